@@ -1,0 +1,428 @@
+package org.sparkdl.backend;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Storage;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * The compute device behind tensors: memory, transfers, and the kernels that layers and autodiff
+ * are written against. Layers never see which backend runs them.
+ *
+ * <p><b>Lifecycle.</b> A backend is created by a {@link BackendProvider} (see {@link Backends}),
+ * shared by everything on its device in one JVM, and closed once at the end. Memory it hands out
+ * belongs to a {@link Scope}; {@link #liveBytes()} counts what is still allocated, so a test can
+ * check that a run freed everything.
+ *
+ * <p><b>Structure.</b> The public methods here are {@code final}: they check shapes, dtypes and
+ * ownership once for every backend and then call the protected primitives, which implementations
+ * provide and may assume valid arguments. Kernels write into an output tensor the caller
+ * allocated ({@code out}); none allocates its result.
+ */
+public abstract class Backend implements AutoCloseable {
+  private final AtomicLong liveBytes = new AtomicLong();
+  private final AtomicLong peakBytes = new AtomicLong();
+  private final AtomicLong allocations = new AtomicLong();
+
+  /** Short name, e.g. {@code "cpu"} or {@code "cuda:0"}. */
+  public abstract String name();
+
+  /** True when tensors live in host memory that {@link Storage#hostBuffer()} exposes. */
+  public abstract boolean isHost();
+
+  /** Threads a kernel may use. */
+  public abstract int threads();
+
+  /** Sets the threads kernels may use (on CPU, the BLAS and elementwise thread count). */
+  public abstract void setThreads(int threads);
+
+  // ---------------------------------------------------------------- memory
+
+  /** Opens a root scope on this backend. */
+  public Scope openScope(String name) {
+    return new Scope(this, name, null);
+  }
+
+  /** Allocates {@code bytes} of backend memory; called by {@link Scope}. */
+  public final Storage allocate(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("Cannot allocate " + bytes + " bytes.");
+    }
+    Storage s = allocateStorage(Math.max(bytes, 1));
+    long live = liveBytes.addAndGet(s.bytes());
+    peakBytes.accumulateAndGet(live, Math::max);
+    allocations.incrementAndGet();
+    return s;
+  }
+
+  /** Frees storage once; later calls do nothing. Called by the owning tensor. */
+  public final void free(Storage s) {
+    if (s.isBorrowed() || s.backend() != this) {
+      throw new IllegalStateException("Storage of backend " + s.backend().name() + " is not owned by " + name() + ".");
+    }
+    if (s.markFreed()) {
+      liveBytes.addAndGet(-s.bytes());
+      freeStorage(s);
+    }
+  }
+
+  /** Bytes currently allocated and not yet freed. */
+  public final long liveBytes() {
+    return liveBytes.get();
+  }
+
+  /** The most bytes ever allocated at once. */
+  public final long peakBytes() {
+    return peakBytes.get();
+  }
+
+  /** Number of allocations so far. */
+  public final long allocationCount() {
+    return allocations.get();
+  }
+
+  // ---------------------------------------------------------------- transfers
+
+  /** Copies host values (row-major) into {@code dst}, converting to its dtype. */
+  public final void copyIn(Tensor dst, float[] src) {
+    checkCount(dst, src.length);
+    writeHost(dst, src, null);
+  }
+
+  /** Copies host values (row-major) into {@code dst}, converting to its dtype. */
+  public final void copyIn(Tensor dst, double[] src) {
+    checkCount(dst, src.length);
+    writeHost(dst, null, src);
+  }
+
+  /** Copies raw bytes already in {@code dst}'s dtype and native order into contiguous {@code dst}. */
+  public final void copyIn(Tensor dst, ByteBuffer src) {
+    checkLive(dst);
+    requireContiguous(dst, "copyIn");
+    long bytes = (long) dst.size() * dst.dtype().byteSize();
+    if (src.remaining() != bytes) {
+      throw new IllegalArgumentException("copyIn: " + src.remaining() + " bytes for a " + dst + " of " + bytes + " bytes.");
+    }
+    writeBytes(dst, src);
+  }
+
+  /** Copies raw bytes of contiguous {@code src} into {@code dst} (which must have room for them). */
+  public final void copyOut(Tensor src, ByteBuffer dst) {
+    checkLive(src);
+    requireContiguous(src, "copyOut");
+    long bytes = (long) src.size() * src.dtype().byteSize();
+    if (dst.remaining() != bytes) {
+      throw new IllegalArgumentException("copyOut: " + dst.remaining() + " bytes for a " + src + " of " + bytes + " bytes.");
+    }
+    readBytes(src, dst);
+  }
+
+  /** Copies {@code src}'s elements (row-major, any layout) into a host array. */
+  public final void copyOut(Tensor src, float[] dst) {
+    checkCount(src, dst.length);
+    readHost(src, dst, null);
+  }
+
+  /** Copies {@code src}'s elements (row-major, any layout) into a host array. */
+  public final void copyOut(Tensor src, double[] dst) {
+    checkCount(src, dst.length);
+    readHost(src, null, dst);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  /**
+   * {@code dst = src}, any strides on either side, converting dtype if they differ; {@code src}
+   * may also broadcast to {@code dst}'s shape (e.g. a bias row into every row of a batch).
+   */
+  public final void copy(Tensor src, Tensor dst) {
+    sameBackend(src, dst);
+    sameShape("copy", Shape.broadcast(src.shape(), dst.shape()), dst.shape());
+    copyKernel(src, dst);
+  }
+
+  /** Sets every element to {@code value}. */
+  public final void fill(Tensor t, double value) {
+    checkLive(t);
+    fillKernel(t, value);
+  }
+
+  /**
+   * {@code c = alpha op(a) op(b) + beta c}, where {@code op} transposes when asked. Matrices
+   * ({@code [m, k] x [k, n] -> [m, n]}) or batches of them ({@code [B, m, k]}; a matrix operand is
+   * shared by the whole batch). Transposed views need no copy; other strided operands are copied.
+   */
+  public final void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
+    sameBackend(a, b, c);
+    sameDtype("gemm", a, b, c);
+    if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3 || c.rank() != Math.max(a.rank(), b.rank())) {
+      throw new IllegalArgumentException("gemm needs matrices or batches of matrices; found " + a.shape() + ", "
+          + b.shape() + " -> " + c.shape() + ".");
+    }
+    int m = transA ? a.dim(-1) : a.dim(-2);
+    int k = transA ? a.dim(-2) : a.dim(-1);
+    int kb = transB ? b.dim(-1) : b.dim(-2);
+    int n = transB ? b.dim(-2) : b.dim(-1);
+    int batch = c.rank() == 3 ? c.dim(0) : 1;
+    if (k != kb || c.dim(-2) != m || c.dim(-1) != n
+        || (a.rank() == 3 && a.dim(0) != batch) || (b.rank() == 3 && b.dim(0) != batch)) {
+      throw new IllegalArgumentException("gemm shapes do not agree: " + a.shape() + (transA ? "ᵀ" : "") + " x "
+          + b.shape() + (transB ? "ᵀ" : "") + " -> " + c.shape() + ".");
+    }
+    if (c.stride(-1) != 1 && c.dim(-1) > 1) {
+      throw new IllegalArgumentException("gemm output must be row-major; found a strided " + c.shape() + " view.");
+    }
+    try (Scope tmp = openScope("gemm-operands")) {
+      MatrixOperand ma = MatrixOperand.of(a, transA, tmp);
+      MatrixOperand mb = MatrixOperand.of(b, transB, tmp);
+      long ldc = c.dim(-1) == 1 && c.rank() >= 2 ? Math.max(1, c.stride(-2)) : c.stride(-2);
+      long sc = c.rank() == 3 ? c.stride(0) : 0;
+      gemmKernel(batch, ma.trans(), mb.trans(), m, n, k, alpha, ma.tensor(), ma.ld(), ma.batchStride(),
+          mb.tensor(), mb.ld(), mb.batchStride(), beta, c, Math.max(ldc, Math.max(1, n)), sc);
+    }
+  }
+
+  /** {@code out = f(x; p)} elementwise; {@code out} may be {@code x}. */
+  public final void map(UnaryOp op, Tensor x, Tensor out, double p) {
+    sameBackend(x, out);
+    sameDtype(op.name(), x, out);
+    sameShape(op.name(), x.shape(), out.shape());
+    mapKernel(op, x, out, p);
+  }
+
+  /** {@code gx = gy * f'(x)} elementwise, where {@code y = f(x; p)} was the forward output. */
+  public final void mapBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double p) {
+    sameBackend(x, y, gy, gx);
+    sameDtype(op.name(), x, y, gy, gx);
+    sameShape(op.name(), x.shape(), gx.shape());
+    sameShape(op.name(), y.shape(), gy.shape());
+    mapBackwardKernel(op, x, y, gy, gx, p);
+  }
+
+  /** {@code out = a op b} with NumPy broadcasting; {@code out} must have the broadcast shape. */
+  public final void zip(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    sameBackend(a, b, out);
+    sameDtype(op.name(), a, b, out);
+    sameShape(op.name(), Shape.broadcast(a.shape(), b.shape()), out.shape());
+    zipKernel(op, a, b, out);
+  }
+
+  /**
+   * Reduces {@code x} into {@code out}: every axis where {@code out} (right-aligned, missing axes
+   * counting as 1) has size 1 and {@code x} does not is reduced. E.g. {@code [B, N] -> [N]} sums
+   * over the batch, {@code [B, N] -> [B, 1]} over features, {@code [B, N] -> []} over all.
+   */
+  public final void reduce(ReduceOp op, Tensor x, Tensor out) {
+    sameBackend(x, out);
+    sameDtype(op.name(), x, out);
+    if (out.rank() > x.rank()) {
+      throw new IllegalArgumentException(op + ": cannot reduce " + x.shape() + " to higher rank " + out.shape() + ".");
+    }
+    int lead = x.rank() - out.rank();
+    for (int i = 0; i < out.rank(); i++) {
+      int xd = x.dim(lead + i);
+      if (out.dim(i) != xd && out.dim(i) != 1) {
+        throw new IllegalArgumentException(op + ": cannot reduce " + x.shape() + " to " + out.shape() + ".");
+      }
+    }
+    if (x.size() == 0 && op == ReduceOp.MAX) {
+      throw new IllegalArgumentException("MAX over an empty tensor " + x.shape() + " is undefined.");
+    }
+    reduceKernel(op, x, out);
+  }
+
+  /** Softmax (or log-softmax) over the last axis; {@code out} may be {@code x}. */
+  public final void softmax(Tensor x, Tensor out, boolean log) {
+    sameBackend(x, out);
+    sameDtype("softmax", x, out);
+    sameShape("softmax", x.shape(), out.shape());
+    softmaxKernel(x, out, log);
+  }
+
+  /** Gradient of {@link #softmax}: given its output {@code y} and {@code gy}, writes {@code gx}. */
+  public final void softmaxBackward(Tensor y, Tensor gy, Tensor gx, boolean log) {
+    sameBackend(y, gy, gx);
+    sameDtype("softmax", y, gy, gx);
+    sameShape("softmax", y.shape(), gy.shape());
+    sameShape("softmax", y.shape(), gx.shape());
+    softmaxBackwardKernel(y, gy, gx, log);
+  }
+
+  /**
+   * Softmax cross-entropy on class indices: for logits {@code [B, C]} and labels {@code [B]}
+   * (integer-valued), writes per-row losses {@code -log softmax(z)[y]} to {@code losses [B]} and
+   * the softmax to {@code probs [B, C]} for the backward pass.
+   *
+   * @throws IllegalArgumentException naming the first row whose label is not in {@code [0, C)}
+   */
+  public final void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor losses, Tensor probs) {
+    sameBackend(logits, labels, losses, probs);
+    sameDtype("softmaxCrossEntropy", logits, labels, losses, probs);
+    checkCrossEntropyShapes(logits, labels, losses, probs);
+    softmaxCrossEntropyKernel(logits, labels, losses, probs);
+  }
+
+  /** {@code gLogits[i, j] = gLoss[i] (probs[i, j] - [j == labels[i]])}. */
+  public final void softmaxCrossEntropyBackward(Tensor probs, Tensor labels, Tensor gLoss, Tensor gLogits) {
+    sameBackend(probs, labels, gLoss, gLogits);
+    sameDtype("softmaxCrossEntropy", probs, labels, gLoss, gLogits);
+    checkCrossEntropyShapes(probs, labels, gLoss, gLogits);
+    softmaxCrossEntropyBackwardKernel(probs, labels, gLoss, gLogits);
+  }
+
+  /** Fills {@code out} from a seeded counter-based generator; see {@link Distribution}. */
+  public final void random(Tensor out, Distribution d, double a, double b, long seed) {
+    checkLive(out);
+    randomKernel(out, d, a, b, seed);
+  }
+
+  /** One SGD update over flat buffers; {@code buf} may be null without momentum. */
+  public final void sgdStep(Tensor param, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    flatSameSize("sgd", param, grad, buf);
+    sgdKernel(param, grad, buf, h);
+  }
+
+  /** One Adam/AdamW update over flat buffers. */
+  public final void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    flatSameSize("adam", param, grad, m, v);
+    adamKernel(param, grad, m, v, h);
+  }
+
+  /** One RMSProp update over flat buffers; {@code buf} may be null without momentum. */
+  public final void rmsPropStep(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h) {
+    flatSameSize("rmsprop", param, grad, sq, buf);
+    rmsPropKernel(param, grad, sq, buf, h);
+  }
+
+  // ---------------------------------------------------------------- primitives
+
+  protected abstract Storage allocateStorage(long bytes);
+
+  protected abstract void freeStorage(Storage s);
+
+  /** Writes host values into {@code dst} (one of the arrays is non-null, its length checked). */
+  protected abstract void writeHost(Tensor dst, float[] f, double[] d);
+
+  /** Reads {@code src} into a host array (one of the arrays is non-null, its length checked). */
+  protected abstract void readHost(Tensor src, float[] f, double[] d);
+
+  protected abstract void writeBytes(Tensor dst, ByteBuffer src);
+
+  protected abstract void readBytes(Tensor src, ByteBuffer dst);
+
+  protected abstract void copyKernel(Tensor src, Tensor dst);
+
+  protected abstract void fillKernel(Tensor t, double value);
+
+  /**
+   * Row-major batched gemm on validated operands; {@code ld*} are leading dimensions and {@code s*}
+   * batch strides in elements (0 when the operand is shared by the batch).
+   */
+  protected abstract void gemmKernel(int batch, boolean ta, boolean tb, int m, int n, int k, double alpha,
+      Tensor a, long lda, long sa, Tensor b, long ldb, long sb, double beta, Tensor c, long ldc, long sc);
+
+  protected abstract void mapKernel(UnaryOp op, Tensor x, Tensor out, double p);
+
+  protected abstract void mapBackwardKernel(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double p);
+
+  protected abstract void zipKernel(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+  protected abstract void reduceKernel(ReduceOp op, Tensor x, Tensor out);
+
+  protected abstract void softmaxKernel(Tensor x, Tensor out, boolean log);
+
+  protected abstract void softmaxBackwardKernel(Tensor y, Tensor gy, Tensor gx, boolean log);
+
+  protected abstract void softmaxCrossEntropyKernel(Tensor logits, Tensor labels, Tensor losses, Tensor probs);
+
+  protected abstract void softmaxCrossEntropyBackwardKernel(Tensor probs, Tensor labels, Tensor gLoss, Tensor gLogits);
+
+  protected abstract void randomKernel(Tensor out, Distribution d, double a, double b, long seed);
+
+  protected abstract void sgdKernel(Tensor param, Tensor grad, Tensor buf, OptimizerKernels.Sgd h);
+
+  protected abstract void adamKernel(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h);
+
+  protected abstract void rmsPropKernel(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h);
+
+  // ---------------------------------------------------------------- checks
+
+  private void checkLive(Tensor t) {
+    t.checkLive();
+    if (t.backend() != this) {
+      throw new IllegalArgumentException("Tensor " + t + " lives on backend " + t.backend().name()
+          + ", not " + name() + ".");
+    }
+  }
+
+  private void sameBackend(Tensor... ts) {
+    for (Tensor t : ts) {
+      if (t != null) {
+        checkLive(t);
+      }
+    }
+  }
+
+  private static void sameDtype(String op, Tensor... ts) {
+    DType first = ts[0].dtype();
+    for (Tensor t : ts) {
+      if (t != null && t.dtype() != first) {
+        throw new IllegalArgumentException(op + ": mixed dtypes " + first + " and " + t.dtype() + ".");
+      }
+    }
+  }
+
+  private static void sameShape(String op, Shape expected, Shape found) {
+    if (!expected.equals(found)) {
+      throw new IllegalArgumentException(op + ": expected shape " + expected + ", found " + found + ".");
+    }
+  }
+
+  private static void requireContiguous(Tensor t, String op) {
+    if (!t.isContiguous()) {
+      throw new IllegalArgumentException(op + " needs a contiguous tensor; found a strided " + t.shape() + " view.");
+    }
+  }
+
+  private void checkCount(Tensor t, int n) {
+    checkLive(t);
+    if (t.size() != n) {
+      throw new IllegalArgumentException("Tensor " + t.shape() + " has " + t.size() + " elements; the array has " + n + ".");
+    }
+  }
+
+  private void flatSameSize(String op, Tensor param, Tensor... others) {
+    checkLive(param);
+    requireContiguous(param, op);
+    for (Tensor t : others) {
+      if (t == null) {
+        continue;
+      }
+      checkLive(t);
+      requireContiguous(t, op);
+      if (t.size() != param.size() || t.dtype() != param.dtype()) {
+        throw new IllegalArgumentException(op + ": buffer " + t + " does not match parameters " + param + ".");
+      }
+    }
+  }
+
+  private static void checkCrossEntropyShapes(Tensor logits, Tensor labels, Tensor rows, Tensor full) {
+    if (logits.rank() != 2 || !labels.shape().equals(Shape.of(logits.dim(0)))
+        || !rows.shape().equals(labels.shape()) || !full.shape().equals(logits.shape())) {
+      throw new IllegalArgumentException("softmaxCrossEntropy needs logits [B, C], labels [B], losses [B], probs [B, C];"
+          + " found " + logits.shape() + ", " + labels.shape() + ", " + rows.shape() + ", " + full.shape() + ".");
+    }
+  }
+
+  /** Frees what the backend holds (library handles, pools). Tensors must be freed before. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "Backend(" + name() + ")";
+  }
+}

@@ -1,0 +1,335 @@
+package org.sparkdl.backend.cpu;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.BackendException;
+import org.sparkdl.backend.BinaryOp;
+import org.sparkdl.backend.Distribution;
+import org.sparkdl.backend.OptimizerKernels;
+import org.sparkdl.backend.ReduceOp;
+import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Storage;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * The CPU backend: host memory from {@code malloc} (freed explicitly, never by the GC), matrix
+ * products through OpenBLAS, and Java kernels for the rest. Supports float32 and float64.
+ *
+ * <p>OpenBLAS keeps one thread pool per process, so {@link #setThreads(int)} applies to every CPU
+ * backend in the JVM; on Spark it follows {@code spark.task.cpus}.
+ */
+public final class CpuBackend extends Backend {
+  private static final Object BLAS_LOCK = new Object();
+  private static volatile boolean blasLoaded;
+  private volatile int threads;
+
+  /** A CPU backend using {@code threads} BLAS threads. */
+  public CpuBackend(int threads) {
+    loadBlas();
+    setThreads(threads);
+  }
+
+  /** A CPU backend using all available processors. */
+  public CpuBackend() {
+    this(Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Loads OpenBLAS once per JVM; throws {@link BackendException} naming the cause if it cannot. */
+  static void loadBlas() {
+    if (blasLoaded) {
+      return;
+    }
+    synchronized (BLAS_LOCK) {
+      if (!blasLoaded) {
+        try {
+          Loader.load(openblas_nolapack.class);
+        } catch (LinkageError e) {
+          throw new BackendException("Cannot load OpenBLAS for linux-x86_64 from the JavaCPP presets: " + e.getMessage(), e);
+        }
+        blasLoaded = true;
+      }
+    }
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public boolean isHost() {
+    return true;
+  }
+
+  @Override
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public void setThreads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("Thread count must be >= 1, found " + n + ".");
+    }
+    threads = n;
+    openblas_nolapack.blas_set_num_threads(n);
+  }
+
+  /**
+   * Wraps host memory that someone else owns (e.g. an Arrow buffer) as a tensor without copying.
+   * The tensor frees nothing and must not outlive the memory.
+   */
+  public Tensor borrow(long address, DType dtype, Shape shape) {
+    long bytes = (long) shape.size() * dtype.byteSize();
+    Storage s = new Storage(this, address, bytes, byteBuffer(address, bytes), true);
+    return Tensor.borrowed(s, dtype, shape, 0);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  @Override
+  protected Storage allocateStorage(long bytes) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("A CPU tensor is limited to 2 GiB; " + bytes + " bytes were asked for.");
+    }
+    Pointer p = Pointer.malloc(bytes);
+    if (p == null || p.isNull()) {
+      throw new BackendException("malloc of " + bytes + " bytes failed: out of native memory.");
+    }
+    long address = p.address();
+    return new Storage(this, address, bytes, byteBuffer(address, bytes), false);
+  }
+
+  @Override
+  protected void freeStorage(Storage s) {
+    Pointer.free(new RawPointer(s.nativeAddress()));
+  }
+
+  private static ByteBuffer byteBuffer(long address, long bytes) {
+    BytePointer bp = new BytePointer(new RawPointer(address));
+    bp.capacity(bytes).limit(bytes);
+    return bp.asByteBuffer().order(ByteOrder.nativeOrder());
+  }
+
+  /** A pointer at a raw address that owns nothing (no deallocator). */
+  static final class RawPointer extends Pointer {
+    RawPointer(long addr) {
+      this.address = addr;
+    }
+  }
+
+  static FloatPointer floats(Tensor t) {
+    return new FloatPointer(new RawPointer(t.address()));
+  }
+
+  static DoublePointer doubles(Tensor t) {
+    return new DoublePointer(new RawPointer(t.address()));
+  }
+
+  // ---------------------------------------------------------------- transfers
+
+  @Override
+  protected void writeHost(Tensor dst, float[] f, double[] d) {
+    if (dst.isContiguous() && (f != null) == (dst.dtype() == DType.FLOAT32)) {
+      ByteBuffer bb = dst.storage().hostBuffer();
+      if (f != null) {
+        bb.asFloatBuffer().put((int) dst.offset(), f);
+      } else {
+        bb.asDoubleBuffer().put((int) dst.offset(), d);
+      }
+      return;
+    }
+    HostView v = HostView.of(dst);
+    int[] k = {0};
+    StridedLoop.run(dst.shape(), new Tensor[] {dst}, (st, n, sp) -> {
+      int o = st[0];
+      int c = k[0];
+      for (int j = 0; j < n; j++, o += sp[0]) {
+        v.set(o, f != null ? f[c + j] : d[c + j]);
+      }
+      k[0] = c + n;
+    });
+  }
+
+  @Override
+  protected void readHost(Tensor src, float[] f, double[] d) {
+    if (src.isContiguous() && (f != null) == (src.dtype() == DType.FLOAT32)) {
+      ByteBuffer bb = src.storage().hostBuffer();
+      if (f != null) {
+        bb.asFloatBuffer().get((int) src.offset(), f);
+      } else {
+        bb.asDoubleBuffer().get((int) src.offset(), d);
+      }
+      return;
+    }
+    HostView v = HostView.of(src);
+    int[] k = {0};
+    StridedLoop.run(src.shape(), new Tensor[] {src}, (st, n, sp) -> {
+      int o = st[0];
+      int c = k[0];
+      for (int j = 0; j < n; j++, o += sp[0]) {
+        if (f != null) {
+          f[c + j] = (float) v.get(o);
+        } else {
+          d[c + j] = v.get(o);
+        }
+      }
+      k[0] = c + n;
+    });
+  }
+
+  @Override
+  protected void writeBytes(Tensor dst, ByteBuffer src) {
+    ByteBuffer target = dst.storage().hostBuffer().duplicate();
+    int start = (int) (dst.offset() * dst.dtype().byteSize());
+    target.position(start).limit(start + src.remaining());
+    target.put(src.duplicate());
+  }
+
+  @Override
+  protected void readBytes(Tensor src, ByteBuffer dst) {
+    ByteBuffer source = src.storage().hostBuffer().duplicate();
+    int start = (int) (src.offset() * src.dtype().byteSize());
+    source.position(start).limit(start + dst.remaining());
+    dst.duplicate().put(source);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  @Override
+  protected void copyKernel(Tensor src, Tensor dst) {
+    ElementwiseKernels.copy(src, dst);
+  }
+
+  @Override
+  protected void fillKernel(Tensor t, double value) {
+    ElementwiseKernels.fill(t, value);
+  }
+
+  @Override
+  protected void gemmKernel(int batch, boolean ta, boolean tb, int m, int n, int k, double alpha,
+      Tensor a, long lda, long sa, Tensor b, long ldb, long sb, double beta, Tensor c, long ldc, long sc) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      // BLAS leaves C untouched when k == 0; the product of empty matrices is zero
+      ElementwiseKernels.map(UnaryOp.SCALE, c, c, beta);
+      return;
+    }
+    int transA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+    int transB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+    int row = openblas_nolapack.CblasRowMajor;
+    if (c.dtype() == DType.FLOAT32) {
+      FloatPointer pa = floats(a);
+      FloatPointer pb = floats(b);
+      FloatPointer pc = floats(c);
+      for (int i = 0; i < batch; i++) {
+        openblas_nolapack.cblas_sgemm(row, transA, transB, m, n, k, (float) alpha,
+            pa.position(i * sa), (int) lda, pb.position(i * sb), (int) ldb, (float) beta, pc.position(i * sc), (int) ldc);
+      }
+    } else {
+      DoublePointer pa = doubles(a);
+      DoublePointer pb = doubles(b);
+      DoublePointer pc = doubles(c);
+      for (int i = 0; i < batch; i++) {
+        openblas_nolapack.cblas_dgemm(row, transA, transB, m, n, k, alpha,
+            pa.position(i * sa), (int) lda, pb.position(i * sb), (int) ldb, beta, pc.position(i * sc), (int) ldc);
+      }
+    }
+  }
+
+  @Override
+  protected void mapKernel(UnaryOp op, Tensor x, Tensor out, double p) {
+    ElementwiseKernels.map(op, x, out, p);
+  }
+
+  @Override
+  protected void mapBackwardKernel(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double p) {
+    ElementwiseKernels.mapBackward(op, x, y, gy, gx, p);
+  }
+
+  @Override
+  protected void zipKernel(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    ElementwiseKernels.zip(op, a, b, out);
+  }
+
+  @Override
+  protected void reduceKernel(ReduceOp op, Tensor x, Tensor out) {
+    ReductionKernels.reduce(op, x, out);
+  }
+
+  @Override
+  protected void softmaxKernel(Tensor x, Tensor out, boolean log) {
+    try (Scope tmp = openScope("softmax")) {
+      Tensor o = out.isContiguous() ? out : tmp.allocate(out.dtype(), out.shape());
+      ReductionKernels.softmax(x.contiguous(tmp), o, log);
+      if (o != out) {
+        copy(o, out);
+      }
+    }
+  }
+
+  @Override
+  protected void softmaxBackwardKernel(Tensor y, Tensor gy, Tensor gx, boolean log) {
+    try (Scope tmp = openScope("softmax-backward")) {
+      Tensor o = gx.isContiguous() ? gx : tmp.allocate(gx.dtype(), gx.shape());
+      ReductionKernels.softmaxBackward(y.contiguous(tmp), gy.contiguous(tmp), o, log);
+      if (o != gx) {
+        copy(o, gx);
+      }
+    }
+  }
+
+  @Override
+  protected void softmaxCrossEntropyKernel(Tensor logits, Tensor labels, Tensor losses, Tensor probs) {
+    try (Scope tmp = openScope("cross-entropy")) {
+      Tensor p = probs.isContiguous() ? probs : tmp.allocate(probs.dtype(), probs.shape());
+      ReductionKernels.softmaxCrossEntropy(logits.contiguous(tmp), labels, losses, p);
+      if (p != probs) {
+        copy(p, probs);
+      }
+    }
+  }
+
+  @Override
+  protected void softmaxCrossEntropyBackwardKernel(Tensor probs, Tensor labels, Tensor gLoss, Tensor gLogits) {
+    try (Scope tmp = openScope("cross-entropy-backward")) {
+      Tensor o = gLogits.isContiguous() ? gLogits : tmp.allocate(gLogits.dtype(), gLogits.shape());
+      ReductionKernels.softmaxCrossEntropyBackward(probs.contiguous(tmp), labels, gLoss, o);
+      if (o != gLogits) {
+        copy(o, gLogits);
+      }
+    }
+  }
+
+  @Override
+  protected void randomKernel(Tensor out, Distribution d, double a, double b, long seed) {
+    ElementwiseKernels.random(out, d, a, b, seed);
+  }
+
+  @Override
+  protected void sgdKernel(Tensor param, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    OptimizerUpdates.sgd(param, grad, buf, h);
+  }
+
+  @Override
+  protected void adamKernel(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    OptimizerUpdates.adam(param, grad, m, v, h);
+  }
+
+  @Override
+  protected void rmsPropKernel(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h) {
+    OptimizerUpdates.rmsProp(param, grad, sq, buf, h);
+  }
+}

@@ -1,0 +1,118 @@
+package org.sparkdl.backend.cpu;
+
+import java.nio.FloatBuffer;
+import org.sparkdl.backend.OptimizerKernels;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * The fused optimizer updates over flat contiguous buffers. Float32 buffers, the training case,
+ * have loops of their own; float64 (used by tests) goes through {@link HostView}.
+ */
+final class OptimizerUpdates {
+  private OptimizerUpdates() {}
+
+  static void sgd(Tensor param, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    HostView p = HostView.of(param);
+    HostView g = HostView.of(grad);
+    HostView b = buf == null ? null : HostView.of(buf);
+    int po = (int) param.offset();
+    int go = (int) grad.offset();
+    int bo = buf == null ? 0 : (int) buf.offset();
+    int n = param.size();
+    double mom = h.momentum();
+    for (int i = 0; i < n; i++) {
+      double pi = p.get(po + i);
+      double gi = g.get(go + i) * h.gradScale() + h.weightDecay() * pi;
+      double step = gi;
+      if (mom != 0) {
+        double bi = mom * b.get(bo + i) + gi;
+        b.set(bo + i, bi);
+        step = h.nesterov() ? gi + mom * bi : bi;
+      }
+      p.set(po + i, pi - h.lr() * step);
+    }
+  }
+
+  static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    double b1 = h.beta1();
+    double b2 = h.beta2();
+    double c1 = 1 - Math.pow(b1, h.step());
+    double c2 = 1 - Math.pow(b2, h.step());
+    double lr = h.lr();
+    double wd = h.weightDecay();
+    double scale = h.gradScale();
+    int n = param.size();
+    if (param.dtype() == DType.FLOAT32) {
+      FloatBuffer p = HostView.of(param).floats();
+      FloatBuffer g = HostView.of(grad).floats();
+      FloatBuffer mm = HostView.of(m).floats();
+      FloatBuffer vv = HostView.of(v).floats();
+      int po = (int) param.offset();
+      int go = (int) grad.offset();
+      int mo = (int) m.offset();
+      int vo = (int) v.offset();
+      float fb1 = (float) b1;
+      float fb2 = (float) b2;
+      float stepSize = (float) (lr / c1);
+      float invC2 = (float) (1 / Math.sqrt(c2));
+      float eps = (float) h.eps();
+      float fscale = (float) scale;
+      float l2 = h.decoupled() ? 0f : (float) wd;
+      float decay = h.decoupled() ? (float) (1 - lr * wd) : 1f;
+      for (int i = 0; i < n; i++) {
+        float pi = p.get(po + i);
+        float gi = g.get(go + i) * fscale + l2 * pi;
+        float mi = fb1 * mm.get(mo + i) + (1 - fb1) * gi;
+        float vi = fb2 * vv.get(vo + i) + (1 - fb2) * gi * gi;
+        mm.put(mo + i, mi);
+        vv.put(vo + i, vi);
+        p.put(po + i, pi * decay - stepSize * mi / ((float) Math.sqrt(vi) * invC2 + eps));
+      }
+      return;
+    }
+    HostView p = HostView.of(param);
+    HostView g = HostView.of(grad);
+    HostView mm = HostView.of(m);
+    HostView vv = HostView.of(v);
+    int po = (int) param.offset();
+    int go = (int) grad.offset();
+    int mo = (int) m.offset();
+    int vo = (int) v.offset();
+    for (int i = 0; i < n; i++) {
+      double pi = p.get(po + i);
+      double gi = g.get(go + i) * scale + (h.decoupled() ? 0 : wd * pi);
+      double mi = b1 * mm.get(mo + i) + (1 - b1) * gi;
+      double vi = b2 * vv.get(vo + i) + (1 - b2) * gi * gi;
+      mm.set(mo + i, mi);
+      vv.set(vo + i, vi);
+      double decayed = h.decoupled() ? pi * (1 - lr * wd) : pi;
+      p.set(po + i, decayed - lr * (mi / c1) / (Math.sqrt(vi / c2) + h.eps()));
+    }
+  }
+
+  static void rmsProp(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h) {
+    HostView p = HostView.of(param);
+    HostView g = HostView.of(grad);
+    HostView s = HostView.of(sq);
+    HostView b = buf == null ? null : HostView.of(buf);
+    int po = (int) param.offset();
+    int go = (int) grad.offset();
+    int so = (int) sq.offset();
+    int bo = buf == null ? 0 : (int) buf.offset();
+    int n = param.size();
+    double a = h.alpha();
+    for (int i = 0; i < n; i++) {
+      double pi = p.get(po + i);
+      double gi = g.get(go + i) * h.gradScale() + h.weightDecay() * pi;
+      double si = a * s.get(so + i) + (1 - a) * gi * gi;
+      s.set(so + i, si);
+      double upd = gi / (Math.sqrt(si) + h.eps());
+      if (h.momentum() != 0) {
+        upd = h.momentum() * b.get(bo + i) + upd;
+        b.set(bo + i, upd);
+      }
+      p.set(po + i, pi - h.lr() * upd);
+    }
+  }
+}

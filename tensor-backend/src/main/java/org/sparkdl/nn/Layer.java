@@ -1,0 +1,25 @@
+package org.sparkdl.nn;
+
+import java.util.List;
+import org.sparkdl.autograd.Var;
+
+/**
+ * A node of a network: a differentiable function of one or more batched inputs, with the
+ * parameters it owns. Layers are built from the network spec with their input shapes known, so a
+ * forward pass only checks what the data can get wrong (the batch size).
+ *
+ * <p>Layers hold no tensors of their own: parameters are views into the network's flat buffers,
+ * and everything a forward pass allocates belongs to the tape's scope.
+ */
+public interface Layer {
+  /** The node's name in the spec, e.g. {@code "dense_1"}. */
+  String name();
+
+  /** Parameters in a fixed order; empty for parameter-free layers. */
+  default List<Parameter> parameters() {
+    return List.of();
+  }
+
+  /** The output for the given inputs (first dimension is the batch), recorded on their tape. */
+  Var forward(List<Var> inputs);
+}

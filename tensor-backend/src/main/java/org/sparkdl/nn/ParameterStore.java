@@ -1,0 +1,102 @@
+package org.sparkdl.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * Owns one flat value buffer and one flat gradient buffer for a list of parameters and binds each
+ * parameter to its slice of both. Closing the store frees both buffers.
+ */
+public final class ParameterStore implements AutoCloseable {
+  private final List<Parameter> parameters;
+  private final Scope scope;
+  private final Tensor values;
+  private final Tensor grads;
+
+  /** Allocates the buffers on {@code backend} and binds every parameter (values uninitialised). */
+  public ParameterStore(Backend backend, DType dtype, List<Parameter> parameters) {
+    this.parameters = List.copyOf(parameters);
+    long total = 0;
+    Map<String, Boolean> names = new LinkedHashMap<>();
+    for (Parameter p : parameters) {
+      if (names.put(p.name(), true) != null) {
+        throw new IllegalArgumentException("Two parameters are named '" + p.name() + "'.");
+      }
+      total += p.shape().size();
+    }
+    if (total > Integer.MAX_VALUE / 2) {
+      throw new IllegalArgumentException("The network has " + total + " parameters; at most " + Integer.MAX_VALUE / 2 + " are supported.");
+    }
+    this.scope = backend.openScope("parameters");
+    this.values = scope.zeros(dtype, Shape.of((int) total));
+    this.grads = scope.zeros(dtype, Shape.of((int) total));
+    int at = 0;
+    for (Parameter p : parameters) {
+      int n = p.shape().size();
+      p.bind(values.slice(0, at, at + n).reshape(p.shape().toArray()),
+          grads.slice(0, at, at + n).reshape(p.shape().toArray()));
+      at += n;
+    }
+  }
+
+  /** Initialises every parameter from its initialiser; parameter {@code i} uses a seed derived from {@code seed} and {@code i}. */
+  public void initialise(long seed) {
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      p.init().fill(p.value(), p.fanIn(), p.fanOut(), seed * 1_000_003L + i);
+    }
+  }
+
+  public List<Parameter> parameters() {
+    return Collections.unmodifiableList(parameters);
+  }
+
+  /** All parameter values as one vector. */
+  public Tensor values() {
+    return values;
+  }
+
+  /** All gradients as one vector, in the same order as {@link #values()}. */
+  public Tensor grads() {
+    return grads;
+  }
+
+  /** Number of scalar parameters. */
+  public int size() {
+    return values.size();
+  }
+
+  /** Sets every gradient to zero. */
+  public void zeroGrads() {
+    grads.backend().fill(grads, 0);
+  }
+
+  /** Parameter values by name, in order (views, for writing weight files). */
+  public Map<String, Tensor> named() {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (Parameter p : parameters) {
+      m.put(p.name(), p.value());
+    }
+    return m;
+  }
+
+  /** Names in order. */
+  public List<String> names() {
+    List<String> n = new ArrayList<>();
+    parameters.forEach(p -> n.add(p.name()));
+    return n;
+  }
+
+  @Override
+  public void close() {
+    scope.close();
+  }
+}

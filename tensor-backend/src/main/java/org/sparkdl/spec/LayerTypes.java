@@ -1,0 +1,131 @@
+package org.sparkdl.spec;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The JSON mapping of every layer type: its tag, its type-specific fields in canonical order, how
+ * to read them and how to write them. Adding a layer type means one new record and one
+ * {@link #register} call here; the other records and the reader and writer stay as they are.
+ */
+final class LayerTypes {
+  /** Fields every layer has, in canonical order; type-specific fields follow them. */
+  static final List<String> COMMON_FIELDS = List.of("type", "name", "inputs");
+
+  /** Builds a layer from its name, resolved inputs and remaining JSON fields. */
+  @FunctionalInterface
+  interface Reader<L extends LayerSpec> {
+    L read(String name, List<String> inputs, JsonFields fields);
+  }
+
+  /** Writes a layer's type-specific fields, in canonical order. */
+  @FunctionalInterface
+  interface Writer<L extends LayerSpec> {
+    void write(L layer, ObjectNode out);
+  }
+
+  /** One layer type's mapping; {@code fields} are the type-specific field names, in canonical order. */
+  record Entry<L extends LayerSpec>(String type, Class<L> recordClass, List<String> fields, Reader<L> reader,
+      Writer<L> writer) {
+
+    /** All fields a layer of this type may carry. */
+    Set<String> allFields() {
+      Set<String> all = new TreeSet<>(COMMON_FIELDS);
+      all.addAll(fields);
+      return all;
+    }
+
+    void writeFields(LayerSpec layer, ObjectNode out) {
+      writer.write(recordClass.cast(layer), out);
+    }
+  }
+
+  private static final Map<String, Entry<?>> BY_TYPE = new TreeMap<>();
+
+  static {
+    register(new Entry<>(Dense.TYPE, Dense.class, List.of("units", "bias", "init"),
+        (name, inputs, f) -> new Dense(name, inputs, f.requireInt("units"), f.booleanOr("bias", true),
+            f.stringOr("init", Dense.DEFAULT_INIT)),
+        (layer, out) -> {
+          out.put("units", layer.units());
+          out.put("bias", layer.bias());
+          out.put("init", layer.init());
+        }));
+    register(new Entry<>(Activation.TYPE, Activation.class, List.of("function", "alpha"),
+        LayerTypes::readActivation,
+        (layer, out) -> {
+          out.put("function", layer.function());
+          if (Activation.usesAlpha(layer.function())) {
+            out.put("alpha", layer.alpha());
+          }
+        }));
+    register(new Entry<>(Dropout.TYPE, Dropout.class, List.of("rate"),
+        (name, inputs, f) -> new Dropout(name, inputs, f.requireDouble("rate")),
+        (layer, out) -> out.put("rate", layer.rate())));
+    register(new Entry<>(Add.TYPE, Add.class, List.of(),
+        (name, inputs, f) -> new Add(name, inputs),
+        (layer, out) -> { }));
+    register(new Entry<>(Concat.TYPE, Concat.class, List.of("axis"),
+        (name, inputs, f) -> new Concat(name, inputs, f.intOr("axis", Concat.DEFAULT_AXIS)),
+        (layer, out) -> out.put("axis", layer.axis())));
+    register(new Entry<>(Reshape.TYPE, Reshape.class, List.of("shape"),
+        (name, inputs, f) -> new Reshape(name, inputs, f.requireIntList("shape")),
+        (layer, out) -> {
+          ArrayNode shape = out.putArray("shape");
+          layer.shape().forEach(shape::add);
+        }));
+    register(new Entry<>(Flatten.TYPE, Flatten.class, List.of(),
+        (name, inputs, f) -> new Flatten(name, inputs),
+        (layer, out) -> { }));
+  }
+
+  private LayerTypes() {}
+
+  private static void register(Entry<?> entry) {
+    BY_TYPE.put(entry.type(), entry);
+  }
+
+  /** The mapping for a type tag, or null if the tag is unknown. */
+  static Entry<?> forType(String type) {
+    return BY_TYPE.get(type);
+  }
+
+  /** All known type tags, sorted. */
+  static List<String> knownTypes() {
+    return Collections.unmodifiableList(new ArrayList<>(BY_TYPE.keySet()));
+  }
+
+  /** The canonical JSON object of a layer: common fields first, then the type's own fields. */
+  static ObjectNode toJson(LayerSpec layer) {
+    Entry<?> entry = BY_TYPE.get(layer.type());
+    if (entry == null || !entry.recordClass().isInstance(layer)) {
+      throw new IllegalStateException("No JSON mapping registered for layer type '" + layer.type() + "'.");
+    }
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("type", layer.type());
+    out.put("name", layer.name());
+    ArrayNode inputs = out.putArray("inputs");
+    layer.inputs().forEach(inputs::add);
+    entry.writeFields(layer, out);
+    return out;
+  }
+
+  private static Activation readActivation(String name, List<String> inputs, JsonFields f) {
+    String function = f.requireString("function");
+    if (!Activation.usesAlpha(function)) {
+      if (f.has("alpha") && Activation.FUNCTIONS.contains(function)) {
+        throw SpecChecks.layerError(name, "function '" + function + "' takes no alpha; remove the field.");
+      }
+      return new Activation(name, inputs, function, 0.0);
+    }
+    return new Activation(name, inputs, function, f.doubleOr("alpha", Activation.defaultAlpha(function)));
+  }
+}

@@ -1,0 +1,386 @@
+package org.sparkdl.spec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A network as a DAG of named nodes: inputs, then layers in topological order, each layer reading
+ * inputs or earlier layers. Pure data, with no tensors: it is validated, serialized and compiled
+ * into executable layers elsewhere. Shapes exclude the batch dimension.
+ *
+ * <p>Every instance is valid: the constructor checks names, references, outputs and shapes and
+ * throws {@link SpecException} otherwise, so code consuming a spec need not re-check it.
+ *
+ * <p>Build one with {@link #builder()}, {@link #mlp(int[], String)} or {@link #fromJson(String)};
+ * {@link #toJson()} gives the canonical JSON form, and {@code fromJson(s.toJson()).equals(s)}.
+ *
+ * @param formatVersion JSON format version, currently always {@link #FORMAT_VERSION}
+ * @param inputs the network's inputs, at least one
+ * @param layers the layers in topological order, at least one
+ * @param outputs names of the nodes whose values the network returns, in order; {@code null}
+ *     means the last layer
+ */
+public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerSpec> layers, List<String> outputs) {
+  /** The only JSON format version written and read. */
+  public static final int FORMAT_VERSION = 1;
+  /** Name of the input created by {@link #mlp}, matching Spark ML's default features column. */
+  public static final String MLP_INPUT = "features";
+
+  /** Validates the whole network (structure and shapes) and makes the lists immutable. */
+  public NetworkSpec {
+    if (formatVersion != FORMAT_VERSION) {
+      throw new SpecException("Unsupported format_version " + formatVersion + "; this library reads format_version "
+          + FORMAT_VERSION + ".");
+    }
+    inputs = copyOf(inputs, "inputs");
+    layers = copyOf(layers, "layers");
+    if (inputs.isEmpty()) {
+      throw new SpecException("Network has no inputs.");
+    }
+    if (layers.isEmpty()) {
+      throw new SpecException("Network has no layers.");
+    }
+    outputs = outputs == null ? List.of(layers.get(layers.size() - 1).name()) : copyOf(outputs, "outputs");
+    NetworkGraph.checkStructure(inputs, layers, outputs);
+    NetworkGraph.inferShapes(inputs, layers);
+  }
+
+  /** A network in the current format version; {@code outputs} may be null for the last layer. */
+  public NetworkSpec(List<InputSpec> inputs, List<LayerSpec> layers, List<String> outputs) {
+    this(FORMAT_VERSION, inputs, layers, outputs);
+  }
+
+  /**
+   * Parses the JSON form. Missing optional fields take their defaults ({@code bias} true,
+   * {@code init} glorot_uniform, {@code alpha} per function, {@code axis} -1, {@code outputs} the
+   * last layer), and a layer without {@code "inputs"} reads the previous layer (or, for the first
+   * layer, the single input). Anything else unexpected is an error.
+   *
+   * @throws SpecException for malformed JSON (with line and column), unknown types or fields, wrong
+   *     field types, bad values, bad references, or shapes that do not fit
+   */
+  public static NetworkSpec fromJson(String json) {
+    return SpecReader.read(json);
+  }
+
+  /** The canonical JSON form: fixed key order, all defaults written, one layer per line. */
+  public String toJson() {
+    return SpecWriter.write(this);
+  }
+
+  /**
+   * The shape of every input and layer output, keyed by node name in network order (inputs, then
+   * layers), batch dimension excluded. Never fails for a constructed spec.
+   */
+  public Map<String, List<Integer>> inferShapes() {
+    return NetworkGraph.inferShapes(inputs, layers);
+  }
+
+  /**
+   * The shape of the network's single output.
+   *
+   * @throws SpecException if the network has several outputs
+   */
+  public List<Integer> outputShape() {
+    if (outputs.size() != 1) {
+      throw new SpecException("Network has " + outputs.size() + " outputs " + outputs
+          + "; outputShape() needs exactly one, use inferShapes() instead.");
+    }
+    return inferShapes().get(outputs.get(0));
+  }
+
+  /** A builder for a network, in sequential or graph style. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The multilayer perceptron of Spark MLlib's {@code layers} parameter: an input named
+   * {@value #MLP_INPUT} of width {@code layers[0]}, then a dense layer to each following width with
+   * {@code hiddenActivation} between consecutive dense layers and none after the last (the loss
+   * supplies the output nonlinearity). For {@code {784, 128, 10}} and relu the layers are
+   * {@code dense_1(128), relu_1, dense_2(10)}.
+   *
+   * @throws SpecException if fewer than two widths are given or any is invalid
+   */
+  public static NetworkSpec mlp(int[] layers, String hiddenActivation) {
+    if (layers == null || layers.length < 2) {
+      throw new SpecException("mlp needs at least 2 layer sizes (input and output width), found "
+          + (layers == null ? "null" : Arrays.toString(layers)) + ".");
+    }
+    Builder b = builder().input(MLP_INPUT, layers[0]);
+    for (int i = 1; i < layers.length; i++) {
+      b.dense(layers[i]);
+      if (i + 1 < layers.length) {
+        b.activation(hiddenActivation);
+      }
+    }
+    return b.build();
+  }
+
+  private static <T> List<T> copyOf(List<T> list, String what) {
+    if (list == null) {
+      throw new SpecException("Network " + what + " are missing.");
+    }
+    for (T element : list) {
+      if (element == null) {
+        // Checked by hand: contains(null) throws on the immutable lists callers often pass.
+        throw new SpecException("Network " + what + " contain null.");
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  /**
+   * Builds a {@link NetworkSpec} in sequential style ({@code input(...).dense(128).relu()...}, each
+   * layer reading the node added just before it) or graph style ({@code addX(...)} methods that
+   * take the nodes to read and return the new node's name), or a mix of the two.
+   *
+   * <p>Names passed as {@code null}, and all names in sequential style, are chosen automatically
+   * per type: {@code dense_1}, {@code dense_2}, {@code dropout_1}; activations are named after
+   * their function ({@code relu_1}, {@code softmax_1}). Field errors, duplicate names and
+   * references to unknown nodes throw when the node is added; shape errors throw in {@link #build()}.
+   */
+  public static final class Builder {
+    private final List<InputSpec> inputs = new ArrayList<>();
+    private final List<LayerSpec> layers = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+    /** Last index used per automatic-name prefix, so that naming stays linear in the number of layers. */
+    private final Map<String, Integer> lastIndex = new HashMap<>();
+    private List<String> outputs;
+    private String last;
+
+    private Builder() {}
+
+    /** Adds an input and makes it the node the next sequential layer reads. */
+    public Builder input(String name, int... shape) {
+      addInput(name, shape);
+      return this;
+    }
+
+    /** Dense layer of {@code units} with bias and the default initializer, reading the previous node. */
+    public Builder dense(int units) {
+      return dense(units, true, Dense.DEFAULT_INIT);
+    }
+
+    /** Dense layer with bias and the given initializer, reading the previous node. */
+    public Builder dense(int units, String init) {
+      return dense(units, true, init);
+    }
+
+    /** Dense layer reading the previous node. */
+    public Builder dense(int units, boolean bias, String init) {
+      addDense(null, units, bias, init, previous(Dense.TYPE));
+      return this;
+    }
+
+    /** Activation with the function's default alpha, reading the previous node. */
+    public Builder activation(String function) {
+      return activation(function, Activation.defaultAlpha(function));
+    }
+
+    /** Activation with an explicit alpha (leaky_relu, elu), reading the previous node. */
+    public Builder activation(String function, double alpha) {
+      addActivation(null, function, alpha, previous(Activation.TYPE));
+      return this;
+    }
+
+    /** {@code relu}. */
+    public Builder relu() {
+      return activation("relu");
+    }
+
+    /** {@code leaky_relu} with the default slope 0.01. */
+    public Builder leakyRelu() {
+      return activation("leaky_relu");
+    }
+
+    /** {@code leaky_relu} with negative slope {@code alpha}. */
+    public Builder leakyRelu(double alpha) {
+      return activation("leaky_relu", alpha);
+    }
+
+    /** {@code elu} with the default alpha 1.0. */
+    public Builder elu() {
+      return activation("elu");
+    }
+
+    /** {@code elu} with the given alpha. */
+    public Builder elu(double alpha) {
+      return activation("elu", alpha);
+    }
+
+    /** {@code gelu}. */
+    public Builder gelu() {
+      return activation("gelu");
+    }
+
+    /** {@code sigmoid}. */
+    public Builder sigmoid() {
+      return activation("sigmoid");
+    }
+
+    /** {@code tanh}. */
+    public Builder tanh() {
+      return activation("tanh");
+    }
+
+    /** {@code softmax} over the last axis. */
+    public Builder softmax() {
+      return activation("softmax");
+    }
+
+    /** {@code log_softmax} over the last axis. */
+    public Builder logSoftmax() {
+      return activation("log_softmax");
+    }
+
+    /** Dropout with drop probability {@code rate}, reading the previous node. */
+    public Builder dropout(double rate) {
+      addDropout(null, rate, previous(Dropout.TYPE));
+      return this;
+    }
+
+    /** Flatten of the previous node. */
+    public Builder flatten() {
+      addFlatten(null, previous(Flatten.TYPE));
+      return this;
+    }
+
+    /** Reshape of the previous node; one dimension may be -1. */
+    public Builder reshape(int... shape) {
+      addReshape(null, previous(Reshape.TYPE), shape);
+      return this;
+    }
+
+    /** Sets the network's outputs; without this call the output is the last layer. */
+    public Builder outputs(String... names) {
+      this.outputs = names == null ? null : Arrays.asList(names.clone());
+      return this;
+    }
+
+    /** Adds an input; returns its name. */
+    public String addInput(String name, int... shape) {
+      InputSpec input = InputSpec.of(name, shape);
+      if (names.contains(name)) {
+        throw NetworkGraph.duplicateName(name);
+      }
+      inputs.add(input);
+      names.add(name);
+      last = name;
+      return name;
+    }
+
+    /** Adds a dense layer with bias and the default initializer; {@code name} may be null. Returns its name. */
+    public String addDense(String name, int units, String input) {
+      return addDense(name, units, true, Dense.DEFAULT_INIT, input);
+    }
+
+    /** Adds a dense layer; {@code name} may be null. Returns its name. */
+    public String addDense(String name, int units, boolean bias, String init, String input) {
+      return add(name, Dense.TYPE, n -> new Dense(n, Collections.singletonList(input), units, bias, init));
+    }
+
+    /** Adds an activation with the function's default alpha; {@code name} may be null. Returns its name. */
+    public String addActivation(String name, String function, String input) {
+      return addActivation(name, function, Activation.defaultAlpha(function), input);
+    }
+
+    /** Adds an activation with an explicit alpha; {@code name} may be null. Returns its name. */
+    public String addActivation(String name, String function, double alpha, String input) {
+      String prefix = function == null ? Activation.TYPE : function;
+      return add(name, prefix, n -> new Activation(n, Collections.singletonList(input), function, alpha));
+    }
+
+    /** Adds a dropout layer; {@code name} may be null. Returns its name. */
+    public String addDropout(String name, double rate, String input) {
+      return add(name, Dropout.TYPE, n -> new Dropout(n, input, rate));
+    }
+
+    /** Adds an elementwise sum of two or more equally shaped nodes; {@code name} may be null. Returns its name. */
+    public String addAdd(String name, String... inputs) {
+      return add(name, Add.TYPE, n -> new Add(n, inputs));
+    }
+
+    /**
+     * Adds a concatenation along {@code axis} (per-example dims, -1 = last); {@code name} may be
+     * null. Returns its name.
+     */
+    public String addConcat(String name, int axis, String... inputs) {
+      return add(name, Concat.TYPE, n -> new Concat(n, axis, inputs));
+    }
+
+    /** Adds a flatten layer; {@code name} may be null. Returns its name. */
+    public String addFlatten(String name, String input) {
+      return add(name, Flatten.TYPE, n -> new Flatten(n, input));
+    }
+
+    /** Adds a reshape layer (one dimension may be -1); {@code name} may be null. Returns its name. */
+    public String addReshape(String name, String input, int... shape) {
+      return add(name, Reshape.TYPE, n -> new Reshape(n, input, shape));
+    }
+
+    /**
+     * Adds a ready-made layer, e.g. one of a type without a dedicated method. Its inputs must
+     * already exist. Returns its name.
+     */
+    public String addLayer(LayerSpec layer) {
+      if (layer == null) {
+        throw new SpecException("Layer is null.");
+      }
+      if (names.contains(layer.name())) {
+        throw NetworkGraph.duplicateName(layer.name());
+      }
+      for (String input : layer.inputs()) {
+        if (!names.contains(input)) {
+          throw NetworkGraph.unknownReference(layer.name(), input);
+        }
+      }
+      layers.add(layer);
+      names.add(layer.name());
+      last = layer.name();
+      return layer.name();
+    }
+
+    /**
+     * Validates the whole network, including shape inference, and returns it.
+     *
+     * @throws SpecException on any error, naming the layer and shapes concerned
+     */
+    public NetworkSpec build() {
+      return new NetworkSpec(FORMAT_VERSION, inputs, layers, outputs);
+    }
+
+    private String previous(String type) {
+      if (last == null) {
+        throw new SpecException(
+            "Cannot add a " + type + " layer sequentially before any input; call input(...) first.");
+      }
+      return last;
+    }
+
+    /** Creates and adds a layer, choosing {@code prefix_N} as its name when {@code name} is null. */
+    private String add(String name, String prefix, Function<String, LayerSpec> create) {
+      if (name != null) {
+        return addLayer(create.apply(name));
+      }
+      int index = lastIndex.getOrDefault(prefix, 0);
+      String auto;
+      do {
+        index++;
+        auto = prefix + "_" + index;
+      } while (names.contains(auto));
+      addLayer(create.apply(auto));
+      // Only counted once added, so a rejected layer does not leave a gap in the numbering.
+      lastIndex.put(prefix, index);
+      return auto;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package org.sparkdl.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkdl.autograd.Tape;
+import org.sparkdl.autograd.Var;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.nn.Loss;
+import org.sparkdl.nn.Network;
+import org.sparkdl.optim.Optimizer;
+import org.sparkdl.optim.OptimizerSpec;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a network in one JVM: mini-batches in, loss and gradients out, optimizer step. The Spark
+ * estimators run the same {@link #accumulateGradients} on every executor and the same {@link
+ * #applyGradients} on the driver, so local and distributed training compute the same thing.
+ *
+ * <p>The trainer owns the optimizer; the network stays the caller's. Each batch runs in a child
+ * scope that is freed when the batch ends, so a long run does not grow.
+ */
+public final class LocalTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalTrainer.class);
+  private final Network network;
+  private final Loss loss;
+  private final Optimizer optimizer;
+  private final long seed;
+  private final Scope scope;
+  private long batches;
+
+  public LocalTrainer(Network network, Loss loss, OptimizerSpec optimizer, long seed) {
+    this.network = network;
+    this.loss = loss;
+    this.seed = seed;
+    this.optimizer = optimizer.create(network.parameters().values(), network.parameters().grads());
+    this.scope = network.parameters().values().backend().openScope("trainer");
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public Loss loss() {
+    return loss;
+  }
+
+  /** Sets all gradients to zero before accumulating a new step. */
+  public void zeroGradients() {
+    network.parameters().zeroGrads();
+  }
+
+  /**
+   * Adds the gradients of {@code sum(w_i l_i)} over this batch to the network's gradient buffer.
+   *
+   * @param features {@code [B, ...]} in the network's input shape
+   * @param targets as the loss expects ({@code [B]} class indices, or {@code [B, ...]} values)
+   * @param weights {@code [B]} or {@code null} for all ones
+   */
+  public BatchStats accumulateGradients(Tensor features, Tensor targets, Tensor weights) {
+    int rows = features.dim(0);
+    try (Scope step = scope.child("batch-" + batches)) {
+      Tape tape = new Tape(step, true, seed * 31 + batches++);
+      Var out = network.forward(tape.constant(features));
+      Var perSample = loss.perSample(out, targets);
+      Var total = Loss.weightedSum(perSample, weights);
+      double lossSum = total.value().item();
+      tape.backward(total);
+      double weightSum = weights == null ? rows : sum(weights, step);
+      return new BatchStats(lossSum, weightSum, rows);
+    }
+  }
+
+  private static double sum(Tensor t, Scope s) {
+    Tensor out = s.allocate(t.dtype(), Shape.scalar());
+    t.backend().reduce(org.sparkdl.backend.ReduceOp.SUM, t, out);
+    return out.item();
+  }
+
+  /** One optimizer step on the accumulated gradients, averaged over {@code totalWeight}. */
+  public void applyGradients(double totalWeight) {
+    if (!(totalWeight > 0)) {
+      throw new IllegalArgumentException("The total sample weight of a step must be > 0, found " + totalWeight + ".");
+    }
+    optimizer.step(1.0 / totalWeight);
+  }
+
+  /** Zero, accumulate, step: one training step on one batch. */
+  public BatchStats trainBatch(Tensor features, Tensor targets, Tensor weights) {
+    zeroGradients();
+    BatchStats s = accumulateGradients(features, targets, weights);
+    applyGradients(s.weightSum());
+    return s;
+  }
+
+  /**
+   * One pass over {@code data} in mini-batches of {@code batchSize}, rows shuffled by a seeded
+   * permutation of {@code epochSeed} (or in order when it is negative).
+   */
+  public BatchStats trainEpoch(InMemoryDataset data, int batchSize, long epochSeed) {
+    int rows = data.rows();
+    int[] order = permutation(rows, epochSeed);
+    Backend be = network.parameters().values().backend();
+    DType dt = network.parameters().values().dtype();
+    BatchStats total = BatchStats.ZERO;
+    int per = data.sampleShape().size();
+    int tper = data.targetShape().size();
+    for (int start = 0; start < rows; start += batchSize) {
+      int n = Math.min(batchSize, rows - start);
+      float[] xb = new float[n * per];
+      float[] yb = new float[n * tper];
+      float[] wb = data.weights() == null ? null : new float[n];
+      for (int i = 0; i < n; i++) {
+        int r = order[start + i];
+        System.arraycopy(data.features(), r * per, xb, i * per, per);
+        System.arraycopy(data.targets(), r * tper, yb, i * tper, tper);
+        if (wb != null) {
+          wb[i] = data.weights()[r];
+        }
+      }
+      try (Scope b = be.openScope("epoch-batch")) {
+        Tensor x = b.of(dt, data.sampleShape().prepend(n), xb);
+        Tensor y = b.of(dt, data.targetShape().prepend(n), yb);
+        Tensor w = wb == null ? null : b.of(dt, Shape.of(n), wb);
+        total = total.plus(trainBatch(x, y, w));
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Trains for {@code epochs} passes, logging the mean loss per epoch at INFO; returns the mean
+   * loss of each epoch.
+   */
+  public List<Double> fit(InMemoryDataset data, int batchSize, int epochs) {
+    List<Double> history = new ArrayList<>();
+    for (int e = 1; e <= epochs; e++) {
+      long t0 = System.nanoTime();
+      BatchStats s = trainEpoch(data, batchSize, seed * 7919 + e);
+      history.add(s.meanLoss());
+      LOG.info("Epoch {}/{}: loss {} over {} rows in {} ms", e, epochs, String.format("%.5f", s.meanLoss()), s.rows(),
+          (System.nanoTime() - t0) / 1_000_000);
+    }
+    return history;
+  }
+
+  /** Forward pass in inference mode over {@code features}, in batches; returns the outputs row-major. */
+  public float[] predict(InMemoryDataset data, int batchSize) {
+    return Inference.predict(network, data.features(), data.sampleShape(), batchSize);
+  }
+
+  private static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    if (seed >= 0) {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1);
+        int t = p[i];
+        p[i] = p[j];
+        p[j] = t;
+      }
+    }
+    return p;
+  }
+
+  /** Frees the optimizer state; the network is left to its owner. */
+  @Override
+  public void close() {
+    optimizer.close();
+    scope.close();
+  }
+}
