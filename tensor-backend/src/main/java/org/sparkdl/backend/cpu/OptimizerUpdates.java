@@ -52,8 +52,11 @@ final class OptimizerUpdates {
       int go = (int) grad.offset();
       int mo = (int) m.offset();
       int vo = (int) v.offset();
+      // 1 - beta is formed in double: in float32, 1 - 0.999f is off by 1e-5 relative
       float fb1 = (float) b1;
       float fb2 = (float) b2;
+      float omb1 = (float) (1 - b1);
+      float omb2 = (float) (1 - b2);
       float stepSize = (float) (lr / c1);
       float invC2 = (float) (1 / Math.sqrt(c2));
       float eps = (float) h.eps();
@@ -63,8 +66,8 @@ final class OptimizerUpdates {
       for (int i = 0; i < n; i++) {
         float pi = p.get(po + i);
         float gi = g.get(go + i) * fscale + l2 * pi;
-        float mi = fb1 * mm.get(mo + i) + (1 - fb1) * gi;
-        float vi = fb2 * vv.get(vo + i) + (1 - fb2) * gi * gi;
+        float mi = fb1 * mm.get(mo + i) + omb1 * gi;
+        float vi = fb2 * vv.get(vo + i) + omb2 * gi * gi;
         mm.put(mo + i, mi);
         vv.put(vo + i, vi);
         p.put(po + i, pi * decay - stepSize * mi / ((float) Math.sqrt(vi) * invC2 + eps));
