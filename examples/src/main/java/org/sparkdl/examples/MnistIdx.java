@@ -1,0 +1,69 @@
+package org.sparkdl.examples;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.zip.GZIPInputStream;
+import org.sparkdl.train.InMemoryDataset;
+
+/**
+ * Reads the bundled MNIST sample ({@code data/mnist10k}, gzipped IDX files) into memory, pixels
+ * scaled to {@code [0, 1]}. The first 8000 rows are the training set, the last 2000 the test set.
+ */
+final class MnistIdx {
+  static final int TRAIN_ROWS = 8000;
+  static final int WIDTH = 784;
+
+  private MnistIdx() {}
+
+  /** {@code -Dsparkdl.data.dir}, else the nearest {@code data/} above the working directory. */
+  static Path dataDir() {
+    String p = System.getProperty("sparkdl.data.dir");
+    if (p != null && Files.isDirectory(Paths.get(p, "mnist10k"))) {
+      return Paths.get(p, "mnist10k");
+    }
+    for (Path here = Paths.get("").toAbsolutePath(); here != null; here = here.getParent()) {
+      if (Files.isDirectory(here.resolve("data/mnist10k"))) {
+        return here.resolve("data/mnist10k");
+      }
+    }
+    throw new IllegalStateException("The MNIST sample was not found: run from the repository or set -Dsparkdl.data.dir=<repo>/data.");
+  }
+
+  static InMemoryDataset load() throws IOException {
+    Path dir = dataDir();
+    float[] pixels;
+    float[] labels;
+    try (DataInputStream in = open(dir.resolve("images-idx3-ubyte.gz"))) {
+      expect(in.readInt(), 2051, "images");
+      int n = in.readInt();
+      int size = in.readInt() * in.readInt();
+      byte[] raw = in.readNBytes(n * size);
+      pixels = new float[raw.length];
+      for (int i = 0; i < raw.length; i++) {
+        pixels[i] = (raw[i] & 0xFF) / 255f;
+      }
+    }
+    try (DataInputStream in = open(dir.resolve("labels-idx1-ubyte.gz"))) {
+      expect(in.readInt(), 2049, "labels");
+      byte[] raw = in.readNBytes(in.readInt());
+      labels = new float[raw.length];
+      for (int i = 0; i < raw.length; i++) {
+        labels[i] = raw[i] & 0xFF;
+      }
+    }
+    return InMemoryDataset.classification(pixels, WIDTH, labels);
+  }
+
+  private static DataInputStream open(Path p) throws IOException {
+    return new DataInputStream(new GZIPInputStream(Files.newInputStream(p), 1 << 16));
+  }
+
+  private static void expect(int magic, int expected, String what) throws IOException {
+    if (magic != expected) {
+      throw new IOException("MNIST " + what + " file: magic number " + magic + ", expected " + expected + ".");
+    }
+  }
+}
