@@ -61,6 +61,14 @@ public final class Optimizer implements AutoCloseable {
     return steps;
   }
 
+  /** Sets the count of updates taken, for state restored in place (see {@link #state()}). */
+  public void setSteps(long stepCount) {
+    if (stepCount < 0) {
+      throw new IllegalArgumentException("Step count must be >= 0, found " + stepCount + ".");
+    }
+    steps = stepCount;
+  }
+
   /** The learning rate the next step will use. */
   public double currentLearningRate() {
     return spec.learningRate() * schedule.factor(steps + 1);

@@ -61,6 +61,11 @@ public final class Storage {
     return hostBuffer;
   }
 
+  /** The host buffer without the liveness check; for the backend recycling this memory. */
+  public ByteBuffer hostBufferUnchecked() {
+    return hostBuffer;
+  }
+
   /** True when this memory belongs to someone else and is never freed by a tensor. */
   public boolean isBorrowed() {
     return borrowed;

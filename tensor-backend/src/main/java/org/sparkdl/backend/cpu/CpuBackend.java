@@ -1,8 +1,6 @@
 package org.sparkdl.backend.cpu;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -31,6 +29,9 @@ import org.sparkdl.tensor.Tensor;
 public final class CpuBackend extends Backend {
   private static final Object BLAS_LOCK = new Object();
   private static volatile boolean blasLoaded;
+  /** Recycled blocks beyond this many bytes go back to the OS ({@code -Dsparkdl.cpu.poolBytes}). */
+  private static final long POOL_BYTES = Long.getLong("sparkdl.cpu.poolBytes", 1L << 30);
+  private final HostMemoryPool pool = new HostMemoryPool(POOL_BYTES);
   private volatile int threads;
 
   /** A CPU backend using {@code threads} BLAS threads. */
@@ -91,7 +92,7 @@ public final class CpuBackend extends Backend {
    */
   public Tensor borrow(long address, DType dtype, Shape shape) {
     long bytes = (long) shape.size() * dtype.byteSize();
-    Storage s = new Storage(this, address, bytes, byteBuffer(address, bytes), true);
+    Storage s = new Storage(this, address, bytes, HostMemoryPool.view(address, bytes), true);
     return Tensor.borrowed(s, dtype, shape, 0);
   }
 
@@ -102,23 +103,29 @@ public final class CpuBackend extends Backend {
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("A CPU tensor is limited to 2 GiB; " + bytes + " bytes were asked for.");
     }
-    Pointer p = Pointer.malloc(bytes);
-    if (p == null || p.isNull()) {
-      throw new BackendException("malloc of " + bytes + " bytes failed: out of native memory.");
-    }
-    long address = p.address();
-    return new Storage(this, address, bytes, byteBuffer(address, bytes), false);
+    HostMemoryPool.Block b = pool.take(bytes);
+    return new Storage(this, b.address(), bytes, b.buffer(), false);
   }
 
   @Override
   protected void freeStorage(Storage s) {
-    Pointer.free(new RawPointer(s.nativeAddress()));
+    pool.give(new HostMemoryPool.Block(s.nativeAddress(), s.bytes(), s.hostBufferUnchecked()));
   }
 
-  private static ByteBuffer byteBuffer(long address, long bytes) {
-    BytePointer bp = new BytePointer(new RawPointer(address));
-    bp.capacity(bytes).limit(bytes);
-    return bp.asByteBuffer().order(ByteOrder.nativeOrder());
+  /** Native allocations ({@code malloc} calls) so far; flat in a steady-state training loop. */
+  public long nativeAllocations() {
+    return pool.mallocCount();
+  }
+
+  /** Native bytes held by this backend: live tensors plus the recycling pool. */
+  public long nativeBytes() {
+    return pool.nativeBytes();
+  }
+
+  /** Frees the recycled blocks; tensors still alive are unaffected. */
+  @Override
+  public void close() {
+    pool.clear();
   }
 
   /** A pointer at a raw address that owns nothing (no deallocator). */
