@@ -46,7 +46,7 @@ public enum UnaryOp {
     @Override public double derivative(double x, double y, double p) { return Math.signum(x); }
   },
   RELU {
-    @Override public double apply(double x, double p) { return x > 0 ? x : 0; }
+    @Override public double apply(double x, double p) { return Math.max(x, 0); }
     @Override public double derivative(double x, double y, double p) { return x > 0 ? 1 : 0; }
   },
   /** {@code x > 0 ? x : p * x}. */

@@ -35,45 +35,57 @@ final class OptimizerUpdates {
   }
 
   static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE) {
+      SimdKernels.adam(param, grad, m, v, h);
+    } else if (param.dtype() == DType.FLOAT32) {
+      adamFloat(param, grad, m, v, h);
+    } else {
+      adamGeneric(param, grad, m, v, h);
+    }
+  }
+
+  /** Scalar float32 Adam, where the Vector API is not enabled; SimdKernels.adam computes the same. */
+  static void adamFloat(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    FloatBuffer p = HostView.of(param).floats();
+    FloatBuffer g = HostView.of(grad).floats();
+    FloatBuffer mm = HostView.of(m).floats();
+    FloatBuffer vv = HostView.of(v).floats();
+    int po = (int) param.offset();
+    int go = (int) grad.offset();
+    int mo = (int) m.offset();
+    int vo = (int) v.offset();
+    int n = param.size();
+    double c1 = 1 - Math.pow(h.beta1(), h.step());
+    double c2 = 1 - Math.pow(h.beta2(), h.step());
+    float b1 = (float) h.beta1();
+    float b2 = (float) h.beta2();
+    // 1 - beta is formed in double: in float32, 1 - 0.999f is off by 1e-5 relative
+    float omb1 = (float) (1 - h.beta1());
+    float omb2 = (float) (1 - h.beta2());
+    float stepSize = (float) (h.lr() / c1);
+    float invC2 = (float) (1 / Math.sqrt(c2));
+    float eps = (float) h.eps();
+    float scale = (float) h.gradScale();
+    float l2 = h.decoupled() ? 0f : (float) h.weightDecay();
+    float decay = h.decoupled() ? (float) (1 - h.lr() * h.weightDecay()) : 1f;
+    for (int i = 0; i < n; i++) {
+      float pi = p.get(po + i);
+      float gi = g.get(go + i) * scale + l2 * pi;
+      float mi = b1 * mm.get(mo + i) + omb1 * gi;
+      float vi = b2 * vv.get(vo + i) + omb2 * gi * gi;
+      mm.put(mo + i, mi);
+      vv.put(vo + i, vi);
+      p.put(po + i, pi * decay - stepSize * mi / ((float) Math.sqrt(vi) * invC2 + eps));
+    }
+  }
+
+  private static void adamGeneric(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
     double b1 = h.beta1();
     double b2 = h.beta2();
     double c1 = 1 - Math.pow(b1, h.step());
     double c2 = 1 - Math.pow(b2, h.step());
     double lr = h.lr();
     double wd = h.weightDecay();
-    double scale = h.gradScale();
-    int n = param.size();
-    if (param.dtype() == DType.FLOAT32) {
-      FloatBuffer p = HostView.of(param).floats();
-      FloatBuffer g = HostView.of(grad).floats();
-      FloatBuffer mm = HostView.of(m).floats();
-      FloatBuffer vv = HostView.of(v).floats();
-      int po = (int) param.offset();
-      int go = (int) grad.offset();
-      int mo = (int) m.offset();
-      int vo = (int) v.offset();
-      // 1 - beta is formed in double: in float32, 1 - 0.999f is off by 1e-5 relative
-      float fb1 = (float) b1;
-      float fb2 = (float) b2;
-      float omb1 = (float) (1 - b1);
-      float omb2 = (float) (1 - b2);
-      float stepSize = (float) (lr / c1);
-      float invC2 = (float) (1 / Math.sqrt(c2));
-      float eps = (float) h.eps();
-      float fscale = (float) scale;
-      float l2 = h.decoupled() ? 0f : (float) wd;
-      float decay = h.decoupled() ? (float) (1 - lr * wd) : 1f;
-      for (int i = 0; i < n; i++) {
-        float pi = p.get(po + i);
-        float gi = g.get(go + i) * fscale + l2 * pi;
-        float mi = fb1 * mm.get(mo + i) + omb1 * gi;
-        float vi = fb2 * vv.get(vo + i) + omb2 * gi * gi;
-        mm.put(mo + i, mi);
-        vv.put(vo + i, vi);
-        p.put(po + i, pi * decay - stepSize * mi / ((float) Math.sqrt(vi) * invC2 + eps));
-      }
-      return;
-    }
     HostView p = HostView.of(param);
     HostView g = HostView.of(grad);
     HostView mm = HostView.of(m);
@@ -82,9 +94,10 @@ final class OptimizerUpdates {
     int go = (int) grad.offset();
     int mo = (int) m.offset();
     int vo = (int) v.offset();
+    int n = param.size();
     for (int i = 0; i < n; i++) {
       double pi = p.get(po + i);
-      double gi = g.get(go + i) * scale + (h.decoupled() ? 0 : wd * pi);
+      double gi = g.get(go + i) * h.gradScale() + (h.decoupled() ? 0 : wd * pi);
       double mi = b1 * mm.get(mo + i) + (1 - b1) * gi;
       double vi = b2 * vv.get(vo + i) + (1 - b2) * gi * gi;
       mm.set(mo + i, mi);
