@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
@@ -203,14 +205,17 @@ public final class CpuBenchmark {
         System.out.printf(Locale.ROOT, "  %-12s %s%n", kv[0], kv[1]);
       }
 
-      System.out.printf(Locale.ROOT, "%nsgemm: float32 [n,n] x [n,n] through Backend.gemm, 2n^3 flops, %d BLAS threads%n",
-          blasThreads);
-      System.out.printf(Locale.ROOT, "  %6s  %10s  %21s  %10s%n", "n", "GFLOP/s", "min .. max GFLOP/s", "ms/call");
+      System.out.printf(Locale.ROOT, "%nsgemm: float32 [n,n] x [n,n] through Backend.gemm and through cblas_sgemm called"
+          + " directly on the same buffers, 2n^3 flops, %d BLAS threads%n", blasThreads);
+      System.out.printf(Locale.ROOT, "  %6s  %10s  %21s  %10s  %14s  %8s%n", "n", "GFLOP/s", "min .. max GFLOP/s", "ms/call",
+          "direct GFLOP/s", "ratio");
       for (int n : GEMM_SIZES) {
-        Result r = gemm(be, s, n);
-        results.add(r);
-        System.out.printf(Locale.ROOT, "  %6d  %10.1f  %21s  %10.3f%n", n, r.gflops(),
-            range(r.worstPerSecond() / 1e9, r.bestPerSecond() / 1e9, "%.1f"), r.timing().median() * 1e3);
+        Result[] r = gemm(be, s, n);
+        results.add(r[0]);
+        results.add(r[1]);
+        System.out.printf(Locale.ROOT, "  %6d  %10.1f  %21s  %10.3f  %14.1f  %7.1f%%%n", n, r[0].gflops(),
+            range(r[0].worstPerSecond() / 1e9, r[0].bestPerSecond() / 1e9, "%.1f"), r[0].timing().median() * 1e3,
+            r[1].gflops(), 100 * r[0].gflops() / r[1].gflops());
       }
 
       float[] features = new float[ROWS * INPUT];
@@ -252,7 +257,8 @@ public final class CpuBenchmark {
 
   // ------------------------------------------------------------------ measurements
 
-  static Result gemm(Backend be, Settings s, int n) {
+  /** Backend.gemm, then cblas_sgemm called directly on the same memory (the baseline it should match). */
+  static Result[] gemm(Backend be, Settings s, int n) {
     try (Scope sc = be.openScope("sgemm-" + n)) {
       Tensor a = sc.allocate(F32, Shape.of(n, n));
       Tensor b = sc.allocate(F32, Shape.of(n, n));
@@ -260,8 +266,21 @@ public final class CpuBenchmark {
       be.random(a, Distribution.UNIFORM, -1, 1, SEED);
       be.random(b, Distribution.UNIFORM, -1, 1, SEED + 1);
       Timing t = time(s, () -> be.gemm(a, false, b, false, c, 1.0, 0.0));
+      FloatPointer pa = new FloatPointer(new RawAddress(a.address()));
+      FloatPointer pb = new FloatPointer(new RawAddress(b.address()));
+      FloatPointer pc = new FloatPointer(new RawAddress(c.address()));
+      Timing direct = time(s, () -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+          openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n));
       double flops = 2.0 * n * n * n;
-      return new Result("sgemm", Integer.toString(n), n, 0, flops, flops, t, Double.NaN);
+      return new Result[] {new Result("sgemm", Integer.toString(n), n, 0, flops, flops, t, Double.NaN),
+          new Result("sgemm-direct", Integer.toString(n), n, 0, flops, flops, direct, Double.NaN)};
+    }
+  }
+
+  /** A JavaCPP pointer at an address it does not own. */
+  private static final class RawAddress extends Pointer {
+    RawAddress(long addr) {
+      this.address = addr;
     }
   }
 
@@ -404,6 +423,7 @@ public final class CpuBenchmark {
     appendSection(b, "sgemm", results, r -> "{\"n\":" + r.batch() + ",\"gflops\":" + num(r.gflops())
         + ",\"gflops_min\":" + num(r.worstPerSecond() / 1e9) + ",\"gflops_max\":" + num(r.bestPerSecond() / 1e9)
         + ",\"ms_per_call\":" + num(r.timing().median() * 1e3) + "}");
+    appendSection(b, "sgemm-direct", results, r -> "{\"n\":" + r.batch() + ",\"gflops\":" + num(r.gflops()) + "}");
     appendSection(b, "train", results, r -> "{\"network\":" + quote(r.name()) + ",\"batch\":" + r.batch()
         + ",\"weights\":" + r.weights() + ",\"samples_per_s\":" + num(r.perSecond())
         + ",\"samples_per_s_min\":" + num(r.worstPerSecond()) + ",\"samples_per_s_max\":" + num(r.bestPerSecond())
