@@ -83,7 +83,11 @@ public final class Storage {
     }
   }
 
-  /** Marks the memory freed; returns false when it already was. Called by the backend only. */
+  /**
+   * Marks the memory freed; returns false when it already was. Called by the backend for memory it
+   * owns, and by the owner of borrowed memory when it releases it, so that tensors still viewing it
+   * fail on use instead of reading freed memory.
+   */
   public boolean markFreed() {
     synchronized (this) {
       if (freed) {

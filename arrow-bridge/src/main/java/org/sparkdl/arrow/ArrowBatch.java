@@ -1,0 +1,261 @@
+package org.sparkdl.arrow;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * One training batch read back from the bytes a {@link BatchEncoder} wrote, with its columns as
+ * tensors that view the Arrow memory directly.
+ *
+ * <p><b>Ownership and lifecycle.</b> A batch owns a child of the {@link ArrowMemory} root
+ * allocator and the Arrow vectors loaded into it; {@link #close()} frees both (idempotent). The
+ * tensors returned by {@link #features}, {@link #labels} and {@link #weights} are borrowed views of
+ * that memory: they are never closed by the caller's scope, and once the batch is closed any use of
+ * them (or of views made from them) throws {@link IllegalStateException}. Copy what must outlive
+ * the batch. A batch is used by one thread at a time.
+ *
+ * <p>On a device backend, copy from the host view once per batch, e.g. {@code
+ * cuda.copyIn(deviceX, batch.features(cpu).storage().hostBuffer())}.
+ *
+ * <pre>{@code
+ * try (ArrowBatch batch = ArrowBatch.read(bytes)) {
+ *   Tensor x = batch.features(cpu);   // [rows, featureWidth], no copy
+ *   Tensor y = batch.labels(cpu);     // [rows] or [rows, targetWidth]
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class ArrowBatch implements AutoCloseable {
+  private final BufferAllocator allocator;
+  private final ArrowStreamReader reader;
+  private final int rows;
+  private final int partition;
+  private final long firstRow;
+  private final Float4Vector featureData;
+  private final int featureWidth;
+  private final Float4Vector labelData;
+  private final int targetWidth;
+  private final boolean vectorTarget;
+  private final Float4Vector weightData;
+  private final List<Tensor> lent = new ArrayList<>(3);
+  private Tensor features;
+  private Tensor labels;
+  private Tensor weights;
+  private boolean closed;
+
+  private ArrowBatch(BufferAllocator allocator, ArrowStreamReader reader, VectorSchemaRoot root) {
+    this.allocator = allocator;
+    this.reader = reader;
+    Map<String, String> meta = root.getSchema().getCustomMetadata();
+    String version = meta == null ? null : meta.get(BatchLayout.VERSION_KEY);
+    if (!BatchLayout.VERSION.equals(version)) {
+      throw new IllegalArgumentException(version == null
+          ? "The Arrow stream is not a spark-dl training batch: its schema has no '" + BatchLayout.VERSION_KEY + "' metadata."
+          : "The Arrow batch has layout version " + version + "; this reader understands version " + BatchLayout.VERSION + ".");
+    }
+    this.rows = root.getRowCount();
+    this.partition = Integer.parseInt(meta.get(BatchLayout.PARTITION_KEY));
+    this.firstRow = Long.parseLong(meta.get(BatchLayout.FIRST_ROW_KEY));
+    FieldVector f = required(root, BatchLayout.FEATURES);
+    if (!(f instanceof FixedSizeListVector)) {
+      throw layoutError(f, "FixedSizeList<float32>");
+    }
+    this.featureData = floats(f);
+    this.featureWidth = ((FixedSizeListVector) f).getListSize();
+    FieldVector l = required(root, BatchLayout.LABEL);
+    this.vectorTarget = l instanceof FixedSizeListVector;
+    this.labelData = floats(l);
+    this.targetWidth = vectorTarget ? ((FixedSizeListVector) l).getListSize() : 1;
+    FieldVector w = root.getVector(BatchLayout.WEIGHT);
+    this.weightData = w == null ? null : floats(w);
+  }
+
+  /**
+   * Loads a batch from the bytes {@link BatchEncoder} produced (one Arrow IPC stream). The bytes
+   * are copied once into Arrow memory; everything after that is a view.
+   *
+   * @throws IllegalArgumentException when the bytes are not such a batch
+   */
+  public static ArrowBatch read(byte[] ipc) {
+    BufferAllocator allocator = ArrowMemory.newChild("batch");
+    ArrowStreamReader reader = null;
+    try {
+      reader = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator);
+      if (!reader.loadNextBatch()) {
+        throw new IllegalArgumentException("The Arrow stream holds no record batch.");
+      }
+      return new ArrowBatch(allocator, reader, reader.getVectorSchemaRoot());
+    } catch (IOException | RuntimeException e) {
+      release(reader, allocator);
+      if (e instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
+      throw new IllegalArgumentException("Cannot read an Arrow training batch from " + ipc.length + " bytes: " + e.getMessage(), e);
+    }
+  }
+
+  /** Number of rows. */
+  public int rows() {
+    return rows;
+  }
+
+  /** Values per row of the features. */
+  public int featureWidth() {
+    return featureWidth;
+  }
+
+  /** Values per row of the label or target (1 for a scalar label). */
+  public int targetWidth() {
+    return targetWidth;
+  }
+
+  /** True when the target is a vector column, so {@link #labels} has shape {@code [rows, targetWidth]}. */
+  public boolean vectorTarget() {
+    return vectorTarget;
+  }
+
+  /** True when the batch carries per-row weights. */
+  public boolean hasWeights() {
+    return weightData != null;
+  }
+
+  /** The partition the rows came from. */
+  public int partition() {
+    return partition;
+  }
+
+  /** Position of this batch's first row within its partition (0-based). */
+  public long firstRow() {
+    return firstRow;
+  }
+
+  /** The features as a borrowed {@code [rows, featureWidth]} tensor over the Arrow buffer. */
+  public Tensor features(CpuBackend backend) {
+    checkOpen();
+    if (features == null || features.backend() != backend) {
+      features = lend(ArrowTensors.borrow(backend, featureData.getDataBuffer(), Shape.of(rows, featureWidth)));
+    }
+    return features;
+  }
+
+  /**
+   * The labels as a borrowed tensor over the Arrow buffer: {@code [rows]} for a scalar label,
+   * {@code [rows, targetWidth]} for a vector target.
+   */
+  public Tensor labels(CpuBackend backend) {
+    checkOpen();
+    if (labels == null || labels.backend() != backend) {
+      Shape shape = vectorTarget ? Shape.of(rows, targetWidth) : Shape.of(rows);
+      labels = lend(ArrowTensors.borrow(backend, labelData.getDataBuffer(), shape));
+    }
+    return labels;
+  }
+
+  /**
+   * The weights as a borrowed {@code [rows]} tensor over the Arrow buffer.
+   *
+   * @throws IllegalStateException when the batch has no weights ({@link #hasWeights()})
+   */
+  public Tensor weights(CpuBackend backend) {
+    checkOpen();
+    if (weightData == null) {
+      throw new IllegalStateException("This batch has no weights; its encoder was given no weight column.");
+    }
+    if (weights == null || weights.backend() != backend) {
+      weights = lend(ArrowTensors.borrow(backend, weightData.getDataBuffer(), Shape.of(rows)));
+    }
+    return weights;
+  }
+
+  /** Revokes every tensor handed out and frees the Arrow memory. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Tensor t : lent) {
+      ArrowTensors.revoke(t);
+    }
+    lent.clear();
+    release(reader, allocator);
+  }
+
+  @Override
+  public String toString() {
+    return "ArrowBatch(" + rows + " rows of partition " + partition + " from row " + firstRow + ", features " + featureWidth
+        + ", target " + targetWidth + (weightData != null ? ", weighted" : "") + (closed ? ", closed" : "") + ")";
+  }
+
+  /** The Arrow vector behind {@link #features}; for tests proving the view copies nothing. */
+  Float4Vector featureValues() {
+    return featureData;
+  }
+
+  /** The Arrow vector behind {@link #labels}. */
+  Float4Vector labelValues() {
+    return labelData;
+  }
+
+  /** The Arrow vector behind {@link #weights}, or null. */
+  Float4Vector weightValues() {
+    return weightData;
+  }
+
+  private Tensor lend(Tensor t) {
+    lent.add(t);
+    return t;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("This Arrow batch is closed; its memory was freed.");
+    }
+  }
+
+  private static FieldVector required(VectorSchemaRoot root, String name) {
+    FieldVector v = root.getVector(name);
+    if (v == null) {
+      throw new IllegalArgumentException("The Arrow training batch has no '" + name + "' column; columns: " + root.getSchema().getFields() + ".");
+    }
+    return v;
+  }
+
+  /** The float32 vector holding a column's values: the column itself or its fixed-size list's child. */
+  private static Float4Vector floats(FieldVector v) {
+    FieldVector data = v instanceof FixedSizeListVector list ? list.getDataVector() : v;
+    if (!(data instanceof Float4Vector f)) {
+      throw layoutError(v, "float32 or FixedSizeList<float32>");
+    }
+    return f;
+  }
+
+  private static IllegalArgumentException layoutError(FieldVector v, String expected) {
+    return new IllegalArgumentException(
+        "Column '" + v.getName() + "' of the Arrow training batch has type " + v.getField().getType() + "; expected " + expected + ".");
+  }
+
+  private static void release(ArrowStreamReader reader, BufferAllocator allocator) {
+    try {
+      if (reader != null) {
+        reader.close();
+      }
+    } catch (IOException e) {
+      // The reader's source is an in-memory array; closing it cannot fail in a way that matters.
+    } finally {
+      allocator.close();
+    }
+  }
+}

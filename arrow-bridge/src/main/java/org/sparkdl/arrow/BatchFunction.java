@@ -1,0 +1,24 @@
+package org.sparkdl.arrow;
+
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * What a {@link BatchScorer} runs on each batch of rows: typically a network's forward pass.
+ *
+ * <p><b>Lifecycle.</b> Both tensors are borrowed views of buffers the scorer owns and reuses for
+ * the next batch; they are valid only during the call, and using them (or views of them) afterwards
+ * throws {@link IllegalStateException}. Neither is to be closed. A function runs on the thread
+ * consuming the scorer's iterator and needs no synchronization of its own.
+ */
+@FunctionalInterface
+public interface BatchFunction {
+  /**
+   * Computes one batch.
+   *
+   * @param features {@code [rows, featureWidth]} float32, row-major, one row per input row
+   * @param output {@code [rows, outputWidth]} float32 host memory to fill completely; its contents
+   *     on entry are undefined. A device backend copies its result here, e.g. through {@code
+   *     output.storage().hostBuffer()}.
+   */
+  void apply(Tensor features, Tensor output);
+}

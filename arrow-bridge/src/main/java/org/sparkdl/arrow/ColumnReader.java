@@ -1,0 +1,135 @@
+package org.sparkdl.arrow;
+
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads one {@link InputColumn} of a row as {@code width} float32 values written straight into
+ * Arrow memory, checking the row on the way (the validating pass). Shared by the training encoder
+ * and the scorer so both report bad rows in the same words.
+ *
+ * <p>Null values and wrong sizes are always checked: they cost one comparison per row, and missing
+ * them would misalign every later row or write past the row's slot. With {@code validate} off, only
+ * the per-value scans are skipped (NaN, infinity, float32 overflow, negative weights).
+ *
+ * <p>Nothing is allocated per row: dense values are converted in place, sparse vectors are
+ * densified by zeroing the row's slot and writing the active entries.
+ */
+final class ColumnReader {
+  private final InputColumn column;
+  private final int width;
+  private final boolean validate;
+  private final int partition;
+
+  /** {@code width} was checked against the column by the caller ({@link TrainingColumns#checkWidth}). */
+  ColumnReader(InputColumn column, int width, boolean validate, int partition) {
+    this.column = column;
+    this.width = width;
+    this.validate = validate;
+    this.partition = partition;
+  }
+
+  /**
+   * Writes {@code row}'s value as {@code width} floats at byte offset {@code at} of {@code buf}.
+   *
+   * @param rowIndex the row's position in its partition (0-based), for error messages
+   * @throws IllegalArgumentException naming column, row and partition when the value is invalid
+   */
+  void read(Row row, long rowIndex, ArrowBuf buf, long at) {
+    int i = column.index();
+    if (row.isNullAt(i)) {
+      throw rowError(rowIndex, column.isScalar() ? "null; expected a number." : "null; expected a vector of " + count(width) + ".");
+    }
+    Object v = row.get(i);
+    switch (column.kind()) {
+      case NUMBER -> readNumber(((Number) v).doubleValue(), rowIndex, buf, at);
+      case VECTOR -> readVector((Vector) v, rowIndex, buf, at);
+      default -> readArray(v, rowIndex, buf, at);
+    }
+  }
+
+  private void readNumber(double d, long rowIndex, ArrowBuf buf, long at) {
+    float f = (float) d;
+    if (validate) {
+      if (!Float.isFinite(f)) {
+        throw rowError(rowIndex, Double.isFinite(d) ? d + " does not fit in float32." : d + ".");
+      }
+      if (column.role() == InputColumn.Role.WEIGHT && f < 0) {
+        throw rowError(rowIndex, d + " is negative; weights must be >= 0.");
+      }
+    }
+    buf.setFloat(at, f);
+  }
+
+  private void readVector(Vector v, long rowIndex, ArrowBuf buf, long at) {
+    checkSize(v.size(), rowIndex);
+    if (v instanceof DenseVector dv) {
+      double[] values = dv.values();
+      for (int j = 0; j < width; j++) {
+        put(values[j], j, rowIndex, buf, at);
+      }
+    } else if (v instanceof SparseVector sv) {
+      buf.setZero(at, 4L * width);
+      int[] indices = sv.indices();
+      double[] values = sv.values();
+      for (int k = 0; k < indices.length; k++) {
+        put(values[k], indices[k], rowIndex, buf, at);
+      }
+    } else {
+      throw rowError(rowIndex, "a " + v.getClass().getName() + "; expected a DenseVector or SparseVector.");
+    }
+  }
+
+  private void readArray(Object value, long rowIndex, ArrowBuf buf, long at) {
+    Object a = ArrayValues.unwrap(value);
+    checkSize(ArrayValues.length(a), rowIndex);
+    if (a instanceof float[] f) {
+      for (int j = 0; j < width; j++) {
+        float x = f[j];
+        if (validate && !Float.isFinite(x)) {
+          throw rowError(rowIndex, x + " at index " + j + ".");
+        }
+        buf.setFloat(at + 4L * j, x);
+      }
+    } else if (a instanceof double[] d) {
+      for (int j = 0; j < width; j++) {
+        put(d[j], j, rowIndex, buf, at);
+      }
+    } else {
+      for (int j = 0; j < width; j++) {
+        Object e = ArrayValues.element(a, j);
+        if (e == null) {
+          throw rowError(rowIndex, "null at index " + j + ".");
+        }
+        put(((Number) e).doubleValue(), j, rowIndex, buf, at);
+      }
+    }
+  }
+
+  private void put(double d, int j, long rowIndex, ArrowBuf buf, long at) {
+    float f = (float) d;
+    if (validate && !Float.isFinite(f)) {
+      throw rowError(rowIndex, d + " at index " + j + (Double.isFinite(d) ? " does not fit in float32." : "."));
+    }
+    buf.setFloat(at + 4L * j, f);
+  }
+
+  private void checkSize(int found, long rowIndex) {
+    if (found != width) {
+      String layer = column.role() == InputColumn.Role.FEATURES ? "the input layer" : "the output layer";
+      throw rowError(rowIndex, count(found) + "; " + layer + " expects " + width + ".");
+    }
+  }
+
+  private static String count(int n) {
+    return n + (n == 1 ? " value" : " values");
+  }
+
+  private IllegalArgumentException rowError(long rowIndex, String what) {
+    return new IllegalArgumentException(
+        "Column '" + column.name() + "', row " + rowIndex + " of partition " + partition + ": " + what);
+  }
+}
