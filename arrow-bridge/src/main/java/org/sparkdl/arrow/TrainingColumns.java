@@ -84,7 +84,7 @@ public record TrainingColumns(InputColumn features, int featureWidth, InputColum
   }
 
   /** Checks {@code width} against what the column can hold and what its schema declares. */
-  static void checkWidth(InputColumn c, int width, String layer) {
+  public static void checkWidth(InputColumn c, int width, String layer) {
     if (width < 1) {
       throw new IllegalArgumentException("Column '" + c.name() + "': " + layer + " width must be >= 1, found " + width + ".");
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testkit.SharedSpark;
 
 @ExtendWith({SharedSpark.class, NoArrowLeaks.class})
 class BatchEncoderTest {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testkit.SharedSpark;
 
 @ExtendWith({SharedSpark.class, NoArrowLeaks.class})
 class BatchScorerTest {

@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.testkit.SharedSpark;
 
 /** The validating pass: every message, with its row and partition, as the user sees it. */
 @ExtendWith({SharedSpark.class, NoArrowLeaks.class})

@@ -1,4 +1,4 @@
-package org.sparkdl.arrow;
+package org.sparkdl.testkit;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -15,7 +15,7 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
   private static final class Holder implements ExtensionContext.Store.CloseableResource {
     final SparkSession spark = SparkSession.builder()
         .master("local[2]")
-        .appName("arrow-bridge-tests")
+        .appName("spark-dl-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.host", "127.0.0.1")
@@ -28,12 +28,12 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
     }
   }
 
-  static SparkSession get(ExtensionContext context) {
+  public static SparkSession get(ExtensionContext context) {
     return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(Holder.class, k -> new Holder(), Holder.class).spark;
   }
 
-  static JavaSparkContext jsc(SparkSession spark) {
+  public static JavaSparkContext jsc(SparkSession spark) {
     return JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
