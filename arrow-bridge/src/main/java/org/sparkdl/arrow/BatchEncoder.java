@@ -85,7 +85,16 @@ public final class BatchEncoder implements Serializable {
    * @param partition the partition id, for error messages and the batch metadata
    */
   public Iterator<byte[]> encode(Iterator<Row> rows, int partition) {
-    EncodingIterator it = new EncodingIterator(rows, columns, batchSize, validate, partition);
+    return encode(rows, partition, null);
+  }
+
+  /**
+   * Encodes rows that the caller reordered (e.g. shuffled): {@code positions[i]} is the original
+   * position in the partition of the {@code i}-th row, so that error messages name the row as the
+   * user knows it. {@code null} means the rows are in partition order.
+   */
+  public Iterator<byte[]> encode(Iterator<Row> rows, int partition, long[] positions) {
+    EncodingIterator it = new EncodingIterator(rows, columns, batchSize, validate, partition, positions);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (take, a failed sibling task) must not leak the vectors.

@@ -45,11 +45,14 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
   private ArrowBuf featureData;
   private ArrowBuf targetData;
   private ArrowBuf weightData;
+  private final long[] positions;
   private long rowIndex;
   private boolean closed;
 
-  EncodingIterator(Iterator<Row> rows, TrainingColumns columns, int batchSize, boolean validate, int partition) {
+  EncodingIterator(Iterator<Row> rows, TrainingColumns columns, int batchSize, boolean validate, int partition,
+      long[] positions) {
     this.rows = rows;
+    this.positions = positions;
     this.columns = columns;
     this.batchSize = batchSize;
     this.partition = partition;
@@ -93,10 +96,12 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
     int n = 0;
     while (n < batchSize && rows.hasNext()) {
       Row row = rows.next();
-      features.read(row, rowIndex, featureData, 4L * n * fw);
-      target.read(row, rowIndex, targetData, 4L * n * tw);
+      // errors name the row's position in the partition as the user sees it, before any reordering
+      long at = positions == null ? rowIndex : positions[(int) rowIndex];
+      features.read(row, at, featureData, 4L * n * fw);
+      target.read(row, at, targetData, 4L * n * tw);
       if (weight != null) {
-        weight.read(row, rowIndex, weightData, 4L * n);
+        weight.read(row, at, weightData, 4L * n);
       }
       n++;
       rowIndex++;

@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 /** Finds backends by kind: {@code cpu}, {@code cuda}, or {@code auto} (the best that works here). */
 public final class Backends {
   private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+  /** What {@code auto} resolved to in this JVM, so the choice is made and logged once. */
+  private static volatile BackendProvider auto;
 
   private Backends() {}
 
@@ -31,6 +33,9 @@ public final class Backends {
    */
   public static BackendProvider provider(String kind) {
     String k = kind.toLowerCase(Locale.ROOT);
+    if (k.equals("auto") && auto != null) {
+      return auto;
+    }
     List<BackendProvider> all = providers();
     StringBuilder why = new StringBuilder();
     for (BackendProvider p : all) {
@@ -41,6 +46,7 @@ public final class Backends {
       if (problem == null) {
         if (k.equals("auto")) {
           LOG.info("Backend auto: using {}{}", p.kind(), why.length() == 0 ? "" : " (" + why + ")");
+          auto = p;
         }
         return p;
       }

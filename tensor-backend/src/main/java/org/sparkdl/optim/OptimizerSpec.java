@@ -16,7 +16,8 @@ import org.sparkdl.tensor.Tensor;
  * @param schedule learning-rate schedule in its string form (see {@link LearningRateSchedule})
  */
 public record OptimizerSpec(String kind, double learningRate, double momentum, boolean nesterov,
-    double beta1, double beta2, double eps, double alpha, double weightDecay, double clipNorm, String schedule) {
+    double beta1, double beta2, double eps, double alpha, double weightDecay, double clipNorm, String schedule)
+    implements java.io.Serializable {
 
   public OptimizerSpec {
     kind = kind.toLowerCase(Locale.ROOT);

@@ -66,16 +66,72 @@ public final class LocalTrainer implements AutoCloseable {
    * @param weights {@code [B]} or {@code null} for all ones
    */
   public BatchStats accumulateGradients(Tensor features, Tensor targets, Tensor weights) {
+    return accumulateGradients(features, targets, weights, seed * 31 + batches);
+  }
+
+  /**
+   * As {@link #accumulateGradients(Tensor, Tensor, Tensor)}, with the seed of this batch's random
+   * layers (dropout) given by the caller, so that distributed runs are reproducible whichever
+   * executor computes the batch. Features may be flat ({@code [B, size]}) for any input shape.
+   */
+  public BatchStats accumulateGradients(Tensor features, Tensor targets, Tensor weights, long tapeSeed) {
     int rows = features.dim(0);
-    try (Scope step = scope.child("batch-" + batches)) {
-      Tape tape = new Tape(step, true, seed * 31 + batches++);
-      Var out = network.forward(tape.constant(features));
+    try (Scope step = scope.child("batch-" + batches++)) {
+      Tape tape = new Tape(step, true, tapeSeed);
+      Var out = network.forward(tape.constant(asInput(features)));
       Var perSample = loss.perSample(out, targets);
       Var total = Loss.weightedSum(perSample, weights);
       double lossSum = total.value().item();
       tape.backward(total);
       double weightSum = weights == null ? rows : sum(weights, step);
       return new BatchStats(lossSum, weightSum, rows);
+    }
+  }
+
+  /** Features shaped as the network's input: {@code [B, size]} becomes {@code [B, ...inputShape]}. */
+  private Tensor asInput(Tensor features) {
+    Shape want = network.inputShape().prepend(features.dim(0));
+    return features.shape().equals(want) ? features : features.reshape(want.toArray());
+  }
+
+  /**
+   * Loss and a metric over a batch in inference mode, no gradients: the weighted loss sum, the
+   * weight total, and {@code sum(w_i m_i)} where {@code m_i} is 1 for a correct class
+   * (classification) or the squared error summed over the row's outputs (regression).
+   */
+  public EvalStats evaluate(Tensor features, Tensor targets, Tensor weights, boolean classification) {
+    int rows = features.dim(0);
+    try (Scope s = scope.child("evaluate")) {
+      Tape tape = new Tape(s, false, 0);
+      Var out = network.forward(tape.constant(asInput(features)));
+      double lossSum = Loss.weightedSum(loss.perSample(out, targets), weights).value().item();
+      float[] o = out.value().toFloatArray();
+      float[] t = targets.toFloatArray();
+      float[] w = weights == null ? null : weights.toFloatArray();
+      int width = rows == 0 ? 0 : o.length / rows;
+      double metric = 0;
+      double weightSum = 0;
+      for (int r = 0; r < rows; r++) {
+        double wr = w == null ? 1 : w[r];
+        weightSum += wr;
+        if (classification) {
+          int best = 0;
+          for (int j = 1; j < width; j++) {
+            if (o[r * width + j] > o[r * width + best]) {
+              best = j;
+            }
+          }
+          metric += best == (int) t[r] ? wr : 0;
+        } else {
+          double se = 0;
+          for (int j = 0; j < width; j++) {
+            double d = o[r * width + j] - t[r * width + j];
+            se += d * d;
+          }
+          metric += wr * se;
+        }
+      }
+      return new EvalStats(lossSum, weightSum, metric, rows);
     }
   }
 

@@ -1,0 +1,322 @@
+package org.sparkdl.ml;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdl.arrow.BatchEncoder;
+import org.sparkdl.arrow.TrainingColumns;
+import org.sparkdl.ml.scoring.ExecutorBackends;
+import org.sparkdl.ml.scoring.ExecutorCache;
+import org.sparkdl.ml.scoring.TrainingSummary;
+import org.sparkdl.nn.Loss;
+import org.sparkdl.nn.Network;
+import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Tensor;
+import org.sparkdl.train.LocalTrainer;
+
+/**
+ * The driver side of a fit. The training rows are encoded once into Arrow batches per partition
+ * and persisted; then every round the driver broadcasts the parameters, each task computes on its
+ * partition's chunk, {@code treeAggregate} combines, and the driver steps the optimizer (gradient
+ * mode) or takes the average (average mode). Deterministic for a fixed seed and partitioning.
+ */
+final class DistributedTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+  /** Arrow batches are capped at this many bytes, so a partition is one or a few batches. */
+  private static final long MAX_BATCH_BYTES = 256L << 20;
+
+  /** What a fit produces. */
+  record Result(float[] weights, TrainingSummary summary) {}
+
+  /** Fit settings from the estimator's params. */
+  record Settings(String stage, String uid, NetworkSpec spec, String lossName, org.sparkdl.optim.OptimizerSpec optimizer,
+      boolean classification, int numClasses, int batchSize, int maxEpochs, double tol, long seed, boolean averageMode,
+      int localSteps, int aggregationDepth, String backend, boolean validate) {}
+
+  private DistributedTrainer() {}
+
+  static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainingColumns columns, Settings s) {
+    long started = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
+    String previousDescription = jsc.getLocalProperty("spark.job.description");
+    String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
+    JavaRDD<Shard> shards = null;
+    JavaRDD<Shard> validShards = null;
+    try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
+        LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
+      jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
+      shards = encode(train, columns, s, "training");
+      long rows = count(shards);
+      if (rows == 0) {
+        throw new IllegalArgumentException("The training data is empty: no rows to fit" + (validation == null ? ""
+            : " (every row is marked for validation)") + ".");
+      }
+      long validRows = 0;
+      if (validation != null) {
+        jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the validation data");
+        validShards = encode(validation, columns, s, "validation");
+        validRows = count(validShards);
+      }
+      int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.batchSize() - 1) / s.batchSize()));
+      TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
+          roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend());
+      LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
+          rows, shards.getNumPartitions(), validation == null ? "" : ", " + validRows + " validation rows", run.rounds(),
+          s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
+
+      List<Double> losses = new ArrayList<>();
+      List<Double> validLosses = new ArrayList<>();
+      List<Double> metrics = new ArrayList<>();
+      float[] params = master.parameters().values().toFloatArray();
+      float[] best = params;
+      double bestScore = Double.POSITIVE_INFINITY;
+      int bestEpoch = 0;
+      boolean stoppedEarly = false;
+      long totalRounds = 0;
+      for (int epoch = 1; epoch <= s.maxEpochs(); epoch++) {
+        long t0 = System.nanoTime();
+        jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.maxEpochs());
+        double lossSum = 0;
+        double weightSum = 0;
+        for (int round = 0; round < run.rounds(); round++) {
+          RoundSum sum = s.averageMode() ? averageRound(jsc, shards, driver, run, epoch, round, s)
+              : gradientRound(jsc, shards, driver, run, epoch, round, s);
+          lossSum += sum.lossSum;
+          weightSum += sum.weightSum;
+          totalRounds++;
+        }
+        params = master.parameters().values().toFloatArray();
+        double loss = lossSum / weightSum;
+        losses.add(loss);
+        String validText = "";
+        double score = loss;
+        if (validShards != null && validRows > 0) {
+          RoundSum v = evaluate(validShards, params, run, s);
+          double vLoss = v.lossSum / v.weightSum;
+          double metric = s.classification() ? v.metricSum / v.weightSum
+              : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
+          validLosses.add(vLoss);
+          metrics.add(metric);
+          score = vLoss;
+          validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.classification() ? "accuracy" : "rmse", metric);
+        }
+        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} rounds in {} ms", s.stage(), s.uid(), epoch, s.maxEpochs(),
+            String.format("%.5f", loss), validText, run.rounds(), (System.nanoTime() - t0) / 1_000_000);
+        if (!Double.isFinite(loss)) {
+          throw new IllegalStateException(s.stage() + " " + s.uid() + ": the training loss became " + loss + " in epoch " + epoch
+              + "; lower learningRate or set clipNorm.");
+        }
+        boolean improved = score < bestScore;
+        boolean enough = s.tol() > 0 && bestScore - score < s.tol() * Math.max(Math.abs(score), 0.01);
+        if (improved) {
+          bestScore = score;
+          best = params;
+          bestEpoch = epoch;
+        }
+        if (enough && epoch < s.maxEpochs()) {
+          stoppedEarly = true;
+          LOG.info("{} {}: stopping after epoch {}: improvement below tol {}", s.stage(), s.uid(), epoch, s.tol());
+          break;
+        }
+      }
+      float[] result = validShards != null && bestEpoch > 0 ? best : params;
+      TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.classification() ? "accuracy" : "rmse",
+          totalRounds, rows, (System.nanoTime() - started) / 1e9, validShards != null ? bestEpoch : losses.size(), stoppedEarly);
+      return new Result(result, summary);
+    } catch (SparkException e) {
+      throw unwrap(e);
+    } finally {
+      jsc.setJobDescription(previousDescription);
+      if (shards != null) {
+        shards.unpersist(false);
+      }
+      if (validShards != null) {
+        validShards.unpersist(false);
+      }
+      ExecutorCache.evict(runId);
+    }
+  }
+
+  private static RoundSum gradientRound(JavaSparkContext jsc, JavaRDD<Shard> shards, LocalTrainer driver, TrainingRun run,
+      int epoch, int round, Settings s) throws SparkException {
+    Network master = driver.network();
+    Broadcast<float[]> params = jsc.broadcast(master.parameters().values().toFloatArray());
+    try {
+      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, params.value(), run, epoch, round), s);
+      if (sum.weightSum > 0 && sum.vector != null) {
+        Tensor grads = master.parameters().grads();
+        float[] g = new float[sum.vector.length];
+        for (int i = 0; i < g.length; i++) {
+          g[i] = (float) sum.vector[i];
+        }
+        grads.copyFrom(g);
+        driver.applyGradients(sum.weightSum);
+      }
+      return sum;
+    } finally {
+      params.destroy(false);
+    }
+  }
+
+  private static RoundSum averageRound(JavaSparkContext jsc, JavaRDD<Shard> shards, LocalTrainer driver, TrainingRun run,
+      int epoch, int round, Settings s) throws SparkException {
+    Network master = driver.network();
+    Map<String, Tensor> opt = new TreeMap<>(driver.optimizer().state());
+    List<String> names = new ArrayList<>(opt.keySet());
+    float[][] state = new float[names.size()][];
+    for (int i = 0; i < names.size(); i++) {
+      state[i] = opt.get(names.get(i)).toFloatArray();
+    }
+    TrainingTasks.AverageState st = new TrainingTasks.AverageState(master.parameters().values().toFloatArray(), names, state,
+        driver.optimizer().steps());
+    Broadcast<TrainingTasks.AverageState> b = jsc.broadcast(st);
+    try {
+      RoundSum sum = aggregate(shards, shard -> TrainingTasks.average(shard, b.value(), run, epoch, round), s);
+      if (sum.rows > 0 && sum.vector != null) {
+        int n = st.params().length;
+        master.parameters().values().copyFrom(slice(sum.vector, 0, n, sum.rows));
+        for (int i = 0; i < names.size(); i++) {
+          opt.get(names.get(i)).copyFrom(slice(sum.vector, n * (i + 1), n, sum.rows));
+        }
+        driver.optimizer().setSteps(sum.steps);
+      }
+      return sum;
+    } finally {
+      b.destroy(false);
+    }
+  }
+
+  private static float[] slice(double[] v, int from, int n, double divisor) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) (v[from + i] / divisor);
+    }
+    return out;
+  }
+
+  private static RoundSum evaluate(JavaRDD<Shard> shards, float[] params, TrainingRun run, Settings s) throws SparkException {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(shards.context());
+    Broadcast<float[]> p = jsc.broadcast(params);
+    try {
+      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, p.value(), run, "validation"), s);
+    } finally {
+      p.destroy(false);
+    }
+  }
+
+  /** A per-shard computation shipped to the executors. */
+  interface ShardTask extends java.io.Serializable {
+    RoundSum apply(Shard shard) throws Exception;
+  }
+
+  private static RoundSum aggregate(JavaRDD<Shard> shards, ShardTask task, Settings s) throws SparkException {
+    try {
+      return shards.treeAggregate(RoundSum.empty(), (acc, shard) -> acc.merge(task.apply(shard)), RoundSum::merge,
+          s.aggregationDepth());
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof SparkException se) {
+        throw se;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Encodes and persists the rows: one {@link Shard} per partition. Rows are shuffled within each
+   * partition once (seeded), validated as they are encoded, with errors naming their original
+   * position; class labels are checked against the number of classes first.
+   */
+  private static JavaRDD<Shard> encode(Dataset<Row> data, TrainingColumns columns, Settings s, String split) {
+    int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
+    int batchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
+    BatchEncoder encoder = new BatchEncoder(columns, batchRows, s.validate());
+    int labelIndex = columns.target().index();
+    String labelName = columns.target().name();
+    int classes = s.classification() ? s.numClasses() : -1;
+    long seed = s.seed();
+    JavaRDD<Shard> shards = data.toJavaRDD().mapPartitionsWithIndex((p, it) -> {
+      List<Row> rows = new ArrayList<>();
+      it.forEachRemaining(rows::add);
+      if (classes > 0) {
+        checkLabels(rows, labelIndex, labelName, classes, p);
+      }
+      int[] order = Chunks.permutation(rows.size(), seed * 7_919L + p);
+      long[] positions = new long[order.length];
+      for (int i = 0; i < order.length; i++) {
+        positions[i] = order[i];
+      }
+      Iterator<Row> shuffled = new Iterator<>() {
+        private int i;
+
+        @Override
+        public boolean hasNext() {
+          return i < order.length;
+        }
+
+        @Override
+        public Row next() {
+          return rows.get(order[i++]);
+        }
+      };
+      List<byte[]> batches = new ArrayList<>();
+      encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
+      int[] counts = new int[batches.size()];
+      for (int b = 0; b < counts.length; b++) {
+        counts[b] = b < counts.length - 1 ? batchRows : rows.size() - batchRows * (counts.length - 1);
+      }
+      return List.of(new Shard(p, batches.toArray(new byte[0][]), counts)).iterator();
+    }, true);
+    shards.setName(s.stage() + " " + s.uid() + " " + split + " batches");
+    return shards.persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private static void checkLabels(List<Row> rows, int index, String name, int classes, int partition) {
+    for (int r = 0; r < rows.size(); r++) {
+      Object v = rows.get(r).get(index);
+      String where = "Column '" + name + "', row " + r + " of partition " + partition + ": ";
+      if (v == null) {
+        throw new IllegalArgumentException(where + "null; expected a class index in [0, " + classes + ").");
+      }
+      double d = ((Number) v).doubleValue();
+      if (!(d >= 0 && d < classes)) {
+        throw new IllegalArgumentException(where + d + " is outside [0, " + classes + ") for " + classes
+            + " classes. Index labels with StringIndexer.");
+      }
+      if (d != Math.rint(d)) {
+        throw new IllegalArgumentException(where + d + " is not a class index (an integer in [0, " + classes
+            + ")). Index labels with StringIndexer.");
+      }
+    }
+  }
+
+  private static long count(JavaRDD<Shard> shards) throws SparkException {
+    try {
+      return shards.map(Shard::rows).fold(0L, Long::sum);
+    } catch (RuntimeException e) {
+      throw unwrap(e);
+    }
+  }
+
+  /** The first IllegalArgumentException in the cause chain (bad input found by a task), else {@code e}. */
+  static RuntimeException unwrap(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException iae) {
+        return new IllegalArgumentException(iae.getMessage(), e);
+      }
+    }
+    return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+  }
+}

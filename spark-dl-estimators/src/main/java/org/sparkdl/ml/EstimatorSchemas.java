@@ -1,0 +1,81 @@
+package org.sparkdl.ml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
+
+import org.apache.spark.ml.PredictorParams;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.sparkdl.arrow.TrainingColumns;
+import org.sparkdl.ml.param.NeuralNetworkParams;
+import org.sparkdl.spec.NetworkSpec;
+
+/** What both estimators check and prepare before a fit: columns, the validation split, settings. */
+final class EstimatorSchemas {
+  private EstimatorSchemas() {}
+
+  /** The training rows and the held-out validation rows (null without a validation column). */
+  record Splits(Dataset<Row> train, Dataset<Row> validation) {}
+
+  /**
+   * Checks the schema for a fit: features of the network's input width, a numeric label (or a
+   * target of the output width for a regressor), and the optional weight and validation columns.
+   *
+   * @throws IllegalArgumentException naming the column, the expected and the found type or width
+   */
+  static <P extends NeuralNetworkParams & PredictorParams> TrainingColumns checkTraining(StructType schema, P p,
+      NetworkSpec spec, boolean classification) {
+    int inputWidth = spec.inputs().get(0).shape().stream().reduce(1, (a, b) -> a * b);
+    int outputWidth = spec.outputShape().stream().reduce(1, (a, b) -> a * b);
+    if (spec.inputs().size() != 1) {
+      throw new IllegalArgumentException("The network has " + spec.inputs().size() + " inputs; the estimators feed one,"
+          + " from featuresCol.");
+    }
+    String weight = p.getWeightCol().isEmpty() ? null : p.getWeightCol();
+    String indicator = p.getValidationIndicatorCol();
+    if (!indicator.isEmpty()) {
+      StructField f = field(schema, indicator);
+      if (!f.dataType().equals(DataTypes.BooleanType)) {
+        throw new IllegalArgumentException("Column '" + indicator + "' (validationIndicatorCol) has type "
+            + f.dataType().simpleString() + "; expected boolean.");
+      }
+    }
+    return classification
+        ? TrainingColumns.forLabel(schema, p.getFeaturesCol(), inputWidth, p.getLabelCol(), weight)
+        : TrainingColumns.forTarget(schema, p.getFeaturesCol(), inputWidth, p.getLabelCol(), outputWidth, weight);
+  }
+
+  private static StructField field(StructType schema, String name) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException("Column '" + name + "' does not exist; columns: " + String.join(", ", schema.fieldNames()) + ".");
+  }
+
+  /** Splits off the validation rows and spreads the data over {@code numWorkers} partitions when set. */
+  static Splits split(Dataset<?> dataset, NeuralNetworkParams p) {
+    Dataset<Row> all = dataset.toDF();
+    if (p.getNumWorkers() > 0 && all.rdd().getNumPartitions() != p.getNumWorkers()) {
+      all = all.repartition(p.getNumWorkers());
+    }
+    String indicator = p.getValidationIndicatorCol();
+    if (indicator.isEmpty()) {
+      return new Splits(all, null);
+    }
+    return new Splits(all.filter(not(col(indicator))), all.filter(col(indicator)));
+  }
+
+  /** The trainer's settings from the params. */
+  static DistributedTrainer.Settings settings(NeuralNetworkParams p, NetworkSpec spec, String loss, boolean classification,
+      int numClasses) {
+    String stage = p.getClass().getSimpleName();
+    return new DistributedTrainer.Settings(stage, p.uid(), spec, loss, p.resolveOptimizer(), classification, numClasses,
+        p.getBatchSize(), p.getMaxEpochs(), p.getTol(), p.getSeed(), p.getSyncMode().equals("average"), p.getLocalSteps(),
+        p.getAggregationDepth(), p.getBackend(), p.getValidateInput());
+  }
+}

@@ -1,0 +1,130 @@
+package org.sparkdl.ml;
+
+import java.util.List;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+import org.sparkdl.arrow.TrainingColumns;
+import org.sparkdl.ml.param.NetworkParamSet;
+import org.sparkdl.ml.param.NeuralNetworkParams;
+import org.sparkdl.ml.param.PendingUid;
+import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
+import org.sparkdl.spec.Activation;
+import org.sparkdl.spec.LayerSpec;
+import org.sparkdl.spec.NetworkSpec;
+
+/**
+ * Trains a neural network classifier on a DataFrame, data-parallel on the executors: any network
+ * the spec can express ({@code network}, JSON) or an MLP from {@code layers}, softmax
+ * cross-entropy on class indices, per-row weights, early stopping on a validation split. The
+ * network's output width is the number of classes; labels must be integers in {@code [0,
+ * classes)}.
+ *
+ * <pre>{@code
+ * NeuralNetworkClassificationModel model = new NeuralNetworkClassifier()
+ *     .setLayers(784, 128, 10)      // MLlib's MultilayerPerceptronClassifier shorthand
+ *     .setMaxEpochs(20)
+ *     .fit(train);
+ * }</pre>
+ *
+ * <p>Features: an ML {@code Vector} (dense or sparse), {@code array<float>} or {@code
+ * array<double>} column. See {@link NeuralNetworkParams} for every param.
+ */
+public final class NeuralNetworkClassifier
+    extends ProbabilisticClassifier<Vector, NeuralNetworkClassifier, NeuralNetworkClassificationModel>
+    implements NeuralNetworkSetters<NeuralNetworkClassifier>, MLWritable {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final NetworkParamSet params;
+
+  public NeuralNetworkClassifier() {
+    this(Identifiable.randomUID("nnClf"));
+  }
+
+  public NeuralNetworkClassifier(String uid) {
+    this(PendingUid.stash(uid));
+  }
+
+  private NeuralNetworkClassifier(PendingUid.Token token) {
+    super();
+    this.uid = PendingUid.take(token);
+    this.params = new NetworkParamSet(this);
+    NetworkParamSet.setDefaults(this);
+  }
+
+  @Override
+  public String uid() {
+    return PendingUid.during(uid);
+  }
+
+  @Override
+  public NetworkParamSet networkParams() {
+    return params;
+  }
+
+  // ---------------------------------------------------------------- fit
+
+  /** The network to train, checked for use as a classifier (logits out, at least 2 classes). */
+  NetworkSpec classifierNetwork() {
+    NetworkSpec spec = resolveNetwork();
+    List<Integer> out = spec.outputShape();
+    if (out.size() != 1 || out.get(0) < 2) {
+      throw new IllegalArgumentException("A classifier's network must output one logit per class ([classes] with classes >= 2);"
+          + " this one outputs " + out + ".");
+    }
+    LayerSpec last = spec.layers().get(spec.layers().size() - 1);
+    if (last instanceof Activation a && (a.function().equals("softmax") || a.function().equals("log_softmax"))) {
+      throw new IllegalArgumentException("The network ends in " + a.function() + " (layer '" + a.name() + "'); a classifier's"
+          + " network must output logits. Remove that layer: the classifier applies softmax itself.");
+    }
+    return spec;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    NetworkSpec spec = classifierNetwork();
+    EstimatorSchemas.checkTraining(schema, this, spec, true);
+    // the model's schema rules, with this estimator's params (weights are not needed for a schema)
+    return copyValues(new NeuralNetworkClassificationModel(uid(), spec, new float[0]), ParamMap.empty()).transformSchema(schema);
+  }
+
+  @Override
+  public NeuralNetworkClassificationModel train(Dataset<?> dataset) {
+    NetworkSpec spec = classifierNetwork();
+    TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, true);
+    EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
+    DistributedTrainer.Result r = DistributedTrainer.fit(splits.train(), splits.validation(), columns,
+        EstimatorSchemas.settings(this, spec, "softmax_cross_entropy", true, spec.outputShape().get(0)));
+    return new NeuralNetworkClassificationModel(uid(), spec, r.weights()).setSummary(r.summary());
+  }
+
+  @Override
+  public NeuralNetworkClassifier copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  @Override
+  public MLWriter write() {
+    return new EstimatorFiles.Writer(this);
+  }
+
+  /** Reads classifiers saved by {@link #write()} (alone or inside a Pipeline). */
+  public static MLReader<NeuralNetworkClassifier> read() {
+    return new EstimatorFiles.Reader<>(NeuralNetworkClassifier.class, NeuralNetworkClassifier::new);
+  }
+
+  public static NeuralNetworkClassifier load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String toString() {
+    return "NeuralNetworkClassifier: uid=" + uid;
+  }
+}

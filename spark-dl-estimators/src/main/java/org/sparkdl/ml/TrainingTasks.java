@@ -1,0 +1,182 @@
+package org.sparkdl.ml;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import org.sparkdl.arrow.ArrowBatch;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.ml.scoring.ExecutorBackends;
+import org.sparkdl.ml.scoring.ExecutorCache;
+import org.sparkdl.nn.Loss;
+import org.sparkdl.nn.Network;
+import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Tensor;
+import org.sparkdl.train.BatchStats;
+import org.sparkdl.train.EvalStats;
+import org.sparkdl.train.LocalTrainer;
+
+/**
+ * The executor side of a fit: what one task does with its partition in a round. Tasks borrow a
+ * {@link Worker} (network, trainer, optimizer on the executor's backend) and the partition's
+ * decoded Arrow batches from the {@link ExecutorCache}, so that after the first round a task
+ * allocates nothing and decodes nothing: features and targets are tensor views of Arrow memory.
+ */
+final class TrainingTasks {
+  private TrainingTasks() {}
+
+  /** Parameters and optimizer state broadcast to average-mode tasks. */
+  record AverageState(float[] params, List<String> stateNames, float[][] state, long steps) implements Serializable {
+    int vectorLength() {
+      return params.length * (1 + stateNames.size());
+    }
+  }
+
+  /** A task slot's network and trainer, reused across rounds of one fit on one executor. */
+  static final class Worker implements AutoCloseable {
+    final Network network;
+    final LocalTrainer trainer;
+
+    Worker(TrainingRun run, Backend be) {
+      this.network = Network.uninitialised(NetworkSpec.fromJson(run.specJson()), be, DType.FLOAT32);
+      this.trainer = new LocalTrainer(network, Loss.of(run.lossName()), run.optimizer(), run.seed());
+    }
+
+    @Override
+    public void close() {
+      trainer.close();
+      network.close();
+    }
+  }
+
+  private static ExecutorCache.Lease<Worker> worker(TrainingRun run) {
+    Backend be = ExecutorBackends.get(run.backend());
+    return ExecutorCache.borrow(run.runId() + "/worker", () -> new Worker(run, be));
+  }
+
+  private static ExecutorCache.Lease<ArrowBatch> batch(TrainingRun run, String split, Shard shard, int b) {
+    return ExecutorCache.borrow(run.runId() + "/" + split + "/" + shard.partition() + "/" + b,
+        () -> ArrowBatch.read(shard.batches()[b]));
+  }
+
+  /** Gradient mode: the gradient of {@code sum(w l)} over this partition's chunk of the round. */
+  static RoundSum gradient(Shard shard, float[] params, TrainingRun run, int epoch, int round) {
+    RoundSum out = RoundSum.empty();
+    int chunk = run.chunk(epoch, round, 0);
+    if (chunk < 0 || shard.rows() == 0) {
+      return out;
+    }
+    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+      Worker w = lease.get();
+      w.network.parameters().values().copyFrom(params);
+      w.trainer.zeroGradients();
+      BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
+      if (s.rows() > 0) {
+        out.addVector(w.network.parameters().grads().toFloatArray(), 0, params.length, 1.0);
+      }
+      out.lossSum = s.lossSum();
+      out.weightSum = s.weightSum();
+      out.rows = s.rows();
+      out.steps = 1;
+      return out;
+    }
+  }
+
+  /**
+   * Average mode: {@code localSteps} optimizer steps on this partition from the broadcast state,
+   * returning parameters and optimizer state multiplied by the rows trained on.
+   */
+  static RoundSum average(Shard shard, AverageState state, TrainingRun run, int epoch, int round) {
+    RoundSum out = RoundSum.empty();
+    if (shard.rows() == 0) {
+      return out;
+    }
+    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+      Worker w = lease.get();
+      w.network.parameters().values().copyFrom(state.params());
+      Map<String, Tensor> opt = w.trainer.optimizer().state();
+      for (int i = 0; i < state.stateNames().size(); i++) {
+        opt.get(state.stateNames().get(i)).copyFrom(state.state()[i]);
+      }
+      w.trainer.optimizer().setSteps(state.steps());
+      BatchStats total = BatchStats.ZERO;
+      for (int k = 0; k < run.localSteps(); k++) {
+        int chunk = run.chunk(epoch, round, k);
+        if (chunk < 0) {
+          break;
+        }
+        w.trainer.zeroGradients();
+        BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, k, shard.partition()));
+        if (s.weightSum() > 0) {
+          w.trainer.applyGradients(s.weightSum());
+        }
+        total = total.plus(s);
+      }
+      if (total.rows() > 0) {
+        int n = state.params().length;
+        int length = state.vectorLength();
+        out.addVector(w.network.parameters().values().toFloatArray(), 0, length, total.rows());
+        for (int i = 0; i < state.stateNames().size(); i++) {
+          out.addVector(opt.get(state.stateNames().get(i)).toFloatArray(), n * (i + 1), length, total.rows());
+        }
+      }
+      out.lossSum = total.lossSum();
+      out.weightSum = total.weightSum();
+      out.rows = total.rows();
+      out.steps = w.trainer.optimizer().steps();
+      return out;
+    }
+  }
+
+  /** Loss and metric of the current parameters over a whole partition, no gradients. */
+  static RoundSum evaluate(Shard shard, float[] params, TrainingRun run, String split) {
+    RoundSum out = RoundSum.empty();
+    if (shard.rows() == 0) {
+      return out;
+    }
+    CpuBackend host = ExecutorBackends.host();
+    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+      Worker w = lease.get();
+      w.network.parameters().values().copyFrom(params);
+      EvalStats total = EvalStats.ZERO;
+      for (int b = 0; b < shard.batches().length; b++) {
+        try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, split, shard, b)) {
+          ArrowBatch batch = ab.get();
+          for (int lo = 0; lo < batch.rows(); lo += 4096) {
+            int hi = Math.min(batch.rows(), lo + 4096);
+            total = total.plus(w.trainer.evaluate(batch.features(host).slice(0, lo, hi), batch.labels(host).slice(0, lo, hi),
+                batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null, run.classification()));
+          }
+        }
+      }
+      out.lossSum = total.lossSum();
+      out.weightSum = total.weightSum();
+      out.metricSum = total.metricSum();
+      out.rows = total.rows();
+      return out;
+    }
+  }
+
+  /** Accumulates the gradient of chunk {@code chunk} of every batch of the shard. */
+  private static BatchStats accumulate(Worker w, Shard shard, TrainingRun run, int chunk, long seed) {
+    CpuBackend host = ExecutorBackends.host();
+    BatchStats total = BatchStats.ZERO;
+    for (int b = 0; b < shard.batches().length; b++) {
+      int rows = shard.batchRows()[b];
+      int lo = Chunks.start(rows, run.roundsPerEpoch(), chunk);
+      int hi = Chunks.start(rows, run.roundsPerEpoch(), chunk + 1);
+      if (hi <= lo) {
+        continue;
+      }
+      try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, "train", shard, b)) {
+        ArrowBatch batch = ab.get();
+        Tensor x = batch.features(host).slice(0, lo, hi);
+        Tensor y = batch.labels(host).slice(0, lo, hi);
+        Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
+        total = total.plus(w.trainer.accumulateGradients(x, y, wt, seed + b));
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,53 @@
+package org.sparkdl.ml.scoring;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.BackendProvider;
+import org.sparkdl.backend.Backends;
+import org.sparkdl.backend.cpu.CpuBackend;
+
+/**
+ * One backend per kind per JVM (executor or driver), created on first use and kept for the JVM's
+ * life. CPU threads follow {@code spark.task.cpus}: each concurrent task gets that many BLAS
+ * threads' worth of the machine.
+ */
+public final class ExecutorBackends {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorBackends.class);
+  private static final Map<String, Backend> BACKENDS = new HashMap<>();
+
+  private ExecutorBackends() {}
+
+  /**
+   * The JVM's backend for {@code kind} ({@code auto}, {@code cpu}, {@code cuda}).
+   *
+   * @throws org.sparkdl.backend.BackendException when the kind cannot run here, naming why
+   */
+  public static synchronized Backend get(String kind) {
+    BackendProvider provider = Backends.provider(kind);
+    return BACKENDS.computeIfAbsent(provider.kind(), k -> {
+      Backend be = provider.create(0);
+      int threads = taskCpus();
+      be.setThreads(threads);
+      LOG.info("Created the {} backend for this JVM ({} threads per task, from spark.task.cpus)", be.name(), threads);
+      return be;
+    });
+  }
+
+  /** The JVM's CPU backend, for host-side staging buffers whatever backend computes. */
+  public static CpuBackend host() {
+    return (CpuBackend) get("cpu");
+  }
+
+  /** {@code spark.task.cpus} of the running Spark application, else the machine's processors. */
+  static int taskCpus() {
+    SparkEnv env = SparkEnv.get();
+    if (env == null) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    return Math.max(1, env.conf().getInt("spark.task.cpus", 1));
+  }
+}
