@@ -80,6 +80,7 @@ final class DistributedTrainer {
       List<Double> losses = new ArrayList<>();
       List<Double> validLosses = new ArrayList<>();
       List<Double> metrics = new ArrayList<>();
+      List<Double> epochSeconds = new ArrayList<>();
       float[] params = master.parameters().values().toFloatArray();
       float[] best = params;
       double bestScore = Double.POSITIVE_INFINITY;
@@ -113,6 +114,7 @@ final class DistributedTrainer {
           score = vLoss;
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.classification() ? "accuracy" : "rmse", metric);
         }
+        epochSeconds.add((System.nanoTime() - started) / 1e9);
         LOG.info("{} {}: epoch {}/{}, loss {}{}, {} rounds in {} ms", s.stage(), s.uid(), epoch, s.maxEpochs(),
             String.format("%.5f", loss), validText, run.rounds(), (System.nanoTime() - t0) / 1_000_000);
         if (!Double.isFinite(loss)) {
@@ -134,7 +136,7 @@ final class DistributedTrainer {
       }
       float[] result = validShards != null && bestEpoch > 0 ? best : params;
       TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.classification() ? "accuracy" : "rmse",
-          totalRounds, rows, (System.nanoTime() - started) / 1e9, validShards != null ? bestEpoch : losses.size(), stoppedEarly);
+          totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validShards != null ? bestEpoch : losses.size(), stoppedEarly);
       return new Result(result, summary);
     } catch (SparkException e) {
       throw unwrap(e);
@@ -156,11 +158,12 @@ final class DistributedTrainer {
     Broadcast<float[]> params = jsc.broadcast(master.parameters().values().toFloatArray());
     try {
       RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, params.value(), run, epoch, round), s);
-      if (sum.weightSum > 0 && sum.vector != null) {
+      if (sum.weightSum > 0 && sum.hasVector()) {
         Tensor grads = master.parameters().grads();
-        float[] g = new float[sum.vector.length];
+        double[] v = sum.vector();
+        float[] g = new float[v.length];
         for (int i = 0; i < g.length; i++) {
-          g[i] = (float) sum.vector[i];
+          g[i] = (float) v[i];
         }
         grads.copyFrom(g);
         driver.applyGradients(sum.weightSum);
@@ -185,11 +188,12 @@ final class DistributedTrainer {
     Broadcast<TrainingTasks.AverageState> b = jsc.broadcast(st);
     try {
       RoundSum sum = aggregate(shards, shard -> TrainingTasks.average(shard, b.value(), run, epoch, round), s);
-      if (sum.rows > 0 && sum.vector != null) {
+      if (sum.rows > 0 && sum.hasVector()) {
         int n = st.params().length;
-        master.parameters().values().copyFrom(slice(sum.vector, 0, n, sum.rows));
+        double[] v = sum.vector();
+        master.parameters().values().copyFrom(slice(v, 0, n, sum.rows));
         for (int i = 0; i < names.size(); i++) {
-          opt.get(names.get(i)).copyFrom(slice(sum.vector, n * (i + 1), n, sum.rows));
+          opt.get(names.get(i)).copyFrom(slice(v, n * (i + 1), n, sum.rows));
         }
         driver.optimizer().setSteps(sum.steps);
       }

@@ -3,15 +3,20 @@ package org.sparkdl.ml;
 import java.io.Serializable;
 
 /**
- * What workers send up the aggregation tree in a round: a sum of float vectors in double (so the
- * total does not depend on the order partitions arrive in, for practical purposes), the weighted
- * loss, the weight total, rows, and a step count. In gradient mode the vector is the gradient of
- * {@code sum(w l)}; in average mode, parameters and optimizer state each multiplied by the rows
- * the worker trained on.
+ * What workers send up the aggregation tree in a round: a weighted sum of float vectors, the
+ * weighted loss, the weight total, a metric sum, rows, and a step count. In gradient mode the
+ * vector is the gradient of {@code sum(w l)}; in average mode, parameters and optimizer state each
+ * multiplied by the rows the worker trained on.
+ *
+ * <p>A single worker's contribution travels as float32 (half the bytes; it is float32 data
+ * anyway); sums of several are kept in double, where adding a few dozen float32 values is exact
+ * in practice, so the total does not depend on the order partitions arrive in.
  */
 final class RoundSum implements Serializable {
   private static final long serialVersionUID = 1L;
-  double[] vector;
+  private float[] single;
+  private double singleScale;
+  private double[] sum;
   double lossSum;
   double weightSum;
   double metricSum;
@@ -22,24 +27,54 @@ final class RoundSum implements Serializable {
     return new RoundSum();
   }
 
-  /** Adds {@code scale * values} to the vector at {@code offset}; the vector has {@code length} entries. */
-  RoundSum addVector(float[] values, int offset, int length, double scale) {
-    if (vector == null) {
-      vector = new double[length];
+  /** Sets this worker's vector to {@code scale * values}; a worker sets it once. */
+  RoundSum setVector(float[] values, double scale) {
+    if (single != null || sum != null) {
+      throw new IllegalStateException("A round's vector is set once per worker.");
     }
-    for (int i = 0; i < values.length; i++) {
-      vector[offset + i] += scale * values[i];
-    }
+    single = values;
+    singleScale = scale;
     return this;
   }
 
+  /** True when some worker contributed a vector. */
+  boolean hasVector() {
+    return single != null || sum != null;
+  }
+
+  /** The summed vector, in double. */
+  double[] vector() {
+    if (sum == null && single != null) {
+      sum = widen(single, singleScale);
+      single = null;
+    }
+    return sum;
+  }
+
+  private static double[] widen(float[] v, double scale) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      d[i] = scale * v[i];
+    }
+    return d;
+  }
+
   RoundSum merge(RoundSum o) {
-    if (o.vector != null) {
-      if (vector == null) {
-        vector = o.vector.clone();
+    if (o.hasVector()) {
+      if (!hasVector()) {
+        single = o.single;
+        singleScale = o.singleScale;
+        sum = o.sum;
       } else {
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] += o.vector[i];
+        double[] mine = vector();
+        if (o.sum != null) {
+          for (int i = 0; i < mine.length; i++) {
+            mine[i] += o.sum[i];
+          }
+        } else {
+          for (int i = 0; i < mine.length; i++) {
+            mine[i] += o.singleScale * o.single[i];
+          }
         }
       }
     }

@@ -73,7 +73,7 @@ final class TrainingTasks {
       w.trainer.zeroGradients();
       BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
       if (s.rows() > 0) {
-        out.addVector(w.network.parameters().grads().toFloatArray(), 0, params.length, 1.0);
+        out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
       }
       out.lossSum = s.lossSum();
       out.weightSum = s.weightSum();
@@ -114,12 +114,14 @@ final class TrainingTasks {
         total = total.plus(s);
       }
       if (total.rows() > 0) {
+        // one vector: parameters, then each optimizer state buffer in name order
         int n = state.params().length;
-        int length = state.vectorLength();
-        out.addVector(w.network.parameters().values().toFloatArray(), 0, length, total.rows());
+        float[] all = new float[state.vectorLength()];
+        System.arraycopy(w.network.parameters().values().toFloatArray(), 0, all, 0, n);
         for (int i = 0; i < state.stateNames().size(); i++) {
-          out.addVector(opt.get(state.stateNames().get(i)).toFloatArray(), n * (i + 1), length, total.rows());
+          System.arraycopy(opt.get(state.stateNames().get(i)).toFloatArray(), 0, all, n * (i + 1), n);
         }
+        out.setVector(all, total.rows());
       }
       out.lossSum = total.lossSum();
       out.weightSum = total.weightSum();

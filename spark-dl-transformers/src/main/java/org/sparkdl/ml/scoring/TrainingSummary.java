@@ -14,18 +14,21 @@ import java.util.List;
  * @param metricName {@code accuracy} or {@code rmse}
  * @param rounds synchronisation rounds run (optimizer steps in gradient mode)
  * @param trainingRows rows in the training split
+ * @param epochSeconds seconds from the start of the fit to the end of each epoch (validation included)
  * @param seconds wall time of the fit, data preparation included
  * @param bestEpoch the epoch whose parameters the model holds (1-based)
  * @param stoppedEarly whether {@code tol} ended training before {@code maxEpochs}
  */
 public record TrainingSummary(List<Double> lossHistory, List<Double> validationLossHistory,
-    List<Double> validationMetricHistory, String metricName, long rounds, long trainingRows, double seconds,
+    List<Double> validationMetricHistory, String metricName, long rounds, long trainingRows, List<Double> epochSeconds,
+    double seconds,
     int bestEpoch, boolean stoppedEarly) implements Serializable {
 
   public TrainingSummary {
     lossHistory = List.copyOf(lossHistory);
     validationLossHistory = List.copyOf(validationLossHistory);
     validationMetricHistory = List.copyOf(validationMetricHistory);
+    epochSeconds = List.copyOf(epochSeconds);
   }
 
   /** Epochs run. */
