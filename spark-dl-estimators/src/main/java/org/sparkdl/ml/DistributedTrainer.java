@@ -70,6 +70,7 @@ final class DistributedTrainer {
         validShards = encode(validation, columns, s, "validation");
         validRows = count(validShards);
       }
+      LOG.info("{} {}: data encoded and cached in {} ms", s.stage(), s.uid(), (System.nanoTime() - started) / 1_000_000);
       int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.batchSize() - 1) / s.batchSize()));
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
           roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend());
