@@ -44,7 +44,7 @@ final class DistributedTrainer {
   /** Fit settings from the estimator's params. */
   record Settings(String stage, String uid, NetworkSpec spec, String lossName, org.sparkdl.optim.OptimizerSpec optimizer,
       boolean classification, int numClasses, int batchSize, int maxEpochs, double tol, long seed, boolean averageMode,
-      int localSteps, int aggregationDepth, String backend, boolean validate) {}
+      int localSteps, int aggregationDepth, String backend, boolean validate, String checkpointDir, int checkpointInterval) {}
 
   private DistributedTrainer() {}
 
@@ -88,7 +88,30 @@ final class DistributedTrainer {
       int bestEpoch = 0;
       boolean stoppedEarly = false;
       long totalRounds = 0;
-      for (int epoch = 1; epoch <= s.maxEpochs(); epoch++) {
+      int firstEpoch = 1;
+      Checkpoints checkpoints = null;
+      if (!s.checkpointDir().isEmpty()) {
+        checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.checkpointDir(), Checkpoints.fingerprint(run.specJson(),
+            run.lossName(), run.optimizer().toString(), Integer.toString(s.batchSize()), Long.toString(s.seed()),
+            Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
+            Long.toString(validRows), Integer.toString(shards.getNumPartitions())));
+        Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
+        if (restored != null) {
+          Checkpoints.Progress p = restored.progress();
+          firstEpoch = p.epoch() + 1;
+          totalRounds = p.rounds();
+          losses.addAll(p.losses());
+          validLosses.addAll(p.validationLosses());
+          metrics.addAll(p.metrics());
+          epochSeconds.addAll(p.epochSeconds());
+          bestEpoch = p.bestEpoch();
+          bestScore = p.bestScore();
+          params = master.parameters().values().toFloatArray();
+          best = restored.best() != null ? restored.best() : params;
+          LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.checkpointDir());
+        }
+      }
+      for (int epoch = firstEpoch; epoch <= s.maxEpochs(); epoch++) {
         long t0 = System.nanoTime();
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.maxEpochs());
         double lossSum = 0;
@@ -129,6 +152,10 @@ final class DistributedTrainer {
           best = params;
           bestEpoch = epoch;
         }
+        if (checkpoints != null && (epoch % s.checkpointInterval() == 0 || epoch == s.maxEpochs())) {
+          checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
+              bestScore), master, driver.optimizer(), validShards != null ? best : null);
+        }
         if (enough && epoch < s.maxEpochs()) {
           stoppedEarly = true;
           LOG.info("{} {}: stopping after epoch {}: improvement below tol {}", s.stage(), s.uid(), epoch, s.tol());
@@ -141,6 +168,8 @@ final class DistributedTrainer {
       return new Result(result, summary);
     } catch (SparkException e) {
       throw unwrap(e);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.checkpointDir() + ": " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(previousDescription);
       if (shards != null) {

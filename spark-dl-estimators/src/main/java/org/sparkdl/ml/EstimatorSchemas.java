@@ -76,6 +76,6 @@ final class EstimatorSchemas {
     String stage = p.getClass().getSimpleName();
     return new DistributedTrainer.Settings(stage, p.uid(), spec, loss, p.resolveOptimizer(), classification, numClasses,
         p.getBatchSize(), p.getMaxEpochs(), p.getTol(), p.getSeed(), p.getSyncMode().equals("average"), p.getLocalSteps(),
-        p.getAggregationDepth(), p.getBackend(), p.getValidateInput());
+        p.getAggregationDepth(), p.getBackend(), p.getValidateInput(), p.getCheckpointDir(), p.getCheckpointInterval());
   }
 }

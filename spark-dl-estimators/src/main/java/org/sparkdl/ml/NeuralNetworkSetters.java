@@ -126,4 +126,14 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     set(validateInput(), v);
     return self();
   }
+
+  default S setCheckpointDir(String v) {
+    set(checkpointDir(), v);
+    return self();
+  }
+
+  default S setCheckpointInterval(int v) {
+    set(checkpointInterval(), v);
+    return self();
+  }
 }

@@ -39,6 +39,8 @@ public final class NetworkParamSet implements Serializable {
   public final IntParam numWorkers;
   public final Param<String> backend;
   public final BooleanParam validateInput;
+  public final Param<String> checkpointDir;
+  public final IntParam checkpointInterval;
 
   /** Builds the params of {@code owner}, whose uid must already be set. */
   public NetworkParamSet(Params owner) {
@@ -79,6 +81,11 @@ public final class NetworkParamSet implements Serializable {
         + " the input's partitions. Default: 0.", ParamValidators.gtEq(0));
     this.backend = new Param<String>(owner, "backend", "Tensor backend on the executors: auto (CUDA when a GPU and its libraries"
         + " load, else CPU), cpu or cuda. Default: auto.", ParamValidators.inArray(new String[] {"auto", "cpu", "cuda"}));
+    this.checkpointDir = new Param<String>(owner, "checkpointDir", "Directory (any Hadoop file system) for training"
+        + " checkpoints: parameters, optimizer state and progress every checkpointInterval epochs. A fit with the same"
+        + " settings resumes from the latest complete checkpoint there. Empty disables. Default: empty.");
+    this.checkpointInterval = new IntParam(owner, "checkpointInterval", "Epochs between checkpoints, >= 1. Default: 1.",
+        ParamValidators.gtEq(1));
     this.validateInput = new BooleanParam(owner, "validateInput", "Check every row for nulls, NaN and wrong sizes before training"
         + " and scoring (errors name the column and row). Default: true.");
   }
@@ -103,6 +110,8 @@ public final class NetworkParamSet implements Serializable {
     p.setDefault(p.numWorkers(), 0);
     p.setDefault(p.backend(), "auto");
     p.setDefault(p.validateInput(), true);
+    p.setDefault(p.checkpointDir(), "");
+    p.setDefault(p.checkpointInterval(), 1);
   }
 
   private static Function1<int[], Object> layersValidator() {

@@ -105,6 +105,14 @@ public interface NeuralNetworkParams extends Params {
     return networkParams().validateInput;
   }
 
+  default Param<String> checkpointDir() {
+    return networkParams().checkpointDir;
+  }
+
+  default IntParam checkpointInterval() {
+    return networkParams().checkpointInterval;
+  }
+
   default String getNetwork() {
     return getOrDefault(network());
   }
@@ -183,6 +191,14 @@ public interface NeuralNetworkParams extends Params {
 
   default boolean getValidateInput() {
     return (Boolean) getOrDefault(validateInput());
+  }
+
+  default String getCheckpointDir() {
+    return getOrDefault(checkpointDir());
+  }
+
+  default int getCheckpointInterval() {
+    return (Integer) getOrDefault(checkpointInterval());
   }
 
   /**
