@@ -9,8 +9,6 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.sparkdl.hadoop.AtomicDirectoryWriter;
-import org.sparkdl.hadoop.HadoopFiles;
-import org.sparkdl.io.ModelFileException;
 import org.sparkdl.ml.param.ParamsMetadata;
 
 /**
@@ -32,8 +30,7 @@ final class EstimatorFiles {
     public void save(String path) throws IOException {
       String json = ParamsMetadata.toJson(stage, sparkSession().version(), Map.of("library", "spark-dl"));
       AtomicDirectoryWriter.write(sparkSession().sparkContext().hadoopConfiguration(), path, shouldOverwrite(), (fs, dir) -> {
-        HadoopFiles.writeUtf8(fs, new Path(dir, "metadata/part-00000"), json + "\n");
-        fs.create(new Path(dir, "metadata/_SUCCESS")).close();
+        ParamsMetadata.write(fs, new Path(dir, "metadata"), json);
       });
     }
 
@@ -52,39 +49,20 @@ final class EstimatorFiles {
       this.constructor = constructor;
     }
 
-    /** Loads the estimator; throws {@link ModelFileException} (unchecked) for a malformed directory. */
+    /** Loads the estimator; throws {@code ModelFileException} (unchecked) for a malformed directory. */
     @Override
     public T load(String path) {
       try {
         Path root = new Path(path);
         FileSystem fs = root.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
-        Path dir = new Path(root, "metadata");
-        if (!fs.exists(dir)) {
-          throw new ModelFileException(dir.toString(), "does not exist; a saved estimator directory holds metadata/.");
-        }
-        String json = null;
-        for (var f : fs.listStatus(dir)) {
-          String name = f.getPath().getName();
-          if (f.isFile() && !name.startsWith("_") && !name.startsWith(".") && f.getLen() > 0) {
-            json = HadoopFiles.readUtf8(fs, f.getPath(), 16L << 20).trim();
-            break;
-          }
-        }
-        if (json == null) {
-          throw new ModelFileException(dir.toString(), "holds no metadata file.");
-        }
+        String json = ParamsMetadata.read(fs, new Path(root, "metadata"));
         ParamsMetadata.Loaded meta = ParamsMetadata.parse(json, "metadata", type);
         T stage = constructor.apply(meta.uid());
         ParamsMetadata.apply(meta, stage, "metadata");
         return stage;
       } catch (IOException e) {
-        throw EstimatorFiles.<RuntimeException>sneaky(e);
+        throw ParamsMetadata.<RuntimeException>sneaky(e);
       }
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <E extends Throwable> E sneaky(Throwable t) throws E {
-    throw (E) t;
   }
 }

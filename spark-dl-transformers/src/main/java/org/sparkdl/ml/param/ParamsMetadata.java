@@ -23,6 +23,40 @@ public final class ParamsMetadata {
 
   private ParamsMetadata() {}
 
+  /**
+   * Writes the metadata line as Spark does: {@code dir/part-00000} and an empty {@code dir/_SUCCESS}.
+   */
+  public static void write(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path dir, String json)
+      throws java.io.IOException {
+    org.sparkdl.hadoop.HadoopFiles.writeUtf8(fs, new org.apache.hadoop.fs.Path(dir, "part-00000"), json + "\n");
+    fs.create(new org.apache.hadoop.fs.Path(dir, "_SUCCESS")).close();
+  }
+
+  /**
+   * The single metadata line of a stage directory's {@code metadata/}, from whichever part file
+   * Spark or this library wrote.
+   *
+   * @throws ModelFileException naming the directory when it or its part file is missing
+   */
+  public static String read(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path dir) throws java.io.IOException {
+    if (!fs.exists(dir)) {
+      throw new ModelFileException(dir.toString(), "does not exist; a saved stage directory holds metadata/.");
+    }
+    for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir)) {
+      String name = f.getPath().getName();
+      if (f.isFile() && !name.startsWith("_") && !name.startsWith(".") && f.getLen() > 0) {
+        return org.sparkdl.hadoop.HadoopFiles.readUtf8(fs, f.getPath(), 16L << 20).trim();
+      }
+    }
+    throw new ModelFileException(dir.toString(), "holds no metadata file.");
+  }
+
+  /** Rethrows a checked exception without declaring it (Spark's {@code MLReader.load} declares none). */
+  @SuppressWarnings("unchecked")
+  public static <E extends Throwable> E sneaky(Throwable t) throws E {
+    throw (E) t;
+  }
+
   /** What a metadata file says. */
   public record Loaded(String className, String uid, String sparkVersion, JsonNode paramMap, JsonNode defaultParamMap,
       JsonNode provenance) {}

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Params;
@@ -76,8 +75,7 @@ final class ModelFiles {
       meta.put("library", "spark-dl");
       meta.put("libraryVersion", ModelFiles.class.getPackage().getImplementationVersion() == null
           ? "dev" : ModelFiles.class.getPackage().getImplementationVersion());
-      HadoopFiles.writeUtf8(fs, new Path(dir, METADATA + "/part-00000"), ParamsMetadata.toJson(stage, sparkVersion, meta) + "\n");
-      fs.create(new Path(dir, METADATA + "/_SUCCESS")).close();
+      ParamsMetadata.write(fs, new Path(dir, METADATA), ParamsMetadata.toJson(stage, sparkVersion, meta));
       HadoopFiles.writeUtf8(fs, new Path(dir, NETWORK), data.specJson());
       try (Network net = build(data.spec());
           OutputStream out = fs.create(new Path(dir, WEIGHTS))) {
@@ -130,7 +128,7 @@ final class ModelFiles {
       try {
         return loadChecked(path);
       } catch (IOException e) {
-        throw ModelFiles.<RuntimeException>sneaky(e);
+        throw ParamsMetadata.<RuntimeException>sneaky(e);
       }
     }
 
@@ -140,7 +138,7 @@ final class ModelFiles {
       if (!fs.exists(root)) {
         throw new ModelFileException(path, "does not exist.");
       }
-      String metadataJson = readMetadata(fs, new Path(root, METADATA));
+      String metadataJson = ParamsMetadata.read(fs, new Path(root, METADATA));
       ParamsMetadata.Loaded meta = ParamsMetadata.parse(metadataJson, METADATA, type);
       NetworkSpec spec;
       try {
@@ -157,26 +155,5 @@ final class ModelFiles {
       ParamsMetadata.apply(meta, model, METADATA);
       return model;
     }
-  }
-
-  /** The single metadata line, from whichever part file Spark or we wrote. */
-  static String readMetadata(FileSystem fs, Path dir) throws IOException {
-    if (!fs.exists(dir)) {
-      throw new ModelFileException(dir.toString(), "does not exist; a saved model directory holds metadata/, "
-          + NETWORK + " and " + WEIGHTS + ".");
-    }
-    for (FileStatus f : fs.listStatus(dir)) {
-      String name = f.getPath().getName();
-      if (f.isFile() && !name.startsWith("_") && !name.startsWith(".") && f.getLen() > 0) {
-        return HadoopFiles.readUtf8(fs, f.getPath(), MAX_TEXT_BYTES).trim();
-      }
-    }
-    throw new ModelFileException(dir.toString(), "holds no metadata file.");
-  }
-
-  /** Rethrows a checked exception without declaring it (Spark's MLReader.load declares none). */
-  @SuppressWarnings("unchecked")
-  static <E extends Throwable> E sneaky(Throwable t) throws E {
-    throw (E) t;
   }
 }

@@ -1,0 +1,183 @@
+package org.sparkdl.ml.scoring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.sparkdl.ml.param.ParamsMetadata;
+
+/**
+ * Batch scoring as a {@code spark-submit} application: reads a saved spark-dl model and a dataset
+ * (Parquet, CSV, or images through Spark's image source) from any Hadoop file system, scores it on
+ * the executors, and writes Parquet through Spark's output committer (nothing is left at the
+ * output path if the job fails).
+ *
+ * <pre>
+ * spark-submit --class org.sparkdl.ml.scoring.BatchScoringJob spark-dl-assembly.jar \
+ *   --model hdfs:///models/mnist --input hdfs:///data/digits.parquet --output hdfs:///scores/digits
+ * </pre>
+ */
+public final class BatchScoringJob {
+  static final String USAGE = String.join("\n",
+      "Usage: spark-submit --class org.sparkdl.ml.scoring.BatchScoringJob <spark-dl jar> [options]",
+      "",
+      "Scores a dataset with a saved spark-dl model and writes Parquet.",
+      "",
+      "Required:",
+      "  --model PATH          saved NeuralNetworkClassificationModel or NeuralNetworkRegressionModel",
+      "  --input PATH          the data to score",
+      "  --output PATH         where to write the scored rows (Parquet)",
+      "Options:",
+      "  --format FMT          parquet (default), csv, or image (Spark's image source; pixels become",
+      "                        features scaled to [0, 1])",
+      "  --features-col NAME   the features column (default: the model's featuresCol)",
+      "  --assemble C1,C2,...  build the features vector from these numeric columns (e.g. for CSV)",
+      "  --keep COLS           comma-separated input columns to keep in the output (default: all but",
+      "                        the features)",
+      "  --mode MODE           errorifexists (default) or overwrite",
+      "  --partitions N        repartition the input to N partitions before scoring",
+      "  --csv-header BOOL     whether CSV files have a header line (default true)",
+      "  --help                print this message");
+
+  private BatchScoringJob() {}
+
+  public static void main(String[] args) {
+    Map<String, String> opts;
+    try {
+      opts = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println();
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (opts.containsKey("help")) {
+      System.out.println(USAGE);
+      return;
+    }
+    SparkSession spark = SparkSession.builder().appName("spark-dl batch scoring").getOrCreate();
+    long rows = run(spark, opts, System.out);
+    System.out.printf(Locale.ROOT, "Scored %d rows into %s%n", rows, opts.get("output"));
+  }
+
+  /** Parses {@code --name value} options; {@code --help} takes no value. */
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> m = new LinkedHashMap<>();
+    List<String> known = List.of("model", "input", "output", "format", "features-col", "assemble", "keep", "mode",
+        "partitions", "csv-header", "help");
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("Unexpected argument '" + args[i] + "'; options start with --.");
+      }
+      String name = args[i].substring(2);
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("Unknown option --" + name + ".");
+      }
+      if (name.equals("help")) {
+        m.put(name, "true");
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("Option --" + name + " needs a value.");
+      }
+      m.put(name, args[++i]);
+    }
+    if (!m.containsKey("help")) {
+      for (String required : List.of("model", "input", "output")) {
+        if (!m.containsKey(required)) {
+          throw new IllegalArgumentException("Missing required option --" + required + ".");
+        }
+      }
+      String mode = m.getOrDefault("mode", "errorifexists");
+      if (!mode.equals("errorifexists") && !mode.equals("overwrite")) {
+        throw new IllegalArgumentException("--mode must be errorifexists or overwrite; found '" + mode + "'.");
+      }
+      String format = m.getOrDefault("format", "parquet");
+      if (!List.of("parquet", "csv", "image").contains(format)) {
+        throw new IllegalArgumentException("--format must be parquet, csv or image; found '" + format + "'.");
+      }
+    }
+    return m;
+  }
+
+  /** Scores and writes; returns the number of rows written. */
+  static long run(SparkSession spark, Map<String, String> opts, PrintStream log) {
+    Model<?> model = load(spark, opts.get("model"));
+    NeuralNetworkParamsView p = new NeuralNetworkParamsView(model);
+    String features = opts.getOrDefault("features-col", p.featuresCol());
+    Dataset<Row> input = read(spark, opts);
+    if (opts.containsKey("assemble")) {
+      input = new VectorAssembler().setInputCols(opts.get("assemble").split(",")).setOutputCol(features).transform(input);
+    }
+    if (opts.containsKey("partitions")) {
+      input = input.repartition(Integer.parseInt(opts.get("partitions")));
+    }
+    model.set(model.getParam("featuresCol"), features);
+    Dataset<Row> scored = model.transform(input);
+    List<Column> keep = new ArrayList<>();
+    List<String> kept = opts.containsKey("keep") ? Arrays.asList(opts.get("keep").split(","))
+        : Arrays.stream(input.columns()).filter(c -> !c.equals(features) && !c.equals("image")).toList();
+    kept.forEach(c -> keep.add(functions.col(c)));
+    for (String c : scored.columns()) {
+      if (!Arrays.asList(input.columns()).contains(c)) {
+        keep.add(functions.col(c));
+      }
+    }
+    Dataset<Row> out = scored.select(keep.toArray(new Column[0]));
+    out.write().mode(opts.getOrDefault("mode", "errorifexists")).parquet(opts.get("output"));
+    long rows = spark.read().parquet(opts.get("output")).count();
+    log.printf(Locale.ROOT, "Model %s (%s), input %s (%s)%n", opts.get("model"), model.getClass().getSimpleName(),
+        opts.get("input"), opts.getOrDefault("format", "parquet"));
+    return rows;
+  }
+
+  private static Dataset<Row> read(SparkSession spark, Map<String, String> opts) {
+    String path = opts.get("input");
+    return switch (opts.getOrDefault("format", "parquet")) {
+      case "csv" -> spark.read().option("header", opts.getOrDefault("csv-header", "true")).option("inferSchema", "true").csv(path);
+      case "image" -> ImageFeatures.toFeatures(spark.read().format("image").load(path),
+          opts.getOrDefault("features-col", "features"));
+      default -> spark.read().parquet(path);
+    };
+  }
+
+  /** Loads whichever spark-dl model the directory holds, by the class in its metadata. */
+  static Model<?> load(SparkSession spark, String path) {
+    try {
+      Path root = new Path(path);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      String cls = new ObjectMapper().readTree(ParamsMetadata.read(fs, new Path(root, ModelFiles.METADATA)))
+          .path("class").asText();
+      if (cls.equals(NeuralNetworkClassificationModel.class.getName())) {
+        return NeuralNetworkClassificationModel.load(path);
+      }
+      if (cls.equals(NeuralNetworkRegressionModel.class.getName())) {
+        return NeuralNetworkRegressionModel.load(path);
+      }
+      throw new IllegalArgumentException("--model " + path + " holds a " + cls + "; expected a spark-dl model.");
+    } catch (java.io.IOException e) {
+      throw ParamsMetadata.<RuntimeException>sneaky(e);
+    }
+  }
+
+  /** The features column of either model type. */
+  private record NeuralNetworkParamsView(Model<?> model) {
+    String featuresCol() {
+      return (String) model.getOrDefault(model.getParam("featuresCol"));
+    }
+  }
+}
