@@ -297,6 +297,98 @@ public abstract class Backend implements AutoCloseable {
     rmsPropKernel(param, grad, sq, buf, h);
   }
 
+  // ---------------------------------------------------------------- convolution and pooling
+
+  /**
+   * Unfolds every window of {@code x [N, C, H, W]} into a column of {@code cols [C kh kw, N OH OW]}:
+   * row {@code (c, i, j)} (channel outermost), column {@code (n, oh, ow)} holds {@code x[n, c,
+   * oh sh - padTop + i dh, ow sw - padLeft + j dw]}, or 0 where that lies in the padding. A
+   * convolution is then a gemm of the weights {@code [Cout, C kh kw]} with {@code cols}.
+   */
+  public final void im2col(Tensor x, Window2d w, Tensor cols) {
+    sameBackend(x, cols);
+    sameDtype("im2col", x, cols);
+    WindowShapes.expect("im2col", "cols", WindowShapes.columns("im2col", x.shape(), w), cols);
+    WindowShapes.requireContiguous("im2col", "cols", cols);
+    try (Scope tmp = openScope("im2col")) {
+      im2colKernel(x.contiguous(tmp), w, cols);
+    }
+  }
+
+  /**
+   * The adjoint of {@link #im2col}: sets {@code x [N, C, H, W]} to the sum of the entries of {@code
+   * cols} that {@code im2col} would have read from each position (entries in the padding are
+   * dropped). Turns the gradient of the columns into the gradient of the input.
+   */
+  public final void col2im(Tensor cols, Window2d w, Tensor x) {
+    sameBackend(cols, x);
+    sameDtype("col2im", cols, x);
+    WindowShapes.expect("col2im", "cols", WindowShapes.columns("col2im", x.shape(), w), cols);
+    WindowShapes.requireContiguous("col2im", "x", x);
+    try (Scope tmp = openScope("col2im")) {
+      col2imKernel(cols.contiguous(tmp), w, x);
+    }
+  }
+
+  /** {@code y [N, C, OH, OW]} = the largest element of each window of {@code x [N, C, H, W]}; padding is ignored. */
+  public final void maxPool2d(Tensor x, Window2d w, Tensor y) {
+    sameBackend(x, y);
+    sameDtype("maxPool2d", x, y);
+    WindowShapes.checkPool("maxPool2d", w);
+    WindowShapes.expect("maxPool2d", "y", WindowShapes.output("maxPool2d", x.shape(), w), y);
+    WindowShapes.requireContiguous("maxPool2d", "y", y);
+    try (Scope tmp = openScope("maxPool2d")) {
+      maxPool2dKernel(x.contiguous(tmp), w, y);
+    }
+  }
+
+  /**
+   * Gradient of {@link #maxPool2d}: each window's {@code gy} goes to the position of its maximum in
+   * {@code x} (the first one on ties), found again from {@code x} and {@code y}; {@code gx} is
+   * overwritten.
+   */
+  public final void maxPool2dBackward(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx) {
+    sameBackend(x, y, gy, gx);
+    sameDtype("maxPool2d", x, y, gy, gx);
+    WindowShapes.checkPool("maxPool2d", w);
+    Shape out = WindowShapes.output("maxPool2d", x.shape(), w);
+    WindowShapes.expect("maxPool2d", "y", out, y);
+    WindowShapes.expect("maxPool2d", "gy", out, gy);
+    WindowShapes.expect("maxPool2d", "gx", x.shape(), gx);
+    WindowShapes.requireContiguous("maxPool2d", "gx", gx);
+    try (Scope tmp = openScope("maxPool2d-backward")) {
+      maxPool2dBackwardKernel(x.contiguous(tmp), y.contiguous(tmp), gy.contiguous(tmp), w, gx);
+    }
+  }
+
+  /**
+   * {@code y [N, C, OH, OW]} = the mean of each window of {@code x [N, C, H, W]}, divided by the
+   * whole window size when {@code countPadding} (padding counts as zeros) or else by the number of
+   * input elements the window covers.
+   */
+  public final void avgPool2d(Tensor x, Window2d w, boolean countPadding, Tensor y) {
+    sameBackend(x, y);
+    sameDtype("avgPool2d", x, y);
+    WindowShapes.checkPool("avgPool2d", w);
+    WindowShapes.expect("avgPool2d", "y", WindowShapes.output("avgPool2d", x.shape(), w), y);
+    WindowShapes.requireContiguous("avgPool2d", "y", y);
+    try (Scope tmp = openScope("avgPool2d")) {
+      avgPool2dKernel(x.contiguous(tmp), w, countPadding, y);
+    }
+  }
+
+  /** Gradient of {@link #avgPool2d}: spreads each window's {@code gy} over it; {@code gx} is overwritten. */
+  public final void avgPool2dBackward(Tensor gy, Window2d w, boolean countPadding, Tensor gx) {
+    sameBackend(gy, gx);
+    sameDtype("avgPool2d", gy, gx);
+    WindowShapes.checkPool("avgPool2d", w);
+    WindowShapes.expect("avgPool2d", "gy", WindowShapes.output("avgPool2d", gx.shape(), w), gy);
+    WindowShapes.requireContiguous("avgPool2d", "gx", gx);
+    try (Scope tmp = openScope("avgPool2d-backward")) {
+      avgPool2dBackwardKernel(gy.contiguous(tmp), w, countPadding, gx);
+    }
+  }
+
   // ---------------------------------------------------------------- primitives
 
   protected abstract Storage allocateStorage(long bytes);
@@ -347,6 +439,20 @@ public abstract class Backend implements AutoCloseable {
   protected abstract void adamKernel(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h);
 
   protected abstract void rmsPropKernel(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h);
+
+  /** {@link #im2col} on a contiguous {@code x} and validated shapes. */
+  protected abstract void im2colKernel(Tensor x, Window2d w, Tensor cols);
+
+  /** {@link #col2im} on a contiguous {@code cols} and validated shapes; overwrites {@code x}. */
+  protected abstract void col2imKernel(Tensor cols, Window2d w, Tensor x);
+
+  protected abstract void maxPool2dKernel(Tensor x, Window2d w, Tensor y);
+
+  protected abstract void maxPool2dBackwardKernel(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx);
+
+  protected abstract void avgPool2dKernel(Tensor x, Window2d w, boolean countPadding, Tensor y);
+
+  protected abstract void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx);
 
   // ---------------------------------------------------------------- checks
 

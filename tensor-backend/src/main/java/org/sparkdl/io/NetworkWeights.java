@@ -22,13 +22,15 @@ import org.sparkdl.tensor.Tensor;
  * A network's parameters, and optionally its optimizer's state, as one safetensors file.
  *
  * <p>Layout: each parameter under its own name ({@code dense_1.weight}, shaped as in the layer);
- * optimizer state buffers as flat tensors {@code optimizer.<name>} over all parameters in order;
- * metadata {@code format=spark-dl-weights}, {@code format_version=1}, {@code parameters}, and for
+ * then each non-trainable buffer of the network ({@link Network#buffers()}, e.g. {@code
+ * bn_1.running_mean}) under its own name; optimizer state buffers as flat tensors {@code
+ * optimizer.<name>} over all parameters in order; metadata {@code format=spark-dl-weights}, {@code
+ * format_version=1}, {@code parameters}, {@code buffers} (only when there are any), and for
  * optimizer state {@code optimizer} (its kind) and {@code optimizer_steps}. Callers may add their
  * own metadata (provenance).
  *
- * <p>Loading checks that the file holds exactly the network's parameters with their shapes (F32 or
- * F64, converted to the network's dtype) before copying anything in.
+ * <p>Loading checks that the file holds exactly the network's parameters and buffers with their
+ * shapes (F32 or F64, converted to the network's dtype) before copying anything in.
  */
 public final class NetworkWeights {
   public static final String FORMAT = "spark-dl-weights";
@@ -44,6 +46,9 @@ public final class NetworkWeights {
     meta.put("format", FORMAT);
     meta.put("format_version", FORMAT_VERSION);
     meta.put("parameters", Integer.toString(network.parameters().size()));
+    if (network.buffers().size() > 0) {
+      meta.put("buffers", Integer.toString(network.buffers().size()));
+    }
     if (optimizer != null) {
       meta.put("optimizer", optimizer.spec().kind());
       meta.put("optimizer_steps", Long.toString(optimizer.steps()));
@@ -52,6 +57,9 @@ public final class NetworkWeights {
     List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
     for (Parameter p : network.parameters().parameters()) {
       entries.add(entry(p.name(), p.value()));
+    }
+    for (Parameter b : network.buffers().parameters()) {
+      entries.add(entry(b.name(), b.value()));
     }
     if (optimizer != null) {
       for (Map.Entry<String, Tensor> e : new java.util.TreeMap<>(optimizer.state()).entrySet()) {
@@ -83,8 +91,8 @@ public final class NetworkWeights {
   }
 
   /**
-   * Reads a file written by {@link #write} into {@code network} (and {@code optimizer}'s state
-   * when not null); returns the file's metadata.
+   * Reads a file written by {@link #write} into {@code network}'s parameters and buffers (and
+   * {@code optimizer}'s state when not null); returns the file's metadata.
    *
    * @throws ModelFileException naming the file and the first parameter that is missing, extra, or
    *     of the wrong shape or dtype; nothing is copied in that case
@@ -104,6 +112,9 @@ public final class NetworkWeights {
       Map<String, Tensor> targets = new LinkedHashMap<>();
       for (Parameter p : network.parameters().parameters()) {
         targets.put(p.name(), p.value());
+      }
+      for (Parameter b : network.buffers().parameters()) {
+        targets.put(b.name(), b.value());
       }
       long steps = 0;
       if (optimizer != null) {

@@ -20,6 +20,15 @@ public interface Layer {
     return List.of();
   }
 
+  /**
+   * Non-trainable state in a fixed order ({@linkplain Parameter#buffer buffers}, e.g. running
+   * statistics): saved with the model, never given a gradient or touched by an optimizer, and
+   * updated by the forward pass itself where the layer does so. Empty for most layers.
+   */
+  default List<Parameter> buffers() {
+    return List.of();
+  }
+
   /** The output for the given inputs (first dimension is the batch), recorded on their tape. */
   Var forward(List<Var> inputs);
 }

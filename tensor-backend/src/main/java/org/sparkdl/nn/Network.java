@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.Window2d;
 import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.spec.Padding;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Shape;
@@ -17,25 +19,42 @@ import org.sparkdl.tensor.Shape;
  * A {@link NetworkSpec} made executable: its layers, in spec order (a topological order of the
  * graph), and the parameters of all of them in one {@link ParameterStore}.
  *
- * <p>The network owns the parameter buffers and frees them on {@link #close()}. It is not safe for
- * concurrent forward passes that write gradients; scoring passes only read parameters.
+ * <p>Non-trainable state (batch normalisation's running statistics) lives in a second store,
+ * {@link #buffers()}: saved and loaded with the weights, but outside the flat trainable buffer that
+ * optimizers update and the distributed trainer ships. Buffers are per-replica state: a training
+ * forward pass updates this network's own copy, and nothing synchronises copies held elsewhere.
+ *
+ * <p>The network owns both stores and frees them on {@link #close()}. It is not safe for
+ * concurrent forward passes that write gradients (or, in training, buffers); scoring passes only
+ * read.
  */
 public final class Network implements AutoCloseable {
   private final NetworkSpec spec;
   private final Map<String, List<Integer>> shapes;
   private final List<Layer> layers = new ArrayList<>();
   private final ParameterStore store;
+  private final ParameterStore buffers;
 
   private Network(NetworkSpec spec, Backend backend, DType dtype) {
     this.spec = spec;
     this.shapes = spec.inferShapes();
     List<Parameter> params = new ArrayList<>();
+    List<Parameter> state = new ArrayList<>();
     for (LayerSpec ls : spec.layers()) {
       Layer layer = build(ls);
       layers.add(layer);
       params.addAll(layer.parameters());
+      state.addAll(layer.buffers());
+    }
+    for (Parameter b : state) {
+      if (params.stream().anyMatch(p -> p.name().equals(b.name()))) {
+        throw new IllegalArgumentException("Buffer '" + b.name() + "' has the name of a parameter.");
+      }
     }
     this.store = new ParameterStore(backend, dtype, params);
+    this.buffers = ParameterStore.buffers(backend, dtype, state);
+    // buffers start at their defaults (running variance 1) even before weights are loaded into them
+    buffers.initialise(0);
   }
 
   /** Builds the network with parameters drawn from their initialisers under {@code seed}. */
@@ -45,7 +64,7 @@ public final class Network implements AutoCloseable {
     return n;
   }
 
-  /** Builds the network with all parameters zero, for loading saved weights into. */
+  /** Builds the network with all parameters zero (buffers at their defaults), for loading saved weights into. */
   public static Network uninitialised(NetworkSpec spec, Backend backend, DType dtype) {
     return new Network(spec, backend, dtype);
   }
@@ -64,8 +83,35 @@ public final class Network implements AutoCloseable {
       return Merge.concat(c.name(), c.axis());
     } else if (ls instanceof org.sparkdl.spec.Reshape || ls instanceof org.sparkdl.spec.Flatten) {
       return new Reshape(ls.name(), Shape.of(shapes.get(ls.name())));
+    } else if (ls instanceof org.sparkdl.spec.Conv2d c) {
+      return new Conv2d(c.name(), in.get(0), c.filters(), window(c.kernel(), c.stride(), c.dilation(), c.padding(), in),
+          c.groups(), c.bias(), Init.of(c.init()));
+    } else if (ls instanceof org.sparkdl.spec.Conv1d c) {
+      int[] pad = c.padding().amounts(0, in.get(1), c.kernel(), c.stride(), c.dilation());
+      return new Conv1d(c.name(), in.get(0), c.filters(), c.kernel(), c.stride(), pad[0], pad[1], c.dilation(),
+          c.groups(), c.bias(), Init.of(c.init()));
+    } else if (ls instanceof org.sparkdl.spec.MaxPool2d p) {
+      return Pool2d.max(p.name(), window(p.kernel(), p.stride(), List.of(1, 1), p.padding(), in));
+    } else if (ls instanceof org.sparkdl.spec.AvgPool2d p) {
+      return Pool2d.average(p.name(), window(p.kernel(), p.stride(), List.of(1, 1), p.padding(), in),
+          p.countIncludePad());
+    } else if (ls instanceof org.sparkdl.spec.GlobalAvgPool p) {
+      return Pool2d.globalAverage(p.name());
+    } else if (ls instanceof org.sparkdl.spec.BatchNorm b) {
+      return new BatchNorm(b.name(), in.get(0), b.momentum(), b.epsilon());
+    } else if (ls instanceof org.sparkdl.spec.LayerNorm l) {
+      return new LayerNorm(l.name(), Shape.of(l.normalizedShape(in)), l.epsilon());
     }
     throw new IllegalArgumentException("Layer '" + ls.name() + "' of type '" + ls.type() + "' has no implementation.");
+  }
+
+  /** The window of a 2-D layer over an input {@code [C, H, W]}, with {@code "same"} padding resolved. */
+  private static Window2d window(List<Integer> kernel, List<Integer> stride, List<Integer> dilation, Padding padding,
+      List<Integer> in) {
+    int[] ph = padding.amounts(0, in.get(1), kernel.get(0), stride.get(0), dilation.get(0));
+    int[] pw = padding.amounts(1, in.get(2), kernel.get(1), stride.get(1), dilation.get(1));
+    return new Window2d(kernel.get(0), kernel.get(1), stride.get(0), stride.get(1), dilation.get(0), dilation.get(1),
+        ph[0], ph[1], pw[0], pw[1]);
   }
 
   public NetworkSpec spec() {
@@ -76,8 +122,14 @@ public final class Network implements AutoCloseable {
     return List.copyOf(layers);
   }
 
+  /** The trainable parameters: one flat value buffer and one flat gradient buffer. */
   public ParameterStore parameters() {
     return store;
+  }
+
+  /** The non-trainable buffers (e.g. {@code bn_1.running_mean}), values only; empty for most networks. */
+  public ParameterStore buffers() {
+    return buffers;
   }
 
   /** Per-sample shape of an input or layer output (batch excluded). */
@@ -157,10 +209,12 @@ public final class Network implements AutoCloseable {
   @Override
   public void close() {
     store.close();
+    buffers.close();
   }
 
   @Override
   public String toString() {
-    return "Network(" + layers.size() + " layers, " + store.size() + " parameters)";
+    return "Network(" + layers.size() + " layers, " + store.size() + " parameters"
+        + (buffers.size() > 0 ? ", " + buffers.size() + " buffer values" : "") + ")";
   }
 }

@@ -10,6 +10,11 @@ import org.sparkdl.tensor.Tensor;
  * A trainable tensor of a layer. Its value and gradient are views into the network's flat
  * parameter and gradient buffers (see {@link ParameterStore}), so that a whole network's
  * parameters move between executors, optimizers and files as one buffer.
+ *
+ * <p>A <em>buffer</em> ({@link #buffer}) is a layer's non-trainable state, such as batch
+ * normalisation's running statistics: it has a value and a name in the weight file, but no
+ * gradient, and the optimizer never sees it. Buffers live in a store of their own ({@link
+ * Network#buffers()}), apart from the trainable flat buffer.
  */
 public final class Parameter {
   private final String name;
@@ -17,6 +22,7 @@ public final class Parameter {
   private final Init init;
   private final int fanIn;
   private final int fanOut;
+  private final boolean trainable;
   private Tensor value;
   private Tensor grad;
 
@@ -26,11 +32,29 @@ public final class Parameter {
    * @param fanOut units each input feeds, for the initialiser
    */
   public Parameter(String name, Shape shape, Init init, int fanIn, int fanOut) {
+    this(name, shape, init, fanIn, fanOut, true);
+  }
+
+  private Parameter(String name, Shape shape, Init init, int fanIn, int fanOut, boolean trainable) {
     this.name = name;
     this.shape = shape;
     this.init = init;
     this.fanIn = fanIn;
     this.fanOut = fanOut;
+    this.trainable = trainable;
+  }
+
+  /**
+   * Non-trainable state of a layer, e.g. {@code "bn_1.running_mean"}, starting at {@code init}
+   * (a constant initialiser: zeros or ones).
+   */
+  public static Parameter buffer(String name, Shape shape, Init init) {
+    return new Parameter(name, shape, init, 1, 1, false);
+  }
+
+  /** False for a {@link #buffer}: no gradient, never updated by an optimizer. */
+  public boolean trainable() {
+    return trainable;
   }
 
   public String name() {
@@ -62,13 +86,16 @@ public final class Parameter {
   /** The accumulated gradient (a view into the flat gradient buffer). */
   public Tensor grad() {
     checkBound();
+    if (!trainable) {
+      throw new IllegalStateException("'" + name + "' is a buffer, not a trainable parameter; it has no gradient.");
+    }
     return grad;
   }
 
-  /** This parameter on a tape: backward adds its gradient into {@link #grad()}. */
+  /** This parameter on a tape: backward adds its gradient into {@link #grad()}; a buffer is a constant. */
   public Var on(Tape tape) {
     checkBound();
-    return tape.parameter(value, grad);
+    return trainable ? tape.parameter(value, grad) : tape.constant(value);
   }
 
   void bind(Tensor value, Tensor grad) {
@@ -84,6 +111,6 @@ public final class Parameter {
 
   @Override
   public String toString() {
-    return "Parameter(" + name + " " + shape + ")";
+    return (trainable ? "Parameter(" : "Buffer(") + name + " " + shape + ")";
   }
 }

@@ -14,6 +14,9 @@ import org.sparkdl.tensor.Tensor;
 /**
  * Owns one flat value buffer and one flat gradient buffer for a list of parameters and binds each
  * parameter to its slice of both. Closing the store frees both buffers.
+ *
+ * <p>A store of {@linkplain Parameter#buffer buffers} ({@link #buffers}) has values only: no
+ * gradient buffer, and {@link #grads()} throws.
  */
 public final class ParameterStore implements AutoCloseable {
   private final List<Parameter> parameters;
@@ -21,14 +24,27 @@ public final class ParameterStore implements AutoCloseable {
   private final Tensor values;
   private final Tensor grads;
 
-  /** Allocates the buffers on {@code backend} and binds every parameter (values uninitialised). */
+  /** Allocates the buffers on {@code backend} and binds every (trainable) parameter; values start at zero. */
   public ParameterStore(Backend backend, DType dtype, List<Parameter> parameters) {
+    this(backend, dtype, parameters, true);
+  }
+
+  /** A store of non-trainable {@linkplain Parameter#buffer buffers}: values only, starting at zero. */
+  public static ParameterStore buffers(Backend backend, DType dtype, List<Parameter> buffers) {
+    return new ParameterStore(backend, dtype, buffers, false);
+  }
+
+  private ParameterStore(Backend backend, DType dtype, List<Parameter> parameters, boolean trainable) {
     this.parameters = List.copyOf(parameters);
     long total = 0;
     Map<String, Boolean> names = new LinkedHashMap<>();
     for (Parameter p : parameters) {
       if (names.put(p.name(), true) != null) {
         throw new IllegalArgumentException("Two parameters are named '" + p.name() + "'.");
+      }
+      if (p.trainable() != trainable) {
+        throw new IllegalArgumentException("'" + p.name() + "' is " + (trainable ? "a buffer; it belongs in a buffer store."
+            : "trainable; it belongs in a parameter store."));
       }
       total += p.shape().size();
     }
@@ -37,12 +53,12 @@ public final class ParameterStore implements AutoCloseable {
     }
     this.scope = backend.openScope("parameters");
     this.values = scope.zeros(dtype, Shape.of((int) total));
-    this.grads = scope.zeros(dtype, Shape.of((int) total));
+    this.grads = trainable ? scope.zeros(dtype, Shape.of((int) total)) : null;
     int at = 0;
     for (Parameter p : parameters) {
       int n = p.shape().size();
       p.bind(values.slice(0, at, at + n).reshape(p.shape().toArray()),
-          grads.slice(0, at, at + n).reshape(p.shape().toArray()));
+          grads == null ? null : grads.slice(0, at, at + n).reshape(p.shape().toArray()));
       at += n;
     }
   }
@@ -64,8 +80,11 @@ public final class ParameterStore implements AutoCloseable {
     return values;
   }
 
-  /** All gradients as one vector, in the same order as {@link #values()}. */
+  /** All gradients as one vector, in the same order as {@link #values()}; a buffer store has none. */
   public Tensor grads() {
+    if (grads == null) {
+      throw new IllegalStateException("A store of buffers " + names() + " has no gradients.");
+    }
     return grads;
   }
 
@@ -74,9 +93,11 @@ public final class ParameterStore implements AutoCloseable {
     return values.size();
   }
 
-  /** Sets every gradient to zero. */
+  /** Sets every gradient to zero (nothing to do for buffers). */
   public void zeroGrads() {
-    grads.backend().fill(grads, 0);
+    if (grads != null) {
+      grads.backend().fill(grads, 0);
+    }
   }
 
   /** Parameter values by name, in order (views, for writing weight files). */

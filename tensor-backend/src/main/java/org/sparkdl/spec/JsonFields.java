@@ -120,6 +120,43 @@ final class JsonFields {
     return Collections.unmodifiableList(out);
   }
 
+  /** An integer or an array of integers, as a list (one entry for a single integer). */
+  List<Integer> requireInts(String field) {
+    JsonNode value = require(field);
+    if (value.isIntegralNumber()) {
+      return List.of(asInt(field, value));
+    }
+    if (!value.isArray()) {
+      throw wrongType(field, "an integer or an array of integers", value);
+    }
+    return requireIntList(field);
+  }
+
+  List<Integer> intsOr(String field, List<Integer> fallback) {
+    return has(field) ? requireInts(field) : fallback;
+  }
+
+  /** Padding: an integer, an array of integers, {@code "same"} or {@code "valid"}; {@code valid} when absent. */
+  Padding paddingOr(String field) {
+    if (!has(field)) {
+      return Padding.VALID;
+    }
+    JsonNode value = node.get(field);
+    if (value.isTextual() && Padding.named(value.textValue()) != null) {
+      return Padding.named(value.textValue());
+    }
+    if (!value.isIntegralNumber() && !value.isArray()) {
+      throw wrongType(field, "an integer, an array of integers, \"same\" or \"valid\"", value);
+    }
+    List<Integer> sizes = requireInts(field);
+    for (int size : sizes) {
+      if (size < 0) {
+        throw new SpecException(owner + ": field '" + field + "' must be >= 0, found " + value + ".");
+      }
+    }
+    return new Padding(false, sizes);
+  }
+
   List<String> requireStringList(String field) {
     ArrayNode array = requireArray(field);
     List<String> out = new ArrayList<>(array.size());

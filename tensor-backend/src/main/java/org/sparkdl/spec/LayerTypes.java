@@ -87,7 +87,97 @@ final class LayerTypes {
         (layer, out) -> { }));
   }
 
+  static {
+    register(new Entry<>(Conv2d.TYPE, Conv2d.class,
+        List.of("filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "init"),
+        (name, inputs, f) -> new Conv2d(name, inputs, f.requireInt("filters"), f.requireInts("kernel"),
+            f.intsOr("stride", List.of(1)), f.paddingOr("padding"), f.intsOr("dilation", List.of(1)),
+            f.intOr("groups", 1), f.booleanOr("bias", true), f.stringOr("init", Conv2d.DEFAULT_INIT)),
+        (layer, out) -> {
+          out.put("filters", layer.filters());
+          putInts(out, "kernel", layer.kernel());
+          putInts(out, "stride", layer.stride());
+          putPadding(out, layer.padding());
+          putInts(out, "dilation", layer.dilation());
+          out.put("groups", layer.groups());
+          out.put("bias", layer.bias());
+          out.put("init", layer.init());
+        }));
+    register(new Entry<>(Conv1d.TYPE, Conv1d.class,
+        List.of("filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "init"),
+        (name, inputs, f) -> new Conv1d(name, inputs, f.requireInt("filters"), f.requireInt("kernel"),
+            f.intOr("stride", 1), f.paddingOr("padding"), f.intOr("dilation", 1), f.intOr("groups", 1),
+            f.booleanOr("bias", true), f.stringOr("init", Conv2d.DEFAULT_INIT)),
+        (layer, out) -> {
+          out.put("filters", layer.filters());
+          out.put("kernel", layer.kernel());
+          out.put("stride", layer.stride());
+          if (layer.padding().same()) {
+            out.put("padding", "same");
+          } else {
+            out.put("padding", layer.padding().sizes().get(0));
+          }
+          out.put("dilation", layer.dilation());
+          out.put("groups", layer.groups());
+          out.put("bias", layer.bias());
+          out.put("init", layer.init());
+        }));
+    register(new Entry<>(MaxPool2d.TYPE, MaxPool2d.class, List.of("kernel", "stride", "padding"),
+        (name, inputs, f) -> {
+          List<Integer> kernel = f.requireInts("kernel");
+          return new MaxPool2d(name, inputs, kernel, f.intsOr("stride", kernel), f.paddingOr("padding"));
+        },
+        (layer, out) -> {
+          putInts(out, "kernel", layer.kernel());
+          putInts(out, "stride", layer.stride());
+          putPadding(out, layer.padding());
+        }));
+    register(new Entry<>(AvgPool2d.TYPE, AvgPool2d.class, List.of("kernel", "stride", "padding", "count_include_pad"),
+        (name, inputs, f) -> {
+          List<Integer> kernel = f.requireInts("kernel");
+          return new AvgPool2d(name, inputs, kernel, f.intsOr("stride", kernel), f.paddingOr("padding"),
+              f.booleanOr("count_include_pad", true));
+        },
+        (layer, out) -> {
+          putInts(out, "kernel", layer.kernel());
+          putInts(out, "stride", layer.stride());
+          putPadding(out, layer.padding());
+          out.put("count_include_pad", layer.countIncludePad());
+        }));
+    register(new Entry<>(GlobalAvgPool.TYPE, GlobalAvgPool.class, List.of(),
+        (name, inputs, f) -> new GlobalAvgPool(name, inputs),
+        (layer, out) -> { }));
+    register(new Entry<>(BatchNorm.TYPE, BatchNorm.class, List.of("momentum", "epsilon"),
+        (name, inputs, f) -> new BatchNorm(name, inputs, f.doubleOr("momentum", BatchNorm.DEFAULT_MOMENTUM),
+            f.doubleOr("epsilon", BatchNorm.DEFAULT_EPSILON)),
+        (layer, out) -> {
+          out.put("momentum", layer.momentum());
+          out.put("epsilon", layer.epsilon());
+        }));
+    register(new Entry<>(LayerNorm.TYPE, LayerNorm.class, List.of("axes", "epsilon"),
+        (name, inputs, f) -> new LayerNorm(name, inputs, f.intOr("axes", 1),
+            f.doubleOr("epsilon", BatchNorm.DEFAULT_EPSILON)),
+        (layer, out) -> {
+          out.put("axes", layer.axes());
+          out.put("epsilon", layer.epsilon());
+        }));
+  }
+
   private LayerTypes() {}
+
+  private static void putInts(ObjectNode out, String field, List<Integer> values) {
+    ArrayNode array = out.putArray(field);
+    values.forEach(array::add);
+  }
+
+  /** {@code "same"}, or one size per spatial axis. */
+  private static void putPadding(ObjectNode out, Padding padding) {
+    if (padding.same()) {
+      out.put("padding", "same");
+    } else {
+      putInts(out, "padding", padding.sizes());
+    }
+  }
 
   private static void register(Entry<?> entry) {
     BY_TYPE.put(entry.type(), entry);

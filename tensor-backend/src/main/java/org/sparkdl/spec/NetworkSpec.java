@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A network as a DAG of named nodes: inputs, then layers in topological order, each layer reading
@@ -144,8 +145,10 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
    * take the nodes to read and return the new node's name), or a mix of the two.
    *
    * <p>Names passed as {@code null}, and all names in sequential style, are chosen automatically
-   * per type: {@code dense_1}, {@code dense_2}, {@code dropout_1}; activations are named after
-   * their function ({@code relu_1}, {@code softmax_1}). Field errors, duplicate names and
+   * per type: {@code dense_1}, {@code dense_2}, {@code dropout_1}, {@code conv2d_1}, {@code
+   * max_pool_1}; activations are named after their function ({@code relu_1}, {@code softmax_1}).
+   * Convolution and pooling options beyond the kernel go through a function on the layer record,
+   * e.g. {@code conv2d(32, 3, c -> c.withPadding(Padding.SAME))}. Field errors, duplicate names and
    * references to unknown nodes throw when the node is added; shape errors throw in {@link #build()}.
    */
   public static final class Builder {
@@ -260,6 +263,81 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return this;
     }
 
+    /** 2-D convolution with a square kernel, stride 1, no padding, reading the previous node. */
+    public Builder conv2d(int filters, int kernel) {
+      return conv2d(filters, kernel, UnaryOperator.identity());
+    }
+
+    /**
+     * 2-D convolution with a square kernel and the other fields set by {@code options}, e.g. {@code
+     * conv2d(32, 3, c -> c.withPadding(Padding.SAME).withStride(2))}, reading the previous node.
+     */
+    public Builder conv2d(int filters, int kernel, UnaryOperator<Conv2d> options) {
+      addConv2d(null, filters, kernel, options, previous(Conv2d.TYPE));
+      return this;
+    }
+
+    /** 1-D convolution with stride 1, no padding, reading the previous node. */
+    public Builder conv1d(int filters, int kernel) {
+      return conv1d(filters, kernel, UnaryOperator.identity());
+    }
+
+    /** 1-D convolution with the other fields set by {@code options}, reading the previous node. */
+    public Builder conv1d(int filters, int kernel, UnaryOperator<Conv1d> options) {
+      addConv1d(null, filters, kernel, options, previous(Conv1d.TYPE));
+      return this;
+    }
+
+    /** Max pooling over non-overlapping square windows ({@code stride = kernel}), reading the previous node. */
+    public Builder maxPool2d(int kernel) {
+      return maxPool2d(kernel, UnaryOperator.identity());
+    }
+
+    /** Max pooling with stride and padding set by {@code options}, reading the previous node. */
+    public Builder maxPool2d(int kernel, UnaryOperator<MaxPool2d> options) {
+      addMaxPool2d(null, kernel, options, previous(MaxPool2d.TYPE));
+      return this;
+    }
+
+    /** Average pooling over non-overlapping square windows ({@code stride = kernel}), reading the previous node. */
+    public Builder avgPool2d(int kernel) {
+      return avgPool2d(kernel, UnaryOperator.identity());
+    }
+
+    /** Average pooling with stride, padding and divisor set by {@code options}, reading the previous node. */
+    public Builder avgPool2d(int kernel, UnaryOperator<AvgPool2d> options) {
+      addAvgPool2d(null, kernel, options, previous(AvgPool2d.TYPE));
+      return this;
+    }
+
+    /** Global average pooling of the previous node, {@code [C, ...] -> [C]}. */
+    public Builder globalAvgPool() {
+      addGlobalAvgPool(null, previous(GlobalAvgPool.TYPE));
+      return this;
+    }
+
+    /** Batch normalisation (momentum 0.1, epsilon 1e-5) of the previous node. */
+    public Builder batchNorm() {
+      return batchNorm(BatchNorm.DEFAULT_MOMENTUM, BatchNorm.DEFAULT_EPSILON);
+    }
+
+    /** Batch normalisation of the previous node. */
+    public Builder batchNorm(double momentum, double epsilon) {
+      addBatchNorm(null, momentum, epsilon, previous(BatchNorm.TYPE));
+      return this;
+    }
+
+    /** Layer normalisation over the last axis (epsilon 1e-5) of the previous node. */
+    public Builder layerNorm() {
+      return layerNorm(1, BatchNorm.DEFAULT_EPSILON);
+    }
+
+    /** Layer normalisation over the last {@code axes} axes of the previous node. */
+    public Builder layerNorm(int axes, double epsilon) {
+      addLayerNorm(null, axes, epsilon, previous(LayerNorm.TYPE));
+      return this;
+    }
+
     /** Sets the network's outputs; without this call the output is the last layer. */
     public Builder outputs(String... names) {
       this.outputs = names == null ? null : Arrays.asList(names.clone());
@@ -325,6 +403,46 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
     /** Adds a reshape layer (one dimension may be -1); {@code name} may be null. Returns its name. */
     public String addReshape(String name, String input, int... shape) {
       return add(name, Reshape.TYPE, n -> new Reshape(n, input, shape));
+    }
+
+    /** Adds a square-kernel 2-D convolution, stride 1, no padding; {@code name} may be null. Returns its name. */
+    public String addConv2d(String name, int filters, int kernel, String input) {
+      return addConv2d(name, filters, kernel, UnaryOperator.identity(), input);
+    }
+
+    /** Adds a square-kernel 2-D convolution configured by {@code options}; {@code name} may be null. Returns its name. */
+    public String addConv2d(String name, int filters, int kernel, UnaryOperator<Conv2d> options, String input) {
+      return add(name, Conv2d.TYPE, n -> options.apply(new Conv2d(n, input, filters, kernel)));
+    }
+
+    /** Adds a 1-D convolution configured by {@code options}; {@code name} may be null. Returns its name. */
+    public String addConv1d(String name, int filters, int kernel, UnaryOperator<Conv1d> options, String input) {
+      return add(name, Conv1d.TYPE, n -> options.apply(new Conv1d(n, input, filters, kernel)));
+    }
+
+    /** Adds square-window max pooling configured by {@code options}; {@code name} may be null. Returns its name. */
+    public String addMaxPool2d(String name, int kernel, UnaryOperator<MaxPool2d> options, String input) {
+      return add(name, "max_pool", n -> options.apply(new MaxPool2d(n, input, kernel)));
+    }
+
+    /** Adds square-window average pooling configured by {@code options}; {@code name} may be null. Returns its name. */
+    public String addAvgPool2d(String name, int kernel, UnaryOperator<AvgPool2d> options, String input) {
+      return add(name, "avg_pool", n -> options.apply(new AvgPool2d(n, input, kernel)));
+    }
+
+    /** Adds global average pooling; {@code name} may be null. Returns its name. */
+    public String addGlobalAvgPool(String name, String input) {
+      return add(name, GlobalAvgPool.TYPE, n -> new GlobalAvgPool(n, input));
+    }
+
+    /** Adds batch normalisation; {@code name} may be null. Returns its name. */
+    public String addBatchNorm(String name, double momentum, double epsilon, String input) {
+      return add(name, BatchNorm.TYPE, n -> new BatchNorm(n, Collections.singletonList(input), momentum, epsilon));
+    }
+
+    /** Adds layer normalisation over the last {@code axes} axes; {@code name} may be null. Returns its name. */
+    public String addLayerNorm(String name, int axes, double epsilon, String input) {
+      return add(name, LayerNorm.TYPE, n -> new LayerNorm(n, Collections.singletonList(input), axes, epsilon));
     }
 
     /**

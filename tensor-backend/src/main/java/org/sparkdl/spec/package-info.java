@@ -10,7 +10,12 @@
  * the batch dimension: a feature vector of width 784 has shape {@code [784]}. The layer types are
  * the records {@link org.sparkdl.spec.Dense}, {@link org.sparkdl.spec.Activation},
  * {@link org.sparkdl.spec.Dropout}, {@link org.sparkdl.spec.Add}, {@link org.sparkdl.spec.Concat},
- * {@link org.sparkdl.spec.Reshape} and {@link org.sparkdl.spec.Flatten}; each states its shape rule.
+ * {@link org.sparkdl.spec.Reshape}, {@link org.sparkdl.spec.Flatten}, the convolutions
+ * {@link org.sparkdl.spec.Conv1d} and {@link org.sparkdl.spec.Conv2d} (images are
+ * {@code [channels, height, width]}, sequences {@code [channels, length]}), the pooling layers
+ * {@link org.sparkdl.spec.MaxPool2d}, {@link org.sparkdl.spec.AvgPool2d} and
+ * {@link org.sparkdl.spec.GlobalAvgPool}, and the normalisations {@link org.sparkdl.spec.BatchNorm}
+ * and {@link org.sparkdl.spec.LayerNorm}; each states its shape rule.
  *
  * <h2>Validity</h2>
  * Constructing a record validates it, and constructing a {@code NetworkSpec} validates the whole

@@ -12,7 +12,8 @@ import org.sparkdl.backend.Distribution;
  *   <li>{@code glorot_normal}: N(0, sqrt(2 / (fanIn + fanOut)))
  *   <li>{@code he_uniform}: U(-a, a), a = sqrt(6 / fanIn) (He et al. 2015, for ReLU)
  *   <li>{@code he_normal}: N(0, sqrt(2 / fanIn))
- *   <li>{@code uniform}: U(-0.05, 0.05); {@code normal}: N(0, 0.05); {@code zeros}
+ *   <li>{@code uniform}: U(-0.05, 0.05); {@code normal}: N(0, 0.05); {@code zeros}; {@code ones}
+ *       (normalisation scales and running variances)
  * </ul>
  */
 public enum Init {
@@ -22,7 +23,8 @@ public enum Init {
   HE_NORMAL,
   UNIFORM,
   NORMAL,
-  ZEROS;
+  ZEROS,
+  ONES;
 
   /** The initialiser named as in the network spec ({@code "he_uniform"}). */
   public static Init of(String name) {
@@ -30,7 +32,7 @@ public enum Init {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Unknown initialiser '" + name
-          + "'; known: glorot_uniform, glorot_normal, he_uniform, he_normal, uniform, normal, zeros.", e);
+          + "'; known: glorot_uniform, glorot_normal, he_uniform, he_normal, uniform, normal, zeros, ones.", e);
     }
   }
 
@@ -52,6 +54,7 @@ public enum Init {
       case UNIFORM -> uniform(t, 0.05, seed);
       case NORMAL -> be.random(t, Distribution.NORMAL, 0, 0.05, seed);
       case ZEROS -> be.fill(t, 0);
+      case ONES -> be.fill(t, 1);
     }
   }
 

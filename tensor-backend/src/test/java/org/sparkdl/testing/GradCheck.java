@@ -30,8 +30,20 @@ public final class GradCheck {
 
   private GradCheck() {}
 
-  /** Checks gradients with respect to {@code inputs} (float64 tensors) and {@code params}. */
+  /** Checks gradients with respect to {@code inputs} (float64 tensors) and {@code params}, on training tapes. */
   public static double check(Backend be, List<Tensor> inputs, List<Parameter> params, Fn fn) {
+    return check(be, inputs, params, true, fn);
+  }
+
+  /**
+   * As {@link #check(Backend, List, List, Fn)} on inference tapes, for layers that behave
+   * differently there (batch normalisation with running statistics).
+   */
+  public static double checkInference(Backend be, List<Tensor> inputs, List<Parameter> params, Fn fn) {
+    return check(be, inputs, params, false, fn);
+  }
+
+  private static double check(Backend be, List<Tensor> inputs, List<Parameter> params, boolean training, Fn fn) {
     for (Tensor t : inputs) {
       require(t);
     }
@@ -46,7 +58,7 @@ public final class GradCheck {
         for (Parameter p : params) {
           be.fill(p.grad(), 0);
         }
-        Tape tape = new Tape(s, true, SEED);
+        Tape tape = new Tape(s, training, SEED);
         List<Var> vars = new ArrayList<>();
         for (Tensor t : inputs) {
           vars.add(tape.variable(t));
@@ -84,10 +96,10 @@ public final class GradCheck {
           double orig = values[i];
           values[i] = orig + H;
           t.copyFrom(values);
-          double plus = eval(be, inputs, fn, r);
+          double plus = eval(be, inputs, training, fn, r);
           values[i] = orig - H;
           t.copyFrom(values);
-          double minus = eval(be, inputs, fn, r);
+          double minus = eval(be, inputs, training, fn, r);
           values[i] = orig;
           t.copyFrom(values);
           double numeric = (plus - minus) / (2 * H);
@@ -113,9 +125,9 @@ public final class GradCheck {
     return check(be, inputs, List.of(), fn);
   }
 
-  private static double eval(Backend be, List<Tensor> inputs, Fn fn, Tensor r) {
+  private static double eval(Backend be, List<Tensor> inputs, boolean training, Fn fn, Tensor r) {
     try (Scope s = be.openScope("gradcheck-eval")) {
-      Tape tape = new Tape(s, true, SEED);
+      Tape tape = new Tape(s, training, SEED);
       List<Var> vars = new ArrayList<>();
       for (Tensor t : inputs) {
         vars.add(tape.constant(t));

@@ -13,6 +13,7 @@ import org.sparkdl.backend.Distribution;
 import org.sparkdl.backend.OptimizerKernels;
 import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -338,5 +339,36 @@ public final class CpuBackend extends Backend {
   @Override
   protected void rmsPropKernel(Tensor param, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h) {
     OptimizerUpdates.rmsProp(param, grad, sq, buf, h);
+  }
+
+  @Override
+  protected void im2colKernel(Tensor x, Window2d w, Tensor cols) {
+    ConvKernels.im2col(x, w, cols, threads);
+  }
+
+  @Override
+  protected void col2imKernel(Tensor cols, Window2d w, Tensor x) {
+    ConvKernels.col2im(cols, w, x, threads);
+  }
+
+  @Override
+  protected void maxPool2dKernel(Tensor x, Window2d w, Tensor y) {
+    PoolKernels.maxPool(x, w, y, threads);
+  }
+
+  @Override
+  protected void maxPool2dBackwardKernel(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx) {
+    // the CPU finds each window's maximum again in x, which costs less than keeping indices
+    PoolKernels.maxPoolBackward(x, gy, w, gx, threads);
+  }
+
+  @Override
+  protected void avgPool2dKernel(Tensor x, Window2d w, boolean countPadding, Tensor y) {
+    PoolKernels.avgPool(x, w, countPadding, y, threads);
+  }
+
+  @Override
+  protected void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx) {
+    PoolKernels.avgPoolBackward(gy, w, countPadding, gx, threads);
   }
 }

@@ -25,6 +25,11 @@ final class ElementwiseKernels {
       StridedLoop.run(dst.shape(), new Tensor[] {src, dst}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
+        if (sp[0] == 1 && sp[1] == 1) {
+          // a contiguous run (e.g. a row of a permuted copy) is one bulk copy
+          df.put(o, sf, i, n);
+          return;
+        }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
           df.put(o, sf.get(i));
         }

@@ -27,6 +27,17 @@ abstract sealed class HostView permits HostView.F32, HostView.F64 {
     throw new IllegalStateException("not a float32 view");
   }
 
+  /** The double buffer behind a FLOAT64 view. */
+  DoubleBuffer doubles() {
+    throw new IllegalStateException("not a float64 view");
+  }
+
+  /** Copies {@code len} elements from index {@code at} into {@code dst}, widened to double. */
+  abstract void load(int at, double[] dst, float[] scratch, int len);
+
+  /** Copies {@code len} elements of {@code src} to index {@code at}, in this view's dtype. */
+  abstract void store(int at, double[] src, float[] scratch, int len);
+
   static final class F32 extends HostView {
     private final FloatBuffer b;
 
@@ -45,6 +56,20 @@ abstract sealed class HostView permits HostView.F32, HostView.F64 {
     @Override FloatBuffer floats() {
       return b;
     }
+
+    @Override void load(int at, double[] dst, float[] scratch, int len) {
+      b.get(at, scratch, 0, len);
+      for (int k = 0; k < len; k++) {
+        dst[k] = scratch[k];
+      }
+    }
+
+    @Override void store(int at, double[] src, float[] scratch, int len) {
+      for (int k = 0; k < len; k++) {
+        scratch[k] = (float) src[k];
+      }
+      b.put(at, scratch, 0, len);
+    }
   }
 
   static final class F64 extends HostView {
@@ -60,6 +85,18 @@ abstract sealed class HostView permits HostView.F32, HostView.F64 {
 
     @Override void set(int i, double v) {
       b.put(i, v);
+    }
+
+    @Override DoubleBuffer doubles() {
+      return b;
+    }
+
+    @Override void load(int at, double[] dst, float[] scratch, int len) {
+      b.get(at, dst, 0, len);
+    }
+
+    @Override void store(int at, double[] src, float[] scratch, int len) {
+      b.put(at, src, 0, len);
     }
   }
 }

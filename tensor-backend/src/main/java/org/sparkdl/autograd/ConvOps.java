@@ -1,0 +1,183 @@
+package org.sparkdl.autograd;
+
+import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.ReduceOp;
+import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * Differentiable convolution and pooling over NCHW (and, for 1-D, NCW) tensors, each with its
+ * backward rule beside it.
+ *
+ * <p>A convolution unfolds the whole batch once ({@link Backend#im2col}, columns {@code [C kh kw,
+ * N OH OW]}) and multiplies each group's weights with its rows of the columns in one gemm, so the
+ * gemm sees the batch as one wide matrix rather than many thin ones. Backward reuses the columns for
+ * the weight gradient ({@code gW = gY colsᵀ}) and folds {@code Wᵀ gY} back with {@link
+ * Backend#col2im} for the input gradient, which is skipped when the input needs none (the first
+ * layer's data).
+ */
+public final class ConvOps {
+  private ConvOps() {}
+
+  /**
+   * 2-D cross-correlation (what deep-learning libraries call convolution): {@code x [N, C, H, W]},
+   * {@code w [Cout, C / groups, kh, kw]}, {@code b [Cout]} or {@code null}; gives {@code [N, Cout,
+   * OH, OW]}. Input channel group {@code g} feeds output channels {@code [g Cout/groups, (g+1)
+   * Cout/groups)}.
+   *
+   * @param window stride, padding and dilation; its kernel size must be {@code w}'s
+   */
+  public static Var conv2d(Var x, Var w, Var b, Window2d window, int groups) {
+    Shape xs = x.shape();
+    Shape ws = w.shape();
+    checkConv(xs, ws, b, window, groups);
+    Tape tape = x.tape;
+    Backend be = tape.backend();
+    int n = xs.dim(0);
+    int c = xs.dim(1);
+    int cout = ws.dim(0);
+    int oh = window.outputHeight(xs.dim(2));
+    int ow = window.outputWidth(xs.dim(3));
+    int spatial = oh * ow;
+    int k = ws.dim(1) * window.kernelSize();
+    int coutG = cout / groups;
+    Tensor cols = tape.allocate(x.dtype(), Shape.of(c * window.kernelSize(), n * spatial));
+    be.im2col(x.value, window, cols);
+    // [Cout, N OH OW]: the layout the gemm writes; permuted to [N, Cout, OH, OW] below
+    Tensor outT = tape.allocate(x.dtype(), Shape.of(cout, n * spatial));
+    double beta = 0;
+    if (b != null) {
+      be.copy(b.value.reshape(cout, 1), outT);
+      beta = 1;
+    }
+    Tensor w2 = w.value.contiguous(tape.scope()).reshape(cout, k);
+    for (int g = 0; g < groups; g++) {
+      be.gemm(w2.slice(0, g * coutG, (g + 1) * coutG), false, cols.slice(0, g * k, (g + 1) * k), false,
+          outT.slice(0, g * coutG, (g + 1) * coutG), 1, beta);
+    }
+    Tensor out = tape.allocate(x.dtype(), Shape.of(n, cout, oh, ow));
+    be.copy(outT.reshape(cout, n, spatial).transpose(0, 1), out.reshape(n, cout, spatial));
+    Var[] inputs = b == null ? new Var[] {x, w} : new Var[] {x, w, b};
+    return tape.record(out, gy -> {
+      Tensor gT = tape.allocate(gy.dtype(), Shape.of(cout, n * spatial));
+      be.copy(gy.contiguous(tape.scope()).reshape(n, cout, spatial).transpose(0, 1), gT.reshape(cout, n, spatial));
+      if (w.requiresGrad) {
+        double bw = tape.hasGrad(w) ? 1 : 0;
+        Tensor gw = tape.gradTarget(w).reshape(cout, k);
+        for (int g = 0; g < groups; g++) {
+          be.gemm(gT.slice(0, g * coutG, (g + 1) * coutG), false, cols.slice(0, g * k, (g + 1) * k), true,
+              gw.slice(0, g * coutG, (g + 1) * coutG), 1, bw);
+        }
+      }
+      if (b != null && b.requiresGrad) {
+        Tensor gb = tape.allocate(gy.dtype(), Shape.of(cout, 1));
+        be.reduce(ReduceOp.SUM, gT, gb);
+        tape.accumulate(b, gb.reshape(cout), false);
+      }
+      if (x.requiresGrad) {
+        Tensor gcols = tape.allocate(gy.dtype(), cols.shape());
+        for (int g = 0; g < groups; g++) {
+          be.gemm(w2.slice(0, g * coutG, (g + 1) * coutG), true, gT.slice(0, g * coutG, (g + 1) * coutG), false,
+              gcols.slice(0, g * k, (g + 1) * k), 1, 0);
+        }
+        Tensor gx = tape.allocate(gy.dtype(), xs);
+        be.col2im(gcols, window, gx);
+        tape.accumulate(x, gx, false);
+      }
+    }, inputs);
+  }
+
+  /**
+   * 1-D cross-correlation: {@code x [N, C, L]}, {@code w [Cout, C / groups, k]}, {@code b [Cout]}
+   * or {@code null}; gives {@code [N, Cout, OL]}. Runs as a 2-D convolution of height 1.
+   *
+   * @param padLeft zeros before the sequence
+   * @param padRight zeros after it
+   */
+  public static Var conv1d(Var x, Var w, Var b, int stride, int padLeft, int padRight, int dilation, int groups) {
+    if (x.shape().rank() != 3 || w.shape().rank() != 3) {
+      throw new IllegalArgumentException("conv1d needs an input [batch, channels, length] and a weight [out, in / groups,"
+          + " kernel]; found " + x.shape() + " and " + w.shape() + ".");
+    }
+    Shape xs = x.shape();
+    Shape ws = w.shape();
+    Window2d window = new Window2d(1, ws.dim(2), 1, stride, 1, dilation, 0, 0, padLeft, padRight);
+    Var y = conv2d(Ops.reshape(x, xs.dim(0), xs.dim(1), 1, xs.dim(2)), Ops.reshape(w, ws.dim(0), ws.dim(1), 1, ws.dim(2)),
+        b, window, groups);
+    return Ops.reshape(y, xs.dim(0), ws.dim(0), y.shape().dim(3));
+  }
+
+  private static void checkConv(Shape xs, Shape ws, Var b, Window2d window, int groups) {
+    if (xs.rank() != 4 || ws.rank() != 4) {
+      throw new IllegalArgumentException("conv2d needs an input [batch, channels, height, width] and a weight [out, in /"
+          + " groups, kh, kw]; found " + xs + " and " + ws + ".");
+    }
+    if (groups < 1 || xs.dim(1) % groups != 0 || ws.dim(0) % groups != 0 || ws.dim(1) * groups != xs.dim(1)) {
+      throw new IllegalArgumentException("conv2d with " + groups + " groups: input " + xs + " and weight " + ws
+          + " do not agree; input channels and output channels must divide into the groups, and the weight's second"
+          + " dimension must be input channels / groups.");
+    }
+    if (ws.dim(2) != window.kernelH() || ws.dim(3) != window.kernelW()) {
+      throw new IllegalArgumentException("conv2d: weight " + ws + " does not match the window's kernel "
+          + window.kernelH() + "x" + window.kernelW() + ".");
+    }
+    if (b != null && !b.shape().equals(Shape.of(ws.dim(0)))) {
+      throw new IllegalArgumentException("conv2d: bias " + b.shape() + " does not match " + ws.dim(0)
+          + " output channels.");
+    }
+  }
+
+  /** Max pooling of {@code x [N, C, H, W]} over {@code window} (padding never wins); gives {@code [N, C, OH, OW]}. */
+  public static Var maxPool2d(Var x, Window2d window) {
+    Tape tape = x.tape;
+    Backend be = tape.backend();
+    Tensor out = tape.allocate(x.dtype(), poolShape(x, window));
+    be.maxPool2d(x.value, window, out);
+    return tape.record(out, gy -> {
+      Tensor gx = tape.allocate(gy.dtype(), x.shape());
+      be.maxPool2dBackward(x.value, out, gy, window, gx);
+      tape.accumulate(x, gx, false);
+    }, x);
+  }
+
+  /**
+   * Average pooling of {@code x [N, C, H, W]} over {@code window}; gives {@code [N, C, OH, OW]}.
+   *
+   * @param countPadding divide by the whole window (padding counts as zeros) rather than by the
+   *     input elements it covers
+   */
+  public static Var avgPool2d(Var x, Window2d window, boolean countPadding) {
+    Tape tape = x.tape;
+    Backend be = tape.backend();
+    Tensor out = tape.allocate(x.dtype(), poolShape(x, window));
+    be.avgPool2d(x.value, window, countPadding, out);
+    return tape.record(out, gy -> {
+      Tensor gx = tape.allocate(gy.dtype(), x.shape());
+      be.avgPool2dBackward(gy, window, countPadding, gx);
+      tape.accumulate(x, gx, false);
+    }, x);
+  }
+
+  private static Shape poolShape(Var x, Window2d window) {
+    Shape s = x.shape();
+    if (s.rank() != 4) {
+      throw new IllegalArgumentException("2-D pooling needs an input [batch, channels, height, width]; found " + s + ".");
+    }
+    return Shape.of(s.dim(0), s.dim(1), Math.max(0, window.outputHeight(s.dim(2))),
+        Math.max(0, window.outputWidth(s.dim(3))));
+  }
+
+  /** The mean over every axis after the first two: {@code [N, C, ...] -> [N, C]}. */
+  public static Var globalAvgPool(Var x) {
+    Shape s = x.shape();
+    if (s.rank() < 3) {
+      throw new IllegalArgumentException("Global average pooling needs an input [batch, channels, ...]; found " + s + ".");
+    }
+    int n = s.dim(0);
+    int c = s.dim(1);
+    int spatial = s.size() / Math.max(1, n * c);
+    Var sum = Ops.sumTo(Ops.reshape(x, n, c, spatial), Shape.of(n, c, 1));
+    return Ops.scale(Ops.reshape(sum, n, c), 1.0 / Math.max(1, spatial));
+  }
+}

@@ -1,0 +1,246 @@
+package org.sparkdl.backend.cpu;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * im2col and col2im on contiguous host tensors, the data movement around the gemm of a
+ * convolution. Work is split over {@code (sample, channel)} pairs, whose outputs do not overlap.
+ * Each pair's input plane is copied to a heap array once, and each of its column segments (row
+ * {@code (c, i, j)}, the {@code OH OW} columns of sample {@code n}, contiguous in {@code cols}) is
+ * built in a heap array and copied out in bulk: the inner loops run over arrays, without bounds
+ * tests or virtual calls. For each kernel column the range {@code [lo, hi)} of output columns that
+ * read the image is worked out once, so padding costs nothing per element.
+ */
+final class ConvKernels {
+  /** Below this many column entries per thread a kernel runs on the calling thread alone. */
+  private static final int GRAIN = 1 << 14;
+
+  private ConvKernels() {}
+
+  /** Fills contiguous {@code cols [C kh kw, N OH OW]} from contiguous {@code x [N, C, H, W]}. */
+  static void im2col(Tensor x, Window2d w, Tensor cols, int threads) {
+    Geometry g = new Geometry(x, w);
+    boolean f32 = x.dtype() == DType.FLOAT32;
+    FloatBuffer xf = f32 ? HostView.of(x).floats() : null;
+    FloatBuffer cf = f32 ? HostView.of(cols).floats() : null;
+    DoubleBuffer xd = f32 ? null : HostView.of(x).doubles();
+    DoubleBuffer cd = f32 ? null : HostView.of(cols).doubles();
+    int x0 = (int) x.offset();
+    long c0 = cols.offset();
+    CpuThreads.parallelFor(threads, g.n * g.c, g.grain(), (from, to) -> {
+      float[] planeF = f32 ? new float[g.h * g.w] : null;
+      double[] planeD = f32 ? null : new double[g.h * g.w];
+      // one segment per kernel tap: its padding entries are the same for every plane, so they stay
+      // at the zeros the arrays start with and only the entries that read the image are written
+      float[][] segF = f32 ? new float[w.kernelSize()][g.oh * g.ow] : null;
+      double[][] segD = f32 ? null : new double[w.kernelSize()][g.oh * g.ow];
+      for (int unit = from; unit < to; unit++) {
+        int n = unit / g.c;
+        int c = unit % g.c;
+        int plane = x0 + unit * g.h * g.w;
+        if (f32) {
+          xf.get(plane, planeF, 0, planeF.length);
+        } else {
+          xd.get(plane, planeD, 0, planeD.length);
+        }
+        for (int i = 0; i < w.kernelH(); i++) {
+          for (int j = 0; j < w.kernelW(); j++) {
+            int dst = (int) (c0 + g.segment(c, i, j, n));
+            int tap = i * w.kernelW() + j;
+            if (f32) {
+              g.unfoldF(planeF, segF[tap], i, j);
+              cf.put(dst, segF[tap], 0, segF[tap].length);
+            } else {
+              g.unfoldD(planeD, segD[tap], i, j);
+              cd.put(dst, segD[tap], 0, segD[tap].length);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /** Sets contiguous {@code x [N, C, H, W]} to the col2im sum of contiguous {@code cols}. */
+  static void col2im(Tensor cols, Window2d w, Tensor x, int threads) {
+    Geometry g = new Geometry(x, w);
+    boolean f32 = x.dtype() == DType.FLOAT32;
+    FloatBuffer xf = f32 ? HostView.of(x).floats() : null;
+    FloatBuffer cf = f32 ? HostView.of(cols).floats() : null;
+    DoubleBuffer xd = f32 ? null : HostView.of(x).doubles();
+    DoubleBuffer cd = f32 ? null : HostView.of(cols).doubles();
+    int x0 = (int) x.offset();
+    long c0 = cols.offset();
+    CpuThreads.parallelFor(threads, g.n * g.c, g.grain(), (from, to) -> {
+      float[] planeF = f32 ? new float[g.h * g.w] : null;
+      float[] segF = f32 ? new float[g.oh * g.ow] : null;
+      double[] planeD = f32 ? null : new double[g.h * g.w];
+      double[] segD = f32 ? null : new double[g.oh * g.ow];
+      for (int unit = from; unit < to; unit++) {
+        int n = unit / g.c;
+        int c = unit % g.c;
+        int plane = x0 + unit * g.h * g.w;
+        if (f32) {
+          Arrays.fill(planeF, 0f);
+        } else {
+          Arrays.fill(planeD, 0.0);
+        }
+        for (int i = 0; i < w.kernelH(); i++) {
+          for (int j = 0; j < w.kernelW(); j++) {
+            int src = (int) (c0 + g.segment(c, i, j, n));
+            if (f32) {
+              cf.get(src, segF, 0, segF.length);
+              g.foldF(segF, planeF, i, j);
+            } else {
+              cd.get(src, segD, 0, segD.length);
+              g.foldD(segD, planeD, i, j);
+            }
+          }
+        }
+        if (f32) {
+          xf.put(plane, planeF, 0, planeF.length);
+        } else {
+          xd.put(plane, planeD, 0, planeD.length);
+        }
+      }
+    });
+  }
+
+  /** Sizes of one call, and for each kernel column the range of output columns that read the image. */
+  private static final class Geometry {
+    final int n;
+    final int c;
+    final int h;
+    final int w;
+    final int oh;
+    final int ow;
+    private final Window2d win;
+    private final int[] lo;
+    private final int[] hi;
+
+    Geometry(Tensor x, Window2d win) {
+      this.win = win;
+      n = x.dim(0);
+      c = x.dim(1);
+      h = x.dim(2);
+      w = x.dim(3);
+      oh = win.outputHeight(h);
+      ow = win.outputWidth(w);
+      lo = new int[win.kernelW()];
+      hi = new int[win.kernelW()];
+      for (int j = 0; j < win.kernelW(); j++) {
+        // input column of output column q is q * stride + shift; keep 0 <= it < w
+        int shift = j * win.dilationW() - win.padLeft();
+        int first = shift >= 0 ? 0 : Math.floorDiv(-shift + win.strideW() - 1, win.strideW());
+        int last = Math.floorDiv(w - 1 - shift, win.strideW());
+        lo[j] = Math.min(ow, Math.max(0, first));
+        hi[j] = Math.max(lo[j], Math.min(ow, last + 1));
+      }
+    }
+
+    /** Offset in {@code cols} of row {@code (c, i, j)}, sample {@code n}: {@code OH OW} contiguous entries. */
+    long segment(int ch, int i, int j, int sample) {
+      long row = ((long) ch * win.kernelH() + i) * win.kernelW() + j;
+      return (row * n + sample) * oh * ow;
+    }
+
+    /** Input row read by output row {@code p} at kernel row {@code i}; outside {@code [0, h)} in the padding. */
+    int inputRow(int p, int i) {
+      return p * win.strideH() - win.padTop() + i * win.dilationH();
+    }
+
+    /** Input column read by output column {@code lo(j)} at kernel column {@code j}. */
+    int firstColumn(int j) {
+      return lo[j] * win.strideW() - win.padLeft() + j * win.dilationW();
+    }
+
+    /** Writes the entries of tap {@code (i, j)}'s segment that read the image; the rest stay zero. */
+    void unfoldF(float[] plane, float[] seg, int i, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int p = 0; p < oh; p++) {
+        int at = p * ow;
+        int ih = inputRow(p, i);
+        if (ih < 0 || ih >= h || a >= b) {
+          continue;
+        }
+        int src = ih * w + firstColumn(j);
+        if (sw == 1) {
+          System.arraycopy(plane, src, seg, at + a, b - a);
+        } else {
+          for (int q = a; q < b; q++, src += sw) {
+            seg[at + q] = plane[src];
+          }
+        }
+      }
+    }
+
+    void unfoldD(double[] plane, double[] seg, int i, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int p = 0; p < oh; p++) {
+        int at = p * ow;
+        int ih = inputRow(p, i);
+        if (ih < 0 || ih >= h || a >= b) {
+          continue;
+        }
+        int src = ih * w + firstColumn(j);
+        for (int q = a; q < b; q++, src += sw) {
+          seg[at + q] = plane[src];
+        }
+      }
+    }
+
+    void foldF(float[] seg, float[] plane, int i, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int p = 0; p < oh; p++) {
+        int ih = inputRow(p, i);
+        if (ih < 0 || ih >= h) {
+          continue;
+        }
+        int dst = ih * w + firstColumn(j);
+        int src = p * ow;
+        if (sw == 1) {
+          for (int q = a; q < b; q++) {
+            plane[dst + q - a] += seg[src + q];
+          }
+        } else {
+          for (int q = a; q < b; q++, dst += sw) {
+            plane[dst] += seg[src + q];
+          }
+        }
+      }
+    }
+
+    void foldD(double[] seg, double[] plane, int i, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int p = 0; p < oh; p++) {
+        int ih = inputRow(p, i);
+        if (ih < 0 || ih >= h) {
+          continue;
+        }
+        int dst = ih * w + firstColumn(j);
+        int src = p * ow;
+        for (int q = a; q < b; q++, dst += sw) {
+          plane[dst] += seg[src + q];
+        }
+      }
+    }
+
+    /** Units of work per chunk so that each holds about {@link #GRAIN} column entries. */
+    int grain() {
+      long perUnit = Math.max(1L, (long) oh * ow * win.kernelSize());
+      return (int) Math.max(1, GRAIN / perUnit);
+    }
+  }
+}

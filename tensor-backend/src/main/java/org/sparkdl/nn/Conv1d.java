@@ -1,0 +1,86 @@
+package org.sparkdl.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkdl.autograd.ConvOps;
+import org.sparkdl.autograd.Var;
+import org.sparkdl.tensor.Init;
+import org.sparkdl.tensor.Shape;
+
+/**
+ * 1-D convolution (cross-correlation) over NCW sequences:
+ *
+ * <pre>
+ *   y[n, o, p] = b[o] + sum over c in group(o), j &lt; k of w[o, c - g(o) C/groups, j] x[n, c, p s - padLeft + j d]
+ * </pre>
+ *
+ * where positions outside the sequence read zero.
+ *
+ * <p><b>Arguments:</b> {@code inChannels} C and {@code outChannels} Cout, both divisible by {@code
+ * groups}; {@code kernel} k, {@code stride} s, {@code dilation} d (all &gt;= 1); zero padding
+ * {@code padLeft} and {@code padRight} (equal, except for {@code "same"} padding with an odd total);
+ * {@code bias} (default true); {@code init} of the weight (default {@code he_uniform} with {@code
+ * fanIn = C / groups * k}; the bias starts at zero).
+ *
+ * <p><b>Shapes:</b> input {@code [N, C, L]}, output {@code [N, Cout, OL]} with {@code OL = floor((L
+ * + padLeft + padRight - d (k - 1) - 1) / s) + 1}. Parameters: {@code <name>.weight [Cout, C /
+ * groups, k]}, {@code <name>.bias [Cout]}.
+ *
+ * <pre>{@code new Conv1d("conv1d_1", 8, 16, 3, 1, 1, 1, 1, 1, true, Init.HE_UNIFORM)}</pre>
+ */
+public final class Conv1d implements Layer {
+  private final String name;
+  private final int inChannels;
+  private final int stride;
+  private final int padLeft;
+  private final int padRight;
+  private final int dilation;
+  private final int groups;
+  private final Parameter weight;
+  private final Parameter bias;
+
+  public Conv1d(String name, int inChannels, int outChannels, int kernel, int stride, int padLeft, int padRight,
+      int dilation, int groups, boolean bias, Init init) {
+    if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
+      throw new IllegalArgumentException("Layer '" + name + "': " + inChannels + " input and " + outChannels
+          + " output channels must both be divisible by groups " + groups + ".");
+    }
+    this.name = name;
+    this.inChannels = inChannels;
+    this.stride = stride;
+    this.padLeft = padLeft;
+    this.padRight = padRight;
+    this.dilation = dilation;
+    this.groups = groups;
+    int fanIn = inChannels / groups * kernel;
+    int fanOut = outChannels / groups * kernel;
+    this.weight = new Parameter(name + ".weight", Shape.of(outChannels, inChannels / groups, kernel), init, fanIn, fanOut);
+    this.bias = bias ? new Parameter(name + ".bias", Shape.of(outChannels), Init.ZEROS, fanIn, fanOut) : null;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    List<Parameter> ps = new ArrayList<>();
+    ps.add(weight);
+    if (bias != null) {
+      ps.add(bias);
+    }
+    return ps;
+  }
+
+  @Override
+  public Var forward(List<Var> inputs) {
+    Var x = inputs.get(0);
+    if (x.shape().rank() != 3 || x.shape().dim(1) != inChannels) {
+      throw new IllegalArgumentException("Layer '" + name + "' expects input [batch, " + inChannels + ", length]; found "
+          + x.shape() + ".");
+    }
+    return ConvOps.conv1d(x, weight.on(x.tape()), bias == null ? null : bias.on(x.tape()), stride, padLeft, padRight,
+        dilation, groups);
+  }
+}

@@ -1,0 +1,81 @@
+package org.sparkdl.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkdl.autograd.ConvOps;
+import org.sparkdl.autograd.Var;
+import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.Init;
+import org.sparkdl.tensor.Shape;
+
+/**
+ * 2-D convolution (cross-correlation, as in every deep-learning library) over NCHW images:
+ *
+ * <pre>
+ *   y[n, o, p, q] = b[o] + sum over c in group(o), i &lt; kh, j &lt; kw of
+ *                   w[o, c - g(o) C/groups, i, j] x[n, c, p sh - padTop + i dh, q sw - padLeft + j dw]
+ * </pre>
+ *
+ * where positions outside the input read zero (the padding).
+ *
+ * <p><b>Arguments:</b> {@code inChannels} C and {@code outChannels} Cout, both divisible by
+ * {@code groups} (1 for a full convolution, C for a depthwise one); the {@link Window2d} gives kernel
+ * size, stride, dilation and the padding of each side; {@code bias} (default true); {@code init} of
+ * the weight (default {@code he_uniform}, the Kaiming-uniform bound {@code sqrt(6 / fanIn)} with
+ * {@code fanIn = C / groups * kh * kw}; the bias starts at zero).
+ *
+ * <p><b>Shapes:</b> input {@code [N, C, H, W]}, output {@code [N, Cout, OH, OW]} with {@code OH =
+ * floor((H + padTop + padBottom - dh (kh - 1) - 1) / sh) + 1} and {@code OW} likewise. Parameters:
+ * {@code <name>.weight [Cout, C / groups, kh, kw]}, {@code <name>.bias [Cout]}.
+ *
+ * <pre>{@code new Conv2d("conv_1", 1, 6, Window2d.square(5, 1, 2), 1, true, Init.HE_UNIFORM)}</pre>
+ */
+public final class Conv2d implements Layer {
+  private final String name;
+  private final int inChannels;
+  private final Window2d window;
+  private final int groups;
+  private final Parameter weight;
+  private final Parameter bias;
+
+  public Conv2d(String name, int inChannels, int outChannels, Window2d window, int groups, boolean bias, Init init) {
+    if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
+      throw new IllegalArgumentException("Layer '" + name + "': " + inChannels + " input and " + outChannels
+          + " output channels must both be divisible by groups " + groups + ".");
+    }
+    this.name = name;
+    this.inChannels = inChannels;
+    this.window = window;
+    this.groups = groups;
+    int fanIn = inChannels / groups * window.kernelSize();
+    int fanOut = outChannels / groups * window.kernelSize();
+    this.weight = new Parameter(name + ".weight", Shape.of(outChannels, inChannels / groups, window.kernelH(),
+        window.kernelW()), init, fanIn, fanOut);
+    this.bias = bias ? new Parameter(name + ".bias", Shape.of(outChannels), Init.ZEROS, fanIn, fanOut) : null;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    List<Parameter> ps = new ArrayList<>();
+    ps.add(weight);
+    if (bias != null) {
+      ps.add(bias);
+    }
+    return ps;
+  }
+
+  @Override
+  public Var forward(List<Var> inputs) {
+    Var x = inputs.get(0);
+    if (x.shape().rank() != 4 || x.shape().dim(1) != inChannels) {
+      throw new IllegalArgumentException("Layer '" + name + "' expects input [batch, " + inChannels
+          + ", height, width]; found " + x.shape() + ".");
+    }
+    return ConvOps.conv2d(x, weight.on(x.tape()), bias == null ? null : bias.on(x.tape()), window, groups);
+  }
+}
