@@ -275,8 +275,8 @@ final class DistributedTrainer {
    */
   private static JavaRDD<Shard> encode(Dataset<Row> data, TrainingColumns columns, Settings s, String split) {
     int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
-    int batchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
-    BatchEncoder encoder = new BatchEncoder(columns, batchRows, s.validate());
+    int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
+    boolean validate = s.validate();
     int labelIndex = columns.target().index();
     String labelName = columns.target().name();
     int classes = s.classification() ? s.numClasses() : -1;
@@ -305,8 +305,17 @@ final class DistributedTrainer {
           return rows.get(order[i++]);
         }
       };
+      // Arrow vectors are allocated for a whole batch up front: size the batch to the partition
+      int batchRows = Math.max(1, Math.min(maxBatchRows, rows.size()));
+      BatchEncoder encoder = new BatchEncoder(columns, batchRows, validate);
       List<byte[]> batches = new ArrayList<>();
-      encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
+      try {
+        encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
+      } catch (IllegalArgumentException e) {
+        // the shuffled pass met some bad row; name the partition's first one, in the order the user reads it
+        encoder.encode(rows.iterator(), p).forEachRemaining(b -> { });
+        throw e;
+      }
       int[] counts = new int[batches.size()];
       for (int b = 0; b < counts.length; b++) {
         counts[b] = b < counts.length - 1 ? batchRows : rows.size() - batchRows * (counts.length - 1);

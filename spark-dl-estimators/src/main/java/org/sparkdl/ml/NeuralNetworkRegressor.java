@@ -86,6 +86,16 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
     return copyValues(new NeuralNetworkRegressionModel(uid(), spec, new float[0]), ParamMap.empty()).transformSchema(schema);
   }
 
+  /**
+   * Fits as Spark's {@code Predictor.fit} does, but without casting the target to double first:
+   * Spark's cast fails for vector targets, and numeric targets are read as they are.
+   */
+  @Override
+  public NeuralNetworkRegressionModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema(), true);
+    return copyValues(train(dataset).setParent(this), ParamMap.empty());
+  }
+
   @Override
   public NeuralNetworkRegressionModel train(Dataset<?> dataset) {
     NetworkSpec spec = resolveNetwork();

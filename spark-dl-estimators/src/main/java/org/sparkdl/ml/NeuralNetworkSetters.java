@@ -63,6 +63,10 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
   }
 
   default S setLearningRateSchedule(String v) {
+    String problem = NetworkParamSet.scheduleProblem(v);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
     set(learningRateSchedule(), v);
     return self();
   }

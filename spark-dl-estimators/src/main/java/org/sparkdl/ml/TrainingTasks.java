@@ -147,7 +147,7 @@ final class TrainingTasks {
           ArrowBatch batch = ab.get();
           for (int lo = 0; lo < batch.rows(); lo += 4096) {
             int hi = Math.min(batch.rows(), lo + 4096);
-            total = total.plus(w.trainer.evaluate(batch.features(host).slice(0, lo, hi), batch.labels(host).slice(0, lo, hi),
+            total = total.plus(w.trainer.evaluate(batch.features(host).slice(0, lo, hi), targets(batch, host, run, lo, hi),
                 batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null, run.classification()));
           }
         }
@@ -158,6 +158,17 @@ final class TrainingTasks {
       out.rows = total.rows();
       return out;
     }
+  }
+
+  /**
+   * Rows {@code [lo, hi)} of the batch's targets as the loss expects them: class indices as {@code
+   * [rows]}, regression targets as {@code [rows, outputs]}. A scalar regression target arrives as
+   * {@code [rows]} and must become {@code [rows, 1]}, or the loss would broadcast it against the
+   * network's {@code [rows, 1]} output.
+   */
+  private static Tensor targets(ArrowBatch batch, CpuBackend host, TrainingRun run, int lo, int hi) {
+    Tensor y = batch.labels(host).slice(0, lo, hi);
+    return !run.classification() && y.rank() == 1 ? y.reshape(hi - lo, 1) : y;
   }
 
   /** Accumulates the gradient of chunk {@code chunk} of every batch of the shard. */
@@ -174,7 +185,7 @@ final class TrainingTasks {
       try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, "train", shard, b)) {
         ArrowBatch batch = ab.get();
         Tensor x = batch.features(host).slice(0, lo, hi);
-        Tensor y = batch.labels(host).slice(0, lo, hi);
+        Tensor y = targets(batch, host, run, lo, hi);
         Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
         total = total.plus(w.trainer.accumulateGradients(x, y, wt, seed + b));
       }

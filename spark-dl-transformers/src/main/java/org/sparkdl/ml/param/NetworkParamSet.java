@@ -9,6 +9,7 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
+import org.sparkdl.optim.LearningRateSchedule;
 import scala.Function1;
 
 /**
@@ -60,7 +61,7 @@ public final class NetworkParamSet implements Serializable {
     this.clipNorm = new DoubleParam(owner, "clipNorm", "Clip gradients to this global L2 norm; 0 disables. Default: 0.",
         ParamValidators.gtEq(0));
     this.learningRateSchedule = new Param<String>(owner, "learningRateSchedule", "Learning-rate schedule over optimizer steps: constant,"
-        + " step:S:G, cosine:T[:M] or warmup:W+<schedule>. Default: constant.");
+        + " step:S:G, cosine:T[:M] or warmup:W+<schedule>. Default: constant.", new ScheduleValidator());
     this.batchSize = new IntParam(owner, "batchSize", "Rows per optimizer step over all workers, >= 1. Default: 64.",
         ParamValidators.gtEq(1));
     this.maxEpochs = new IntParam(owner, "maxEpochs", "Passes over the training data, >= 1. Default: 10.", ParamValidators.gtEq(1));
@@ -132,6 +133,31 @@ public final class NetworkParamSet implements Serializable {
       }
     }
     return null;
+  }
+
+  /**
+   * The message for an unparsable learning-rate schedule, or {@code null} when it parses; setters
+   * throw it, as for {@link #layersProblem}.
+   */
+  public static String scheduleProblem(String schedule) {
+    try {
+      LearningRateSchedule.parse(schedule);
+      return null;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return "Param learningRateSchedule '" + schedule + "' is invalid; expected constant, step:S:G, cosine:T[:M] or"
+          + " warmup:W+<schedule>.";
+    }
+  }
+
+  /** Rejects schedules that would only fail once a fit builds its optimizer. */
+  private static final class ScheduleValidator extends scala.runtime.AbstractFunction1<String, Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object apply(String schedule) {
+      return scheduleProblem(schedule) == null;
+    }
   }
 
   /** Serializable, since params travel with their stage. */

@@ -154,7 +154,8 @@ public final class ParamsMetadata {
       Object value;
       try {
         value = p.jsonDecode(e.getValue().toString());
-      } catch (RuntimeException ex) {
+      } catch (Exception ex) {
+        // json4s reports a value of the wrong shape with a checked MappingException, thrown from Scala
         throw new ModelFileException(fileName, "param '" + e.getKey() + "' has the value " + e.getValue()
             + ", which does not decode (" + ex.getMessage() + ").", ex);
       }

@@ -19,6 +19,29 @@ public record ModelData(String specJson, float[] weights, String id, int inputWi
     return new ModelData(spec.toJson(), weights, UUID.randomUUID().toString(), in, out);
   }
 
+  /**
+   * No network: what a model made by its uid constructor holds (Spark's stage convention, and what
+   * Spark Connect's ServiceLoader discovery instantiates). Such a model scores nothing.
+   */
+  public static ModelData empty() {
+    return new ModelData("", new float[0], "empty", 0, 0);
+  }
+
+  /** Whether this is {@link #empty()}. */
+  public boolean isEmpty() {
+    return specJson.isEmpty();
+  }
+
+  /**
+   * @throws IllegalStateException when this is {@link #empty()}, naming the model {@code uid}
+   */
+  void requireNetwork(String uid) {
+    if (isEmpty()) {
+      throw new IllegalStateException("Model " + uid + " holds no network: it was made by its uid constructor. Fit an"
+          + " estimator or load a saved model instead.");
+    }
+  }
+
   /** The parsed spec. */
   public NetworkSpec spec() {
     return NetworkSpec.fromJson(specJson);

@@ -9,6 +9,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -40,6 +41,19 @@ public final class NeuralNetworkClassificationModel
   private final NetworkParamSet params;
   private final ModelData data;
   private TrainingSummary summary;
+
+  /**
+   * An empty model, holding no network: Spark's stage convention, used by Spark Connect's
+   * ServiceLoader discovery. It cannot score or be saved; models come from a fit or {@link #load}.
+   */
+  public NeuralNetworkClassificationModel() {
+    this(Identifiable.randomUID("nnClfModel"));
+  }
+
+  /** An empty model with {@code uid}; see {@link #NeuralNetworkClassificationModel()}. */
+  public NeuralNetworkClassificationModel(String uid) {
+    this(PendingUid.stash(uid), ModelData.empty());
+  }
 
   /** A model of {@code spec} with flat parameters {@code weights} (network order). */
   public NeuralNetworkClassificationModel(String uid, NetworkSpec spec, float[] weights) {
@@ -114,6 +128,7 @@ public final class NeuralNetworkClassificationModel
 
   @Override
   public Vector predictRaw(Vector features) {
+    data.requireNetwork(uid);
     float[] out = NetworkScorer.predictOne(data, getBackend(), toFloats(features));
     double[] raw = new double[out.length];
     for (int i = 0; i < out.length; i++) {
@@ -157,14 +172,19 @@ public final class NeuralNetworkClassificationModel
 
   @Override
   public StructType transformSchema(StructType schema) {
+    data.requireNetwork(uid);
     InputColumn features = InputColumn.features(schema, getFeaturesCol());
     org.sparkdl.arrow.TrainingColumns.checkWidth(features, data.inputWidth(), "the input layer");
     checkThresholds();
     StructType out = schema;
     for (var f : outputColumns().fields()) {
-      if (List.of(out.fieldNames()).contains(f.name())) {
+      if (List.of(schema.fieldNames()).contains(f.name())) {
         throw new IllegalArgumentException("Column '" + f.name() + "' already exists; columns: "
-            + String.join(", ", out.fieldNames()) + ". Choose another output column name.");
+            + String.join(", ", schema.fieldNames()) + ". Choose another output column name.");
+      }
+      if (List.of(out.fieldNames()).contains(f.name())) {
+        throw new IllegalArgumentException("Column '" + f.name() + "' is named by two of rawPredictionCol, probabilityCol"
+            + " and predictionCol; choose distinct names.");
       }
       out = out.add(f);
     }
@@ -267,6 +287,7 @@ public final class NeuralNetworkClassificationModel
 
   @Override
   public MLWriter write() {
+    data.requireNetwork(uid);
     return new ModelFiles.Writer(this, data, provenance());
   }
 

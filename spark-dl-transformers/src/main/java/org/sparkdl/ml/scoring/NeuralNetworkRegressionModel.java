@@ -6,6 +6,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -35,6 +36,19 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   private final NetworkParamSet params;
   private final ModelData data;
   private TrainingSummary summary;
+
+  /**
+   * An empty model, holding no network: Spark's stage convention, used by Spark Connect's
+   * ServiceLoader discovery. It cannot score or be saved; models come from a fit or {@link #load}.
+   */
+  public NeuralNetworkRegressionModel() {
+    this(Identifiable.randomUID("nnRegModel"));
+  }
+
+  /** An empty model with {@code uid}; see {@link #NeuralNetworkRegressionModel()}. */
+  public NeuralNetworkRegressionModel(String uid) {
+    this(PendingUid.stash(uid), ModelData.empty());
+  }
 
   /** A model of {@code spec} with flat parameters {@code weights} (network order). */
   public NeuralNetworkRegressionModel(String uid, NetworkSpec spec, float[] weights) {
@@ -101,11 +115,13 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   /** The first output for one row (the whole output vector is {@link #predictVector}). */
   @Override
   public double predict(Vector features) {
+    data.requireNetwork(uid);
     return NetworkScorer.predictOne(data, getBackend(), NeuralNetworkClassificationModel.toFloats(features))[0];
   }
 
   /** All outputs for one row. */
   public Vector predictVector(Vector features) {
+    data.requireNetwork(uid);
     float[] out = NetworkScorer.predictOne(data, getBackend(), NeuralNetworkClassificationModel.toFloats(features));
     double[] d = new double[out.length];
     for (int i = 0; i < out.length; i++) {
@@ -120,6 +136,7 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
 
   @Override
   public StructType transformSchema(StructType schema) {
+    data.requireNetwork(uid);
     InputColumn features = InputColumn.features(schema, getFeaturesCol());
     TrainingColumns.checkWidth(features, data.inputWidth(), "the input layer");
     if (getPredictionCol().isEmpty()) {
@@ -155,6 +172,7 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
 
   @Override
   public MLWriter write() {
+    data.requireNetwork(uid);
     return new ModelFiles.Writer(this, data, provenance());
   }
 

@@ -1,0 +1,12 @@
+package org.sparkdl.ml;
+
+import org.junit.jupiter.api.Test;
+import org.sparkdl.testkit.StageConventions;
+
+class StageConventionTest {
+
+  @Test
+  void everyEstimatorAndModelFollowsTheStageConventionsAndIsListedForSparkConnect() {
+    StageConventions.check("org.sparkdl.ml", "org.sparkdl.ml.scoring");
+  }
+}

@@ -1,0 +1,228 @@
+package org.sparkdl.ml.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdl.io.ModelFileException;
+import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.testkit.SharedSpark;
+
+/** Saving and loading models: exact round trips, atomic overwrites, and clear errors for damaged directories. */
+@ExtendWith(SharedSpark.class)
+class ModelFilesTest {
+
+  static String uri(Path p) {
+    return p.toUri().toString();
+  }
+
+  /** A classifier with some params set, so a round trip has something to keep. */
+  static NeuralNetworkClassificationModel configured() {
+    NeuralNetworkClassificationModel m = ScoringFixtures.classifier("nnClf_saved", 4, 8, 3);
+    ParamMap extra = new ParamMap().put(m.seed(), 7L).put(m.backend(), "cpu").put(m.layers(), new int[] {4, 8, 3})
+        .put(m.learningRate(), 0.05);
+    return m.copy(extra).setPredictionCol("pred").setThresholds(new double[] {0.3, 0.3, 0.4});
+  }
+
+  /** The files under {@code dir} that Hadoop's listings show (no checksums, no hidden names), relative. */
+  static List<String> visibleFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
+          .filter(p -> Stream.of(p.split("/")).noneMatch(part -> part.startsWith("."))).sorted().toList();
+    }
+  }
+
+  /** Replaces a saved file's content as a hand edit would, dropping Hadoop's checksum of it. */
+  static void edit(Path file, String content) throws IOException {
+    Files.writeString(file, content);
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+  }
+
+  static List<String> siblings(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir.getParent())) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  static void assertSameParams(org.apache.spark.ml.param.Params expected, org.apache.spark.ml.param.Params actual) {
+    for (Param<?> p : expected.params()) {
+      Param<Object> q = actual.getParam(p.name());
+      assertEquals(expected.isSet(p), actual.isSet(q), "whether " + p.name() + " is set");
+      assertEquals(expected.isDefined(p), actual.isDefined(q), "whether " + p.name() + " is defined");
+      if (expected.isDefined(p)) {
+        assertTrue(Objects.deepEquals(expected.getOrDefault(p), actual.getOrDefault(q)), p.name());
+      }
+    }
+  }
+
+  @Test
+  void aClassifierLoadsBackWithItsUidParamsAndBitIdenticalPredictions(SparkSession spark, @TempDir Path dir)
+      throws IOException {
+    NeuralNetworkClassificationModel model = configured();
+    Path path = dir.resolve("model");
+    model.write().save(uri(path));
+    assertEquals(List.of("metadata/_SUCCESS", "metadata/part-00000", "network.json", "weights.safetensors"), visibleFiles(path));
+    assertEquals(List.of("model"), siblings(path), "no temporary directory is left behind");
+
+    NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(uri(path));
+    assertEquals("nnClf_saved", loaded.uid());
+    assertSameParams(model, loaded);
+    assertArrayEquals(model.weights(), loaded.weights());
+    assertEquals(model.spec(), loaded.spec());
+    assertFalse(loaded.hasSummary());
+
+    Dataset<Row> data = ScoringFixtures.frame(spark, 150, 4, 2);
+    List<Row> before = model.transform(data).orderBy("id").collectAsList();
+    List<Row> after = loaded.transform(data).orderBy("id").collectAsList();
+    assertEquals(before, after);
+    assertEquals(List.of("id", "features", "rawPrediction", "probability", "pred"), List.of(loaded.transform(data).columns()));
+  }
+
+  @Test
+  void aRegressorWithVectorOutputLoadsBack(SparkSession spark, @TempDir Path dir) throws IOException {
+    NeuralNetworkRegressionModel model = ScoringFixtures.regressor("nnReg_saved", 4, 6, 2).setFeaturesCol("x");
+    model.write().save(uri(dir.resolve("reg")));
+    NeuralNetworkRegressionModel loaded = NeuralNetworkRegressionModel.load(uri(dir.resolve("reg")));
+    assertEquals("nnReg_saved", loaded.uid());
+    assertEquals("x", loaded.getFeaturesCol());
+    assertEquals(2, loaded.numOutputs());
+    Dataset<Row> data = ScoringFixtures.frame(spark, 40, 4, 2).withColumnRenamed("features", "x");
+    assertEquals(model.transform(data).orderBy("id").collectAsList(), loaded.transform(data).orderBy("id").collectAsList());
+  }
+
+  @Test
+  void overwriteReplacesTheSavedModel(@TempDir Path dir) throws IOException {
+    String path = uri(dir.resolve("m"));
+    ScoringFixtures.classifier("first", 4, 8, 3).write().save(path);
+    NeuralNetworkClassificationModel second = new NeuralNetworkClassificationModel("second", NetworkSpec.mlp(new int[] {4, 5, 2}, "tanh"),
+        ScoringFixtures.weights(NetworkSpec.mlp(new int[] {4, 5, 2}, "tanh"), 3));
+    second.write().overwrite().save(path);
+    NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(path);
+    assertEquals("second", loaded.uid());
+    assertEquals(2, loaded.numClasses());
+    assertArrayEquals(second.weights(), loaded.weights());
+    assertEquals(List.of("m"), siblings(dir.resolve("m")));
+  }
+
+  @Test
+  void savingOverAnExistingModelWithoutOverwriteFailsAndKeepsIt(@TempDir Path dir) throws IOException {
+    String path = uri(dir.resolve("m"));
+    NeuralNetworkClassificationModel first = ScoringFixtures.classifier("first", 4, 8, 3);
+    first.write().save(path);
+    FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class,
+        () -> ScoringFixtures.classifier("second", 4, 8, 3).write().save(path));
+    assertEquals("Path " + path + " already exists. To overwrite it, please use write.overwrite().save(path) for Scala"
+        + " and use write().overwrite().save(path) for Java and Python.", e.getMessage());
+    NeuralNetworkClassificationModel kept = NeuralNetworkClassificationModel.load(path);
+    assertEquals("first", kept.uid());
+    assertArrayEquals(first.weights(), kept.weights());
+  }
+
+  @Test
+  void aSaveThatFailsHalfWayLeavesNothingOrThePreviousModel(@TempDir Path dir) throws IOException {
+    // weights that do not fit the network fail the save after metadata and network.json are written
+    NeuralNetworkClassificationModel broken = new NeuralNetworkClassificationModel("broken",
+        NetworkSpec.mlp(new int[] {4, 8, 3}, "relu"), new float[5]);
+    Path fresh = dir.resolve("fresh");
+    assertThrows(RuntimeException.class, () -> broken.write().save(uri(fresh)));
+    assertEquals(List.of(), siblings(fresh), "nothing at the destination, no temporary directory");
+
+    Path existing = dir.resolve("existing");
+    NeuralNetworkClassificationModel good = ScoringFixtures.classifier("good", 4, 8, 3);
+    good.write().save(uri(existing));
+    assertThrows(RuntimeException.class, () -> broken.write().overwrite().save(uri(existing)));
+    assertEquals(List.of("existing"), siblings(existing));
+    assertArrayEquals(good.weights(), NeuralNetworkClassificationModel.load(uri(existing)).weights());
+  }
+
+  @Test
+  void aTruncatedWeightsFileIsReportedByName(@TempDir Path dir) throws IOException {
+    Path path = dir.resolve("m");
+    ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
+    Path weights = path.resolve("weights.safetensors");
+    long size = Files.size(weights);
+    try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+      ch.truncate(size - 40);
+    }
+    Files.deleteIfExists(path.resolve(".weights.safetensors.crc"));
+    ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path)));
+    assertEquals("weights.safetensors", e.fileName());
+    assertEquals("weights.safetensors: 'dense_2.weight' declares 96 bytes at offset 544; the file has 612 bytes.", e.getMessage());
+  }
+
+  @Test
+  void aNetworkEditedToAnotherWidthIsReportedByName(@TempDir Path dir) throws IOException {
+    Path path = dir.resolve("m");
+    ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
+    Path network = path.resolve("network.json");
+    String json = Files.readString(network);
+    assertTrue(json.contains("\"units\" : 8"), json);
+    edit(network, json.replace("\"units\" : 8", "\"units\" : 9"));
+    ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path)));
+    assertEquals("weights.safetensors: 'dense_1.weight' has shape [8, 4]; the network expects [9, 4].", e.getMessage());
+  }
+
+  @Test
+  void aMissingOrDamagedMetadataDirectoryIsReportedByName(@TempDir Path dir) throws IOException {
+    Path path = dir.resolve("m");
+    ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
+    Path part = path.resolve("metadata/part-00000");
+    String metadata = Files.readString(part);
+
+    edit(part, "{\"class\": \"org.sparkdl.ml.scoring.NeuralNetworkClassificationModel\", \"uid\": ");
+    assertEquals("metadata: is not valid JSON (Unexpected end-of-input within/between Object entries).",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+
+    edit(part, metadata.replace("\"learningRate\":0.001", "\"learningRate\":-1.0"));
+    assertEquals("metadata: param 'learningRate' has the invalid value -1.0.",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+
+    edit(part, metadata.replace("\"defaultParamMap\":{", "\"defaultParamMap\":{\"dropout\":0.5,"));
+    assertEquals("metadata: sets param 'dropout', which NeuralNetworkClassificationModel does not have.",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+
+    assertEquals("metadata: describes a org.sparkdl.ml.scoring.NeuralNetworkClassificationModel; expected"
+        + " org.sparkdl.ml.scoring.NeuralNetworkRegressionModel.", assertThrows(ModelFileException.class, () -> {
+          edit(part, metadata);
+          NeuralNetworkRegressionModel.load(uri(path));
+        }).getMessage());
+
+    try (Stream<Path> files = Files.walk(path.resolve("metadata"))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    assertEquals("file:" + path + "/metadata: does not exist; a saved stage directory holds metadata/.",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+  }
+
+  @Test
+  void aMissingNetworkOrDirectoryIsReportedByName(@TempDir Path dir) throws IOException {
+    Path path = dir.resolve("m");
+    ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
+    Files.delete(path.resolve("network.json"));
+    Files.deleteIfExists(path.resolve(".network.json.crc"));
+    assertEquals("file:" + path + "/network.json: does not exist.",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+    String nowhere = uri(dir.resolve("nowhere"));
+    assertEquals(nowhere + ": does not exist.",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(nowhere)).getMessage());
+  }
+}

@@ -1,0 +1,12 @@
+package org.sparkdl.ml.scoring;
+
+import org.junit.jupiter.api.Test;
+import org.sparkdl.testkit.StageConventions;
+
+class StageConventionTest {
+
+  @Test
+  void everyModelFollowsTheStageConventionsAndIsListedForSparkConnect() {
+    StageConventions.check("org.sparkdl.ml.scoring");
+  }
+}
