@@ -1,0 +1,396 @@
+"""The params every spark-dl estimator and model shares: the twin of Java's ``NetworkParamSet``.
+
+Names, docs and defaults are those of the Java library, letter for letter (a test compares them
+with the JVM's ``params()``). The converters also check what the Java validators check, so that a
+bad value fails where it is set, with a message that says what is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Sequence
+
+from pyspark.ml.param import Param, Params, TypeConverters
+
+from spark_dl.errors import SparkDLValueError
+from spark_dl.network import Network
+
+__all__ = ["_NeuralNetworkParams", "_HasLoss", "_given"]
+
+
+def _choice(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = TypeConverters.toString(value)
+        if text not in allowed:
+            raise SparkDLValueError(
+                "Param %s '%s' is invalid: use %s." % (name, text, ", ".join(allowed[:-1]) + " or " + allowed[-1])
+            )
+        return text
+
+    convert.__name__ = "toString"
+    return convert
+
+
+def _number(name: str, low: float, inclusive: bool, integer: bool) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        number = TypeConverters.toInt(value) if integer else TypeConverters.toFloat(value)
+        if (number < low) if inclusive else (number <= low):
+            shown = int(low) if integer or float(low).is_integer() else low
+            raise SparkDLValueError(
+                "Param %s %s is invalid: it must be %s %s." % (name, number, ">=" if inclusive else ">", shown)
+            )
+        return number
+
+    convert.__name__ = "toInt" if integer else "toFloat"
+    return convert
+
+
+def toListLayerSizes(value: Any) -> List[int]:
+    """Layer sizes: a list of at least 2 ints, each > 0 (the name starting with ``toList`` tells
+    PySpark to read the Java ``int[]`` back as a list)."""
+    sizes = TypeConverters.toListInt(value)
+    if len(sizes) < 2:
+        raise SparkDLValueError(
+            "Param layers %s is invalid: at least 2 sizes (input and output) are needed." % _java_list(sizes)
+        )
+    if any(s <= 0 for s in sizes):
+        raise SparkDLValueError("Param layers %s is invalid: every size must be > 0." % _java_list(sizes))
+    return sizes
+
+
+def toNetworkJson(value: Any) -> str:
+    """A :class:`~spark_dl.network.Network` or its JSON, checked, as JSON text."""
+    if isinstance(value, Network):
+        return value.to_json()
+    text = TypeConverters.toString(value)
+    Network.from_json(text)  # raises NetworkSpecError naming the layer at fault
+    return text
+
+
+def toSchedule(value: Any) -> str:
+    """A learning-rate schedule, checked by the JVM's own parser when a session with the jar is running
+    (its grammar lives in one place), else at fit."""
+    text = TypeConverters.toString(value)
+    from pyspark import SparkContext
+
+    sc = SparkContext._active_spark_context
+    if sc is not None:
+        try:
+            problem = sc._jvm.org.sparkdl.ml.param.NetworkParamSet.scheduleProblem(text)  # type: ignore[union-attr]
+        except Exception:  # no jar on this session's classpath: the stage's own JVM check will say so
+            problem = None
+        if problem is not None:
+            raise SparkDLValueError(str(problem))
+    return text
+
+
+_CLASSIFICATION_LOSSES = ("softmax_cross_entropy", "cross_entropy", "binary_cross_entropy", "bce")
+
+
+def toRegressionLoss(value: Any) -> str:
+    """``mse`` (or ``mean_squared_error``), ``huber`` or ``huber:<delta>``, as the Java setter takes."""
+    text = TypeConverters.toString(value)
+    name = text.strip().lower()
+    if name in _CLASSIFICATION_LOSSES:
+        raise SparkDLValueError("Loss '%s' is for classification; a regressor takes mse or huber[:delta]." % text)
+    if name in ("mse", "mean_squared_error", "huber"):
+        return text
+    if name.startswith("huber:"):
+        try:
+            float(name[6:])
+        except ValueError:
+            raise SparkDLValueError("Loss '%s': the Huber delta must be a number, e.g. huber:0.5." % text) from None
+        return text
+    raise SparkDLValueError(
+        "Unknown loss '%s'; known: softmax_cross_entropy, binary_cross_entropy, mse, huber[:delta]." % text
+    )
+
+
+def _java_list(values: Sequence[Any]) -> str:
+    return "[" + ", ".join(str(v) for v in values) + "]"
+
+
+class _NeuralNetworkParams(Params):
+    """Params shared by the spark-dl estimators and models (Java: ``NeuralNetworkParams``)."""
+
+    network: "Param[str]" = Param(
+        Params._dummy(),
+        "network",
+        "The network as JSON (NetworkSpec format: inputs, layers, outputs); when set it takes precedence over"
+        " layers. Default: unset.",
+        typeConverter=toNetworkJson,
+    )
+    layers: "Param[List[int]]" = Param(
+        Params._dummy(),
+        "layers",
+        "Layer sizes from input to output, e.g. [784, 128, 10]: dense layers with hiddenActivation between"
+        " them, as MLlib's MultilayerPerceptronClassifier. Every size > 0, at least 2. Ignored when network"
+        " is set. Default: unset.",
+        typeConverter=toListLayerSizes,
+    )
+    hiddenActivation: "Param[str]" = Param(
+        Params._dummy(),
+        "hiddenActivation",
+        "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu, sigmoid or tanh."
+        " Default: relu.",
+        typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"]),
+    )
+    optimizer: "Param[str]" = Param(
+        Params._dummy(),
+        "optimizer",
+        "Optimizer: sgd, adam, adamw or rmsprop. Default: adam.",
+        typeConverter=_choice("optimizer", ["sgd", "adam", "adamw", "rmsprop"]),
+    )
+    learningRate: "Param[float]" = Param(
+        Params._dummy(),
+        "learningRate",
+        "Base learning rate, > 0. Default: 0.001.",
+        typeConverter=_number("learningRate", 0.0, False, False),
+    )
+    weightDecay: "Param[float]" = Param(
+        Params._dummy(),
+        "weightDecay",
+        "Weight decay, >= 0: an L2 term for sgd, adam and rmsprop, decoupled decay for adamw. Default: 0.",
+        typeConverter=_number("weightDecay", 0.0, True, False),
+    )
+    clipNorm: "Param[float]" = Param(
+        Params._dummy(),
+        "clipNorm",
+        "Clip gradients to this global L2 norm; 0 disables. Default: 0.",
+        typeConverter=_number("clipNorm", 0.0, True, False),
+    )
+    learningRateSchedule: "Param[str]" = Param(
+        Params._dummy(),
+        "learningRateSchedule",
+        "Learning-rate schedule over optimizer steps: constant, step:S:G, cosine:T[:M] or warmup:W+<schedule>."
+        " Default: constant.",
+        typeConverter=toSchedule,
+    )
+    batchSize: "Param[int]" = Param(
+        Params._dummy(),
+        "batchSize",
+        "Rows per optimizer step over all workers, >= 1. Default: 64.",
+        typeConverter=_number("batchSize", 1, True, True),
+    )
+    maxEpochs: "Param[int]" = Param(
+        Params._dummy(),
+        "maxEpochs",
+        "Passes over the training data, >= 1. Default: 10.",
+        typeConverter=_number("maxEpochs", 1, True, True),
+    )
+    tol: "Param[float]" = Param(
+        Params._dummy(),
+        "tol",
+        "Early stopping: stop when an epoch improves the loss (validation loss when validationIndicatorCol is"
+        " set) by less than tol relative; 0 disables. Default: 0.",
+        typeConverter=_number("tol", 0.0, True, False),
+    )
+    seed: "Param[int]" = Param(
+        Params._dummy(),
+        "seed",
+        "Random seed for initialisation, shuffling and dropout. Default: 42.",
+        typeConverter=TypeConverters.toInt,
+    )
+    weightCol: "Param[str]" = Param(
+        Params._dummy(),
+        "weightCol",
+        "Column of non-negative per-row weights; empty for all ones. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
+    validationIndicatorCol: "Param[str]" = Param(
+        Params._dummy(),
+        "validationIndicatorCol",
+        "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with tol),"
+        " like Spark's GBTs; empty for none. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
+    syncMode: "Param[str]" = Param(
+        Params._dummy(),
+        "syncMode",
+        "How workers synchronise: gradient (sum gradients every step) or average (localSteps local steps,"
+        " then average parameters and optimizer state). Default: gradient.",
+        typeConverter=_choice("syncMode", ["gradient", "average"]),
+    )
+    localSteps: "Param[int]" = Param(
+        Params._dummy(),
+        "localSteps",
+        "Local steps per round in average mode, >= 1. Default: 8.",
+        typeConverter=_number("localSteps", 1, True, True),
+    )
+    aggregationDepth: "Param[int]" = Param(
+        Params._dummy(),
+        "aggregationDepth",
+        "Depth of the treeAggregate that combines workers, >= 2. Default: 2.",
+        typeConverter=_number("aggregationDepth", 2, True, True),
+    )
+    numWorkers: "Param[int]" = Param(
+        Params._dummy(),
+        "numWorkers",
+        "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions."
+        " Default: 0.",
+        typeConverter=_number("numWorkers", 0, True, True),
+    )
+    backend: "Param[str]" = Param(
+        Params._dummy(),
+        "backend",
+        "Tensor backend on the executors: auto (CUDA when a GPU and its libraries load, else CPU), cpu or cuda."
+        " Default: auto.",
+        typeConverter=_choice("backend", ["auto", "cpu", "cuda"]),
+    )
+    checkpointDir: "Param[str]" = Param(
+        Params._dummy(),
+        "checkpointDir",
+        "Directory (any Hadoop file system) for training checkpoints: parameters, optimizer state and progress"
+        " every checkpointInterval epochs. A fit with the same settings resumes from the latest complete"
+        " checkpoint there. Empty disables. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
+    checkpointInterval: "Param[int]" = Param(
+        Params._dummy(),
+        "checkpointInterval",
+        "Epochs between checkpoints, >= 1. Default: 1.",
+        typeConverter=_number("checkpointInterval", 1, True, True),
+    )
+    validateInput: "Param[bool]" = Param(
+        Params._dummy(),
+        "validateInput",
+        "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the column"
+        " and row). Default: true.",
+        typeConverter=TypeConverters.toBoolean,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(
+            hiddenActivation="relu",
+            optimizer="adam",
+            learningRate=1e-3,
+            weightDecay=0.0,
+            clipNorm=0.0,
+            learningRateSchedule="constant",
+            batchSize=64,
+            maxEpochs=10,
+            tol=0.0,
+            seed=42,
+            weightCol="",
+            validationIndicatorCol="",
+            syncMode="gradient",
+            localSteps=8,
+            aggregationDepth=2,
+            numWorkers=0,
+            backend="auto",
+            checkpointDir="",
+            checkpointInterval=1,
+            validateInput=True,
+        )
+
+    def getNetwork(self) -> str:
+        """The network JSON (raises ``KeyError`` when unset)."""
+        return self.getOrDefault(self.network)
+
+    def getLayers(self) -> List[int]:
+        """The layer sizes of the MLP shorthand (raises ``KeyError`` when unset)."""
+        return self.getOrDefault(self.layers)
+
+    def getHiddenActivation(self) -> str:
+        """Activation between the layers of the ``layers`` shorthand."""
+        return self.getOrDefault(self.hiddenActivation)
+
+    def getOptimizer(self) -> str:
+        """The optimizer: sgd, adam, adamw or rmsprop."""
+        return self.getOrDefault(self.optimizer)
+
+    def getLearningRate(self) -> float:
+        """The base learning rate."""
+        return self.getOrDefault(self.learningRate)
+
+    def getWeightDecay(self) -> float:
+        """The weight decay."""
+        return self.getOrDefault(self.weightDecay)
+
+    def getClipNorm(self) -> float:
+        """The global gradient-norm clip (0: off)."""
+        return self.getOrDefault(self.clipNorm)
+
+    def getLearningRateSchedule(self) -> str:
+        """The learning-rate schedule."""
+        return self.getOrDefault(self.learningRateSchedule)
+
+    def getBatchSize(self) -> int:
+        """Rows per optimizer step over all workers."""
+        return self.getOrDefault(self.batchSize)
+
+    def getMaxEpochs(self) -> int:
+        """Passes over the training data."""
+        return self.getOrDefault(self.maxEpochs)
+
+    def getTol(self) -> float:
+        """The early-stopping tolerance (0: off)."""
+        return self.getOrDefault(self.tol)
+
+    def getSeed(self) -> int:
+        """The random seed."""
+        return self.getOrDefault(self.seed)
+
+    def getWeightCol(self) -> str:
+        """The per-row weight column ("" for none)."""
+        return self.getOrDefault(self.weightCol)
+
+    def getValidationIndicatorCol(self) -> str:
+        """The validation indicator column ("" for none)."""
+        return self.getOrDefault(self.validationIndicatorCol)
+
+    def getSyncMode(self) -> str:
+        """How workers synchronise: gradient or average."""
+        return self.getOrDefault(self.syncMode)
+
+    def getLocalSteps(self) -> int:
+        """Local steps per round in average mode."""
+        return self.getOrDefault(self.localSteps)
+
+    def getAggregationDepth(self) -> int:
+        """Depth of the treeAggregate."""
+        return self.getOrDefault(self.aggregationDepth)
+
+    def getNumWorkers(self) -> int:
+        """Data-parallel workers (0: the input's partitions)."""
+        return self.getOrDefault(self.numWorkers)
+
+    def getBackend(self) -> str:
+        """The tensor backend: auto, cpu or cuda."""
+        return self.getOrDefault(self.backend)
+
+    def getCheckpointDir(self) -> str:
+        """The checkpoint directory ("" for none)."""
+        return self.getOrDefault(self.checkpointDir)
+
+    def getCheckpointInterval(self) -> int:
+        """Epochs between checkpoints."""
+        return self.getOrDefault(self.checkpointInterval)
+
+    def getValidateInput(self) -> bool:
+        """Whether every row is checked for nulls, NaN and wrong sizes."""
+        return self.getOrDefault(self.validateInput)
+
+
+class _HasLoss(Params):
+    """The regressor's loss (Java: ``NeuralNetworkRegressor.loss``)."""
+
+    loss: "Param[str]" = Param(
+        Params._dummy(),
+        "loss",
+        "Regression loss: mse, or huber[:delta] (delta 1 by default). Default: mse.",
+        typeConverter=toRegressionLoss,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(loss="mse")
+
+    def getLoss(self) -> str:
+        """The regression loss."""
+        return self.getOrDefault(self.loss)
+
+
+def _given(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword arguments actually given: ``None`` means "leave as it is", as in PySpark's stages."""
+    return {k: v for k, v in kwargs.items() if v is not None}

@@ -1,0 +1,187 @@
+"""Neural network classification: :class:`NeuralNetworkClassifier` and the model it fits.
+
+Twins of ``org.sparkdl.ml.NeuralNetworkClassifier`` and
+``org.sparkdl.ml.scoring.NeuralNetworkClassificationModel``: the same params (names, docs,
+defaults), the same behaviour, and the same files on disk, so a model saved from Java or Scala loads
+here and the other way round.
+
+>>> from spark_dl.classification import NeuralNetworkClassifier
+>>> clf = NeuralNetworkClassifier(layers=[784, 128, 10], maxEpochs=20)     # doctest: +SKIP
+>>> model = clf.fit(train)                                                  # doctest: +SKIP
+>>> model.transform(test).select("label", "prediction").toPandas()          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+
+from pyspark import keyword_only
+from pyspark.ml.classification import _JavaProbabilisticClassificationModel, _JavaProbabilisticClassifier
+from pyspark.ml.linalg import Vector
+
+from spark_dl._params import _given, _NeuralNetworkParams
+from spark_dl._setters import _NeuralNetworkSetters
+from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
+from spark_dl.network import Network
+from spark_dl.summary import TrainingSummary
+
+if TYPE_CHECKING:
+    from py4j.java_gateway import JavaObject
+
+__all__ = ["NeuralNetworkClassifier", "NeuralNetworkClassificationModel"]
+
+
+class NeuralNetworkClassifier(
+    _SparkDLEstimator["NeuralNetworkClassificationModel"],
+    _JavaProbabilisticClassifier["NeuralNetworkClassificationModel"],
+    _NeuralNetworkSetters,
+):
+    """Trains a neural network classifier on a DataFrame, data-parallel on the executors.
+
+    The network is any that :class:`~spark_dl.network.Network` can describe (``network``), or an
+    MLP from ``layers`` (MLlib's ``MultilayerPerceptronClassifier`` shorthand); the loss is softmax
+    cross-entropy on class indices. The network's output width is the number of classes, and labels
+    must be integers in ``[0, classes)`` (index strings with ``StringIndexer``). Features: an ML
+    ``Vector`` (dense or sparse), ``array<float>`` or ``array<double>`` column.
+
+    The fitted :class:`NeuralNetworkClassificationModel` appends ``rawPrediction`` (logits),
+    ``probability`` (their softmax) and ``prediction``.
+
+    Every param is keyword-only; see each param's doc (``clf.explainParams()``) for ranges.
+
+    Examples
+    --------
+    >>> clf = NeuralNetworkClassifier(layers=[4, 16, 3], maxEpochs=5, learningRate=0.01)  # doctest: +SKIP
+    >>> model = clf.fit(df)                                                                # doctest: +SKIP
+    >>> model.summary.lossHistory                                                          # doctest: +SKIP
+    """
+
+    _java_class = "org.sparkdl.ml.NeuralNetworkClassifier"
+    _input_kwargs: Dict[str, Any]
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        thresholds: Optional[List[float]] = None,
+        network: Optional[Union[Network, str]] = None,
+        layers: Optional[List[int]] = None,
+        hiddenActivation: str = "relu",
+        optimizer: str = "adam",
+        learningRate: float = 0.001,
+        weightDecay: float = 0.0,
+        clipNorm: float = 0.0,
+        learningRateSchedule: str = "constant",
+        batchSize: int = 64,
+        maxEpochs: int = 10,
+        tol: float = 0.0,
+        seed: int = 42,
+        weightCol: str = "",
+        validationIndicatorCol: str = "",
+        syncMode: str = "gradient",
+        localSteps: int = 8,
+        aggregationDepth: int = 2,
+        numWorkers: int = 0,
+        backend: str = "auto",
+        checkpointDir: str = "",
+        checkpointInterval: int = 1,
+        validateInput: bool = True,
+    ) -> None:
+        super().__init__()
+        self._java_obj = self._new_java_stage(self.uid)
+        self._set(**_given(self._input_kwargs))
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        thresholds: Optional[List[float]] = None,
+        network: Optional[Union[Network, str]] = None,
+        layers: Optional[List[int]] = None,
+        hiddenActivation: str = "relu",
+        optimizer: str = "adam",
+        learningRate: float = 0.001,
+        weightDecay: float = 0.0,
+        clipNorm: float = 0.0,
+        learningRateSchedule: str = "constant",
+        batchSize: int = 64,
+        maxEpochs: int = 10,
+        tol: float = 0.0,
+        seed: int = 42,
+        weightCol: str = "",
+        validationIndicatorCol: str = "",
+        syncMode: str = "gradient",
+        localSteps: int = 8,
+        aggregationDepth: int = 2,
+        numWorkers: int = 0,
+        backend: str = "auto",
+        checkpointDir: str = "",
+        checkpointInterval: int = 1,
+        validateInput: bool = True,
+    ) -> "NeuralNetworkClassifier":
+        """Sets the params given (keyword-only); the others keep their values."""
+        return self._set(**_given(self._input_kwargs))
+
+    def _create_model(self, java_model: "JavaObject") -> "NeuralNetworkClassificationModel":
+        return NeuralNetworkClassificationModel(java_model)
+
+
+class NeuralNetworkClassificationModel(
+    _SparkDLModel,
+    _JavaProbabilisticClassificationModel[Vector],
+    _NeuralNetworkParams,
+):
+    """A fitted neural network classifier, with Spark's probabilistic-classifier semantics.
+
+    ``transform`` appends ``rawPrediction`` (the logits), ``probability`` (their softmax) and
+    ``prediction`` (the most probable class, after ``thresholds`` when set); an empty column name
+    skips that column. Scoring runs batch-wise on the executors' backends.
+
+    Made by :meth:`NeuralNetworkClassifier.fit`, or loaded with :meth:`load` from a directory saved
+    by Python, Java or Scala.
+    """
+
+    _java_class = "org.sparkdl.ml.scoring.NeuralNetworkClassificationModel"
+
+    def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
+        super().__init__(java_model)
+
+    def setBackend(self, value: str) -> "NeuralNetworkClassificationModel":
+        """Sets :py:attr:`backend` for scoring: auto, cpu or cuda."""
+        return self._set(backend=value)
+
+    def setValidateInput(self, value: bool) -> "NeuralNetworkClassificationModel":
+        """Sets :py:attr:`validateInput` for scoring."""
+        return self._set(validateInput=value)
+
+    @property
+    def spec(self) -> Network:
+        """The network this model scores with."""
+        return Network.from_json(str(self._call_java("spec").toJson()))
+
+    @property
+    def hasSummary(self) -> bool:
+        """Whether this model was fitted in this session (a loaded model has no summary)."""
+        return bool(self._call_java("hasSummary"))
+
+    @property
+    def summary(self) -> TrainingSummary:
+        """The training summary: loss per epoch, validation metrics, rounds, time.
+
+        Raises:
+            SparkDLStateError: the model was loaded, not fitted in this session.
+        """
+        return TrainingSummary._from_java(self._call_java("summary"))
+
+    def __repr__(self) -> str:
+        return str(self._call_java("toString"))

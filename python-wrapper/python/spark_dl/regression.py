@@ -1,0 +1,183 @@
+"""Neural network regression: :class:`NeuralNetworkRegressor` and the model it fits.
+
+Twins of ``org.sparkdl.ml.NeuralNetworkRegressor`` and
+``org.sparkdl.ml.scoring.NeuralNetworkRegressionModel``.
+
+>>> from spark_dl.regression import NeuralNetworkRegressor
+>>> model = NeuralNetworkRegressor(layers=[13, 64, 1], loss="huber").fit(train)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+
+from pyspark import keyword_only
+from pyspark.ml.linalg import Vector
+from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor
+
+from spark_dl._params import _given, _HasLoss, _NeuralNetworkParams
+from spark_dl._setters import _NeuralNetworkSetters
+from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
+from spark_dl.network import Network
+from spark_dl.summary import TrainingSummary
+
+if TYPE_CHECKING:
+    from py4j.java_gateway import JavaObject
+
+__all__ = ["NeuralNetworkRegressor", "NeuralNetworkRegressionModel"]
+
+
+class NeuralNetworkRegressor(
+    _SparkDLEstimator["NeuralNetworkRegressionModel"],
+    _JavaRegressor["NeuralNetworkRegressionModel"],
+    _NeuralNetworkSetters,
+    _HasLoss,
+):
+    """Trains a neural network regressor on a DataFrame, data-parallel on the executors.
+
+    The target (``labelCol``) is a double for one output, or a ``Vector`` / array column for
+    several (the network's output width). Loss: ``mse`` (default), ``huber`` or ``huber:<delta>``.
+    The fitted :class:`NeuralNetworkRegressionModel` appends ``prediction``: a double for one
+    output, a ``Vector`` for several.
+
+    Examples
+    --------
+    >>> reg = NeuralNetworkRegressor(layers=[3, 32, 1], maxEpochs=30, loss="huber:0.5")  # doctest: +SKIP
+    >>> model = reg.fit(df)                                                               # doctest: +SKIP
+    """
+
+    _java_class = "org.sparkdl.ml.NeuralNetworkRegressor"
+    _input_kwargs: Dict[str, Any]
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        loss: str = "mse",
+        network: Optional[Union[Network, str]] = None,
+        layers: Optional[List[int]] = None,
+        hiddenActivation: str = "relu",
+        optimizer: str = "adam",
+        learningRate: float = 0.001,
+        weightDecay: float = 0.0,
+        clipNorm: float = 0.0,
+        learningRateSchedule: str = "constant",
+        batchSize: int = 64,
+        maxEpochs: int = 10,
+        tol: float = 0.0,
+        seed: int = 42,
+        weightCol: str = "",
+        validationIndicatorCol: str = "",
+        syncMode: str = "gradient",
+        localSteps: int = 8,
+        aggregationDepth: int = 2,
+        numWorkers: int = 0,
+        backend: str = "auto",
+        checkpointDir: str = "",
+        checkpointInterval: int = 1,
+        validateInput: bool = True,
+    ) -> None:
+        super().__init__()
+        self._java_obj = self._new_java_stage(self.uid)
+        self._set(**_given(self._input_kwargs))
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        loss: str = "mse",
+        network: Optional[Union[Network, str]] = None,
+        layers: Optional[List[int]] = None,
+        hiddenActivation: str = "relu",
+        optimizer: str = "adam",
+        learningRate: float = 0.001,
+        weightDecay: float = 0.0,
+        clipNorm: float = 0.0,
+        learningRateSchedule: str = "constant",
+        batchSize: int = 64,
+        maxEpochs: int = 10,
+        tol: float = 0.0,
+        seed: int = 42,
+        weightCol: str = "",
+        validationIndicatorCol: str = "",
+        syncMode: str = "gradient",
+        localSteps: int = 8,
+        aggregationDepth: int = 2,
+        numWorkers: int = 0,
+        backend: str = "auto",
+        checkpointDir: str = "",
+        checkpointInterval: int = 1,
+        validateInput: bool = True,
+    ) -> "NeuralNetworkRegressor":
+        """Sets the params given (keyword-only); the others keep their values."""
+        return self._set(**_given(self._input_kwargs))
+
+    def setLoss(self, value: str) -> "NeuralNetworkRegressor":
+        """Sets :py:attr:`loss`: ``mse``, ``huber`` or ``huber:<delta>``."""
+        return self._set(loss=value)
+
+    def _create_model(self, java_model: "JavaObject") -> "NeuralNetworkRegressionModel":
+        return NeuralNetworkRegressionModel(java_model)
+
+
+class NeuralNetworkRegressionModel(
+    _SparkDLModel,
+    _JavaRegressionModel[Vector],
+    _NeuralNetworkParams,
+):
+    """A fitted neural network regressor.
+
+    ``transform`` appends ``prediction``: a double for one output (as Spark's regressors do), a
+    ``Vector`` for several. Made by :meth:`NeuralNetworkRegressor.fit`, or loaded with
+    :meth:`load` from a directory saved by Python, Java or Scala.
+    """
+
+    _java_class = "org.sparkdl.ml.scoring.NeuralNetworkRegressionModel"
+
+    def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
+        super().__init__(java_model)
+
+    def setBackend(self, value: str) -> "NeuralNetworkRegressionModel":
+        """Sets :py:attr:`backend` for scoring: auto, cpu or cuda."""
+        return self._set(backend=value)
+
+    def setValidateInput(self, value: bool) -> "NeuralNetworkRegressionModel":
+        """Sets :py:attr:`validateInput` for scoring."""
+        return self._set(validateInput=value)
+
+    @property
+    def numOutputs(self) -> int:
+        """Outputs per row (1 for a scalar target)."""
+        return int(self._call_java("numOutputs"))
+
+    def predictVector(self, value: Vector) -> Vector:
+        """All outputs for one feature vector (``predict`` gives the first)."""
+        return self._call_java("predictVector", value)
+
+    @property
+    def spec(self) -> Network:
+        """The network this model scores with."""
+        return Network.from_json(str(self._call_java("spec").toJson()))
+
+    @property
+    def hasSummary(self) -> bool:
+        """Whether this model was fitted in this session (a loaded model has no summary)."""
+        return bool(self._call_java("hasSummary"))
+
+    @property
+    def summary(self) -> TrainingSummary:
+        """The training summary: loss per epoch, validation metrics, rounds, time.
+
+        Raises:
+            SparkDLStateError: the model was loaded, not fitted in this session.
+        """
+        return TrainingSummary._from_java(self._call_java("summary"))
+
+    def __repr__(self) -> str:
+        return str(self._call_java("toString"))

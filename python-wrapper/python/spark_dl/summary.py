@@ -1,0 +1,149 @@
+"""How a fit went, readable in Python: the twin of Java's ``org.sparkdl.ml.scoring.TrainingSummary``.
+
+>>> summary = model.summary                                   # doctest: +SKIP
+>>> summary.lossHistory                                       # doctest: +SKIP
+[0.412, 0.198, 0.151]
+>>> summary.plot()                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, List, Optional
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.axes import Axes
+
+__all__ = ["TrainingSummary"]
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    """The record of one fit, copied out of the JVM (so it stays valid after the session ends).
+
+    Field names are those of the Java record.
+
+    Attributes:
+        lossHistory: mean weighted training loss per epoch.
+        validationLossHistory: validation loss per epoch (empty without a validation split).
+        validationMetricHistory: :attr:`metricName` on the validation split per epoch (empty
+            without one).
+        metricName: ``accuracy`` for classifiers, ``rmse`` for regressors.
+        rounds: synchronisation rounds run (optimizer steps in gradient mode).
+        trainingRows: rows in the training split.
+        seconds: wall time of the fit, data preparation included.
+        bestEpoch: the epoch whose parameters the model holds (1-based).
+        stoppedEarly: whether ``tol`` ended training before ``maxEpochs``.
+    """
+
+    lossHistory: List[float]
+    validationLossHistory: List[float]
+    validationMetricHistory: List[float]
+    metricName: str
+    rounds: int
+    trainingRows: int
+    seconds: float
+    bestEpoch: int
+    stoppedEarly: bool
+
+    @property
+    def epochs(self) -> int:
+        """Epochs run."""
+        return len(self.lossHistory)
+
+    @property
+    def objectiveHistory(self) -> List[float]:
+        """The training loss per epoch (the name MLlib's summaries use)."""
+        return list(self.lossHistory)
+
+    @property
+    def finalLoss(self) -> Optional[float]:
+        """The last epoch's training loss, or ``None`` when no epoch ran."""
+        return self.lossHistory[-1] if self.lossHistory else None
+
+    @classmethod
+    def _from_java(cls, java_summary: Any) -> "TrainingSummary":
+        def floats(java_list: Any) -> List[float]:
+            return [float(v) for v in java_list]
+
+        return cls(
+            lossHistory=floats(java_summary.objectiveHistory()),
+            validationLossHistory=floats(java_summary.validationLossHistory()),
+            validationMetricHistory=floats(java_summary.validationMetricHistory()),
+            metricName=str(java_summary.metricName()),
+            rounds=int(java_summary.rounds()),
+            trainingRows=int(java_summary.trainingRows()),
+            seconds=float(java_summary.seconds()),
+            bestEpoch=int(java_summary.bestEpoch()),
+            stoppedEarly=bool(java_summary.stoppedEarly()),
+        )
+
+    def toPandas(self) -> "pandas.DataFrame":
+        """One row per epoch: ``epoch`` (1-based), ``loss``, and with a validation split
+        ``validationLoss`` and the validation metric (column named after :attr:`metricName`)."""
+        import pandas as pd
+
+        data: dict = {"epoch": list(range(1, self.epochs + 1)), "loss": self.lossHistory}
+        if self.validationLossHistory:
+            data["validationLoss"] = self.validationLossHistory
+        if self.validationMetricHistory:
+            data[self.metricName] = self.validationMetricHistory
+        return pd.DataFrame(data)
+
+    def plot(self, ax: Optional["Axes"] = None, *, validation: bool = True, title: Optional[str] = None) -> "Axes":
+        """Draws the loss per epoch with matplotlib (and the validation loss, and the validation
+        metric on a second y axis, when the fit had a validation split).
+
+        Args:
+            ax: the axes to draw on; default a new figure's.
+            validation: whether to draw the validation curves too.
+            title: the title; default one naming the epochs and the final loss.
+
+        Returns:
+            The axes drawn on (the loss axes), for further styling or ``ax.figure.savefig(...)``.
+
+        Raises:
+            ImportError: matplotlib is not installed (``pip install matplotlib``).
+        """
+        try:
+            import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
+        except ImportError as e:
+            raise ImportError(
+                "TrainingSummary.plot() draws with matplotlib, which is not installed: "
+                "pip install matplotlib (or pip install 'spark-dl[plot]'). "
+                "The numbers themselves are in lossHistory and toPandas()."
+            ) from e
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.4, 4.0))
+        epochs = list(range(1, self.epochs + 1))
+        ax.plot(epochs, self.lossHistory, marker="o", markersize=3, label="training loss")
+        if validation and self.validationLossHistory:
+            ax.plot(epochs, self.validationLossHistory, marker="o", markersize=3, label="validation loss")
+        if self.bestEpoch >= 1 and (self.stoppedEarly or self.bestEpoch != self.epochs):
+            ax.axvline(self.bestEpoch, color="grey", linestyle=":", label="best epoch")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        handles, labels = ax.get_legend_handles_labels()
+        if validation and self.validationMetricHistory:
+            metric_ax = ax.twinx()
+            (line,) = metric_ax.plot(epochs, self.validationMetricHistory, color="tab:green", linestyle="--",
+                                     label="validation " + self.metricName)
+            metric_ax.set_ylabel(self.metricName)
+            handles.append(line)
+            labels.append(line.get_label())
+        ax.legend(handles, labels, loc="best")
+        if title is None and self.lossHistory:
+            title = "%d epochs, final loss %.4f" % (self.epochs, self.lossHistory[-1])
+        if title:
+            ax.set_title(title)
+        return ax
+
+    def __str__(self) -> str:
+        text = "TrainingSummary(%d epochs, %d rounds, final loss %s" % (
+            self.epochs, self.rounds, "n/a" if not self.lossHistory else "%.5f" % self.lossHistory[-1])
+        if self.validationMetricHistory:
+            text += ", validation %s %.4f" % (self.metricName, self.validationMetricHistory[-1])
+        return text + ", %.1f s)" % self.seconds

@@ -1,0 +1,84 @@
+"""One SparkSession for the whole run: local[2], UI off, on loopback, with the library jar."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, List
+
+import numpy as np
+import pytest
+
+pyspark = pytest.importorskip("pyspark")
+
+from pyspark.ml.linalg import Vectors  # noqa: E402
+from pyspark.sql import DataFrame, SparkSession  # noqa: E402
+
+import spark_dl  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def data_dir() -> Path:
+    """The folder holding mnist10k/: $SPARKDL_DATA_DIR (set by Maven), else data/ of the repository."""
+    configured = os.environ.get("SPARKDL_DATA_DIR")
+    if configured and (Path(configured) / "mnist10k").is_dir():
+        return Path(configured)
+    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
+        if (folder / "data" / "mnist10k").is_dir():
+            return folder / "data"
+    raise FileNotFoundError("data/mnist10k not found; set SPARKDL_DATA_DIR to the folder that holds it")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("spark-dl python tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "3g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    session = spark_dl.session_builder(builder).getOrCreate()
+    # Expected failures in the error tests would otherwise print Java stack traces.
+    session.sparkContext.setLogLevel("FATAL")
+    yield session
+    session.stop()
+
+
+def blobs(spark: SparkSession, n: int = 300, seed: int = 1, partitions: int = 2) -> DataFrame:
+    """Three Gaussian blobs in 4 dimensions, labels 0..2 (label double, features vector)."""
+    rng = np.random.default_rng(seed)
+    centers = np.array([[2.0, 0, 0, 1], [0, 2, 1, 0], [-2, -2, 0, 0]])
+    rows = [(float(i % 3), Vectors.dense(centers[i % 3] + 0.5 * rng.standard_normal(4))) for i in range(n)]
+    return spark.createDataFrame(rows, ["label", "features"]).repartition(partitions)
+
+
+def linear(spark: SparkSession, n: int = 300, seed: int = 2, outputs: int = 1) -> DataFrame:
+    """y = x . w + 0.5 (+ small noise) in 3 dimensions; a vector target when outputs > 1."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(n, 3))
+    w = np.array([[1.5, -2.0], [0.5, 1.0], [-1.0, 0.25]])[:, :outputs]
+    y = x @ w + 0.5 + 0.01 * rng.standard_normal((n, outputs))
+    if outputs == 1:
+        rows: List[tuple] = [(float(y[i, 0]), Vectors.dense(x[i])) for i in range(n)]
+    else:
+        rows = [(Vectors.dense(y[i]), Vectors.dense(x[i])) for i in range(n)]
+    return spark.createDataFrame(rows, ["label", "features"]).repartition(2)
+
+
+@pytest.fixture(scope="session")
+def blob_frame(spark: SparkSession) -> DataFrame:
+    return blobs(spark).cache()
+
+
+@pytest.fixture(scope="session")
+def blob_model(blob_frame: DataFrame) -> "spark_dl.NeuralNetworkClassificationModel":
+    """A small classifier fitted once and shared by the tests that only read it."""
+    return spark_dl.NeuralNetworkClassifier(layers=[4, 16, 3], maxEpochs=5, batchSize=32, learningRate=0.01).fit(blob_frame)
