@@ -18,6 +18,8 @@ import org.sparkdl.backend.cpu.CpuBackend;
 public final class ExecutorBackends {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorBackends.class);
   private static final Map<String, Backend> BACKENDS = new HashMap<>();
+  /** By the kind asked for ({@code auto} included): resolving a kind scans the class path for providers. */
+  private static final Map<String, Backend> RESOLVED = new HashMap<>();
 
   private ExecutorBackends() {}
 
@@ -27,14 +29,20 @@ public final class ExecutorBackends {
    * @throws org.sparkdl.backend.BackendException when the kind cannot run here, naming why
    */
   public static synchronized Backend get(String kind) {
+    Backend known = RESOLVED.get(kind);
+    if (known != null) {
+      return known;
+    }
     BackendProvider provider = Backends.provider(kind);
-    return BACKENDS.computeIfAbsent(provider.kind(), k -> {
-      Backend be = provider.create(0);
+    Backend be = BACKENDS.computeIfAbsent(provider.kind(), k -> {
+      Backend created = provider.create(0);
       int threads = taskCpus();
-      be.setThreads(threads);
-      LOG.info("Created the {} backend for this JVM ({} threads per task, from spark.task.cpus)", be.name(), threads);
-      return be;
+      created.setThreads(threads);
+      LOG.info("Created the {} backend for this JVM ({} threads per task, from spark.task.cpus)", created.name(), threads);
+      return created;
     });
+    RESOLVED.put(kind, be);
+    return be;
   }
 
   /** The JVM's CPU backend, for host-side staging buffers whatever backend computes. */

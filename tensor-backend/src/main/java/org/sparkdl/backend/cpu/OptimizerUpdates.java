@@ -10,6 +10,8 @@ import org.sparkdl.tensor.Tensor;
  * have loops of their own; float64 (used by tests) goes through {@link HostView}.
  */
 final class OptimizerUpdates {
+  private static final SimdWarmup ADAM_WARMUP = new SimdWarmup();
+
   private OptimizerUpdates() {}
 
   static void sgd(Tensor param, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
@@ -35,13 +37,31 @@ final class OptimizerUpdates {
   }
 
   static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
-    if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE) {
+    if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE && ADAM_WARMUP.split(param.size())) {
+      adamWarmingUp(param, grad, m, v, h);
+    } else if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE) {
       SimdKernels.adam(param, grad, m, v, h);
     } else if (param.dtype() == DType.FLOAT32) {
       adamFloat(param, grad, m, v, h);
     } else {
       adamGeneric(param, grad, m, v, h);
     }
+  }
+
+  /** Adam while the SIMD kernel is not yet compiled: a timed SIMD slice, the rest scalar; see {@link SimdWarmup}. */
+  static void adamWarmingUp(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    int n = param.size();
+    int k = SimdWarmup.SLICE;
+    Tensor[] t = {flat(param), flat(grad), flat(m), flat(v)};
+    long t0 = System.nanoTime();
+    SimdKernels.adam(t[0].slice(0, 0, k), t[1].slice(0, 0, k), t[2].slice(0, 0, k), t[3].slice(0, 0, k), h);
+    long t1 = System.nanoTime();
+    adamFloat(t[0].slice(0, k, n), t[1].slice(0, k, n), t[2].slice(0, k, n), t[3].slice(0, k, n), h);
+    ADAM_WARMUP.record(t1 - t0, k, System.nanoTime() - t1, n - k);
+  }
+
+  private static Tensor flat(Tensor t) {
+    return t.rank() == 1 ? t : t.reshape(t.size());
   }
 
   /** Scalar float32 Adam, where the Vector API is not enabled; SimdKernels.adam computes the same. */
