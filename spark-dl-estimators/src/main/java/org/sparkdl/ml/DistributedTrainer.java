@@ -48,34 +48,31 @@ final class DistributedTrainer {
 
   private DistributedTrainer() {}
 
-  static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainingColumns columns, Settings s) {
+  static Result fit(Dataset<Row> data, String validationIndicator, TrainingColumns columns, Settings s) {
     long started = System.nanoTime();
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
     String previousDescription = jsc.getLocalProperty("spark.job.description");
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
-    JavaRDD<Shard> shards = null;
-    JavaRDD<Shard> validShards = null;
+    JavaRDD<Shard[]> encoded = null;
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
-      shards = encode(train, columns, s, "training");
-      long rows = count(shards);
+      encoded = encode(data, validationIndicator, columns, s);
+      JavaRDD<Shard> shards = encoded.map(pair -> pair[0]);
+      JavaRDD<Shard> validShards = validationIndicator == null ? null : encoded.map(pair -> pair[1]);
+      long[] counts = count(encoded);
+      long rows = counts[0];
+      long validRows = counts[1];
       if (rows == 0) {
-        throw new IllegalArgumentException("The training data is empty: no rows to fit" + (validation == null ? ""
+        throw new IllegalArgumentException("The training data is empty: no rows to fit" + (validationIndicator == null ? ""
             : " (every row is marked for validation)") + ".");
-      }
-      long validRows = 0;
-      if (validation != null) {
-        jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the validation data");
-        validShards = encode(validation, columns, s, "validation");
-        validRows = count(validShards);
       }
       LOG.info("{} {}: data encoded and cached in {} ms", s.stage(), s.uid(), (System.nanoTime() - started) / 1_000_000);
       int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.batchSize() - 1) / s.batchSize()));
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
           roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend());
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
-          rows, shards.getNumPartitions(), validation == null ? "" : ", " + validRows + " validation rows", run.rounds(),
+          rows, shards.getNumPartitions(), validShards == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
 
       List<Double> losses = new ArrayList<>();
@@ -172,11 +169,8 @@ final class DistributedTrainer {
       throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.checkpointDir() + ": " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(previousDescription);
-      if (shards != null) {
-        shards.unpersist(false);
-      }
-      if (validShards != null) {
-        validShards.unpersist(false);
+      if (encoded != null) {
+        encoded.unpersist(false);
       }
       ExecutorCache.evict(runId);
     }
@@ -269,61 +263,85 @@ final class DistributedTrainer {
   }
 
   /**
-   * Encodes and persists the rows: one {@link Shard} per partition. Rows are shuffled within each
-   * partition once (seeded), validated as they are encoded, with errors naming their original
-   * position; class labels are checked against the number of classes first.
+   * Encodes and persists the rows in one pass: per partition, a training {@link Shard} and (with a
+   * validation column) a validation one. Rows are shuffled within each split once (seeded) and
+   * validated as they are encoded; errors name a row by its position in the input partition, and
+   * class labels are checked against the number of classes first.
    */
-  private static JavaRDD<Shard> encode(Dataset<Row> data, TrainingColumns columns, Settings s, String split) {
+  private static JavaRDD<Shard[]> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns, Settings s) {
     int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
     int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
     boolean validate = s.validate();
     int labelIndex = columns.target().index();
     String labelName = columns.target().name();
+    int indicatorIndex = validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator);
     int classes = s.classification() ? s.numClasses() : -1;
     long seed = s.seed();
-    JavaRDD<Shard> shards = data.toJavaRDD().mapPartitionsWithIndex((p, it) -> {
+    JavaRDD<Shard[]> shards = data.toJavaRDD().mapPartitionsWithIndex((p, it) -> {
       List<Row> rows = new ArrayList<>();
       it.forEachRemaining(rows::add);
       if (classes > 0) {
         checkLabels(rows, labelIndex, labelName, classes, p);
       }
-      int[] order = Chunks.permutation(rows.size(), seed * 7_919L + p);
-      long[] positions = new long[order.length];
-      for (int i = 0; i < order.length; i++) {
-        positions[i] = order[i];
+      List<Integer> train = new ArrayList<>(rows.size());
+      List<Integer> valid = new ArrayList<>();
+      for (int r = 0; r < rows.size(); r++) {
+        (indicatorIndex >= 0 && isValidation(rows.get(r), indicatorIndex, validationIndicator, r, p) ? valid : train).add(r);
       }
-      Iterator<Row> shuffled = new Iterator<>() {
-        private int i;
-
-        @Override
-        public boolean hasNext() {
-          return i < order.length;
-        }
-
-        @Override
-        public Row next() {
-          return rows.get(order[i++]);
-        }
-      };
-      // Arrow vectors are allocated for a whole batch up front: size the batch to the partition
-      int batchRows = Math.max(1, Math.min(maxBatchRows, rows.size()));
-      BatchEncoder encoder = new BatchEncoder(columns, batchRows, validate);
-      List<byte[]> batches = new ArrayList<>();
       try {
-        encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
+        Shard t = shard(columns, validate, rows, train, p, seed, maxBatchRows);
+        Shard v = indicatorIndex < 0 ? null : shard(columns, validate, rows, valid, p, seed, maxBatchRows);
+        return List.<Shard[]>of(new Shard[] {t, v}).iterator();
       } catch (IllegalArgumentException e) {
-        // the shuffled pass met some bad row; name the partition's first one, in the order the user reads it
-        encoder.encode(rows.iterator(), p).forEachRemaining(b -> { });
+        // a shuffled pass met some bad row; name the partition's first one, in the order the user reads it
+        new BatchEncoder(columns, Math.max(1, Math.min(maxBatchRows, rows.size())), validate).encode(rows.iterator(), p)
+            .forEachRemaining(b -> { });
         throw e;
       }
-      int[] counts = new int[batches.size()];
-      for (int b = 0; b < counts.length; b++) {
-        counts[b] = b < counts.length - 1 ? batchRows : rows.size() - batchRows * (counts.length - 1);
-      }
-      return List.of(new Shard(p, batches.toArray(new byte[0][]), counts)).iterator();
     }, true);
-    shards.setName(s.stage() + " " + s.uid() + " " + split + " batches");
+    shards.setName(s.stage() + " " + s.uid() + " encoded batches");
     return shards.persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private static boolean isValidation(Row row, int index, String name, int r, int partition) {
+    if (row.isNullAt(index)) {
+      throw new IllegalArgumentException("Column '" + name + "', row " + r + " of partition " + partition
+          + ": null; expected true (validation) or false (training).");
+    }
+    return row.getBoolean(index);
+  }
+
+  /** The rows at {@code picked} (positions in the partition), shuffled (seeded) and encoded into batches. */
+  private static Shard shard(TrainingColumns columns, boolean validate, List<Row> rows, List<Integer> picked, int p, long seed,
+      int maxBatchRows) {
+    int[] order = Chunks.permutation(picked.size(), seed * 7_919L + p);
+    long[] positions = new long[order.length];
+    for (int i = 0; i < order.length; i++) {
+      positions[i] = picked.get(order[i]);
+    }
+    Iterator<Row> shuffled = new Iterator<>() {
+      private int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < order.length;
+      }
+
+      @Override
+      public Row next() {
+        return rows.get((int) positions[i++]);
+      }
+    };
+    // Arrow vectors are allocated for a whole batch up front: size the batch to the split
+    int batchRows = Math.max(1, Math.min(maxBatchRows, picked.size()));
+    BatchEncoder encoder = new BatchEncoder(columns, batchRows, validate);
+    List<byte[]> batches = new ArrayList<>();
+    encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
+    int[] counts = new int[batches.size()];
+    for (int b = 0; b < counts.length; b++) {
+      counts[b] = b < counts.length - 1 ? batchRows : picked.size() - batchRows * (counts.length - 1);
+    }
+    return new Shard(p, batches.toArray(new byte[0][]), counts);
   }
 
   private static void checkLabels(List<Row> rows, int index, String name, int classes, int partition) {
@@ -345,9 +363,11 @@ final class DistributedTrainer {
     }
   }
 
-  private static long count(JavaRDD<Shard> shards) throws SparkException {
+  /** Training and validation rows, in one job. */
+  private static long[] count(JavaRDD<Shard[]> shards) throws SparkException {
     try {
-      return shards.map(Shard::rows).fold(0L, Long::sum);
+      return shards.map(pair -> new long[] {pair[0].rows(), pair[1] == null ? 0 : pair[1].rows()})
+          .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
     } catch (RuntimeException e) {
       throw unwrap(e);
     }

@@ -1,8 +1,5 @@
 package org.sparkdl.ml;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.not;
-
 import org.apache.spark.ml.PredictorParams;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,8 +14,11 @@ import org.sparkdl.spec.NetworkSpec;
 final class EstimatorSchemas {
   private EstimatorSchemas() {}
 
-  /** The training rows and the held-out validation rows (null without a validation column). */
-  record Splits(Dataset<Row> train, Dataset<Row> validation) {}
+  /**
+   * The rows to fit on, and the boolean column marking the held-out validation rows (null without
+   * one). The split happens as the partitions are encoded, so rows keep their input positions.
+   */
+  record Splits(Dataset<Row> data, String validationIndicator) {}
 
   /**
    * Checks the schema for a fit: features of the network's input width, a numeric label (or a
@@ -57,17 +57,14 @@ final class EstimatorSchemas {
     throw new IllegalArgumentException("Column '" + name + "' does not exist; columns: " + String.join(", ", schema.fieldNames()) + ".");
   }
 
-  /** Splits off the validation rows and spreads the data over {@code numWorkers} partitions when set. */
+  /** Names the validation column, and spreads the data over {@code numWorkers} partitions when set. */
   static Splits split(Dataset<?> dataset, NeuralNetworkParams p) {
     Dataset<Row> all = dataset.toDF();
     if (p.getNumWorkers() > 0 && all.rdd().getNumPartitions() != p.getNumWorkers()) {
       all = all.repartition(p.getNumWorkers());
     }
     String indicator = p.getValidationIndicatorCol();
-    if (indicator.isEmpty()) {
-      return new Splits(all, null);
-    }
-    return new Splits(all.filter(not(col(indicator))), all.filter(col(indicator)));
+    return new Splits(all, indicator.isEmpty() ? null : indicator);
   }
 
   /** The trainer's settings from the params. */

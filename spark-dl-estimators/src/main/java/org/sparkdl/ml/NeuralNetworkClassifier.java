@@ -99,7 +99,7 @@ public final class NeuralNetworkClassifier
     NetworkSpec spec = classifierNetwork();
     TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, true);
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
-    DistributedTrainer.Result r = DistributedTrainer.fit(splits.train(), splits.validation(), columns,
+    DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
         EstimatorSchemas.settings(this, spec, "softmax_cross_entropy", true, spec.outputShape().get(0)));
     return new NeuralNetworkClassificationModel(uid(), spec, r.weights()).setSummary(r.summary());
   }

@@ -101,7 +101,7 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
     NetworkSpec spec = resolveNetwork();
     TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, false);
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
-    DistributedTrainer.Result r = DistributedTrainer.fit(splits.train(), splits.validation(), columns,
+    DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
         EstimatorSchemas.settings(this, spec, getLoss(), false, 0));
     return new NeuralNetworkRegressionModel(uid(), spec, r.weights()).setSummary(r.summary());
   }

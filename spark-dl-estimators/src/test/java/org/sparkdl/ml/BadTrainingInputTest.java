@@ -19,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,8 +187,6 @@ class BadTrainingInputTest {
   }
 
   @Test
-  @Disabled("Rows are numbered within the training or validation split after filtering, not as in the input; fixing it means"
-      + " encoding both splits from the unfiltered partitions in DistributedTrainer")
   void badRowsAreNumberedAsInTheInputWhenAValidationSplitIsSet(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
     List<Row> blobs = TrainingFixtures.blobRows(40, 3);
@@ -198,6 +195,18 @@ class BadTrainingInputTest {
     }
     Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA.add("isVal", DataTypes.BooleanType), 2);
     assertEquals("Column 'features', row 9 of partition 0: 3 values; the input layer expects 4.",
+        TrainingFixtures.fitError(spark, classifier().setValidationIndicatorCol("isVal"), data));
+  }
+
+  @Test
+  void aNullValidationIndicatorIsABadRow(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    List<Row> blobs = TrainingFixtures.blobRows(40, 3);
+    for (int i = 0; i < 40; i++) {
+      rows.add(RowFactory.create(blobs.get(i).get(0), blobs.get(i).get(1), i == 23 ? null : i % 4 == 0));
+    }
+    Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA.add("isVal", DataTypes.BooleanType), 2);
+    assertEquals("Column 'isVal', row 3 of partition 1: null; expected true (validation) or false (training).",
         TrainingFixtures.fitError(spark, classifier().setValidationIndicatorCol("isVal"), data));
   }
 
