@@ -1,11 +1,9 @@
 package org.sparkdl.nn;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.sparkdl.autograd.ConvOps;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.tensor.Init;
-import org.sparkdl.tensor.Shape;
 
 /**
  * 1-D convolution (cross-correlation) over NCW sequences:
@@ -36,15 +34,10 @@ public final class Conv1d implements Layer {
   private final int padRight;
   private final int dilation;
   private final int groups;
-  private final Parameter weight;
-  private final Parameter bias;
+  private final ConvWeights weights;
 
   public Conv1d(String name, int inChannels, int outChannels, int kernel, int stride, int padLeft, int padRight,
       int dilation, int groups, boolean bias, Init init) {
-    if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-      throw new IllegalArgumentException("Layer '" + name + "': " + inChannels + " input and " + outChannels
-          + " output channels must both be divisible by groups " + groups + ".");
-    }
     this.name = name;
     this.inChannels = inChannels;
     this.stride = stride;
@@ -52,10 +45,7 @@ public final class Conv1d implements Layer {
     this.padRight = padRight;
     this.dilation = dilation;
     this.groups = groups;
-    int fanIn = inChannels / groups * kernel;
-    int fanOut = outChannels / groups * kernel;
-    this.weight = new Parameter(name + ".weight", Shape.of(outChannels, inChannels / groups, kernel), init, fanIn, fanOut);
-    this.bias = bias ? new Parameter(name + ".bias", Shape.of(outChannels), Init.ZEROS, fanIn, fanOut) : null;
+    this.weights = ConvWeights.of(name, inChannels, outChannels, groups, bias, init, kernel);
   }
 
   @Override
@@ -65,12 +55,7 @@ public final class Conv1d implements Layer {
 
   @Override
   public List<Parameter> parameters() {
-    List<Parameter> ps = new ArrayList<>();
-    ps.add(weight);
-    if (bias != null) {
-      ps.add(bias);
-    }
-    return ps;
+    return weights.list();
   }
 
   @Override
@@ -80,7 +65,8 @@ public final class Conv1d implements Layer {
       throw new IllegalArgumentException("Layer '" + name + "' expects input [batch, " + inChannels + ", length]; found "
           + x.shape() + ".");
     }
-    return ConvOps.conv1d(x, weight.on(x.tape()), bias == null ? null : bias.on(x.tape()), stride, padLeft, padRight,
+    return ConvOps.conv1d(x, weights.weight().on(x.tape()),
+        weights.bias() == null ? null : weights.bias().on(x.tape()), stride, padLeft, padRight,
         dilation, groups);
   }
 }

@@ -1,12 +1,10 @@
 package org.sparkdl.nn;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.sparkdl.autograd.ConvOps;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.Init;
-import org.sparkdl.tensor.Shape;
 
 /**
  * 2-D convolution (cross-correlation, as in every deep-learning library) over NCHW images:
@@ -35,23 +33,14 @@ public final class Conv2d implements Layer {
   private final int inChannels;
   private final Window2d window;
   private final int groups;
-  private final Parameter weight;
-  private final Parameter bias;
+  private final ConvWeights weights;
 
   public Conv2d(String name, int inChannels, int outChannels, Window2d window, int groups, boolean bias, Init init) {
-    if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-      throw new IllegalArgumentException("Layer '" + name + "': " + inChannels + " input and " + outChannels
-          + " output channels must both be divisible by groups " + groups + ".");
-    }
     this.name = name;
     this.inChannels = inChannels;
     this.window = window;
     this.groups = groups;
-    int fanIn = inChannels / groups * window.kernelSize();
-    int fanOut = outChannels / groups * window.kernelSize();
-    this.weight = new Parameter(name + ".weight", Shape.of(outChannels, inChannels / groups, window.kernelH(),
-        window.kernelW()), init, fanIn, fanOut);
-    this.bias = bias ? new Parameter(name + ".bias", Shape.of(outChannels), Init.ZEROS, fanIn, fanOut) : null;
+    this.weights = ConvWeights.of(name, inChannels, outChannels, groups, bias, init, window.kernelH(), window.kernelW());
   }
 
   @Override
@@ -61,12 +50,7 @@ public final class Conv2d implements Layer {
 
   @Override
   public List<Parameter> parameters() {
-    List<Parameter> ps = new ArrayList<>();
-    ps.add(weight);
-    if (bias != null) {
-      ps.add(bias);
-    }
-    return ps;
+    return weights.list();
   }
 
   @Override
@@ -76,6 +60,7 @@ public final class Conv2d implements Layer {
       throw new IllegalArgumentException("Layer '" + name + "' expects input [batch, " + inChannels
           + ", height, width]; found " + x.shape() + ".");
     }
-    return ConvOps.conv2d(x, weight.on(x.tape()), bias == null ? null : bias.on(x.tape()), window, groups);
+    return ConvOps.conv2d(x, weights.weight().on(x.tape()),
+        weights.bias() == null ? null : weights.bias().on(x.tape()), window, groups);
   }
 }
