@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from spark_dl._json_fields import JsonFields
 from spark_dl._spec_checks import DEFAULT_INIT, FORMAT_VERSION, _java_double, _layer_error
 from spark_dl.errors import NetworkSpecError
 from spark_dl.layers import (
@@ -151,6 +152,10 @@ def read_json(text: str) -> Tuple[List[Input], List[Layer], Optional[List[str]]]
 
 
 def _layer_from(type_: str, name: str, reads: Tuple[str, ...], node: Dict[str, Any], owner: str) -> Layer:
+    reader = getattr(_LAYER_TYPES[type_], "_from_json", None)
+    if reader is not None:  # the convolution, pooling and normalisation types read their fields as Java does
+        layer: Layer = reader(name, reads, JsonFields(node, owner))
+        return layer
     if type_ == "dense":
         return Dense(_require(node, "units", owner), node.get("bias", True), node.get("init", DEFAULT_INIT),
                      name=name, inputs=reads)
