@@ -61,10 +61,13 @@ def test_a_python_lenet_fits_and_its_loss_falls(fitted: Tuple[NeuralNetworkClass
     assert losses[-1] < losses[0], losses
 
 
-def test_the_model_keeps_the_python_network_and_scores(fitted: Tuple[NeuralNetworkClassificationModel, Any]) -> None:
-    model, frame = fitted
+def test_the_model_keeps_the_python_network_and_scores_unseen_images(
+        spark: Any, fitted: Tuple[NeuralNetworkClassificationModel, Any]) -> None:
+    model, _ = fitted
     assert model.getNetwork() == lenet().to_json()
-    scored = model.transform(frame).select("label", "rawPrediction", "prediction").toPandas()
+    unseen = spark.createDataFrame(bars(64, seed=4), ["label", "features"])
+    scored = model.transform(unseen).select("label", "rawPrediction", "prediction").toPandas()
     assert len(scored) == 64
-    assert set(scored["prediction"]) <= {0.0, 1.0}
     assert all(len(raw) == 2 for raw in scored["rawPrediction"])
+    # bars are easy: a few steps already tell them apart (chance is 50%)
+    assert (scored["label"] == scored["prediction"]).mean() >= 0.9
