@@ -6,7 +6,7 @@ and the field."""
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from spark_dl._spec_checks import _java_double
 from spark_dl.errors import NetworkSpecError
@@ -70,6 +70,13 @@ def describe(value: Any) -> str:
     return kind + " " + text
 
 
+def object_at(node: Any, where: str) -> "JsonFields":
+    """The fields of ``node``, which must be a JSON object; ``where`` names it, e.g. ``layers[2]``."""
+    if not isinstance(node, dict):
+        raise NetworkSpecError("%s must be an object, found %s." % (where, describe(node)))
+    return JsonFields(node, where)
+
+
 class JsonFields:
     """The fields of one parsed JSON object (a dict), read by type.
 
@@ -81,6 +88,13 @@ class JsonFields:
     def __init__(self, node: Dict[str, Any], owner: str) -> None:
         self._node = node
         self._owner = owner
+
+    def allow_only(self, known: Sequence[str]) -> None:
+        """Rejects any field not in ``known``, listing the known ones so that typos are easy to fix."""
+        for field in self._node:
+            if field not in known:
+                raise NetworkSpecError("%s has unknown field '%s'; known fields: %s."
+                                       % (self._owner, field, ", ".join(sorted(known))))
 
     def has(self, field: str) -> bool:
         """Whether the field is present (even as ``null``)."""
@@ -127,10 +141,14 @@ class JsonFields:
     def string_or(self, field: str, fallback: str) -> str:
         return self.require_string(field) if self.has(field) else fallback
 
+    def require_array(self, field: str) -> List[Any]:
+        value = self.require(field)
+        if not isinstance(value, list):
+            raise self._wrong_type(field, "an array", value)
+        return value
+
     def require_int_list(self, field: str) -> List[int]:
-        array = self.require(field)
-        if not isinstance(array, list):
-            raise self._wrong_type(field, "an array", array)
+        array = self.require_array(field)
         for element in array:
             if not _is_integral(element) or not _INT_MIN <= element <= _INT_MAX:
                 raise self._wrong_type(field, "an array of integers", array)
@@ -165,6 +183,13 @@ class JsonFields:
             if size < 0:
                 raise NetworkSpecError("%s: field '%s' must be >= 0, found %s." % (self._owner, field, _compact(value)))
         return tuple(sizes)
+
+    def require_string_list(self, field: str) -> List[str]:
+        array = self.require_array(field)
+        for element in array:
+            if not isinstance(element, str):
+                raise self._wrong_type(field, "an array of strings", array)
+        return list(array)
 
     def _as_int(self, field: str, value: Any) -> int:
         if not _is_integral(value):
