@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from spark_dl._json_fields import JsonFields, describe, object_at
 from spark_dl._spec_checks import DEFAULT_INIT, FORMAT_VERSION, _java_double, _layer_error
 from spark_dl.errors import NetworkSpecError
 from spark_dl.layers import (
@@ -21,6 +22,7 @@ from spark_dl.layers import (
     Reshape,
     _LAYER_TYPES,
     _TYPE_FIELDS,
+    _default_alpha,
     _uses_alpha,
 )
 
@@ -96,7 +98,8 @@ def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
 
 
 def read_json(text: str) -> Tuple[List[Input], List[Layer], Optional[List[str]]]:
-    """Parses network JSON into its inputs, layers and outputs (``None``: the last layer)."""
+    """Parses network JSON into its inputs, layers and outputs (``None``: the last layer), checking
+    fields in the order Java's ``SpecReader`` does and with its messages."""
     if text is None:
         raise NetworkSpecError("Network JSON is null.")
     if not isinstance(text, str):
@@ -108,82 +111,79 @@ def read_json(text: str) -> Tuple[List[Input], List[Layer], Optional[List[str]]]
     except json.JSONDecodeError as e:
         raise NetworkSpecError("Malformed network JSON at line %d, column %d: %s" % (e.lineno, e.colno, e.msg)) from None
     if not isinstance(root, dict):
-        raise NetworkSpecError("Network JSON must be an object, found %s." % type(root).__name__)
-    if "format_version" not in root:
-        raise NetworkSpecError("Network has no 'format_version'.")
-    version = root["format_version"]
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        raise NetworkSpecError("Unsupported format_version %s; this library reads format_version %d." % (version, FORMAT_VERSION))
-    _allow_only(root, ("format_version", "inputs", "layers", "outputs"), "Network")
+        raise NetworkSpecError("Network JSON must be an object, found %s." % describe(root))
+    network = JsonFields(root, "Network")
+    # The version comes first: a newer file may legitimately carry fields this reader lacks.
+    version = network.require_int("format_version")
+    if version != FORMAT_VERSION:
+        raise NetworkSpecError("Unsupported format_version %d; this library reads format_version %d."
+                               % (version, FORMAT_VERSION))
+    network.allow_only(("format_version", "inputs", "layers", "outputs"))
+    inputs = _read_inputs(network.require_array("inputs"))
+    layers = _read_layers(network.require_array("layers"), inputs)
+    outputs = network.require_string_list("outputs") if network.has("outputs") else None
+    return inputs, layers, outputs
+
+
+def _read_inputs(array: List[Any]) -> List[Input]:
     inputs = []
-    for i, node in enumerate(_require_list(root, "inputs", "Network")):
-        if not isinstance(node, dict):
-            raise NetworkSpecError("inputs[%d] must be an object." % i)
-        name = _require(node, "name", "inputs[%d]" % i)
-        _allow_only(node, ("name", "shape"), "Input '%s'" % name)
-        inputs.append(Input(name, tuple(_require_list(node, "shape", "Input '%s'" % name))))
+    for i, node in enumerate(array):
+        name = object_at(node, "inputs[%d]" % i).require_string("name")
+        fields = JsonFields(node, "Input '%s'" % name)
+        fields.allow_only(("name", "shape"))
+        inputs.append(Input(name, tuple(fields.require_int_list("shape"))))
+    return inputs
+
+
+def _read_layers(array: List[Any], inputs: List[Input]) -> List[Layer]:
     layers: List[Layer] = []
-    for i, node in enumerate(_require_list(root, "layers", "Network")):
-        if not isinstance(node, dict):
-            raise NetworkSpecError("layers[%d] must be an object." % i)
-        name = _require(node, "name", "layers[%d]" % i)
+    known = ", ".join(sorted(_LAYER_TYPES))
+    for i, node in enumerate(array):
+        name = object_at(node, "layers[%d]" % i).require_string("name")
         owner = "Layer '%s'" % name
-        known = ", ".join(sorted(_LAYER_TYPES))
-        if "type" not in node:
+        fields = JsonFields(node, owner)
+        if not fields.has("type"):
             raise NetworkSpecError("%s has no 'type'; known types: %s." % (owner, known))
-        type_ = node["type"]
+        type_ = fields.require_string("type")
         if type_ not in _LAYER_TYPES:
             raise NetworkSpecError("%s has unknown type '%s'; known types: %s." % (owner, type_, known))
-        fields = _TYPE_FIELDS[type_]
-        _allow_only(node, ("type", "name", "inputs") + fields, owner)
-        if "inputs" in node:
-            reads = tuple(_require_list(node, "inputs", owner))
+        # Unknown fields are reported before missing ones, so a typo like "unit" is named as such.
+        fields.allow_only(("type", "name", "inputs") + _TYPE_FIELDS[type_])
+        if fields.has("inputs"):
+            reads = tuple(fields.require_string_list("inputs"))
         elif layers:
-            reads = (layers[-1].name,)  # type: ignore[assignment]
+            reads = (str(layers[-1].name),)
         elif len(inputs) == 1:
             reads = (inputs[0].name,)
         else:
             raise NetworkSpecError("%s has no 'inputs' and is the first layer of a network with %d inputs; list the "
                                    "inputs it reads." % (owner, len(inputs)))
-        layers.append(_layer_from(type_, name, reads, node, owner))
-    outputs = _require_list(root, "outputs", "Network") if "outputs" in root else None
-    return inputs, layers, outputs
+        layers.append(_layer_from(type_, name, reads, fields))
+    return layers
 
 
-def _layer_from(type_: str, name: str, reads: Tuple[str, ...], node: Dict[str, Any], owner: str) -> Layer:
+def _layer_from(type_: str, name: str, reads: Tuple[str, ...], f: JsonFields) -> Layer:
+    """Reads a layer's own fields, in the order of Java's ``LayerTypes`` readers."""
+    reader = getattr(_LAYER_TYPES[type_], "_from_json", None)
+    if reader is not None:
+        layer: Layer = reader(name, reads, f)
+        return layer
     if type_ == "dense":
-        return Dense(_require(node, "units", owner), node.get("bias", True), node.get("init", DEFAULT_INIT),
+        return Dense(f.require_int("units"), f.boolean_or("bias", True), f.string_or("init", DEFAULT_INIT),
                      name=name, inputs=reads)
     if type_ == "activation":
-        function = _require(node, "function", owner)
-        if "alpha" in node and not _uses_alpha(function) and function in ACTIVATION_FUNCTIONS:
-            raise _layer_error(name, "function '%s' takes no alpha; remove the field." % function)
-        return Activation(function, node.get("alpha"), name=name, inputs=reads)
+        function = f.require_string("function")
+        if not _uses_alpha(function):
+            if f.has("alpha") and function in ACTIVATION_FUNCTIONS:
+                raise _layer_error(name, "function '%s' takes no alpha; remove the field." % function)
+            return Activation(function, 0.0, name=name, inputs=reads)
+        return Activation(function, f.double_or("alpha", _default_alpha(function)), name=name, inputs=reads)
     if type_ == "dropout":
-        return Dropout(_require(node, "rate", owner), name=name, inputs=reads)
+        return Dropout(f.require_double("rate"), name=name, inputs=reads)
     if type_ == "add":
         return Add(reads, name=name)
     if type_ == "concat":
-        return Concat(reads, node.get("axis", -1), name=name)
+        return Concat(reads, f.int_or("axis", -1), name=name)
     if type_ == "reshape":
-        return Reshape(tuple(_require_list(node, "shape", owner)), name=name, inputs=reads)
+        return Reshape(tuple(f.require_int_list("shape")), name=name, inputs=reads)
     return Flatten(name=name, inputs=reads)
-
-
-def _allow_only(node: Dict[str, Any], known: Sequence[str], owner: str) -> None:
-    for key in node:
-        if key not in known:
-            raise NetworkSpecError("%s has unknown field '%s'; known fields: %s." % (owner, key, ", ".join(sorted(known))))
-
-
-def _require(node: Dict[str, Any], key: str, owner: str) -> Any:
-    if key not in node:
-        raise NetworkSpecError("%s has no '%s'." % (owner, key))
-    return node[key]
-
-
-def _require_list(node: Dict[str, Any], key: str, owner: str) -> List[Any]:
-    value = _require(node, key, owner)
-    if not isinstance(value, list):
-        raise NetworkSpecError("%s: field '%s' must be an array, found %s." % (owner, key, json.dumps(value)[:40]))
-    return value

@@ -1,6 +1,11 @@
 """The nodes of a :class:`~spark_dl.network.Network`: :class:`Input` and the layer types, the twins of
 Java's ``org.sparkdl.spec`` records. Each is an immutable value that validates its own fields and
 states its shape rule; shapes never include the batch dimension.
+
+This module holds the core types (dense, activation, dropout, merge and reshape layers) and gives
+access to every other family: :mod:`spark_dl.conv_layers` (``Conv1d``, ``Conv2d``),
+:mod:`spark_dl.pool_layers` (``MaxPool2d``, ``AvgPool2d``, ``GlobalAvgPool``) and
+:mod:`spark_dl.norm_layers` (``BatchNorm``, ``LayerNorm``).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
+from spark_dl._layer_base import Layer
 from spark_dl._spec_checks import (
     ACTIVATION_FUNCTIONS,
     DEFAULT_INIT,
@@ -17,7 +23,6 @@ from spark_dl._spec_checks import (
     MAX_UNITS,
     _as_float,
     _as_int,
-    _check_inputs,
     _check_name,
     _check_shape_count,
     _copy_dims,
@@ -26,9 +31,13 @@ from spark_dl._spec_checks import (
     _java_double,
     _layer_error,
 )
+from spark_dl.conv_layers import Conv1d, Conv2d
 from spark_dl.errors import NetworkSpecError
+from spark_dl.norm_layers import BatchNorm, LayerNorm
+from spark_dl.pool_layers import AvgPool2d, GlobalAvgPool, MaxPool2d
 
 __all__ = ["Input", "Layer", "Dense", "Activation", "Dropout", "Add", "Concat", "Reshape", "Flatten",
+           "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm", "LayerNorm",
            "INITS", "ACTIVATION_FUNCTIONS"]
 
 
@@ -55,39 +64,6 @@ class Input:
         if _element_count(dims) > MAX_ELEMENTS:
             raise NetworkSpecError(prefix + "shape %s has more than %d elements." % (_dims(dims), MAX_ELEMENTS))
         object.__setattr__(self, "shape", dims)
-
-
-class Layer:
-    """One layer of a :class:`Network`: a named node reading one or more earlier nodes.
-
-    Layers are immutable values. ``name`` and ``inputs`` may be left out (``None``) on a layer handed
-    to :meth:`NetworkBuilder.layer`, which names it like the Java builder and connects it to the node
-    added before it; a :class:`Network` needs both.
-    """
-
-    TYPE: ClassVar[str] = ""
-    name: Optional[str]
-    inputs: Optional[Tuple[str, ...]]
-
-    def _check_common(self, low: int, high: Optional[int]) -> None:
-        if self.name is not None:
-            _check_name("Layer", self.name)
-        if self.inputs is not None:
-            object.__setattr__(self, "inputs", _check_inputs(self.name, self.TYPE, self.inputs, low, high))
-
-    def _fields(self) -> List[Tuple[str, Any]]:
-        """The type-specific JSON fields, in canonical order."""
-        return []
-
-    def output_shape(self, input_shapes: Sequence[Sequence[int]]) -> List[int]:
-        """The shape this layer produces from the shapes of its inputs (batch dimension excluded)."""
-        raise NotImplementedError
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The canonical JSON object of this layer, as a dict in canonical key order."""
-        out: Dict[str, Any] = {"type": self.TYPE, "name": self.name, "inputs": list(self.inputs or ())}
-        out.update(self._fields())
-        return out
 
 
 @dataclass(frozen=True)
@@ -180,6 +156,9 @@ class Activation(Layer):
         elif alpha != 0.0:
             raise _layer_error(self.name, "function '%s' takes no alpha, found %s." % (self.function, _java_double(alpha)))
         object.__setattr__(self, "alpha", alpha + 0.0)
+
+    def _name_prefix(self) -> str:
+        return self.function
 
     def _fields(self) -> List[Tuple[str, Any]]:
         fields: List[Tuple[str, Any]] = [("function", self.function)]
@@ -373,7 +352,9 @@ class Flatten(Layer):
         return [_element_count(input_shapes[0])]
 
 
-_LAYER_TYPES: Dict[str, type] = {t.TYPE: t for t in (Dense, Activation, Dropout, Add, Concat, Reshape, Flatten)}
+_LAYER_TYPES: Dict[str, type] = {t.TYPE: t for t in (Dense, Activation, Dropout, Add, Concat, Reshape, Flatten, Conv1d,
+                                                     Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm,
+                                                     LayerNorm)}
 _TYPE_FIELDS: Dict[str, Tuple[str, ...]] = {
     "dense": ("units", "bias", "init"),
     "activation": ("function", "alpha"),
@@ -382,4 +363,11 @@ _TYPE_FIELDS: Dict[str, Tuple[str, ...]] = {
     "concat": ("axis",),
     "reshape": ("shape",),
     "flatten": (),
+    "conv2d": ("filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "init"),
+    "conv1d": ("filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "init"),
+    "max_pool2d": ("kernel", "stride", "padding"),
+    "avg_pool2d": ("kernel", "stride", "padding", "count_include_pad"),
+    "global_avg_pool": (),
+    "batch_norm": ("momentum", "epsilon"),
+    "layer_norm": ("axes", "epsilon"),
 }

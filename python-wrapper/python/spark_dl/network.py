@@ -18,6 +18,17 @@ Sequential style, each layer reading the one before:
 >>> [layer.name for layer in net.layers]
 ['dense_1', 'relu_1', 'dropout_1', 'dense_2']
 
+Images, with the convolution, pooling and normalisation layers (options as keyword arguments):
+
+>>> lenet = (Network.builder()
+...          .input("image", 1, 28, 28)
+...          .conv2d(6, 5, padding="same").batch_norm().relu().max_pool2d(2)
+...          .conv2d(16, 5).relu().avg_pool2d(2, stride=2)
+...          .flatten().dense(120).relu().dense(10)
+...          .build())
+>>> lenet.infer_shapes()["avg_pool_1"]
+[16, 5, 5]
+
 Graph style, where ``add_*`` methods take the nodes they read and return the new node's name:
 
 >>> b = Network.builder()
@@ -48,35 +59,34 @@ from spark_dl._spec_checks import (
     _unknown_reference,
 )
 from spark_dl._spec_json import read_json, write_json
+from spark_dl._window_builder import WindowLayerMethods
 from spark_dl.errors import NetworkSpecError
 from spark_dl.layers import (
     ACTIVATION_FUNCTIONS,
     INITS,
     Activation,
     Add,
+    AvgPool2d,
+    BatchNorm,
     Concat,
+    Conv1d,
+    Conv2d,
     Dense,
     Dropout,
     Flatten,
+    GlobalAvgPool,
     Input,
     Layer,
+    LayerNorm,
+    MaxPool2d,
     Reshape,
 )
 
 __all__ = [
-    "Network",
-    "NetworkBuilder",
-    "Input",
-    "Layer",
-    "Dense",
-    "Activation",
-    "Dropout",
-    "Add",
-    "Concat",
-    "Reshape",
-    "Flatten",
-    "INITS",
-    "ACTIVATION_FUNCTIONS",
+    "Network", "NetworkBuilder", "Input", "Layer",
+    "Dense", "Activation", "Dropout", "Add", "Concat", "Reshape", "Flatten",
+    "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm", "LayerNorm",
+    "INITS", "ACTIVATION_FUNCTIONS",
 ]
 
 
@@ -233,14 +243,16 @@ class Network:
             ", ".join("%s%s" % (i.name, _dims(i.shape)) for i in self._inputs), names, list(self._outputs))
 
 
-class NetworkBuilder:
+class NetworkBuilder(WindowLayerMethods):
     """Builds a :class:`Network` in sequential style (``input(...).dense(128).relu()``, each layer
     reading the node added just before it), graph style (``add_*`` methods that take the nodes to
     read and return the new node's name), or a mix, exactly like Java's ``NetworkSpec.builder()``.
 
-    Names left out are chosen per type: ``dense_1``, ``dense_2``, ``dropout_1``; activations are
-    named after their function (``relu_1``). Field errors, duplicate names and unknown references
-    raise when the node is added; shape errors in :meth:`build`.
+    Names left out are chosen per type: ``dense_1``, ``dense_2``, ``dropout_1``, ``conv2d_1``,
+    ``max_pool_1``; activations are named after their function (``relu_1``). Field errors, duplicate
+    names and unknown references raise when the node is added; shape errors in :meth:`build`.
+    Convolution and pooling options are keyword arguments, e.g. ``conv2d(32, 3, padding="same",
+    stride=2)`` (Java: ``conv2d(32, 3, c -> c.withPadding(Padding.SAME).withStride(2))``).
     """
 
     def __init__(self) -> None:
@@ -323,7 +335,7 @@ class NetworkBuilder:
         if layer.inputs is None:
             layer = replace(cast(Any, layer), inputs=(self._previous(layer.TYPE),))
         if layer.name is None:
-            prefix = layer.function if isinstance(layer, Activation) else layer.TYPE
+            prefix = layer._name_prefix()
             template: Any = layer  # every concrete Layer is a dataclass
             self._add_named(prefix, lambda n: replace(template, name=n))
         else:

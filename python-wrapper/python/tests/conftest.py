@@ -52,6 +52,17 @@ def spark() -> Iterator[SparkSession]:
     session.stop()
 
 
+@pytest.fixture(scope="session")
+def jvm(spark: SparkSession) -> object:
+    """The session's JVM view, for comparing with the Java library."""
+    return spark.sparkContext._jvm
+
+
+@pytest.fixture(scope="session")
+def gateway(spark: SparkSession) -> object:
+    return spark.sparkContext._gateway
+
+
 def blobs(spark: SparkSession, n: int = 300, seed: int = 1, partitions: int = 2) -> DataFrame:
     """Three Gaussian blobs in 4 dimensions, labels 0..2 (label double, features vector)."""
     rng = np.random.default_rng(seed)
