@@ -121,7 +121,11 @@ def output_sizes(layer: Optional[str], type_: str, shape: Sequence[int], kernel:
         padded.append(min(_INT_MAX, p))
         span.append(min(_INT_MAX, s))
         fits = fits and s <= p
-        out.append(max(0, (p - s) // stride[a] + 1))
+        o = max(0, (p - s) // stride[a] + 1)
+        if fits and o > MAX_ELEMENTS:
+            raise _layer_error(layer, "output size %d along spatial axis %d (input %s, padding %s) has more than %d "
+                               "elements." % (o, a, _dims(shape), padding_text(padding), MAX_ELEMENTS))
+        out.append(o)
     if not fits:
         raise _layer_error(layer, "kernel %s with dilation %s spans %s, more than the input %s padded to %s "
                            "(padding %s)."

@@ -161,6 +161,14 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
     ({"type": "conv2d", "filters": 1048576, "kernel": 1}, [1, 2048, 2048],
      add(lambda: Conv2d(1048576, 1, name="c")),
      "Layer 'c': output shape [1048576, 2048, 2048] has more than 2147483647 elements."),
+    # sizes whose products or sums overflow Java's int or long arithmetic
+    ({"type": "conv2d", "filters": 1048576, "kernel": 131072, "padding": "same"}, [1024, 1, 1], None,
+     "Layer 'c': weight [1048576, 1024, 131072, 131072] has more than 2147483647 elements."),
+    ({"type": "max_pool2d", "kernel": 3, "padding": 1073741825}, [1, 4, 4], None,
+     "Layer 'c': padding [1073741825, 1073741825] must be at most half the kernel [3, 3]."),
+    ({"type": "conv2d", "filters": 1, "kernel": 1, "padding": 2147483647}, [1, 1, 1], None,
+     "Layer 'c': output size 4294967295 along spatial axis 0 (input [1, 1, 1], padding [2147483647, 2147483647])"
+     " has more than 2147483647 elements."),
 ]
 
 
@@ -291,3 +299,4 @@ def test_the_builder_gives_what_json_gives_over_the_sweep() -> None:
 
 def _prefix(kind: str) -> str:
     return {"max_pool2d": "max_pool", "avg_pool2d": "avg_pool"}.get(kind, kind)
+

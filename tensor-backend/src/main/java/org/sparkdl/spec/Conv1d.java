@@ -95,7 +95,7 @@ public record Conv1d(String name, List<String> inputs, int filters, int kernel, 
     List<Integer> sizes = WindowRules.outputSizes(name, TYPE, in, List.of(kernel), List.of(stride), List.of(dilation),
         padding);
     WindowRules.checkInputGroups(name, in, groups);
-    if ((long) filters * (in.get(0) / groups) * kernel > SpecChecks.MAX_ELEMENTS) {
+    if (SpecChecks.elementCount(List.of(filters, in.get(0) / groups, kernel)) > SpecChecks.MAX_ELEMENTS) {
       throw SpecChecks.layerError(name, "weight [" + filters + ", " + in.get(0) / groups + ", " + kernel
           + "] has more than " + SpecChecks.MAX_ELEMENTS + " elements.");
     }

@@ -99,7 +99,7 @@ public record Conv2d(String name, List<String> inputs, int filters, List<Integer
     List<Integer> in = inputShapes.get(0);
     List<Integer> sizes = WindowRules.outputSizes(name, TYPE, in, kernel, stride, dilation, padding);
     WindowRules.checkInputGroups(name, in, groups);
-    if ((long) filters * (in.get(0) / groups) * kernel.get(0) * kernel.get(1) > SpecChecks.MAX_ELEMENTS) {
+    if (SpecChecks.elementCount(List.of(filters, in.get(0) / groups, kernel.get(0), kernel.get(1))) > SpecChecks.MAX_ELEMENTS) {
       throw SpecChecks.layerError(name, "weight [" + filters + ", " + in.get(0) / groups + ", " + kernel.get(0) + ", "
           + kernel.get(1) + "] has more than " + SpecChecks.MAX_ELEMENTS + " elements.");
     }

@@ -46,7 +46,7 @@ final class WindowRules {
   static Padding poolPadding(String layer, Padding padding, List<Integer> kernel) {
     Padding p = padding(layer, padding, kernel.size());
     for (int a = 0; a < kernel.size() && !p.same(); a++) {
-      if (2 * p.sizes().get(a) > kernel.get(a)) {
+      if (2L * p.sizes().get(a) > kernel.get(a)) {
         throw SpecChecks.layerError(layer, "padding " + p + " must be at most half the kernel " + kernel + ".");
       }
     }
@@ -79,7 +79,12 @@ final class WindowRules {
       padded.add((int) Math.min(Integer.MAX_VALUE, p));
       span.add((int) Math.min(Integer.MAX_VALUE, s));
       fits &= s <= p;
-      out.add((int) Math.max(0, (p - s) / stride.get(a) + 1));
+      long o = Math.max(0, (p - s) / stride.get(a) + 1);
+      if (fits && o > SpecChecks.MAX_ELEMENTS) {
+        throw SpecChecks.layerError(layer, "output size " + o + " along spatial axis " + a + " (input " + in + ", padding "
+            + padding + ") has more than " + SpecChecks.MAX_ELEMENTS + " elements.");
+      }
+      out.add((int) o);
     }
     if (!fits) {
       throw SpecChecks.layerError(layer, "kernel " + kernel + " with dilation " + dilation + " spans " + span

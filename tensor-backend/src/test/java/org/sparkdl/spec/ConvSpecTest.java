@@ -38,6 +38,20 @@ class ConvSpecTest {
   }
 
   @Test
+  void sizesNearTheIntegerLimitAreRejectedWithoutOverflow() {
+    // 2^20 * 1024 * 2^17 * 2^17 is 2^64, which a long product wraps to 0
+    assertEquals("Layer 'c': weight [1048576, 1024, 131072, 131072] has more than 2147483647 elements.",
+        jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 1048576, \"kernel\": 131072, \"padding\": \"same\"}",
+            1024, 1, 1));
+    // 2 * (2^30 + 1) overflows an int
+    assertEquals("Layer 'p': padding [1073741825, 1073741825] must be at most half the kernel [3, 3].",
+        jsonError("{\"type\": \"max_pool2d\", \"name\": \"p\", \"kernel\": 3, \"padding\": 1073741825}", 1, 4, 4));
+    assertEquals("Layer 'c': output size 4294967295 along spatial axis 0 (input [1, 1, 1], padding [2147483647, 2147483647])"
+        + " has more than 2147483647 elements.",
+        jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 1, \"kernel\": 1, \"padding\": 2147483647}", 1, 1, 1));
+  }
+
+  @Test
   void theBuilderNamesLayersPerTypeAndInfersEveryShape() {
     Map<String, List<Integer>> shapes = everyLayer().inferShapes();
     assertEquals(List.of("image", "conv2d_1", "batch_norm_1", "relu_1", "max_pool_1", "conv2d_2", "avg_pool_1",
