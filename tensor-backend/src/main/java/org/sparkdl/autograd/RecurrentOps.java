@@ -2,7 +2,6 @@ package org.sparkdl.autograd;
 
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BinaryOp;
-import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -167,8 +166,13 @@ public final class RecurrentOps {
       if (wIh.requiresGrad) {
         be.gemm(gxAll, true, xt.reshape(rows, features), false, tape.gradTarget(wIh), 1, tape.hasGrad(wIh) ? 1 : 0);
       }
-      sendColumnSums(bIh, gxAll);
-      sendColumnSums(bHh, grAll);
+      if (bIh.requiresGrad || bHh.requiresGrad) {
+        // the bias gradients are column sums, taken as a product with a row of ones so that BLAS does them
+        Tensor ones = tape.allocate(dt, Shape.of(1, rows));
+        be.fill(ones, 1);
+        sendColumnSums(bIh, ones, gxAll);
+        sendColumnSums(bHh, ones, grAll);
+      }
       if (x.requiresGrad) {
         Tensor gxt = tape.allocate(dt, Shape.of(steps, batch, features));
         be.gemm(gxAll, false, wIh.value, false, gxt.reshape(rows, features), 1, 0);
@@ -184,13 +188,14 @@ public final class RecurrentOps {
     return timeMajor.slice(0, t, t + 1).reshape(timeMajor.dim(1), timeMajor.dim(2));
   }
 
-  private static void sendColumnSums(Var bias, Tensor rows) {
+  /** Adds {@code ones · rows} (the sum of the rows) to the gradient of {@code bias}. */
+  private static void sendColumnSums(Var bias, Tensor ones, Tensor rows) {
     if (!bias.requiresGrad) {
       return;
     }
-    Tensor sum = bias.tape.allocate(rows.dtype(), bias.shape());
-    bias.tape.backend().reduce(ReduceOp.SUM, rows, sum);
-    bias.tape.accumulate(bias, sum, false);
+    Tape tape = bias.tape;
+    double beta = tape.hasGrad(bias) ? 1 : 0;
+    tape.backend().gemm(ones, false, rows, false, tape.gradTarget(bias).reshape(1, rows.dim(1)), 1, beta);
   }
 
   private static void checkShapes(Cell cell, Shape x, Tensor mask, Shape wIh, Shape wHh, Shape bIh, Shape bHh,

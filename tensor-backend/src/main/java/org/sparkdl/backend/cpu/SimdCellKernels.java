@@ -1,8 +1,8 @@
 package org.sparkdl.backend.cpu;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.sparkdl.tensor.Tensor;
@@ -10,18 +10,25 @@ import org.sparkdl.tensor.Tensor;
 /**
  * SIMD float32 versions of the LSTM and GRU cell kernels of {@link SequenceKernels}, for hidden
  * sizes that are a multiple of the vector length. The gate functions are where a recurrent step
- * spends its time once the recurrent gemm is done: {@code tanh} and {@code exp} as lane-wise vector
- * operations cost well under a nanosecond per element, against tens for {@link Math#tanh}. Only
- * touch this class after checking {@link SimdKernels#AVAILABLE}.
+ * spends its time once the recurrent gemm is done; here they cost about a nanosecond per element,
+ * against tens for {@link Math#tanh}. Only touch this class after checking {@link
+ * SimdKernels#AVAILABLE}.
  *
- * <p>Each method works one batch row at a time, over contiguous float32 operands whose shapes
- * {@link org.sparkdl.backend.Backend} has checked, and computes the formulas documented there.
+ * <p>Each kernel works one batch row at a time in scratch arrays, in passes of simple loops: form
+ * the arguments of the exponentials, {@link #exp} them in place, then finish the sigmoids ({@code 1
+ * / (1 + e^-x)}) and tanhs ({@code (e^2x - 1) / (e^2x + 1)}, within a float's rounding of tanh
+ * near 0) and the state updates. Vectors never cross a method boundary, so nothing depends on the
+ * JIT inlining a helper (a vector passed to a method that is not inlined is boxed, which is
+ * hundreds of times slower).
  */
 final class SimdCellKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float ROUND = 12582912f;
+  private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
 
   private SimdCellKernels() {}
 
@@ -30,80 +37,125 @@ final class SimdCellKernels {
     return hidden % L == 0;
   }
 
-  /** A float32 operand: its host buffer and the byte offset of its first element. */
-  private record Op(ByteBuffer b, int at) {
-    static Op of(Tensor t) {
-      return t == null ? null : new Op(t.storage().hostBuffer(), (int) t.offset() * 4);
-    }
-
-    FloatVector load(int element) {
-      return FloatVector.fromByteBuffer(S, b, at + element * 4, ORDER);
-    }
-
-    void store(int element, FloatVector v) {
-      v.intoByteBuffer(b, at + element * 4, ORDER);
-    }
-
-    /** Copies {@code n} floats from {@code src}'s element {@code from} to this operand's element {@code to}. */
-    void copy(int to, Op src, int from, int n) {
-      b.put(at + to * 4, src.b, src.at + from * 4, n * 4);
-    }
-
-    void zero(int element, int n) {
-      FloatVector z = FloatVector.zero(S);
-      for (int j = 0; j < n; j += L) {
-        store(element + j, z);
-      }
+  /**
+   * {@code a[from, from + n) = e^a} (n a multiple of the vector length) to about 2 ulp, from basic
+   * operations only: {@code x = k ln2 + r} with {@code |r| <= ln2 / 2} (Cody and Waite's two-part
+   * ln2), a degree-7 polynomial for {@code e^r} (Cephes's {@code expf}), and {@code 2^k} built in
+   * the exponent bits. The Vector API's own {@code EXP} is as fast where it maps to a vector math
+   * library, but its results then depend on whether the JIT has compiled the loop yet, and
+   * elsewhere it runs lane by lane; this gives the same bits every run on every machine. Inputs are
+   * clamped to {@code [-87, 88]}, where {@code 2^k} stays a normal float.
+   */
+  static void exp(float[] a, int from, int n) {
+    for (int j = from; j < from + n; j += L) {
+      FloatVector c = FloatVector.fromArray(S, a, j).max(-87f).min(88f);
+      // k = round(x log2 e) by adding 1.5 * 2^23, whose last mantissa bits then hold k (|k| < 2^22)
+      FloatVector t = c.mul(LOG2E).add(ROUND);
+      FloatVector k = t.sub(ROUND);
+      FloatVector r = c.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+          .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+          .add(1f);
+      IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+      p.mul(bits.reinterpretAsFloats()).intoArray(a, j);
     }
   }
 
-  private static FloatVector sigmoid(FloatVector x) {
-    return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+  /** {@code dst[to + j] = scale * src[from + j]} for {@code j < n}. */
+  private static void scaled(float[] src, int from, float scale, float[] dst, int to, int n) {
+    for (int j = 0; j < n; j += L) {
+      FloatVector.fromArray(S, src, from + j).mul(scale).intoArray(dst, to + j);
+    }
   }
 
-  private static FloatVector tanh(FloatVector x) {
-    return x.lanewise(VectorOperators.TANH);
+  /** {@code a = 1 / (1 + a)} over {@code [from, from + n)}: a sigmoid, given {@code a = e^-x}. */
+  private static void sigmoidOfExp(float[] a, int from, int n) {
+    for (int j = from; j < from + n; j += L) {
+      FloatVector e = FloatVector.fromArray(S, a, j);
+      FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(a, j);
+    }
+  }
+
+  /** {@code a = (a - 1) / (a + 1)} over {@code [from, from + n)}: a tanh, given {@code a = e^2x}. */
+  private static void tanhOfExp(float[] a, int from, int n) {
+    for (int j = from; j < from + n; j += L) {
+      FloatVector e = FloatVector.fromArray(S, a, j);
+      e.sub(1f).div(e.add(1f)).intoArray(a, j);
+    }
+  }
+
+  /** A contiguous float32 operand's rows, read and written in bulk through its float buffer. */
+  private record Rows(FloatBuffer b, int offset, int width) {
+    static Rows of(Tensor t) {
+      return t == null ? null : new Rows(t.storage().hostBuffer().asFloatBuffer(), (int) t.offset(), t.dim(1));
+    }
+
+    float[] read(int row, float[] into) {
+      b.get(offset + row * width, into, 0, width);
+      return into;
+    }
+
+    void write(int row, float[] from) {
+      b.put(offset + row * width, from, 0, width);
+    }
+
+    void copyRow(int row, Rows src) {
+      b.put(offset + row * width, src.b, src.offset + row * width, width);
+    }
   }
 
   static void lstmCell(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
     int batch = gates.dim(0);
     int hid = gates.dim(1) / 4;
-    Op g = Op.of(gates);
-    Op cp = Op.of(cPrev);
-    Op hp = Op.of(hPrev);
-    Op cn = Op.of(c);
-    Op hn = Op.of(h);
-    Op yn = Op.of(y);
+    Rows g = Rows.of(gates);
+    Rows cp = Rows.of(cPrev);
+    Rows hp = Rows.of(hPrev);
+    Rows cn = Rows.of(c);
+    Rows hn = Rows.of(h);
+    Rows yn = Rows.of(y);
     float[] m = mask == null ? null : mask.toFloatArray();
+    float[] a = new float[4 * hid];
+    float[] prev = new float[hid];
+    float[] cv = new float[hid];
+    float[] e = new float[hid];
+    float[] hv = new float[hid];
+    float[] zeros = new float[hid];
     for (int b = 0; b < batch; b++) {
-      int gr = b * 4 * hid;
-      int sr = b * hid;
-      boolean real = m == null || m[b] != 0;
-      for (int j = 0; j < hid; j += L) {
-        FloatVector i = sigmoid(g.load(gr + j));
-        FloatVector f = sigmoid(g.load(gr + hid + j));
-        FloatVector gg = tanh(g.load(gr + 2 * hid + j));
-        FloatVector o = sigmoid(g.load(gr + 3 * hid + j));
-        g.store(gr + j, i);
-        g.store(gr + hid + j, f);
-        g.store(gr + 2 * hid + j, gg);
-        g.store(gr + 3 * hid + j, o);
-        if (real) {
-          FloatVector cv = f.mul(cp.load(sr + j)).add(i.mul(gg));
-          FloatVector hv = o.mul(tanh(cv));
-          cn.store(sr + j, cv);
-          hn.store(sr + j, hv);
-          if (yn != null) {
-            yn.store(sr + j, hv);
-          }
-        }
-      }
-      if (!real) {
-        cn.copy(sr, cp, sr, hid);
-        hn.copy(sr, hp, sr, hid);
+      g.read(b, a);
+      scaled(a, 0, -1f, a, 0, 2 * hid);
+      scaled(a, 2 * hid, 2f, a, 2 * hid, hid);
+      scaled(a, 3 * hid, -1f, a, 3 * hid, hid);
+      exp(a, 0, 4 * hid);
+      sigmoidOfExp(a, 0, 2 * hid);
+      tanhOfExp(a, 2 * hid, hid);
+      sigmoidOfExp(a, 3 * hid, hid);
+      g.write(b, a);
+      if (m != null && m[b] == 0) {
+        cn.copyRow(b, cp);
+        hn.copyRow(b, hp);
         if (yn != null) {
-          yn.zero(sr, hid);
+          yn.write(b, zeros);
         }
+        continue;
+      }
+      cp.read(b, prev);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector i = FloatVector.fromArray(S, a, j);
+        FloatVector f = FloatVector.fromArray(S, a, hid + j);
+        FloatVector gg = FloatVector.fromArray(S, a, 2 * hid + j);
+        FloatVector cj = f.mul(FloatVector.fromArray(S, prev, j)).add(i.mul(gg));
+        cj.intoArray(cv, j);
+        cj.add(cj).intoArray(e, j);
+      }
+      exp(e, 0, hid);
+      tanhOfExp(e, 0, hid);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector.fromArray(S, a, 3 * hid + j).mul(FloatVector.fromArray(S, e, j)).intoArray(hv, j);
+      }
+      cn.write(b, cv);
+      hn.write(b, hv);
+      if (yn != null) {
+        yn.write(b, hv);
       }
     }
   }
@@ -112,72 +164,108 @@ final class SimdCellKernels {
       Tensor gGates) {
     int batch = gates.dim(0);
     int hid = gates.dim(1) / 4;
-    Op g = Op.of(gates);
-    Op cp = Op.of(cPrev);
-    Op cv = Op.of(c);
-    Op dy = Op.of(gy);
-    Op dh = Op.of(gh);
-    Op dc = Op.of(gc);
-    Op out = Op.of(gGates);
+    Rows g = Rows.of(gates);
+    Rows cp = Rows.of(cPrev);
+    Rows cr = Rows.of(c);
+    Rows dyr = Rows.of(gy);
+    Rows dhr = Rows.of(gh);
+    Rows dcr = Rows.of(gc);
+    Rows out = Rows.of(gGates);
     float[] m = mask == null ? null : mask.toFloatArray();
+    float[] a = new float[4 * hid];
+    float[] d = new float[4 * hid];
+    float[] prev = new float[hid];
+    float[] tc = new float[hid];
+    float[] dy = new float[hid];
+    float[] dh = new float[hid];
+    float[] dc = new float[hid];
+    float[] zeros = new float[4 * hid];
     for (int b = 0; b < batch; b++) {
-      int gr = b * 4 * hid;
-      int sr = b * hid;
       if (m != null && m[b] == 0) {
-        out.zero(gr, 4 * hid);
+        out.write(b, zeros);
         continue;
       }
-      for (int j = 0; j < hid; j += L) {
-        FloatVector i = g.load(gr + j);
-        FloatVector f = g.load(gr + hid + j);
-        FloatVector gg = g.load(gr + 2 * hid + j);
-        FloatVector o = g.load(gr + 3 * hid + j);
-        FloatVector tc = tanh(cv.load(sr + j));
-        FloatVector dhj = dy == null ? dh.load(sr + j) : dh.load(sr + j).add(dy.load(sr + j));
-        FloatVector dcj = dc.load(sr + j).add(dhj.mul(o).mul(tc.mul(tc).neg().add(1f)));
-        out.store(gr + j, dcj.mul(gg).mul(i).mul(i.neg().add(1f)));
-        out.store(gr + hid + j, dcj.mul(cp.load(sr + j)).mul(f).mul(f.neg().add(1f)));
-        out.store(gr + 2 * hid + j, dcj.mul(i).mul(gg.mul(gg).neg().add(1f)));
-        out.store(gr + 3 * hid + j, dhj.mul(tc).mul(o).mul(o.neg().add(1f)));
-        dc.store(sr + j, dcj.mul(f));
-        dh.store(sr + j, FloatVector.zero(S));
+      g.read(b, a);
+      cp.read(b, prev);
+      scaled(cr.read(b, tc), 0, 2f, tc, 0, hid);
+      exp(tc, 0, hid);
+      tanhOfExp(tc, 0, hid);
+      dhr.read(b, dh);
+      dcr.read(b, dc);
+      if (dyr != null) {
+        dyr.read(b, dy);
       }
+      for (int j = 0; j < hid; j += L) {
+        FloatVector i = FloatVector.fromArray(S, a, j);
+        FloatVector f = FloatVector.fromArray(S, a, hid + j);
+        FloatVector gg = FloatVector.fromArray(S, a, 2 * hid + j);
+        FloatVector o = FloatVector.fromArray(S, a, 3 * hid + j);
+        FloatVector t = FloatVector.fromArray(S, tc, j);
+        FloatVector dhj = FloatVector.fromArray(S, dh, j);
+        if (dyr != null) {
+          dhj = dhj.add(FloatVector.fromArray(S, dy, j));
+        }
+        FloatVector dcj = FloatVector.fromArray(S, dc, j).add(dhj.mul(o).mul(t.mul(t).neg().add(1f)));
+        dcj.mul(gg).mul(i).mul(i.neg().add(1f)).intoArray(d, j);
+        dcj.mul(FloatVector.fromArray(S, prev, j)).mul(f).mul(f.neg().add(1f)).intoArray(d, hid + j);
+        dcj.mul(i).mul(gg.mul(gg).neg().add(1f)).intoArray(d, 2 * hid + j);
+        dhj.mul(t).mul(o).mul(o.neg().add(1f)).intoArray(d, 3 * hid + j);
+        dcj.mul(f).intoArray(dc, j);
+      }
+      out.write(b, d);
+      dcr.write(b, dc);
+      dhr.write(b, zeros);
     }
   }
 
   static void gruCell(Tensor xGates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor h, Tensor y) {
     int batch = xGates.dim(0);
     int hid = xGates.dim(1) / 3;
-    Op x = Op.of(xGates);
-    Op r = Op.of(hGates);
-    Op hp = Op.of(hPrev);
-    Op hn = Op.of(h);
-    Op yn = Op.of(y);
+    Rows xg = Rows.of(xGates);
+    Rows hg = Rows.of(hGates);
+    Rows hp = Rows.of(hPrev);
+    Rows hn = Rows.of(h);
+    Rows yn = Rows.of(y);
     float[] m = mask == null ? null : mask.toFloatArray();
+    float[] a = new float[3 * hid];
+    float[] r = new float[3 * hid];
+    float[] e = new float[2 * hid];
+    float[] prev = new float[hid];
+    float[] hv = new float[hid];
+    float[] zeros = new float[hid];
     for (int b = 0; b < batch; b++) {
-      int gr = b * 3 * hid;
-      int sr = b * hid;
-      boolean real = m == null || m[b] != 0;
-      for (int j = 0; j < hid; j += L) {
-        FloatVector rj = sigmoid(x.load(gr + j).add(r.load(gr + j)));
-        FloatVector zj = sigmoid(x.load(gr + hid + j).add(r.load(gr + hid + j)));
-        FloatVector nj = tanh(x.load(gr + 2 * hid + j).add(rj.mul(r.load(gr + 2 * hid + j))));
-        x.store(gr + j, rj);
-        x.store(gr + hid + j, zj);
-        x.store(gr + 2 * hid + j, nj);
-        if (real) {
-          FloatVector hv = nj.add(zj.mul(hp.load(sr + j).sub(nj)));
-          hn.store(sr + j, hv);
-          if (yn != null) {
-            yn.store(sr + j, hv);
-          }
-        }
+      xg.read(b, a);
+      hg.read(b, r);
+      for (int j = 0; j < 2 * hid; j += L) {
+        FloatVector.fromArray(S, a, j).add(FloatVector.fromArray(S, r, j)).neg().intoArray(e, j);
       }
-      if (!real) {
-        hn.copy(sr, hp, sr, hid);
+      exp(e, 0, 2 * hid);
+      sigmoidOfExp(e, 0, 2 * hid);
+      System.arraycopy(e, 0, a, 0, 2 * hid);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector n = FloatVector.fromArray(S, a, 2 * hid + j)
+            .add(FloatVector.fromArray(S, e, j).mul(FloatVector.fromArray(S, r, 2 * hid + j)));
+        n.add(n).intoArray(a, 2 * hid + j);
+      }
+      exp(a, 2 * hid, hid);
+      tanhOfExp(a, 2 * hid, hid);
+      xg.write(b, a);
+      if (m != null && m[b] == 0) {
+        hn.copyRow(b, hp);
         if (yn != null) {
-          yn.zero(sr, hid);
+          yn.write(b, zeros);
         }
+        continue;
+      }
+      hp.read(b, prev);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector n = FloatVector.fromArray(S, a, 2 * hid + j);
+        FloatVector z = FloatVector.fromArray(S, a, hid + j);
+        n.add(z.mul(FloatVector.fromArray(S, prev, j).sub(n))).intoArray(hv, j);
+      }
+      hn.write(b, hv);
+      if (yn != null) {
+        yn.write(b, hv);
       }
     }
   }
@@ -186,38 +274,57 @@ final class SimdCellKernels {
       Tensor gxGates, Tensor ghGates) {
     int batch = gates.dim(0);
     int hid = gates.dim(1) / 3;
-    Op g = Op.of(gates);
-    Op rec = Op.of(hGates);
-    Op hp = Op.of(hPrev);
-    Op dy = Op.of(gy);
-    Op dh = Op.of(gh);
-    Op dx = Op.of(gxGates);
-    Op dr = Op.of(ghGates);
+    Rows g = Rows.of(gates);
+    Rows rec = Rows.of(hGates);
+    Rows hp = Rows.of(hPrev);
+    Rows dyr = Rows.of(gy);
+    Rows dhr = Rows.of(gh);
+    Rows dxr = Rows.of(gxGates);
+    Rows drr = Rows.of(ghGates);
     float[] m = mask == null ? null : mask.toFloatArray();
+    float[] a = new float[3 * hid];
+    float[] rh = new float[3 * hid];
+    float[] dx = new float[3 * hid];
+    float[] dr = new float[3 * hid];
+    float[] prev = new float[hid];
+    float[] dy = new float[hid];
+    float[] dh = new float[hid];
+    float[] zeros = new float[3 * hid];
     for (int b = 0; b < batch; b++) {
-      int gr = b * 3 * hid;
-      int sr = b * hid;
       if (m != null && m[b] == 0) {
-        dx.zero(gr, 3 * hid);
-        dr.zero(gr, 3 * hid);
+        dxr.write(b, zeros);
+        drr.write(b, zeros);
         continue;
       }
-      for (int j = 0; j < hid; j += L) {
-        FloatVector r = g.load(gr + j);
-        FloatVector z = g.load(gr + hid + j);
-        FloatVector n = g.load(gr + 2 * hid + j);
-        FloatVector dhj = dy == null ? dh.load(sr + j) : dh.load(sr + j).add(dy.load(sr + j));
-        FloatVector dn = dhj.mul(z.neg().add(1f)).mul(n.mul(n).neg().add(1f));
-        FloatVector dAr = dn.mul(rec.load(gr + 2 * hid + j)).mul(r).mul(r.neg().add(1f));
-        FloatVector dAz = dhj.mul(hp.load(sr + j).sub(n)).mul(z).mul(z.neg().add(1f));
-        dx.store(gr + j, dAr);
-        dx.store(gr + hid + j, dAz);
-        dx.store(gr + 2 * hid + j, dn);
-        dr.store(gr + j, dAr);
-        dr.store(gr + hid + j, dAz);
-        dr.store(gr + 2 * hid + j, dn.mul(r));
-        dh.store(sr + j, dhj.mul(z));
+      g.read(b, a);
+      rec.read(b, rh);
+      hp.read(b, prev);
+      dhr.read(b, dh);
+      if (dyr != null) {
+        dyr.read(b, dy);
       }
+      for (int j = 0; j < hid; j += L) {
+        FloatVector r = FloatVector.fromArray(S, a, j);
+        FloatVector z = FloatVector.fromArray(S, a, hid + j);
+        FloatVector n = FloatVector.fromArray(S, a, 2 * hid + j);
+        FloatVector dhj = FloatVector.fromArray(S, dh, j);
+        if (dyr != null) {
+          dhj = dhj.add(FloatVector.fromArray(S, dy, j));
+        }
+        FloatVector dn = dhj.mul(z.neg().add(1f)).mul(n.mul(n).neg().add(1f));
+        FloatVector dAr = dn.mul(FloatVector.fromArray(S, rh, 2 * hid + j)).mul(r).mul(r.neg().add(1f));
+        FloatVector dAz = dhj.mul(FloatVector.fromArray(S, prev, j).sub(n)).mul(z).mul(z.neg().add(1f));
+        dAr.intoArray(dx, j);
+        dAz.intoArray(dx, hid + j);
+        dn.intoArray(dx, 2 * hid + j);
+        dAr.intoArray(dr, j);
+        dAz.intoArray(dr, hid + j);
+        dn.mul(r).intoArray(dr, 2 * hid + j);
+        dhj.mul(z).intoArray(dh, j);
+      }
+      dxr.write(b, dx);
+      drr.write(b, dr);
+      dhr.write(b, dh);
     }
   }
 }
