@@ -161,10 +161,12 @@ public final class RecurrentOps {
       if (wHh.requiresGrad) {
         // the state each step read, in time order
         Tensor prev = h.slice(0, reverse ? 1 : 0, reverse ? steps + 1 : steps).reshape(rows, hidden);
-        be.gemm(grAll, true, prev, false, tape.gradTarget(wHh), 1, tape.hasGrad(wHh) ? 1 : 0);
+        double beta = tape.hasGrad(wHh) ? 1 : 0;
+        be.gemm(grAll, true, prev, false, tape.gradTarget(wHh), 1, beta);
       }
       if (wIh.requiresGrad) {
-        be.gemm(gxAll, true, xt.reshape(rows, features), false, tape.gradTarget(wIh), 1, tape.hasGrad(wIh) ? 1 : 0);
+        double beta = tape.hasGrad(wIh) ? 1 : 0;
+        be.gemm(gxAll, true, xt.reshape(rows, features), false, tape.gradTarget(wIh), 1, beta);
       }
       if (bIh.requiresGrad || bHh.requiresGrad) {
         // the bias gradients are column sums, taken as a product with a row of ones so that BLAS does them

@@ -17,6 +17,7 @@ import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -99,6 +100,15 @@ class RecurrentNetworkTest {
         assertEquals(0, w, 1 / Math.sqrt(3));
       }
     }
+  }
+
+  @Test
+  void pytorchInitialisersHaveSpecNames() {
+    assertEquals(Init.STANDARD_NORMAL, Init.of("standard_normal"));
+    assertEquals(Init.INVERSE_SQRT_UNIFORM, Init.of("inverse_sqrt_uniform"));
+    assertEquals("Unknown initialiser 'orthogonal'; known: glorot_uniform, glorot_normal, he_uniform, he_normal,"
+        + " uniform, normal, zeros, ones, standard_normal, inverse_sqrt_uniform.",
+        assertThrows(IllegalArgumentException.class, () -> Init.of("orthogonal")).getMessage());
   }
 
   @Test
@@ -205,6 +215,8 @@ class RecurrentNetworkTest {
     }
     assertEquals("Layer 'gru': input size, hidden size and number of layers must be >= 1; found 3, 0 and 1.",
         assertThrows(IllegalArgumentException.class, () -> new Gru("gru", 3, 0, 1, false, false)).getMessage());
+    assertEquals("Layer 'emb': vocabulary size and dimension must be >= 1; found 0 and 2.",
+        assertThrows(IllegalArgumentException.class, () -> new Embedding("emb", 0, 2, null)).getMessage());
     assertEquals("Layer 'emb': padding index 5 is outside [0, 5).",
         assertThrows(IllegalArgumentException.class, () -> new Embedding("emb", 5, 2, 5)).getMessage());
   }

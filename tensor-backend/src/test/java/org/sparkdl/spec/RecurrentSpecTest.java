@@ -137,6 +137,16 @@ class RecurrentSpecTest {
   }
 
   @Test
+  void weightsAndOutputsBeyondIntIndexingAreRejected() {
+    assertEquals("Layer 'e': weight [100000, 100000] has more than 2147483647 elements.",
+        error(() -> new Embedding("e", "x", 100_000, 100_000)));
+    assertEquals("Layer 'embedding_1': output shape [1048576, 4096] has more than 2147483647 elements.",
+        error(() -> NetworkSpec.builder().input("x", 1 << 20).embedding(10, 4096).build()));
+    assertEquals("Layer 'lstm_1': weights [67108864, 16777216] or output [3, 16777216] have more than 2147483647"
+        + " elements.", error(() -> NetworkSpec.builder().input("x", 3, 2).lstm(1 << 24).build()));
+  }
+
+  @Test
   void embeddingReadsTokenIdsOfOneAxis() {
     assertEquals("Layer 'embedding_1': embedding reads token ids of shape [steps]; found input shape [4, 3] ('x').",
         error(() -> NetworkSpec.builder().input("x", 4, 3).embedding(10, 2).build()));
