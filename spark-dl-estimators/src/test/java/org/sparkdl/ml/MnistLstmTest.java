@@ -3,12 +3,15 @@ package org.sparkdl.ml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.MnistFrames;
@@ -17,7 +20,8 @@ import org.sparkdl.testkit.SharedSpark;
 /**
  * An LSTM reading each digit row by row in local[2] (first 8000 rows train, last 2000 test): the
  * 784 pixels reshaped to 28 steps of 28 values, an LSTM of {@value #HIDDEN} units whose last state
- * feeds a dense layer of 10; Adam, batch 64, {@value #EPOCHS} epochs, fixed seed, gradient mode.
+ * feeds a dense layer of 10; Adam, batch 64, {@value #EPOCHS} epochs, fixed seed, gradient mode. The
+ * saved model, loaded back, scores the test rows the same.
  */
 @ExtendWith(SharedSpark.class)
 class MnistLstmTest {
@@ -30,7 +34,8 @@ class MnistLstmTest {
   }
 
   @Test
-  void rowByRowLstmReaches92PercentTestAccuracy(SparkSession spark) {
+  void rowByRowLstmReaches92PercentTestAccuracyAndScoresTheSameAfterALoad(SparkSession spark, @TempDir Path dir)
+      throws IOException {
     Dataset<Row> train = MnistFrames.train(spark).cache();
     Dataset<Row> test = MnistFrames.test(spark).cache();
     NeuralNetworkClassificationModel model = new NeuralNetworkClassifier().setNetwork(rowLstm(HIDDEN))
@@ -45,5 +50,10 @@ class MnistLstmTest {
         model.summary().lossHistory());
     assertEquals(EPOCHS, model.summary().epochs());
     assertTrue(accuracy >= 92.0, "accuracy " + accuracy);
+    String path = dir.resolve("row-lstm").toUri().toString();
+    model.write().save(path);
+    List<Row> again = NeuralNetworkClassificationModel.load(path).transform(test).select("label", "prediction")
+        .collectAsList();
+    assertEquals(rows, again);
   }
 }
