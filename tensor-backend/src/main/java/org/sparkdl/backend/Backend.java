@@ -389,6 +389,120 @@ public abstract class Backend implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- embeddings and recurrent cells
+
+  /**
+   * {@code out[..., :] = table[indices[...], :]}: the row of {@code table [V, D]} named by each
+   * element of {@code indices} (integer-valued, any shape {@code S}), into {@code out [*S, D]}.
+   *
+   * @throws IndexOutOfRangeException naming the first index that is not an integer in {@code [0, V)}
+   */
+  public final void gatherRows(Tensor table, Tensor indices, Tensor out) {
+    sameBackend(table, indices, out);
+    sameDtype("gatherRows", table, indices, out);
+    SequenceShapes.checkRows("gatherRows", table, indices, out);
+    try (Scope tmp = openScope("gatherRows")) {
+      gatherRowsKernel(table.contiguous(tmp), indices.contiguous(tmp), out);
+    }
+  }
+
+  /**
+   * The adjoint of {@link #gatherRows}: {@code table[indices[...], :] += src[..., :]} for every
+   * element of {@code indices}, summing where an index repeats.
+   *
+   * @throws IndexOutOfRangeException naming the first index that is not an integer in {@code [0, V)};
+   *     {@code table} is then left unchanged
+   */
+  public final void scatterAddRows(Tensor src, Tensor indices, Tensor table) {
+    sameBackend(src, indices, table);
+    sameDtype("scatterAddRows", src, indices, table);
+    SequenceShapes.checkRows("scatterAddRows", table, indices, src);
+    try (Scope tmp = openScope("scatterAddRows")) {
+      scatterAddRowsKernel(src.contiguous(tmp), indices.contiguous(tmp), table);
+    }
+  }
+
+  /**
+   * One LSTM step for a batch of {@code B} rows and hidden size {@code H}, gates in PyTorch's order
+   * {@code i, f, g, o}. On entry {@code gates [B, 4H]} holds the pre-activations (input and
+   * recurrent projections plus both biases); on return it holds the activations {@code i = σ(.),
+   * f = σ(.), g = tanh(.), o = σ(.)}, which {@link #lstmCellBackward} reads. Then
+   *
+   * <pre>
+   *   c = f * cPrev + i * g,   h = o * tanh(c),   y = h
+   * </pre>
+   *
+   * except in rows where {@code mask [B]} is 0 (a step past the row's sequence), where {@code c =
+   * cPrev}, {@code h = hPrev} and {@code y = 0}. {@code mask} (1 or 0 per row) and {@code y} may be
+   * null. All tensors are contiguous, {@code cPrev, hPrev, c, h, y} of shape {@code [B, H]}.
+   */
+  public final void lstmCell(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
+    sameBackend(gates, cPrev, hPrev, mask, c, h, y);
+    sameDtype("lstmCell", gates, cPrev, hPrev, mask, c, h, y);
+    SequenceShapes.checkCell("lstmCell", 4, gates, mask, cPrev, hPrev, c, h, y);
+    lstmCellKernel(gates, cPrev, hPrev, mask, c, h, y);
+  }
+
+  /**
+   * Gradient of {@link #lstmCell} for one step, given its activations {@code gates [B, 4H]} and
+   * cell states {@code cPrev} and {@code c}. On entry {@code gh} and {@code gc} hold the gradients
+   * reaching {@code h} and {@code c} from later steps, and {@code gy} (or null) that of the step's
+   * output {@code y}. Writes the gradient of the pre-activations to {@code gGates [B, 4H]}, replaces
+   * {@code gc} by the gradient of {@code cPrev} and sets {@code gh} to the part of {@code hPrev}'s
+   * gradient that bypasses the gates: 0, or in masked rows the unchanged {@code gh} (where {@code
+   * gGates} and {@code gc}'s update are 0 and {@code gy} is ignored). The caller adds {@code gGates
+   * W_hh} to {@code gh}.
+   */
+  public final void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor mask, Tensor gy, Tensor gh,
+      Tensor gc, Tensor gGates) {
+    sameBackend(gates, cPrev, c, mask, gy, gh, gc, gGates);
+    sameDtype("lstmCellBackward", gates, cPrev, c, mask, gy, gh, gc, gGates);
+    SequenceShapes.checkCell("lstmCellBackward", 4, gates, mask, cPrev, c, gy, gh, gc);
+    SequenceShapes.checkSame("lstmCellBackward", "gGates", gates, gGates);
+    lstmCellBackwardKernel(gates, cPrev, c, mask, gy, gh, gc, gGates);
+  }
+
+  /**
+   * One GRU step, PyTorch's formula with gates in the order {@code r, z, n}: {@code xGates [B, 3H]}
+   * holds the input projections plus {@code b_ih} and {@code hGates [B, 3H]} the recurrent
+   * projections plus {@code b_hh}; then
+   *
+   * <pre>
+   *   r = σ(x_r + h_r),   z = σ(x_z + h_z),   n = tanh(x_n + r * h_n),   h = (1 - z) * n + z * hPrev,   y = h
+   * </pre>
+   *
+   * and {@code xGates} is overwritten with {@code r, z, n} for {@link #gruCellBackward}. In rows
+   * where {@code mask [B]} is 0, {@code h = hPrev} and {@code y = 0}. {@code mask} and {@code y}
+   * may be null; all tensors are contiguous.
+   */
+  public final void gruCell(Tensor xGates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor h, Tensor y) {
+    sameBackend(xGates, hGates, hPrev, mask, h, y);
+    sameDtype("gruCell", xGates, hGates, hPrev, mask, h, y);
+    SequenceShapes.checkCell("gruCell", 3, xGates, mask, hPrev, h, y);
+    SequenceShapes.checkSame("gruCell", "hGates", xGates, hGates);
+    gruCellKernel(xGates, hGates, hPrev, mask, h, y);
+  }
+
+  /**
+   * Gradient of {@link #gruCell} for one step, given its activations {@code gates [B, 3H]} ({@code
+   * r, z, n}), the recurrent projections {@code hGates} and {@code hPrev}. On entry {@code gh}
+   * holds the gradient reaching {@code h} from later steps and {@code gy} (or null) that of {@code
+   * y}. Writes the gradients of the input projections to {@code gxGates} and of the recurrent ones
+   * to {@code ghGates} (both {@code [B, 3H]}) and sets {@code gh} to {@code z * (gh + gy)}, the part
+   * of {@code hPrev}'s gradient that bypasses the projections; masked rows keep {@code gh} and get
+   * zero gate gradients. The caller adds {@code ghGates W_hh} to {@code gh}.
+   */
+  public final void gruCellBackward(Tensor gates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor gy, Tensor gh,
+      Tensor gxGates, Tensor ghGates) {
+    sameBackend(gates, hGates, hPrev, mask, gy, gh, gxGates, ghGates);
+    sameDtype("gruCellBackward", gates, hGates, hPrev, mask, gy, gh, gxGates, ghGates);
+    SequenceShapes.checkCell("gruCellBackward", 3, gates, mask, hPrev, gy, gh);
+    SequenceShapes.checkSame("gruCellBackward", "hGates", gates, hGates);
+    SequenceShapes.checkSame("gruCellBackward", "gxGates", gates, gxGates);
+    SequenceShapes.checkSame("gruCellBackward", "ghGates", gates, ghGates);
+    gruCellBackwardKernel(gates, hGates, hPrev, mask, gy, gh, gxGates, ghGates);
+  }
+
   // ---------------------------------------------------------------- primitives
 
   protected abstract Storage allocateStorage(long bytes);
@@ -453,6 +567,23 @@ public abstract class Backend implements AutoCloseable {
   protected abstract void avgPool2dKernel(Tensor x, Window2d w, boolean countPadding, Tensor y);
 
   protected abstract void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx);
+
+  /** {@link #gatherRows} on contiguous operands and validated shapes; checks every index. */
+  protected abstract void gatherRowsKernel(Tensor table, Tensor indices, Tensor out);
+
+  /** {@link #scatterAddRows} on contiguous operands and validated shapes; checks every index before writing. */
+  protected abstract void scatterAddRowsKernel(Tensor src, Tensor indices, Tensor table);
+
+  protected abstract void lstmCellKernel(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y);
+
+  protected abstract void lstmCellBackwardKernel(Tensor gates, Tensor cPrev, Tensor c, Tensor mask, Tensor gy,
+      Tensor gh, Tensor gc, Tensor gGates);
+
+  protected abstract void gruCellKernel(Tensor xGates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor h, Tensor y);
+
+  protected abstract void gruCellBackwardKernel(Tensor gates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor gy,
+      Tensor gh, Tensor gxGates, Tensor ghGates);
 
   // ---------------------------------------------------------------- checks
 

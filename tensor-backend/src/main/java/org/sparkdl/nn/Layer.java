@@ -29,6 +29,13 @@ public interface Layer {
     return List.of();
   }
 
+  /**
+   * Finishes initialisation once the network has drawn every parameter from its initialiser, for
+   * what an initialiser cannot express (an embedding's padding row starts at zero). Nothing by
+   * default; not called when weights are loaded instead.
+   */
+  default void afterInitialise() {}
+
   /** The output for the given inputs (first dimension is the batch), recorded on their tape. */
   Var forward(List<Var> inputs);
 }

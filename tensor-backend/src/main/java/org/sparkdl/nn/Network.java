@@ -61,6 +61,7 @@ public final class Network implements AutoCloseable {
   public static Network create(NetworkSpec spec, Backend backend, DType dtype, long seed) {
     Network n = new Network(spec, backend, dtype);
     n.store.initialise(seed);
+    n.layers.forEach(Layer::afterInitialise);
     return n;
   }
 
@@ -101,6 +102,12 @@ public final class Network implements AutoCloseable {
       return new BatchNorm(b.name(), in.get(0), b.momentum(), b.epsilon());
     } else if (ls instanceof org.sparkdl.spec.LayerNorm l) {
       return new LayerNorm(l.name(), Shape.of(l.normalizedShape(in)), l.epsilon());
+    } else if (ls instanceof org.sparkdl.spec.Embedding e) {
+      return new Embedding(e.name(), e.vocabularySize(), e.dimension(), e.paddingIndex());
+    } else if (ls instanceof org.sparkdl.spec.Lstm l) {
+      return new Lstm(l.name(), in.get(1), l.hiddenSize(), l.numLayers(), l.bidirectional(), l.returnSequences());
+    } else if (ls instanceof org.sparkdl.spec.Gru g) {
+      return new Gru(g.name(), in.get(1), g.hiddenSize(), g.numLayers(), g.bidirectional(), g.returnSequences());
     }
     throw new IllegalArgumentException("Layer '" + ls.name() + "' of type '" + ls.type() + "' has no implementation.");
   }

@@ -163,7 +163,39 @@ final class LayerTypes {
         }));
   }
 
+  static {
+    register(new Entry<>(Embedding.TYPE, Embedding.class, List.of("vocabulary_size", "dimension", "padding_index"),
+        (name, inputs, f) -> new Embedding(name, inputs, f.requireInt("vocabulary_size"), f.requireInt("dimension"),
+            f.has("padding_index") ? Integer.valueOf(f.requireInt("padding_index")) : null),
+        (layer, out) -> {
+          out.put("vocabulary_size", layer.vocabularySize());
+          out.put("dimension", layer.dimension());
+          if (layer.paddingIndex() != null) {
+            out.put("padding_index", layer.paddingIndex());
+          }
+        }));
+    List<String> recurrent = List.of("hidden_size", "num_layers", "bidirectional", "return_sequences");
+    register(new Entry<>(Lstm.TYPE, Lstm.class, recurrent,
+        (name, inputs, f) -> new Lstm(name, inputs, f.requireInt("hidden_size"), f.intOr("num_layers", 1),
+            f.booleanOr("bidirectional", false), f.booleanOr("return_sequences", false)),
+        (layer, out) -> putRecurrent(out, layer.hiddenSize(), layer.numLayers(), layer.bidirectional(),
+            layer.returnSequences())));
+    register(new Entry<>(Gru.TYPE, Gru.class, recurrent,
+        (name, inputs, f) -> new Gru(name, inputs, f.requireInt("hidden_size"), f.intOr("num_layers", 1),
+            f.booleanOr("bidirectional", false), f.booleanOr("return_sequences", false)),
+        (layer, out) -> putRecurrent(out, layer.hiddenSize(), layer.numLayers(), layer.bidirectional(),
+            layer.returnSequences())));
+  }
+
   private LayerTypes() {}
+
+  private static void putRecurrent(ObjectNode out, int hiddenSize, int numLayers, boolean bidirectional,
+      boolean returnSequences) {
+    out.put("hidden_size", hiddenSize);
+    out.put("num_layers", numLayers);
+    out.put("bidirectional", bidirectional);
+    out.put("return_sequences", returnSequences);
+  }
 
   private static void putInts(ObjectNode out, String field, List<Integer> values) {
     ArrayNode array = out.putArray(field);

@@ -338,6 +338,42 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return this;
     }
 
+    /** Embedding of token ids {@code [T]} into {@code [T, dimension]}, no padding row, reading the previous node. */
+    public Builder embedding(int vocabularySize, int dimension) {
+      return embedding(vocabularySize, dimension, null);
+    }
+
+    /** Embedding with padding row {@code paddingIndex} (null for none), reading the previous node. */
+    public Builder embedding(int vocabularySize, int dimension, Integer paddingIndex) {
+      addEmbedding(null, vocabularySize, dimension, paddingIndex, previous(Embedding.TYPE));
+      return this;
+    }
+
+    /** One unidirectional LSTM layer returning its last state, reading the previous node. */
+    public Builder lstm(int hiddenSize) {
+      return lstm(hiddenSize, UnaryOperator.identity());
+    }
+
+    /**
+     * LSTM with the other fields set by {@code options}, reading the previous node, e.g. {@code
+     * lstm(64, l -> l.withNumLayers(2).withBidirectional(true).withLengths("lengths"))}.
+     */
+    public Builder lstm(int hiddenSize, UnaryOperator<Lstm> options) {
+      addLstm(null, hiddenSize, options, previous(Lstm.TYPE));
+      return this;
+    }
+
+    /** One unidirectional GRU layer returning its last state, reading the previous node. */
+    public Builder gru(int hiddenSize) {
+      return gru(hiddenSize, UnaryOperator.identity());
+    }
+
+    /** GRU with the other fields set by {@code options}, as for {@link #lstm(int, UnaryOperator)}. */
+    public Builder gru(int hiddenSize, UnaryOperator<Gru> options) {
+      addGru(null, hiddenSize, options, previous(Gru.TYPE));
+      return this;
+    }
+
     /** Sets the network's outputs; without this call the output is the last layer. */
     public Builder outputs(String... names) {
       this.outputs = names == null ? null : Arrays.asList(names.clone());
@@ -443,6 +479,22 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
     /** Adds layer normalisation over the last {@code axes} axes; {@code name} may be null. Returns its name. */
     public String addLayerNorm(String name, int axes, double epsilon, String input) {
       return add(name, LayerNorm.TYPE, n -> new LayerNorm(n, Collections.singletonList(input), axes, epsilon));
+    }
+
+    /** Adds an embedding (padding row or null); {@code name} may be null. Returns its name. */
+    public String addEmbedding(String name, int vocabularySize, int dimension, Integer paddingIndex, String input) {
+      return add(name, Embedding.TYPE, n -> new Embedding(n, input, vocabularySize, dimension)
+          .withPaddingIndex(paddingIndex));
+    }
+
+    /** Adds an LSTM configured by {@code options} (lengths among them); {@code name} may be null. Returns its name. */
+    public String addLstm(String name, int hiddenSize, UnaryOperator<Lstm> options, String input) {
+      return add(name, Lstm.TYPE, n -> options.apply(new Lstm(n, input, hiddenSize)));
+    }
+
+    /** Adds a GRU configured by {@code options} (lengths among them); {@code name} may be null. Returns its name. */
+    public String addGru(String name, int hiddenSize, UnaryOperator<Gru> options, String input) {
+      return add(name, Gru.TYPE, n -> options.apply(new Gru(n, input, hiddenSize)));
     }
 
     /**

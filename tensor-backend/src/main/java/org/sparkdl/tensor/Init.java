@@ -14,6 +14,9 @@ import org.sparkdl.backend.Distribution;
  *   <li>{@code he_normal}: N(0, sqrt(2 / fanIn))
  *   <li>{@code uniform}: U(-0.05, 0.05); {@code normal}: N(0, 0.05); {@code zeros}; {@code ones}
  *       (normalisation scales and running variances)
+ *   <li>{@code standard_normal}: N(0, 1) (PyTorch's default for embeddings)
+ *   <li>{@code inverse_sqrt_uniform}: U(-a, a), a = 1 / sqrt(fanIn) (PyTorch's default for LSTM and
+ *       GRU weights and biases, with fanIn the hidden size)
  * </ul>
  */
 public enum Init {
@@ -24,7 +27,9 @@ public enum Init {
   UNIFORM,
   NORMAL,
   ZEROS,
-  ONES;
+  ONES,
+  STANDARD_NORMAL,
+  INVERSE_SQRT_UNIFORM;
 
   /** The initialiser named as in the network spec ({@code "he_uniform"}). */
   public static Init of(String name) {
@@ -32,7 +37,8 @@ public enum Init {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Unknown initialiser '" + name
-          + "'; known: glorot_uniform, glorot_normal, he_uniform, he_normal, uniform, normal, zeros, ones.", e);
+          + "'; known: glorot_uniform, glorot_normal, he_uniform, he_normal, uniform, normal, zeros, ones,"
+          + " standard_normal, inverse_sqrt_uniform.", e);
     }
   }
 
@@ -55,6 +61,8 @@ public enum Init {
       case NORMAL -> be.random(t, Distribution.NORMAL, 0, 0.05, seed);
       case ZEROS -> be.fill(t, 0);
       case ONES -> be.fill(t, 1);
+      case STANDARD_NORMAL -> be.random(t, Distribution.NORMAL, 0, 1, seed);
+      case INVERSE_SQRT_UNIFORM -> uniform(t, 1 / Math.sqrt(in), seed);
     }
   }
 

@@ -23,14 +23,15 @@ class NetworkSpecJsonErrorsTest {
   @Test
   void unknownType() {
     assertEquals("Layer 'conv9' has unknown type 'convolution3d'; known types: activation, add, avg_pool2d, batch_norm,"
-            + " concat, conv1d, conv2d, dense, dropout, flatten, global_avg_pool, layer_norm, max_pool2d, reshape.",
+            + " concat, conv1d, conv2d, dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm,"
+            + " max_pool2d, reshape.",
         error(network("{\"type\": \"convolution3d\", \"name\": \"conv9\"}")));
   }
 
   @Test
   void missingType() {
     assertEquals("Layer 'd' has no 'type'; known types: activation, add, avg_pool2d, batch_norm, concat, conv1d, conv2d,"
-            + " dense, dropout, flatten, global_avg_pool, layer_norm, max_pool2d, reshape.",
+            + " dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm, max_pool2d, reshape.",
         error(network("{\"name\": \"d\", \"units\": 3}")));
   }
 

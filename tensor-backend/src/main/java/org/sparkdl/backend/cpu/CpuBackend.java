@@ -371,4 +371,36 @@ public final class CpuBackend extends Backend {
   protected void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx) {
     PoolKernels.avgPoolBackward(gy, w, countPadding, gx, threads);
   }
+
+  @Override
+  protected void gatherRowsKernel(Tensor table, Tensor indices, Tensor out) {
+    SequenceKernels.gatherRows(table, indices, out);
+  }
+
+  @Override
+  protected void scatterAddRowsKernel(Tensor src, Tensor indices, Tensor table) {
+    SequenceKernels.scatterAddRows(src, indices, table);
+  }
+
+  @Override
+  protected void lstmCellKernel(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
+    SequenceKernels.lstmCell(gates, cPrev, hPrev, mask, c, h, y);
+  }
+
+  @Override
+  protected void lstmCellBackwardKernel(Tensor gates, Tensor cPrev, Tensor c, Tensor mask, Tensor gy, Tensor gh,
+      Tensor gc, Tensor gGates) {
+    SequenceKernels.lstmCellBackward(gates, cPrev, c, mask, gy, gh, gc, gGates);
+  }
+
+  @Override
+  protected void gruCellKernel(Tensor xGates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor h, Tensor y) {
+    SequenceKernels.gruCell(xGates, hGates, hPrev, mask, h, y);
+  }
+
+  @Override
+  protected void gruCellBackwardKernel(Tensor gates, Tensor hGates, Tensor hPrev, Tensor mask, Tensor gy, Tensor gh,
+      Tensor gxGates, Tensor ghGates) {
+    SequenceKernels.gruCellBackward(gates, hGates, hPrev, mask, gy, gh, gxGates, ghGates);
+  }
 }

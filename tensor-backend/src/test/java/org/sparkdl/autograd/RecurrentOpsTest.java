@@ -1,0 +1,103 @@
+package org.sparkdl.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sparkdl.backend.Backend;
+import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.GradCheck;
+
+/**
+ * The recurrent and embedding ops on their own: gradients with respect to every operand (weights
+ * and biases as plain values, not parameters), reversed and masked, and the shape errors.
+ */
+class RecurrentOpsTest {
+  private Backend be;
+  private Scope scope;
+  private final Random random = new Random(3);
+
+  @BeforeEach
+  void open() {
+    be = new CpuBackend(1);
+    scope = be.openScope("test");
+  }
+
+  @AfterEach
+  void close() {
+    scope.close();
+    assertEquals(0, be.liveBytes());
+  }
+
+  private Tensor rand(double scale, int... dims) {
+    double[] v = new double[Shape.of(dims).size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = scale * random.nextGaussian();
+    }
+    return scope.of(DType.FLOAT64, Shape.of(dims), v);
+  }
+
+  @ParameterizedTest
+  @EnumSource(RecurrentOps.Cell.class)
+  void reversedMaskedPassWithRespectToEveryOperand(RecurrentOps.Cell cell) {
+    int g = cell.gates() * 2;
+    // [T, B] = [3, 2]: example 0 has 2 steps, example 1 all 3
+    Tensor mask = scope.of(DType.FLOAT64, Shape.of(3, 2), new double[] {1, 1, 1, 1, 0, 1});
+    for (boolean sequences : new boolean[] {false, true}) {
+      GradCheck.check(be, List.of(rand(1, 2, 3, 4), rand(0.5, g, 4), rand(0.5, g, 2), rand(0.5, g), rand(0.5, g)),
+          (t, in) -> RecurrentOps.run(cell, in.get(0), mask, in.get(1), in.get(2), in.get(3), in.get(4), true,
+              sequences));
+    }
+  }
+
+  @Test
+  void embeddingOfAPlainTableStartsItsGradientFromZero() {
+    Tensor ids = scope.of(DType.FLOAT64, Shape.of(2, 2), new double[] {1, 1, 0, 2});
+    GradCheck.check(be, List.of(rand(1, 3, 2)), (t, in) -> SequenceOps.embedding(t.constant(ids), in.get(0), null));
+  }
+
+  @Test
+  void shapesThatDoNotFitAreNamed() {
+    try (Scope s = scope.child("errors")) {
+      Tape tape = new Tape(s, false, 0);
+      Var x = tape.constant(rand(1, 2, 3, 4));
+      Var w = tape.constant(rand(1, 8, 4));
+      Var r = tape.constant(rand(1, 8, 2));
+      Var b = tape.constant(rand(1, 8));
+      assertEquals("lstm needs an input [batch, steps, features]; found [2, 12].", assertThrows(
+          IllegalArgumentException.class, () -> RecurrentOps.run(RecurrentOps.Cell.LSTM, tape.constant(rand(1, 2, 12)),
+              null, w, r, b, b, false, false)).getMessage());
+      assertEquals("gru over an input [2, 3, 4]: weights [8, 4], [8, 2] and biases [8], [8] do not fit; with H = W_hh's"
+          + " second dimension they must be [3 H, features], [3 H, H], [3 H] and [3 H].", assertThrows(
+              IllegalArgumentException.class, () -> RecurrentOps.run(RecurrentOps.Cell.GRU, x, null, w, r, b, b, false,
+                  false)).getMessage());
+      Tensor mask = s.zeros(DType.FLOAT64, Shape.of(2, 3));
+      assertEquals("lstm over an input [2, 3, 4]: the mask must be [steps, batch] = [3, 2]; found [2, 3].",
+          assertThrows(IllegalArgumentException.class, () -> RecurrentOps.run(RecurrentOps.Cell.LSTM, x, mask, w, r, b,
+              b, false, true)).getMessage());
+      Var ids = tape.constant(s.zeros(DType.FLOAT64, Shape.of(2, 3)));
+      assertEquals("embedding needs a table [vocabulary, dimension]; found [2, 3, 4].", assertThrows(
+          IllegalArgumentException.class, () -> SequenceOps.embedding(ids, x, null)).getMessage());
+      assertEquals("embedding: padding index 8 is outside the table's rows [0, 8).", assertThrows(
+          IllegalArgumentException.class, () -> SequenceOps.embedding(ids, w, 8)).getMessage());
+      assertEquals("gatherRows: the table must be a matrix [rows, width]; found [2, 3, 4].", assertThrows(
+          IllegalArgumentException.class, () -> be.gatherRows(x.value(), ids.value(), s.allocate(DType.FLOAT64,
+              Shape.of(2, 3, 4)))).getMessage());
+      Tensor wide = s.zeros(DType.FLOAT64, Shape.of(2, 16));
+      assertEquals("lstmCell: gates must be contiguous; found a strided [2, 8] view.", assertThrows(
+          IllegalArgumentException.class, () -> be.lstmCell(wide.slice(1, 0, 8), s.zeros(DType.FLOAT64, Shape.of(2, 2)),
+              s.zeros(DType.FLOAT64, Shape.of(2, 2)), null, s.zeros(DType.FLOAT64, Shape.of(2, 2)),
+              s.zeros(DType.FLOAT64, Shape.of(2, 2)), null)).getMessage());
+    }
+  }
+}
