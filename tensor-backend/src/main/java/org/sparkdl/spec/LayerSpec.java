@@ -14,7 +14,8 @@ import java.util.List;
  * type is added as a new record here plus its JSON field mapping, without touching the others.
  */
 public sealed interface LayerSpec permits Dense, Activation, Dropout, Add, Concat, Reshape, Flatten, Conv1d, Conv2d,
-    MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm, LayerNorm {
+    MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm, LayerNorm,
+    MultiHeadAttention, PositionalEmbedding, SequenceMeanPool {
 
   /** Unique name of this layer within the network; other layers and the outputs refer to it by name. */
   String name();

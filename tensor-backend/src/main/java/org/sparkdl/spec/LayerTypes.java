@@ -163,6 +163,23 @@ final class LayerTypes {
         }));
   }
 
+  static {
+    register(new Entry<>(MultiHeadAttention.TYPE, MultiHeadAttention.class, List.of("heads", "causal", "bias"),
+        (name, inputs, f) -> new MultiHeadAttention(name, inputs, f.requireInt("heads"), f.booleanOr("causal", false),
+            f.booleanOr("bias", true)),
+        (layer, out) -> {
+          out.put("heads", layer.heads());
+          out.put("causal", layer.causal());
+          out.put("bias", layer.bias());
+        }));
+    register(new Entry<>(PositionalEmbedding.TYPE, PositionalEmbedding.class, List.of("init"),
+        (name, inputs, f) -> new PositionalEmbedding(name, inputs, f.stringOr("init", PositionalEmbedding.DEFAULT_INIT)),
+        (layer, out) -> out.put("init", layer.init())));
+    register(new Entry<>(SequenceMeanPool.TYPE, SequenceMeanPool.class, List.of(),
+        (name, inputs, f) -> new SequenceMeanPool(name, inputs),
+        (layer, out) -> { }));
+  }
+
   private LayerTypes() {}
 
   private static void putInts(ObjectNode out, String field, List<Integer> values) {
