@@ -1,5 +1,6 @@
 package org.sparkdl.nn;
 
+import java.util.Arrays;
 import java.util.List;
 import org.sparkdl.autograd.Ops;
 import org.sparkdl.autograd.Tape;
@@ -52,7 +53,7 @@ public final class SequenceMeanPool implements Layer {
     }
     Tensor lengths = SequenceMasks.lengths(name, inputs.get(1), batch, steps);
     int[] mask = new int[s.rank()];
-    java.util.Arrays.fill(mask, 1);
+    Arrays.fill(mask, 1);
     mask[0] = batch;
     mask[1] = steps;
     Var valid = tape.constant(SequenceMasks.valid(tape.scope(), lengths, steps).reshape(mask));

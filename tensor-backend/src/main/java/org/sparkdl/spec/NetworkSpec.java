@@ -441,7 +441,8 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
      * branch and between the two dense layers, dropout of rate {@code dropout} (none when 0). With
      * {@code normFirst} the norms come before each branch (pre-norm), else after each residual add
      * (post-norm, PyTorch's default). {@code lengths}, a {@code [1]} input of each example's valid
-     * length, may be null. {@code name} may be null ({@code encoder_1}, ...).
+     * length, may be null. {@code name} may be null ({@code encoder_1}, ...). Either the whole
+     * block is added or, on an error, none of it.
      *
      * @return the name of the block's last layer, which holds its output
      */
@@ -450,11 +451,22 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       int index = name != null ? 0 : freeBlockIndex("encoder");
       String block = name != null ? name : "encoder_" + index;
       List<Integer> shape = NetworkGraph.inferShapes(inputs, layers).get(input);
-      String out = TransformerEncoder.append(this, block, input, shape, heads, ffnDim, dropout, normFirst, lengths);
-      if (name == null) {
-        lastIndex.put("encoder", index);
+      int before = layers.size();
+      String lastBefore = last;
+      try {
+        String out = TransformerEncoder.append(this, block, input, shape, heads, ffnDim, dropout, normFirst, lengths);
+        if (name == null) {
+          lastIndex.put("encoder", index);
+        }
+        return out;
+      } catch (SpecException e) {
+        // all or nothing: a block that fails half way leaves none of its layers behind
+        while (layers.size() > before) {
+          names.remove(layers.remove(layers.size() - 1).name());
+        }
+        last = lastBefore;
+        throw e;
       }
-      return out;
     }
 
     /** Adds an elementwise sum of two or more equally shaped nodes; {@code name} may be null. Returns its name. */

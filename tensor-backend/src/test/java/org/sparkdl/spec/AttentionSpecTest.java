@@ -192,6 +192,9 @@ class AttentionSpecTest {
         error(() -> s.addTransformerEncoder("enc", "x", 2, 8, 1.0, false, null)));
     assertEquals("Layer 'enc.linear1': units must be > 0, found 0.",
         error(() -> s.addTransformerEncoder("enc", "x", 2, 0, 0, false, null)));
+    // the failed block left nothing behind, so the same name can be used again
+    assertEquals("enc.norm2", s.addTransformerEncoder("enc", "x", 2, 8, 0, false, null));
+    assertEquals(List.of(4, 6), s.build().outputShape());
     NetworkSpec.Builder heads = sequence(4, 6);
     heads.addTransformerEncoder("enc", "x", 4, 8, 0, false, "len");
     assertEquals("Layer 'enc.self_attn': input shape [4, 6] has 6 features, which do not split into 4 heads; the"
