@@ -98,9 +98,9 @@ public final class MultiHeadAttention implements Layer {
     int steps = s.dim(1);
     Tensor lengths = inputs.size() > 1 ? SequenceMasks.lengths(name, inputs.get(1), batch, steps) : null;
     Var qkv = Ops.linear(Ops.reshape(x, batch * steps, features), inWeight.on(tape), on(inBias, tape));
-    Var heads = AttentionOps.scaledDotProduct(Ops.reshape(qkv, batch, steps, 3 * features), this.heads,
+    Var joined = AttentionOps.scaledDotProduct(Ops.reshape(qkv, batch, steps, 3 * features), heads,
         mask(tape, x.dtype(), lengths, steps));
-    Var y = Ops.linear(Ops.reshape(heads, batch * steps, features), outWeight.on(tape), on(outBias, tape));
+    Var y = Ops.linear(Ops.reshape(joined, batch * steps, features), outWeight.on(tape), on(outBias, tape));
     y = Ops.reshape(y, batch, steps, features);
     if (lengths != null) {
       y = Ops.mul(y, tape.constant(SequenceMasks.valid(tape.scope(), lengths, steps).reshape(batch, steps, 1)));

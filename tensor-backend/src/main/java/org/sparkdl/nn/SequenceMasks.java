@@ -24,7 +24,8 @@ final class SequenceMasks {
   private SequenceMasks() {}
 
   /**
-   * The lengths of a batch as {@code [B, 1]}, checked to be whole numbers in {@code [1, steps]}.
+   * The lengths of a batch as {@code [B, 1]}, checked to be whole numbers in {@code [1, steps]}
+   * (the check reads the {@code B} lengths to the host once per pass; the masks stay on the backend).
    *
    * @throws IllegalArgumentException naming the layer, the first offending row and its value
    */
