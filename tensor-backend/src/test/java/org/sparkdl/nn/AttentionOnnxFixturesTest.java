@@ -37,11 +37,11 @@ import org.sparkdl.tensor.Tensor;
 /**
  * Self-attention and whole Transformer encoder blocks against ONNX Runtime. The fixtures in {@code
  * src/test/resources/fixtures/onnx} (made by {@code make_attention_fixtures.py} there, which
- * writes the same computation with standard ONNX operators and lists the tool versions in {@code
- * attention_cases.json}) hold, per case, a network as spec JSON, its inputs (the sequences and,
- * where masked, their lengths), weights under our parameter names, and ONNX Runtime's output. Each
- * case runs in float32 and float64; every element must be within {@value #TOLERANCE} of the
- * reference, relative to its magnitude (or absolute below 1).
+ * writes the same computation with standard ONNX operators and lists the onnx, onnxruntime and
+ * numpy versions in {@code attention_cases.json}) hold, per case, a network as spec JSON, its
+ * inputs (the sequences and, where masked, their lengths), weights under our parameter names, and
+ * ONNX Runtime's output. Each case runs in float32 and float64; every element must be within
+ * {@value #TOLERANCE} of the reference, relative to its magnitude (or absolute below 1).
  */
 class AttentionOnnxFixturesTest {
   static final double TOLERANCE = 1e-5;
