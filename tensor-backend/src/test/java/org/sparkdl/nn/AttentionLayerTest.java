@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.sparkdl.autograd.AttentionOps;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
@@ -205,6 +206,9 @@ class AttentionLayerTest {
       Var lengths = tape.constant(s.zeros(DType.FLOAT64, Shape.of(2)));
       assertEquals("Layer 'attn': the lengths must have shape [2, 1] (one per example); found [2].",
           assertThrows(IllegalArgumentException.class, () -> attn.forward(List.of(ok, lengths))).getMessage());
+      assertEquals("scaledDotProduct needs packed queries, keys and values [batch, steps, 3 * heads * width]; found"
+          + " [2, 3, 4] for 2 heads.", assertThrows(IllegalArgumentException.class,
+              () -> AttentionOps.scaledDotProduct(ok, 2, null)).getMessage());
       PositionalEmbedding pos = new PositionalEmbedding("pos", Shape.of(3, 5), Init.NORMAL);
       assertEquals("Layer 'pos' expects examples of shape [3, 5]; found [2, 3, 4] (batch first).",
           assertThrows(IllegalArgumentException.class, () -> pos.forward(List.of(ok))).getMessage());

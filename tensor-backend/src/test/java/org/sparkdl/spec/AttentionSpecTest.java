@@ -144,6 +144,10 @@ class AttentionSpecTest {
     flat.addMultiHeadAttention("attn", 1, false, true, "x", null);
     assertEquals("Layer 'attn': multi_head_attention needs an input [steps, features] (batch excluded), found [784].",
         error(flat::build));
+    NetworkSpec.Builder huge = sequence(2, 30000);
+    huge.addMultiHeadAttention("attn", 1, false, true, "x", null);
+    assertEquals("Layer 'attn': in_proj_weight [90000, 30000] for input shape [2, 30000] has more than 2147483647"
+        + " elements.", error(huge::build));
     NetworkSpec.Builder wide = sequence(5, 4);
     wide.addMultiHeadAttention("attn", 2, false, true, "x", "wide");
     assertEquals("Layer 'attn': its second input 'wide' holds the sequence lengths and must have shape [1] (one length"
