@@ -185,6 +185,67 @@ public abstract class Backend implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code c[i] = alpha op(a[i]) op(b[i]) + beta c[i]} for every index {@code i} of the leading
+   * batch axes: operands {@code [..., m, k] x [..., k, n] -> [..., m, n]} of equal rank (3 to 8)
+   * and equal batch dimensions. The batch axes may have any strides, so interleaved layouts need no
+   * copy: heads packed as {@code [B, T, H, d]} are read as {@code [B, H, T, d]} through a
+   * transposed view, and a product can be written straight into such a view. Each matrix must be
+   * row- or column-major (unit stride along one of its two axes) or it is copied first; {@code c}
+   * must be row-major.
+   */
+  public final void gemmBatched(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha,
+      double beta) {
+    sameBackend(a, b, c);
+    sameDtype("gemmBatched", a, b, c);
+    int rank = c.rank();
+    boolean batchesAgree = rank >= 3 && a.rank() == rank && b.rank() == rank;
+    for (int i = 0; batchesAgree && i < rank - 2; i++) {
+      batchesAgree = a.dim(i) == c.dim(i) && b.dim(i) == c.dim(i);
+    }
+    if (!batchesAgree) {
+      throw new IllegalArgumentException("gemmBatched needs operands of equal rank >= 3 and equal batch axes"
+          + " ([..., m, k] x [..., k, n] -> [..., m, n]); found " + a.shape() + ", " + b.shape() + " -> " + c.shape()
+          + ".");
+    }
+    int m = transA ? a.dim(-1) : a.dim(-2);
+    int k = transA ? a.dim(-2) : a.dim(-1);
+    int n = transB ? b.dim(-2) : b.dim(-1);
+    if (k != (transB ? b.dim(-1) : b.dim(-2)) || c.dim(-2) != m || c.dim(-1) != n) {
+      throw new IllegalArgumentException("gemmBatched shapes do not agree: " + a.shape() + (transA ? "ᵀ" : "") + " x "
+          + b.shape() + (transB ? "ᵀ" : "") + " -> " + c.shape() + ".");
+    }
+    if (c.stride(-1) != 1 && n > 1) {
+      throw new IllegalArgumentException("gemmBatched output must be row-major; found a " + c.shape()
+          + " view with strides " + java.util.Arrays.toString(c.strides()) + ".");
+    }
+    try (Scope tmp = openScope("gemm-batched-operands")) {
+      MatrixOperand ma = MatrixOperand.of(a, transA, tmp);
+      MatrixOperand mb = MatrixOperand.of(b, transB, tmp);
+      long ldc = Math.max(m == 1 ? 1 : c.stride(-2), Math.max(1, n));
+      // the innermost batch axis goes to the kernel with its stride; the outer ones are walked here
+      int outer = c.shape().size() / Math.max(1, c.dim(-3) * m * n);
+      int[] index = new int[rank - 3];
+      for (int o = 0; o < outer && c.size() > 0; o++) {
+        gemmKernel(c.dim(-3), ma.trans(), mb.trans(), m, n, k, alpha, at(ma.tensor(), index), ma.ld(),
+            ma.batchStride(), at(mb.tensor(), index), mb.ld(), mb.batchStride(), beta, at(c, index), ldc,
+            c.stride(-3));
+        for (int d = index.length - 1; d >= 0 && ++index[d] == c.dim(d); d--) {
+          index[d] = 0;
+        }
+      }
+    }
+  }
+
+  /** The view of {@code t} starting at the given index of its leading axes (the kernel reads from its address). */
+  private static Tensor at(Tensor t, int[] index) {
+    Tensor v = t;
+    for (int d = 0; d < index.length; d++) {
+      v = v.slice(d, index[d], index[d] + 1);
+    }
+    return v;
+  }
+
   /** {@code out = f(x; p)} elementwise; {@code out} may be {@code x}. */
   public final void map(UnaryOp op, Tensor x, Tensor out, double p) {
     sameBackend(x, out);

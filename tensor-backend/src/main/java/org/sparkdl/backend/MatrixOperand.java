@@ -4,9 +4,10 @@ import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * A gemm operand as BLAS wants it: a row-major matrix (or batch of them) with a leading dimension,
- * where a column-major view (a transposed tensor) becomes the row-major transpose. Operands that are
- * neither are copied into {@code tmp}.
+ * A gemm operand as BLAS wants it: a row-major matrix (or a batch of them along the axis just
+ * before the matrix axes, with its stride) with a leading dimension, where a column-major view (a
+ * transposed tensor) becomes the row-major transpose. Operands that are neither are copied into
+ * {@code tmp}.
  */
 record MatrixOperand(Tensor tensor, boolean trans, long ld, long batchStride) {
 
@@ -15,7 +16,7 @@ record MatrixOperand(Tensor tensor, boolean trans, long ld, long batchStride) {
     int cols = t.dim(-1);
     long rs = t.stride(-2);
     long cs = t.stride(-1);
-    long bs = t.rank() == 3 ? t.stride(0) : 0;
+    long bs = t.rank() >= 3 ? t.stride(-3) : 0;
     if (cs == 1 || cols == 1) {
       return new MatrixOperand(t, trans, Math.max(rows == 1 ? Math.max(cols, 1) : rs, Math.max(cols, 1)), bs);
     }
@@ -25,6 +26,6 @@ record MatrixOperand(Tensor tensor, boolean trans, long ld, long batchStride) {
     }
     Tensor c = tmp.allocate(t.dtype(), t.shape());
     t.backend().copy(t, c);
-    return new MatrixOperand(c, trans, Math.max(cols, 1), t.rank() == 3 ? (long) rows * cols : 0);
+    return new MatrixOperand(c, trans, Math.max(cols, 1), t.rank() >= 3 ? (long) rows * cols : 0);
   }
 }

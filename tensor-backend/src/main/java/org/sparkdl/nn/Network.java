@@ -72,6 +72,15 @@ public final class Network implements AutoCloseable {
 
   private Layer build(LayerSpec ls) {
     List<Integer> in = shapes.get(ls.inputs().get(0));
+    if (ls instanceof org.sparkdl.spec.MultiHeadAttention m) {
+      return new MultiHeadAttention(m.name(), in.get(1), m.heads(), m.causal(), m.bias());
+    }
+    if (ls instanceof org.sparkdl.spec.PositionalEmbedding p) {
+      return new PositionalEmbedding(p.name(), Shape.of(in), Init.of(p.init()));
+    }
+    if (ls instanceof org.sparkdl.spec.SequenceMeanPool p) {
+      return new SequenceMeanPool(p.name());
+    }
     if (ls instanceof org.sparkdl.spec.Dense d) {
       return new Dense(d.name(), in.get(in.size() - 1), d.units(), d.bias(), Init.of(d.init()));
     } else if (ls instanceof org.sparkdl.spec.Activation a) {

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public sealed interface LayerSpec permits Dense, Activation, Dropout, Add, Concat, Reshape, Flatten, Conv1d, Conv2d,
     MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm, LayerNorm,
-    Embedding, Lstm, Gru {
+    Embedding, Lstm, Gru, MultiHeadAttention, PositionalEmbedding, SequenceMeanPool {
 
   /** Unique name of this layer within the network; other layers and the outputs refer to it by name. */
   String name();

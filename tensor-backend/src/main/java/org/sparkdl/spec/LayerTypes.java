@@ -185,6 +185,20 @@ final class LayerTypes {
             f.booleanOr("bidirectional", false), f.booleanOr("return_sequences", false)),
         (layer, out) -> putRecurrent(out, layer.hiddenSize(), layer.numLayers(), layer.bidirectional(),
             layer.returnSequences())));
+    register(new Entry<>(MultiHeadAttention.TYPE, MultiHeadAttention.class, List.of("heads", "causal", "bias"),
+        (name, inputs, f) -> new MultiHeadAttention(name, inputs, f.requireInt("heads"), f.booleanOr("causal", false),
+            f.booleanOr("bias", true)),
+        (layer, out) -> {
+          out.put("heads", layer.heads());
+          out.put("causal", layer.causal());
+          out.put("bias", layer.bias());
+        }));
+    register(new Entry<>(PositionalEmbedding.TYPE, PositionalEmbedding.class, List.of("init"),
+        (name, inputs, f) -> new PositionalEmbedding(name, inputs, f.stringOr("init", PositionalEmbedding.DEFAULT_INIT)),
+        (layer, out) -> out.put("init", layer.init())));
+    register(new Entry<>(SequenceMeanPool.TYPE, SequenceMeanPool.class, List.of(),
+        (name, inputs, f) -> new SequenceMeanPool(name, inputs),
+        (layer, out) -> { }));
   }
 
   private LayerTypes() {}

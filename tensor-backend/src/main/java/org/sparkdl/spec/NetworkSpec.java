@@ -251,6 +251,33 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return this;
     }
 
+    /** Multi-head self-attention with bias and no causal mask over the previous node {@code [T, D]}. */
+    public Builder multiHeadAttention(int heads) {
+      addMultiHeadAttention(null, heads, false, true, previous(MultiHeadAttention.TYPE), null);
+      return this;
+    }
+
+    /** A learned positional embedding added to the previous node. */
+    public Builder positionalEmbedding() {
+      addPositionalEmbedding(null, previous(PositionalEmbedding.TYPE));
+      return this;
+    }
+
+    /** The mean over the steps of the previous node, {@code [T, ...] -> [...]}. */
+    public Builder sequenceMeanPool() {
+      addSequenceMeanPool(null, previous(SequenceMeanPool.TYPE), null);
+      return this;
+    }
+
+    /**
+     * A Transformer encoder block over the previous node {@code [T, D]}, without a lengths input;
+     * see {@link #addTransformerEncoder}. The block's last layer becomes the previous node.
+     */
+    public Builder transformerEncoder(int heads, int ffnDim, double dropout, boolean normFirst) {
+      addTransformerEncoder(null, previous("transformer encoder"), heads, ffnDim, dropout, normFirst, null);
+      return this;
+    }
+
     /** Flatten of the previous node. */
     public Builder flatten() {
       addFlatten(null, previous(Flatten.TYPE));
@@ -418,6 +445,66 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return add(name, Dropout.TYPE, n -> new Dropout(n, input, rate));
     }
 
+    /**
+     * Adds multi-head self-attention over {@code input [T, D]}; {@code lengths}, the name of a
+     * {@code [1]} input holding each example's valid length, may be null. {@code name} may be null.
+     * Returns its name.
+     */
+    public String addMultiHeadAttention(String name, int heads, boolean causal, boolean bias, String input,
+        String lengths) {
+      return add(name, "attention", n -> new MultiHeadAttention(n, sequenceInputs(input, lengths), heads, causal, bias));
+    }
+
+    /** Adds a learned positional embedding with the default initializer; {@code name} may be null. Returns its name. */
+    public String addPositionalEmbedding(String name, String input) {
+      return add(name, PositionalEmbedding.TYPE, n -> new PositionalEmbedding(n, input));
+    }
+
+    /**
+     * Adds the mean over the steps of {@code input}, over each example's valid steps when {@code
+     * lengths} (a {@code [1]} input) is not null; {@code name} may be null. Returns its name.
+     */
+    public String addSequenceMeanPool(String name, String input, String lengths) {
+      return add(name, SequenceMeanPool.TYPE, n -> new SequenceMeanPool(n, sequenceInputs(input, lengths)));
+    }
+
+    /**
+     * Adds a Transformer encoder block over {@code input [T, D]} as ordinary layers named {@code
+     * <block>.self_attn}, {@code <block>.linear1}, {@code <block>.norm1}, ... (PyTorch's {@code
+     * TransformerEncoderLayer} names, so its weights load unchanged): multi-head self-attention,
+     * a residual add and layer norm, a position-wise feed-forward network of width {@code ffnDim}
+     * with ReLU, and a second residual add and layer norm; after the first and last step of each
+     * branch and between the two dense layers, dropout of rate {@code dropout} (none when 0). With
+     * {@code normFirst} the norms come before each branch (pre-norm), else after each residual add
+     * (post-norm, PyTorch's default). {@code lengths}, a {@code [1]} input of each example's valid
+     * length, may be null. {@code name} may be null ({@code encoder_1}, ...). Either the whole
+     * block is added or, on an error, none of it.
+     *
+     * @return the name of the block's last layer, which holds its output
+     */
+    public String addTransformerEncoder(String name, String input, int heads, int ffnDim, double dropout,
+        boolean normFirst, String lengths) {
+      int index = name != null ? 0 : freeBlockIndex("encoder");
+      String block = name != null ? name : "encoder_" + index;
+      List<Integer> shape = NetworkGraph.inferShapes(inputs, layers).get(input);
+      int before = layers.size();
+      String lastBefore = last;
+      try {
+        String out = TransformerEncoder.append(this, block, input, shape, heads, ffnDim, dropout, normFirst, lengths);
+        if (name == null) {
+          lastIndex.put("encoder", index);
+        }
+        return out;
+      } catch (SpecException e) {
+        // all or nothing: a block that fails half way leaves none of its layers behind
+        while (layers.size() > before) {
+          names.remove(layers.remove(layers.size() - 1).name());
+        }
+        last = lastBefore;
+        throw e;
+      }
+    }
+
     /** Adds an elementwise sum of two or more equally shaped nodes; {@code name} may be null. Returns its name. */
     public String addAdd(String name, String... inputs) {
       return add(name, Add.TYPE, n -> new Add(n, inputs));
@@ -534,6 +621,22 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
             "Cannot add a " + type + " layer sequentially before any input; call input(...) first.");
       }
       return last;
+    }
+
+    /** A sequence input, then the lengths input when there is one. */
+    private static List<String> sequenceInputs(String input, String lengths) {
+      return lengths == null ? Collections.singletonList(input) : Arrays.asList(input, lengths);
+    }
+
+    /** The first {@code N} after the last one used such that no node is named {@code prefix_N} or {@code prefix_N.*}. */
+    private int freeBlockIndex(String prefix) {
+      int index = lastIndex.getOrDefault(prefix, 0);
+      while (true) {
+        String block = prefix + "_" + ++index;
+        if (names.stream().noneMatch(n -> n.equals(block) || n.startsWith(block + "."))) {
+          return index;
+        }
+      }
     }
 
     /** Creates and adds a layer, choosing {@code prefix_N} as its name when {@code name} is null. */

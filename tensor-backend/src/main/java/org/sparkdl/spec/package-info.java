@@ -14,8 +14,12 @@
  * {@link org.sparkdl.spec.Conv1d} and {@link org.sparkdl.spec.Conv2d} (images are
  * {@code [channels, height, width]}, sequences {@code [channels, length]}), the pooling layers
  * {@link org.sparkdl.spec.MaxPool2d}, {@link org.sparkdl.spec.AvgPool2d} and
- * {@link org.sparkdl.spec.GlobalAvgPool}, and the normalisations {@link org.sparkdl.spec.BatchNorm}
- * and {@link org.sparkdl.spec.LayerNorm}; each states its shape rule.
+ * {@link org.sparkdl.spec.GlobalAvgPool}, the normalisations {@link org.sparkdl.spec.BatchNorm}
+ * and {@link org.sparkdl.spec.LayerNorm}, and for sequences {@code [steps, features]}
+ * {@link org.sparkdl.spec.MultiHeadAttention}, {@link org.sparkdl.spec.PositionalEmbedding} and
+ * {@link org.sparkdl.spec.SequenceMeanPool} (the Transformer encoder block is written as these
+ * plus dense, add and layer norm layers by {@link org.sparkdl.spec.NetworkSpec.Builder#addTransformerEncoder});
+ * each states its shape rule.
  *
  * <h2>Validity</h2>
  * Constructing a record validates it, and constructing a {@code NetworkSpec} validates the whole

@@ -150,6 +150,72 @@ public abstract class BackendContractTest {
     }
   }
 
+  /** Reference {@code alpha op(a[i]) op(b[i]) + beta c0[i]} over the leading axes of row-major arrays. */
+  private static double[] batchedReference(double[] a, boolean ta, double[] b, boolean tb, double[] c0, int batch,
+      int m, int k, int n, double alpha, double beta) {
+    double[] out = new double[batch * m * n];
+    for (int i = 0; i < batch; i++) {
+      double[] ai = java.util.Arrays.copyOfRange(a, i * m * k, (i + 1) * m * k);
+      double[] bi = java.util.Arrays.copyOfRange(b, i * k * n, (i + 1) * k * n);
+      double[] ci = matmul(ai, ta, ta ? k : m, ta ? m : k, bi, tb, tb ? n : k, tb ? k : n);
+      for (int j = 0; j < m * n; j++) {
+        out[i * m * n + j] = alpha * ci[j] + beta * c0[i * m * n + j];
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @EnumSource(DType.class)
+  void gemmBatchedReadsAndWritesInterleavedBatchAxesWithoutCopies(DType dt) {
+    if (dt == DType.FLOAT64 && !supportsFloat64()) {
+      return;
+    }
+    double tol = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
+    // heads interleaved as in attention: [B, T, H, d] memory read as [B, H, T, d]
+    Tensor q = tensor(dt, random(2 * 4 * 3 * 5, 21), 2, 4, 3, 5).transpose(1, 2);
+    Tensor k = tensor(dt, random(2 * 6 * 3 * 5, 22), 2, 6, 3, 5).transpose(1, 2);
+    Tensor c = tensor(dt, random(2 * 4 * 3 * 6, 23), 2, 4, 3, 6).transpose(1, 2);
+    double[] c0 = c.toDoubleArray();
+    be.gemmBatched(q, false, k, true, c, 2.0, 0.5);
+    assertClose(batchedReference(q.toDoubleArray(), false, k.toDoubleArray(), true, c0, 6, 4, 5, 6, 2.0, 0.5),
+        c.toDoubleArray(), tol);
+    // rank 3, every transpose: column-major matrices are read in place, a doubly strided one is copied
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        Tensor a = ta ? tensor(dt, random(5 * 7 * 4, 24), 5, 7, 4) : tensor(dt, random(5 * 7 * 4, 25), 5, 7, 4)
+            .transpose(1, 2);
+        Tensor b = tb ? tensor(dt, random(5 * 3 * 7, 26), 5, 3, 7) : tensor(dt, random(3 * 7 * 5, 27), 3, 7, 5)
+            .transpose(0, 2);
+        Tensor out = scope.allocate(dt, Shape.of(5, 4, 3));
+        be.gemmBatched(a, ta, b, tb, out, 1, 0);
+        assertClose(batchedReference(a.toDoubleArray(), ta, b.toDoubleArray(), tb, new double[5 * 4 * 3], 5, 4, 7, 3,
+            1, 0), out.toDoubleArray(), tol);
+      }
+    }
+  }
+
+  @Test
+  void gemmBatchedRejectsMismatchedOperands() {
+    Tensor a = scope.allocate(DType.FLOAT64, Shape.of(2, 3, 4, 5));
+    Tensor b = scope.allocate(DType.FLOAT64, Shape.of(2, 3, 5, 6));
+    Tensor c = scope.allocate(DType.FLOAT64, Shape.of(2, 3, 4, 6));
+    assertEquals("gemmBatched needs operands of equal rank >= 3 and equal batch axes ([..., m, k] x [..., k, n] ->"
+        + " [..., m, n]); found [2, 3, 4, 5], [3, 3, 5, 6] -> [2, 3, 4, 6].",
+        assertThrows(IllegalArgumentException.class, () -> be.gemmBatched(a, false,
+            scope.allocate(DType.FLOAT64, Shape.of(3, 3, 5, 6)), false, c, 1, 0)).getMessage());
+    assertEquals("gemmBatched needs operands of equal rank >= 3 and equal batch axes ([..., m, k] x [..., k, n] ->"
+        + " [..., m, n]); found [4, 5], [5, 6] -> [4, 6].",
+        assertThrows(IllegalArgumentException.class, () -> be.gemmBatched(scope.allocate(DType.FLOAT64, Shape.of(4, 5)),
+            false, scope.allocate(DType.FLOAT64, Shape.of(5, 6)), false, scope.allocate(DType.FLOAT64, Shape.of(4, 6)),
+            1, 0)).getMessage());
+    assertEquals("gemmBatched shapes do not agree: [2, 3, 4, 5] x [2, 3, 5, 6]ᵀ -> [2, 3, 4, 6].",
+        assertThrows(IllegalArgumentException.class, () -> be.gemmBatched(a, false, b, true, c, 1, 0)).getMessage());
+    assertEquals("gemmBatched output must be row-major; found a [2, 3, 6, 4] view with strides [72, 24, 1, 6].",
+        assertThrows(IllegalArgumentException.class,
+            () -> be.gemmBatched(b, true, a, true, c.transpose(2, 3), 1, 0)).getMessage());
+  }
+
   @Test
   void zipBroadcastsLikeNumpy() {
     Tensor a = tensor(DType.FLOAT64, new double[] {1, 2, 3, 4, 5, 6}, 2, 3);

@@ -24,14 +24,15 @@ class NetworkSpecJsonErrorsTest {
   void unknownType() {
     assertEquals("Layer 'conv9' has unknown type 'convolution3d'; known types: activation, add, avg_pool2d, batch_norm,"
             + " concat, conv1d, conv2d, dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm,"
-            + " max_pool2d, reshape.",
+            + " max_pool2d, multi_head_attention, positional_embedding, reshape, sequence_mean_pool.",
         error(network("{\"type\": \"convolution3d\", \"name\": \"conv9\"}")));
   }
 
   @Test
   void missingType() {
     assertEquals("Layer 'd' has no 'type'; known types: activation, add, avg_pool2d, batch_norm, concat, conv1d, conv2d,"
-            + " dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm, max_pool2d, reshape.",
+            + " dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm, max_pool2d, multi_head_attention,"
+            + " positional_embedding, reshape, sequence_mean_pool.",
         error(network("{\"name\": \"d\", \"units\": 3}")));
   }
 
