@@ -101,9 +101,12 @@ public final class SparkMnistBenchmark {
       NeuralNetworkClassifier clf = ours(mode);
       Fit f = fit(clf, withValidation, test, acc);
       double reach = f.reach(mllibAcc);
-      System.out.printf(Locale.ROOT, "  NeuralNetworkClassifier %-8s mode   fit %6.2f s   test accuracy %.2f%%   reaches MLlib's"
-          + " %.2f%% after %.2f s (%.1f%% of MLlib's time)   [%s]%n", mode, f.seconds, 100 * f.accuracy, 100 * mllibAcc, reach,
-          100 * reach / mllibSeconds, settings(clf, f.summary));
+      System.out.printf(Locale.ROOT, "  NeuralNetworkClassifier %-8s mode   fit %6.2f s   final test accuracy %.2f%% (%+.2f points)"
+          + "   reaches MLlib's %.2f%% after %.2f s (%.1f%% of MLlib's time)   [%s]%n", mode, f.seconds, 100 * f.finalAccuracy(),
+          100 * (f.finalAccuracy() - mllibAcc), 100 * mllibAcc, reach, 100 * reach / mllibSeconds, settings(clf, f.summary));
+      System.out.printf(Locale.ROOT, "      the fitted model scores %.2f%%: it holds the epoch with the best validation loss, and the"
+          + " validation rows here are the test rows, so the final epoch's figure above is the one to compare%n",
+          100 * f.accuracy);
       StringBuilder trace = new StringBuilder("      after each epoch (s from the start of fit, test accuracy):");
       for (int e = 0; e < f.summary.epochs(); e++) {
         trace.append(String.format(Locale.ROOT, " %.2f/%.2f%%", f.epochEnd(e), 100 * f.summary.validationMetricHistory().get(e)));
@@ -119,7 +122,7 @@ public final class SparkMnistBenchmark {
     NeuralNetworkClassifier clf = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(42)
         .setValidationIndicatorCol("isTest").setSyncMode(mode);
     if (mode.equals("average")) {
-      return clf.setBatchSize(64).setLearningRate(2e-3).setLocalSteps(128).setMaxEpochs(10);
+      return clf.setBatchSize(64).setLearningRate(6e-3).setLocalSteps(128).setMaxEpochs(10);
     }
     return clf.setBatchSize(256).setLearningRate(3e-3).setMaxEpochs(10);
   }
@@ -131,6 +134,11 @@ public final class SparkMnistBenchmark {
   private record Fit(double seconds, double accuracy, TrainingSummary summary) {
     double epochEnd(int e) {
       return seconds - summary.seconds() + summary.epochSeconds().get(e);
+    }
+
+    /** Test accuracy after the last epoch (no choice of epoch by the test rows). */
+    double finalAccuracy() {
+      return summary.validationMetricHistory().get(summary.epochs() - 1);
     }
 
     /** Seconds from the call to {@code fit} until the test accuracy first reached {@code target}; NaN if never. */
