@@ -76,7 +76,8 @@ class Embedding(Layer):
             raise _layer_error(self.name, "vocabulary_size and dimension must be > 0, found %d and %d."
                                % (size, dimension))
         if size * dimension > MAX_ELEMENTS:
-            raise _layer_error(self.name, "weight [%d, %d] has more than %d elements." % (size, dimension, MAX_ELEMENTS))
+            raise _layer_error(self.name, "weight [%d, %d] has more than %d elements."
+                               % (size, dimension, MAX_ELEMENTS))
         padding = None if self.padding_index is None else _as_int(owner, "padding_index", self.padding_index)
         if padding is not None and not 0 <= padding < size:
             raise _layer_error(self.name, "padding_index must be in [0, %d), the vocabulary; found %d."

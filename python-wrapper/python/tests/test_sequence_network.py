@@ -140,12 +140,14 @@ def test_graph_builder_of_the_recurrent_layers_matches_java_builder(jvm: Any, ga
     same = jvm.java.util.function.UnaryOperator.identity()
     b = jvm.org.sparkdl.spec.NetworkSpec.builder()
     x = b.addInput("x", java_ints(gateway, [5, 3]))
-    outs = [b.addLstm(None, 4, same, x), b.addGru("g", 2, same, x), b.addMultiHeadAttention(None, 3, True, False, x, None),
+    outs = [b.addLstm(None, 4, same, x), b.addGru("g", 2, same, x),
+            b.addMultiHeadAttention(None, 3, True, False, x, None),
             b.addLstm(None, 1, same, x)]
     java = str(b.outputs(java_array(gateway, gateway.jvm.String, outs)).build().toJson())
     p = Network.builder()
     x = p.add_input("x", 5, 3)
-    outs = [p.add_lstm(None, 4, x), p.add_gru("g", 2, x), p.add_multi_head_attention(None, 3, x, causal=True, bias=False),
+    outs = [p.add_lstm(None, 4, x), p.add_gru("g", 2, x),
+            p.add_multi_head_attention(None, 3, x, causal=True, bias=False),
             p.add_lstm(None, 1, x)]
     assert outs == ["lstm_1", "g", "attention_1", "lstm_2"]
     assert p.outputs(*outs).build().to_json() == java

@@ -78,12 +78,14 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
     ({"type": "embedding", "vocabulary_size": 9, "dimension": -1}, [5], add(lambda: Embedding(9, -1, name="c")),
      "Layer 'c': vocabulary_size and dimension must be > 0, found 9 and -1."),
     ({"type": "embedding", "vocabulary_size": 100000, "dimension": 100000}, [5],
-     add(lambda: Embedding(100000, 100000, name="c")), "Layer 'c': weight [100000, 100000] has more than %d elements." % MAX),
+     add(lambda: Embedding(100000, 100000, name="c")),
+     "Layer 'c': weight [100000, 100000] has more than %d elements." % MAX),
     ({"type": "embedding", "name": "embedding_1", "vocabulary_size": 10, "dimension": 4, "padding_index": 10}, [5],
      lambda s: builder(*s).embedding(10, 4, padding_index=10),
      "Layer 'embedding_1': padding_index must be in [0, 10), the vocabulary; found 10."),
     ({"type": "embedding", "vocabulary_size": 10, "dimension": 4, "padding_index": -1}, [5],
-     add(lambda: Embedding(10, 4, -1, name="c")), "Layer 'c': padding_index must be in [0, 10), the vocabulary; found -1."),
+     add(lambda: Embedding(10, 4, -1, name="c")),
+     "Layer 'c': padding_index must be in [0, 10), the vocabulary; found -1."),
     ({"type": "lstm", "name": "lstm_1", "hidden_size": 0}, [5, 3], lambda s: builder(*s).lstm(0),
      "Layer 'lstm_1': hidden_size must be in [1, 16777216], found 0."),
     ({"type": "gru", "hidden_size": 16777217}, [5, 3], add(lambda: Gru(16777217, name="c")),
@@ -102,7 +104,8 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
     ({"type": "embedding", "vocabulary_size": 9, "dimension": 4}, [5, 2], add(lambda: Embedding(9, 4, name="c")),
      "Layer 'c': embedding reads token ids of shape [steps]; found input shape [5, 2] ('x')."),
     ({"type": "embedding", "vocabulary_size": 1, "dimension": 100000}, [100000],
-     add(lambda: Embedding(1, 100000, name="c")), "Layer 'c': output shape [100000, 100000] has more than %d elements." % MAX),
+     add(lambda: Embedding(1, 100000, name="c")),
+     "Layer 'c': output shape [100000, 100000] has more than %d elements." % MAX),
     ({"type": "lstm", "name": "lstm_1", "hidden_size": 8}, [784], lambda s: builder(*s).lstm(8).build(),
      "Layer 'lstm_1': lstm reads sequences of shape [steps, features]; found input shape [784] ('x'). Reshape it "
      "first, e.g. [784] to [28, 28]."),
@@ -153,7 +156,8 @@ LENGTHS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("layer, shape, lengths, method, message", LENGTHS_CASES, ids=[c[0]["type"] for c in LENGTHS_CASES])
+@pytest.mark.parametrize("layer, shape, lengths, method, message", LENGTHS_CASES,
+                         ids=[c[0]["type"] for c in LENGTHS_CASES])
 def test_a_lengths_input_of_the_wrong_shape_reads_as_the_jvm_error(
         jvm: Any, layer: Dict[str, Any], shape: Sequence[int], lengths: Sequence[int], method: Any,
         message: str) -> None:
@@ -200,7 +204,8 @@ ENCODER_CASES = [
      "excluded); 'x' has shape [16]."),
     ([5, 8], None, 2, 16, 1.0, True, None, "Transformer encoder 'encoder_1': dropout must be in [0, 1), found 1.0."),
     ([5, 8], "enc", 2, 16, -0.5, True, None, "Transformer encoder 'enc': dropout must be in [0, 1), found -0.5."),
-    ([5, 8], "enc", 2, 16, float("nan"), True, None, "Transformer encoder 'enc': dropout must be in [0, 1), found NaN."),
+    ([5, 8], "enc", 2, 16, float("nan"), True, None,
+     "Transformer encoder 'enc': dropout must be in [0, 1), found NaN."),
     ([5, 8], None, 0, 16, 0.1, False, None, "Layer 'encoder_1.self_attn': heads must be >= 1, found 0."),
     ([5, 8], None, 2, 0, 0.1, True, "n", "Layer 'encoder_1.linear1': units must be > 0, found 0."),
     ([5, 8], "bad name", 2, 16, 0.1, True, None, "Layer name 'bad name.norm1' is invalid; names use letters, digits, "
@@ -216,7 +221,8 @@ def test_encoder_block_errors_read_as_the_jvm_errors_and_leave_no_layer_behind(
     java, python = encoder_pair(jvm, gateway, shape)
     java.addDense("before", 3, "x")
     python.add_dense("before", 3, "x")
-    assert java_error(lambda: java.addTransformerEncoder(name, "x", heads, ffn, dropout, norm_first, lengths)) == message
+    java_add = lambda: java.addTransformerEncoder(name, "x", heads, ffn, dropout, norm_first, lengths)  # noqa: E731
+    assert java_error(java_add) == message
     assert python_error(lambda: python.add_transformer_encoder(name, heads, ffn, "x", dropout=dropout,
                                                                norm_first=norm_first, lengths=lengths)) == message
     # all or nothing: the builders go on from where they were, numbering the next block 1
