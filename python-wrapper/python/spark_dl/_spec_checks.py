@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from spark_dl.errors import NetworkSpecError
 
 if TYPE_CHECKING:
-    from spark_dl.layers import Layer
+    from spark_dl.layers import Input, Layer
 
 FORMAT_VERSION = 1
 MLP_INPUT = "features"
@@ -112,6 +112,18 @@ def _check_shape_count(layer: "Layer", shapes: Sequence[Sequence[int]]) -> None:
     expected = len(layer.inputs or ())
     if len(shapes) != expected:
         raise _layer_error(layer.name, "expected %d input shape%s, got %d." % (expected, "" if expected == 1 else "s", len(shapes)))
+
+
+def _infer_shapes(inputs: Sequence["Input"], layers: Sequence["Layer"]) -> Dict[str, List[int]]:
+    """The shape of every input and layer output, in network order, for layers whose inputs exist
+    (Java's ``NetworkGraph.inferShapes``)."""
+    shapes: Dict[str, List[int]] = {i.name: list(i.shape) for i in inputs}
+    for layer in layers:
+        out = layer.output_shape([shapes[name] for name in layer.inputs or ()])
+        if not out or len(out) > MAX_RANK:
+            raise _layer_error(layer.name, "output shape %s must have rank 1 to %d." % (_dims(out), MAX_RANK))
+        shapes[str(layer.name)] = list(out)
+    return shapes
 
 
 def _duplicate(name: str) -> NetworkSpecError:

@@ -159,7 +159,8 @@ def window_shape(layer: Optional[str], channels: int, sizes: Sequence[int]) -> L
 
 def check_init(layer: Optional[str], init: Any) -> None:
     if init not in INITS:
-        raise _layer_error(layer, "unknown init '%s'; known inits: %s." % (init, ", ".join(INITS)))
+        shown = "null" if init is None else init  # as Java prints a missing one
+        raise _layer_error(layer, "unknown init '%s'; known inits: %s." % (shown, ", ".join(INITS)))
 
 
 def check_groups(layer: Optional[str], filters: int, groups: int) -> None:

@@ -4,8 +4,10 @@ states its shape rule; shapes never include the batch dimension.
 
 This module holds the core types (dense, activation, dropout, merge and reshape layers) and gives
 access to every other family: :mod:`spark_dl.conv_layers` (``Conv1d``, ``Conv2d``),
-:mod:`spark_dl.pool_layers` (``MaxPool2d``, ``AvgPool2d``, ``GlobalAvgPool``) and
-:mod:`spark_dl.norm_layers` (``BatchNorm``, ``LayerNorm``).
+:mod:`spark_dl.pool_layers` (``MaxPool2d``, ``AvgPool2d``, ``GlobalAvgPool``),
+:mod:`spark_dl.norm_layers` (``BatchNorm``, ``LayerNorm``), :mod:`spark_dl.sequence_layers`
+(``Embedding``, ``Lstm``, ``Gru``, ``SequenceMeanPool``) and :mod:`spark_dl.attention_layers`
+(``MultiHeadAttention``, ``PositionalEmbedding``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from spark_dl._layer_base import Layer
+from spark_dl.attention_layers import MultiHeadAttention, PositionalEmbedding
 from spark_dl._spec_checks import (
     ACTIVATION_FUNCTIONS,
     DEFAULT_INIT,
@@ -35,9 +38,11 @@ from spark_dl.conv_layers import Conv1d, Conv2d
 from spark_dl.errors import NetworkSpecError
 from spark_dl.norm_layers import BatchNorm, LayerNorm
 from spark_dl.pool_layers import AvgPool2d, GlobalAvgPool, MaxPool2d
+from spark_dl.sequence_layers import Embedding, Gru, Lstm, SequenceMeanPool
 
 __all__ = ["Input", "Layer", "Dense", "Activation", "Dropout", "Add", "Concat", "Reshape", "Flatten",
            "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm", "LayerNorm",
+           "Embedding", "Lstm", "Gru", "MultiHeadAttention", "PositionalEmbedding", "SequenceMeanPool",
            "INITS", "ACTIVATION_FUNCTIONS"]
 
 
@@ -354,7 +359,8 @@ class Flatten(Layer):
 
 _LAYER_TYPES: Dict[str, type] = {t.TYPE: t for t in (Dense, Activation, Dropout, Add, Concat, Reshape, Flatten, Conv1d,
                                                      Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm,
-                                                     LayerNorm)}
+                                                     LayerNorm, Embedding, Lstm, Gru, MultiHeadAttention,
+                                                     PositionalEmbedding, SequenceMeanPool)}
 _TYPE_FIELDS: Dict[str, Tuple[str, ...]] = {
     "dense": ("units", "bias", "init"),
     "activation": ("function", "alpha"),
@@ -370,4 +376,10 @@ _TYPE_FIELDS: Dict[str, Tuple[str, ...]] = {
     "global_avg_pool": (),
     "batch_norm": ("momentum", "epsilon"),
     "layer_norm": ("axes", "epsilon"),
+    "embedding": ("vocabulary_size", "dimension", "padding_index"),
+    "lstm": ("hidden_size", "num_layers", "bidirectional", "return_sequences"),
+    "gru": ("hidden_size", "num_layers", "bidirectional", "return_sequences"),
+    "multi_head_attention": ("heads", "causal", "bias"),
+    "positional_embedding": ("init",),
+    "sequence_mean_pool": (),
 }

@@ -29,6 +29,17 @@ Images, with the convolution, pooling and normalisation layers (options as keywo
 >>> lenet.infer_shapes()["avg_pool_1"]
 [16, 5, 5]
 
+Sequences, with the embedding, recurrent and attention layers and Transformer encoder blocks:
+
+>>> text = (Network.builder()
+...         .input("tokens", 50)
+...         .embedding(10000, 64).positional_embedding()
+...         .transformer_encoder(4, 128, dropout=0.1).transformer_encoder(4, 128, norm_first=True)
+...         .sequence_mean_pool().dense(2)
+...         .build())
+>>> text.infer_shapes()["encoder_1.norm2"], text.output_shape
+([50, 64], [2])
+
 Graph style, where ``add_*`` methods take the nodes they read and return the new node's name:
 
 >>> b = Network.builder()
@@ -48,13 +59,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union, cast
 
+from spark_dl._sequence_builder import SequenceLayerMethods
 from spark_dl._spec_checks import (
     FORMAT_VERSION,
-    MAX_RANK,
     MLP_INPUT,
     DEFAULT_INIT,
     _dims,
     _duplicate,
+    _infer_shapes,
     _layer_error,
     _unknown_reference,
 )
@@ -73,19 +85,26 @@ from spark_dl.layers import (
     Conv2d,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     GlobalAvgPool,
+    Gru,
     Input,
     Layer,
     LayerNorm,
+    Lstm,
     MaxPool2d,
+    MultiHeadAttention,
+    PositionalEmbedding,
     Reshape,
+    SequenceMeanPool,
 )
 
 __all__ = [
     "Network", "NetworkBuilder", "Input", "Layer",
     "Dense", "Activation", "Dropout", "Add", "Concat", "Reshape", "Flatten",
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm", "LayerNorm",
+    "Embedding", "Lstm", "Gru", "MultiHeadAttention", "PositionalEmbedding", "SequenceMeanPool",
     "INITS", "ACTIVATION_FUNCTIONS",
 ]
 
@@ -132,7 +151,7 @@ class Network:
             if any(o is None for o in self._outputs):
                 raise NetworkSpecError("Network outputs contain null.")
         self._check_structure()
-        self._shapes = self._infer()
+        self._shapes = _infer_shapes(self._inputs, self._layers)
 
     @property
     def inputs(self) -> Tuple[Input, ...]:
@@ -173,15 +192,6 @@ class Network:
             if name in listed:
                 raise NetworkSpecError("Output '%s' is listed twice." % name)
             listed.add(name)
-
-    def _infer(self) -> Dict[str, List[int]]:
-        shapes: Dict[str, List[int]] = {i.name: list(i.shape) for i in self._inputs}
-        for layer in self._layers:
-            out = layer.output_shape([shapes[name] for name in layer.inputs or ()])
-            if not out or len(out) > MAX_RANK:
-                raise _layer_error(layer.name, "output shape %s must have rank 1 to %d." % (_dims(out), MAX_RANK))
-            shapes[layer.name] = list(out)  # type: ignore[index]
-        return shapes
 
     def infer_shapes(self) -> Dict[str, List[int]]:
         """The shape of every input and layer output, by node name, in network order."""
@@ -243,7 +253,7 @@ class Network:
             ", ".join("%s%s" % (i.name, _dims(i.shape)) for i in self._inputs), names, list(self._outputs))
 
 
-class NetworkBuilder(WindowLayerMethods):
+class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
     """Builds a :class:`Network` in sequential style (``input(...).dense(128).relu()``, each layer
     reading the node added just before it), graph style (``add_*`` methods that take the nodes to
     read and return the new node's name), or a mix, exactly like Java's ``NetworkSpec.builder()``.
@@ -251,8 +261,9 @@ class NetworkBuilder(WindowLayerMethods):
     Names left out are chosen per type: ``dense_1``, ``dense_2``, ``dropout_1``, ``conv2d_1``,
     ``max_pool_1``; activations are named after their function (``relu_1``). Field errors, duplicate
     names and unknown references raise when the node is added; shape errors in :meth:`build`.
-    Convolution and pooling options are keyword arguments, e.g. ``conv2d(32, 3, padding="same",
-    stride=2)`` (Java: ``conv2d(32, 3, c -> c.withPadding(Padding.SAME).withStride(2))``).
+    Convolution, pooling and recurrent options are keyword arguments, e.g. ``conv2d(32, 3, padding="same",
+    stride=2)`` (Java: ``conv2d(32, 3, c -> c.withPadding(Padding.SAME).withStride(2))``) or
+    ``lstm(64, bidirectional=True, lengths="lengths")``.
     """
 
     def __init__(self) -> None:

@@ -73,7 +73,8 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
      "Layer 'c' has unknown field 'axes'; known fields: inputs, name, type."),
     ({"type": "conv3d", "filters": 2}, [1, 8, 8], None,
      "Layer 'c' has unknown type 'conv3d'; known types: activation, add, avg_pool2d, batch_norm, concat, conv1d, "
-     "conv2d, dense, dropout, flatten, global_avg_pool, layer_norm, max_pool2d, reshape."),
+     "conv2d, dense, dropout, embedding, flatten, global_avg_pool, gru, layer_norm, lstm, max_pool2d, "
+     "multi_head_attention, positional_embedding, reshape, sequence_mean_pool."),
     # field values, checked by the layer itself
     ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [1, 2, 3]}, [1, 8, 8],
      add(lambda: Conv2d(2, 3, padding=(1, 2, 3), name="c")),
