@@ -5,22 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.Window2d;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /**
@@ -29,21 +27,10 @@ import org.sparkdl.testing.GradCheck;
  * batch is exercised too.
  */
 class ConvOpsGradientTest {
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(5);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(2);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(2, 5);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   private Tensor rand(int... dims) {
     return randScaled(1, dims);
@@ -55,12 +42,7 @@ class ConvOpsGradientTest {
    * the size of the checked sum.
    */
   private Tensor randScaled(double sd, int... dims) {
-    Shape s = Shape.of(dims);
-    double[] v = new double[s.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = sd * random.nextGaussian();
-    }
-    return scope.of(DType.FLOAT64, s, v);
+    return ws.scaledNormal(sd, dims);
   }
 
   private Tensor weight(int... dims) {

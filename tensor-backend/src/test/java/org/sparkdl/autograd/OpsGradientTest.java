@@ -5,47 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.UnaryOp;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /** Every differentiable op against central finite differences in float64, on random inputs. */
 class OpsGradientTest {
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(7);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(1);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(1, 7);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   /** Random normal values, kept at least {@code gap} away from 0 (kinks of ReLU, |x|, Huber's threshold is handled per test). */
   private Tensor rand(double gap, int... dims) {
-    Shape s = Shape.of(dims);
-    double[] v = new double[s.size()];
-    for (int i = 0; i < v.length; i++) {
-      double x = random.nextGaussian();
-      v[i] = x >= 0 ? x + gap : x - gap;
-    }
-    return scope.of(DType.FLOAT64, s, v);
+    return ws.normalAwayFromZero(gap, dims);
   }
 
   private Tensor rand(int... dims) {

@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /**
@@ -23,28 +21,13 @@ import org.sparkdl.testing.GradCheck;
  * and biases as plain values, not parameters), reversed and masked, and the shape errors.
  */
 class RecurrentOpsTest {
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(3);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(1);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(1, 3);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   private Tensor rand(double scale, int... dims) {
-    double[] v = new double[Shape.of(dims).size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = scale * random.nextGaussian();
-    }
-    return scope.of(DType.FLOAT64, Shape.of(dims), v);
+    return ws.scaledNormal(scale, dims);
   }
 
   @ParameterizedTest

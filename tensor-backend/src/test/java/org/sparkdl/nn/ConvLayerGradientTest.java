@@ -1,26 +1,22 @@
 package org.sparkdl.nn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.spec.Padding;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Scope;
-import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /**
@@ -29,29 +25,13 @@ import org.sparkdl.testing.GradCheck;
  * option of each layer.
  */
 class ConvLayerGradientTest {
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(17);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(2);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(2, 17);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   private Tensor rand(int... dims) {
-    Shape s = Shape.of(dims);
-    double[] v = new double[s.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = random.nextGaussian();
-    }
-    return scope.of(DType.FLOAT64, s, v);
+    return ws.normal(dims);
   }
 
   /** Builds the network, gives constant-initialised parameters random values, and checks every gradient. */

@@ -6,48 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /** Every layer and loss, and whole networks, against finite differences in float64. */
 class LayerGradientTest {
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(11);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(1);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(1, 11);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
+  private final Random random = ws.random();
 
   private Tensor rand(int... dims) {
-    Shape s = Shape.of(dims);
-    double[] v = new double[s.size()];
-    for (int i = 0; i < v.length; i++) {
-      double x = random.nextGaussian();
-      v[i] = x >= 0 ? x + 0.05 : x - 0.05;
-    }
-    return scope.of(DType.FLOAT64, s, v);
+    return ws.normalAwayFromZero(0.05, dims);
   }
 
   private ParameterStore bind(Layer layer, long seed) {

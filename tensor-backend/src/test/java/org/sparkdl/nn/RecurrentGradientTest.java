@@ -5,21 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /**
@@ -35,28 +33,13 @@ class RecurrentGradientTest {
   /** Lengths of the three examples: one step, all steps, and two. */
   private static final double[] LENGTHS = {1, STEPS, 2};
 
-  private Backend be;
-  private Scope scope;
-  private final Random random = new Random(23);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(1);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(1, 23);
+  private final Backend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   private Tensor rand(int... dims) {
-    double[] v = new double[Shape.of(dims).size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = random.nextGaussian();
-    }
-    return scope.of(DType.FLOAT64, Shape.of(dims), v);
+    return ws.normal(dims);
   }
 
   static Stream<Arguments> everyOption() {

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkdl.autograd.Tape;
@@ -21,6 +19,7 @@ import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.Float64Workspace;
 import org.sparkdl.testing.GradCheck;
 
 /**
@@ -29,28 +28,13 @@ import org.sparkdl.testing.GradCheck;
  * and the errors for bad token ids and lengths.
  */
 class RecurrentNetworkTest {
-  private CpuBackend be;
-  private Scope scope;
-  private final Random random = new Random(5);
-
-  @BeforeEach
-  void open() {
-    be = new CpuBackend(1);
-    scope = be.openScope("test");
-  }
-
-  @AfterEach
-  void close() {
-    scope.close();
-    assertEquals(0, be.liveBytes());
-  }
+  @RegisterExtension
+  final Float64Workspace ws = new Float64Workspace(1, 5);
+  private final CpuBackend be = ws.backend();
+  private final Scope scope = ws.scope();
 
   private Tensor rand(int... dims) {
-    double[] v = new double[Shape.of(dims).size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = random.nextGaussian();
-    }
-    return scope.of(DType.FLOAT64, Shape.of(dims), v);
+    return ws.normal(dims);
   }
 
   /** tokens [6] and lengths [1] -> embedding(20, 4, padding 0) -> 2-layer bidirectional LSTM -> GRU -> dense 3. */
