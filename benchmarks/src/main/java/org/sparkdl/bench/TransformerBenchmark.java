@@ -3,23 +3,15 @@ package org.sparkdl.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import org.bytedeco.openblas.global.openblas_nolapack;
-import org.sparkdl.autograd.Tape;
-import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.Distribution;
 import org.sparkdl.backend.cpu.CpuBackend;
-import org.sparkdl.nn.Network;
-import org.sparkdl.nn.SoftmaxCrossEntropy;
-import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
-import org.sparkdl.train.BatchStats;
-import org.sparkdl.train.LocalTrainer;
 
 /**
  * Attention on the CPU backend, timed as {@link CpuBenchmark} times its figures (warm-up, then the
@@ -39,8 +31,9 @@ import org.sparkdl.train.LocalTrainer;
  */
 public final class TransformerBenchmark {
   private static final DType F32 = DType.FLOAT32;
-  private static final long SEED = 42;
-  private static final int ROWS = 8192;
+  private static final long SEED = NetworkBenchmark.SEED;
+  private static final int ROWS = NetworkBenchmark.ROWS;
+  private static final int[] SAMPLE = {28, 28};
   private static final int TRAIN_BATCH = 64;
   private static final int INFERENCE_BATCH = 1024;
   /** Attention shapes: batch, steps, heads, head width. */
@@ -62,20 +55,7 @@ public final class TransformerBenchmark {
   record Result(String section, String what, String shape, int batch, CpuBenchmark.Timing timing) {}
 
   public static void main(String[] args) {
-    CpuBenchmark.Settings settings;
-    try {
-      settings = CpuBenchmark.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(CpuBenchmark.usage().replace("CpuBenchmark", "TransformerBenchmark"));
-      System.exit(2);
-      return;
-    }
-    if (settings == null) {
-      System.out.println(CpuBenchmark.usage().replace("CpuBenchmark", "TransformerBenchmark"));
-      return;
-    }
-    run(settings);
+    NetworkBenchmark.main("TransformerBenchmark", args, TransformerBenchmark::run);
   }
 
   static void run(CpuBenchmark.Settings s) {
@@ -84,12 +64,7 @@ public final class TransformerBenchmark {
     try (Backend be = new CpuBackend(s.threads())) {
       int blasThreads = openblas_nolapack.blas_get_num_threads();
       String[][] env = CpuBenchmark.environment(s, blasThreads);
-      System.out.printf(Locale.ROOT, "%nspark-dl attention CPU benchmark%s: median of %d timed repetitions (~%.1f s"
-          + " each) after >= %.1f s warm-up%n", s.quick() ? " (QUICK smoke run, numbers are rough)" : "",
-          s.repetitions(), s.repetitionSeconds(), s.warmupSeconds());
-      for (String[] kv : env) {
-        System.out.printf(Locale.ROOT, "  %-12s %s%n", kv[0], kv[1]);
-      }
+      NetworkBenchmark.printHeader("attention CPU benchmark", s, env);
       System.out.printf(Locale.ROOT, "%nScores Q_h K_hᵀ / sqrt(d) of heads interleaved in [B, T, H, d]%n");
       System.out.printf(Locale.ROOT, "  %-16s %-32s %10s %9s%n", "B, T, H, d", "method", "ms/call", "GFLOP/s");
       for (int[] shape : SCORE_SHAPES) {
@@ -111,8 +86,7 @@ public final class TransformerBenchmark {
         System.out.printf(Locale.ROOT, "  %-10s %6d %,11.0f %9.2f%n", r.section(), r.batch(),
             r.batch() / r.timing().median(), r.timing().median() * 1e3);
       }
-      System.out.printf(Locale.ROOT, "%nTotal %.1f s. JSON:%n", (System.nanoTime() - started) / 1e9);
-      System.out.println(json(s, env, blasThreads, results));
+      NetworkBenchmark.printFooter(be, started, json(s, env, blasThreads, results));
     }
   }
 
@@ -149,56 +123,22 @@ public final class TransformerBenchmark {
   }
 
   static Result train(Backend be, CpuBenchmark.Settings s, float[] features, float[] labels) {
-    int batches = ROWS / TRAIN_BATCH;
-    try (Network net = Network.create(classifier(), be, F32, SEED);
-         LocalTrainer trainer = new LocalTrainer(net, new SoftmaxCrossEntropy(), OptimizerSpec.adam(1e-3), SEED);
-         Scope data = be.openScope("train-data")) {
-      Tensor x = data.of(F32, Shape.of(ROWS, 28, 28), features);
-      Tensor y = data.of(F32, Shape.of(ROWS), labels);
-      int[] step = {0};
-      BatchStats[] last = {null};
-      CpuBenchmark.Timing t = CpuBenchmark.time(s, () -> {
-        int i = step[0]++ % batches;
-        last[0] = trainer.trainBatch(x.slice(0, i * TRAIN_BATCH, (i + 1) * TRAIN_BATCH),
-            y.slice(0, i * TRAIN_BATCH, (i + 1) * TRAIN_BATCH), null);
-      });
-      if (!Double.isFinite(last[0].meanLoss())) {
-        throw new IllegalStateException("Transformer training diverged: loss " + last[0].meanLoss() + ".");
-      }
-      return new Result("train", "step", "28 x 28", TRAIN_BATCH, t);
-    }
+    NetworkBenchmark.Trained t = NetworkBenchmark.train(be, s, "Transformer", classifier(), SAMPLE, TRAIN_BATCH,
+        features, labels);
+    return new Result("train", "step", "28 x 28", TRAIN_BATCH, t.timing());
   }
 
   static Result infer(Backend be, CpuBenchmark.Settings s, float[] features) {
-    int batches = ROWS / INFERENCE_BATCH;
-    try (Network net = Network.create(classifier(), be, F32, SEED);
-         Scope data = be.openScope("inference-data")) {
-      Tensor x = data.of(F32, Shape.of(ROWS, 28, 28), features);
-      int[] step = {0};
-      CpuBenchmark.Timing t = CpuBenchmark.time(s, () -> {
-        int i = step[0]++ % batches;
-        try (Scope pass = data.child("forward")) {
-          Var out = net.forward(new Tape(pass, false, 0).constant(
-              x.slice(0, i * INFERENCE_BATCH, (i + 1) * INFERENCE_BATCH)));
-          if (out.value().dim(0) != INFERENCE_BATCH) {
-            throw new IllegalStateException("Unexpected output shape " + out.value().shape() + ".");
-          }
-        }
-      });
-      return new Result("inference", "forward", "28 x 28", INFERENCE_BATCH, t);
-    }
+    return new Result("inference", "forward", "28 x 28", INFERENCE_BATCH,
+        NetworkBenchmark.infer(be, s, classifier(), SAMPLE, INFERENCE_BATCH, features));
   }
 
   static String json(CpuBenchmark.Settings s, String[][] env, int blasThreads, List<Result> results) {
-    return "{\"benchmark\":\"spark-dl-attention-cpu\",\"quick\":" + s.quick() + ",\"repetitions\":" + s.repetitions()
-        + ",\"jvm\":" + CpuBenchmark.quote(env[0][1]) + ",\"cpu\":" + CpuBenchmark.quote(CpuBenchmark.cpuModel())
-        + ",\"cores\":" + Runtime.getRuntime().availableProcessors() + ",\"threads\":" + s.threads()
-        + ",\"blas_threads\":" + blasThreads + ",\"results\":["
-        + results.stream().map(r -> String.format(Locale.ROOT, "{\"section\":\"%s\",\"what\":%s,\"shape\":%s,"
+    return NetworkBenchmark.json("spark-dl-attention-cpu", s, env, blasThreads, results.stream()
+        .map(r -> String.format(Locale.ROOT, "{\"section\":\"%s\",\"what\":%s,\"shape\":%s,"
             + "\"batch\":%d,\"ms\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f}", r.section(), CpuBenchmark.quote(r.what()),
             CpuBenchmark.quote(r.shape()), r.batch(),
             r.timing().median() * 1e3, r.timing().fastest() * 1e3, r.timing().slowest() * 1e3))
-            .collect(Collectors.joining(","))
-        + "]}";
+        .toList());
   }
 }
