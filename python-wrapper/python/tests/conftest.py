@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import numpy as np
 import pytest
@@ -82,6 +82,38 @@ def linear(spark: SparkSession, n: int = 300, seed: int = 2, outputs: int = 1) -
     else:
         rows = [(Vectors.dense(y[i]), Vectors.dense(x[i])) for i in range(n)]
     return spark.createDataFrame(rows, ["label", "features"]).repartition(2)
+
+
+def bars(n: int, seed: int, side: int, margin: int) -> List[tuple]:
+    """``n`` noisy ``side`` x ``side`` images as ``side * side`` features: class 0 a vertical bar, class 1 a
+    horizontal one, at least ``margin`` pixels from the border."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        image = 0.1 * rng.standard_normal((side, side))
+        at = rng.integers(margin, side - margin)
+        if i % 2 == 0:
+            image[:, at] += 1.0
+        else:
+            image[at, :] += 1.0
+        rows.append((float(i % 2), Vectors.dense(image.ravel())))
+    return rows
+
+
+def fit_network(spark: SparkSession, network: "spark_dl.Network", rows: List[tuple],
+                epochs: int) -> "spark_dl.NeuralNetworkClassificationModel":
+    """A classifier of ``network`` fitted on ``rows`` (label, features) in 2 partitions: batches of 16,
+    learning rate 0.01, seed 7."""
+    frame = spark.createDataFrame(rows, ["label", "features"]).repartition(2).cache()
+    clf = spark_dl.NeuralNetworkClassifier(network=network, maxEpochs=epochs, batchSize=16, learningRate=0.01,
+                                           seed=7)
+    return clf.fit(frame)
+
+
+def scored(spark: SparkSession, model: "spark_dl.NeuralNetworkClassificationModel", rows: List[tuple]) -> Any:
+    """The label, raw prediction and prediction of ``model`` on ``rows``, as pandas."""
+    unseen = spark.createDataFrame(rows, ["label", "features"])
+    return model.transform(unseen).select("label", "rawPrediction", "prediction").toPandas()
 
 
 @pytest.fixture(scope="session")

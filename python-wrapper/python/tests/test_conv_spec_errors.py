@@ -7,18 +7,19 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from jvm_spec import java_error, java_ints, java_shapes, one_layer, python_error
+from jvm_spec import (
+    add,
+    agreeing_outcomes,
+    assert_one_layer_fails_alike,
+    assert_sequential_before_input_fails_alike,
+    builder,
+    java_error,
+    java_ints,
+    one_layer,
+    outcome,
+    python_error,
+)
 from spark_dl import AvgPool2d, BatchNorm, Conv1d, Conv2d, LayerNorm, MaxPool2d, Network
-from spark_dl.errors import translated
-
-
-def builder(*shape: int) -> Any:
-    return Network.builder().input("x", *shape)
-
-
-def add(make: Callable[[], Any]) -> Callable[[Sequence[int]], Any]:
-    """Builds a network with an input ``x`` of the given shape and the layer ``make`` gives reading it."""
-    return lambda shape: builder(*shape).layer(make()).build()
 
 
 # (layer JSON, input shape, the same spec through the Python API on an input of that shape, or None where
@@ -176,11 +177,7 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
 @pytest.mark.parametrize("layer, shape, python, message", CASES, ids=[c[3][:60] for c in CASES])
 def test_errors_read_as_the_jvm_errors(jvm: Any, layer: Dict[str, Any], shape: Sequence[int],
                                        python: Optional[Callable[[Sequence[int]], Any]], message: str) -> None:
-    text = one_layer(layer, shape)
-    assert java_error(lambda: jvm.org.sparkdl.spec.NetworkSpec.fromJson(text)) == message
-    assert python_error(lambda: Network.from_json(text)) == message
-    if python is not None:
-        assert python_error(lambda: python(shape)) == message
+    assert_one_layer_fails_alike(jvm, layer, shape, python, message)
 
 
 def test_negative_padding_reads_as_javas_padding_record(jvm: Any, gateway: Any) -> None:
@@ -205,10 +202,7 @@ SEQUENTIAL = {
 
 @pytest.mark.parametrize("type_", sorted(SEQUENTIAL))
 def test_sequential_layers_before_any_input_fail_as_in_java(jvm: Any, type_: str) -> None:
-    python, java = SEQUENTIAL[type_]
-    message = java_error(lambda: java(jvm.org.sparkdl.spec.NetworkSpec.builder()))
-    assert message == "Cannot add a %s layer sequentially before any input; call input(...) first." % type_
-    assert python_error(lambda: python(Network.builder())) == message
+    assert_sequential_before_input_fails_alike(jvm, type_, *SEQUENTIAL[type_])
 
 
 def test_python_only_argument_types_are_named() -> None:
@@ -219,14 +213,6 @@ def test_python_only_argument_types_are_named() -> None:
     assert python_error(lambda: AvgPool2d(2, count_include_pad=1, name="c")) == (
         "Layer 'c': count_include_pad must be True or False, found 1.")
     assert python_error(lambda: BatchNorm("0.1", name="c")) == "Layer 'c': momentum must be a number, found '0.1'."
-
-
-def outcome(action: Callable[[], Any]) -> Any:
-    """The shapes of a network, or the message it fails with."""
-    try:
-        return action()
-    except ValueError as e:
-        return str(e)
 
 
 def sweep(seed: int, count: int) -> List[Tuple[Dict[str, Any], List[int]]]:
@@ -264,14 +250,7 @@ def sweep(seed: int, count: int) -> List[Tuple[Dict[str, Any], List[int]]]:
 
 
 def test_shapes_and_errors_agree_with_the_jvm_over_a_seeded_sweep(jvm: Any) -> None:
-    specs = sweep(seed=20240611, count=600)
-    valid = 0
-    for layer, shape in specs:
-        text = one_layer(layer, shape)
-        java = outcome(translated(lambda: java_shapes(jvm, text)))
-        python = outcome(lambda: Network.from_json(text).infer_shapes())
-        assert python == java, text
-        valid += isinstance(java, dict)
+    valid = agreeing_outcomes(jvm, [one_layer(layer, shape) for layer, shape in sweep(seed=20240611, count=600)])
     # the sweep exercises both sides of the rules
     assert 200 < valid < 550, valid
 

@@ -1,33 +1,13 @@
 """The Python network builder writes the same canonical JSON as Java's NetworkSpec, byte for byte."""
 
 import json
-from typing import Any, List
+from typing import Any
 
 import pytest
 
+from jvm_spec import java_array, java_canonical, network_tests
 from spark_dl import Activation, Add, Dense, Dropout, Flatten, Input, Network, NetworkSpecError, Reshape
 from spark_dl._spec_checks import _java_double
-
-
-@pytest.fixture(scope="module")
-def jvm(spark: Any) -> Any:
-    return spark.sparkContext._jvm
-
-
-@pytest.fixture(scope="module")
-def gateway(spark: Any) -> Any:
-    return spark.sparkContext._gateway
-
-
-def java_array(gateway: Any, java_type: Any, values: List[Any]) -> Any:
-    array = gateway.new_array(java_type, len(values))
-    for i, v in enumerate(values):
-        array[i] = v
-    return array
-
-
-def java_canonical(jvm: Any, text: str) -> str:
-    return str(jvm.org.sparkdl.spec.NetworkSpec.fromJson(text).toJson())
 
 
 def residual() -> Network:
@@ -86,17 +66,8 @@ NETWORKS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_python_json_is_the_jvm_canonical_json(jvm: Any, name: str) -> None:
-    text = NETWORKS[name]().to_json()
-    assert java_canonical(jvm, text) == text
-
-
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_json_round_trips_through_python(name: str) -> None:
-    net = NETWORKS[name]()
-    assert Network.from_json(net.to_json()) == net
-    assert Network.from_json(net.to_json()).to_json() == net.to_json()
+(test_python_json_is_the_jvm_canonical_json, test_json_round_trips_through_python,
+ test_python_infers_the_shapes_the_jvm_infers) = network_tests(NETWORKS)
 
 
 def test_mlp_matches_java_mlp(jvm: Any, gateway: Any) -> None:

@@ -9,25 +9,11 @@ import numpy as np
 import pytest
 from pyspark.ml.linalg import Vectors
 
-from spark_dl import Network, NeuralNetworkClassificationModel, NeuralNetworkClassifier
+from conftest import bars, fit_network, scored
+from spark_dl import Network, NeuralNetworkClassificationModel
 
 SIDE = 28
 STEPS, VOCABULARY, MARKER = 10, 8, 7
-
-
-def bars(n: int, seed: int) -> List[Tuple[float, Any]]:
-    """``n`` noisy 28x28 images as 784 features: class 0 a vertical bar, class 1 a horizontal one, anywhere."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        image = 0.1 * rng.standard_normal((SIDE, SIDE))
-        at = rng.integers(2, SIDE - 2)
-        if i % 2 == 0:
-            image[:, at] += 1.0
-        else:
-            image[at, :] += 1.0
-        rows.append((float(i % 2), Vectors.dense(image.ravel())))
-    return rows
 
 
 def tokens(n: int, seed: int) -> List[Tuple[float, Any]]:
@@ -57,20 +43,14 @@ def token_encoder() -> Network:
     )
 
 
-def fit(spark: Any, network: Network, rows: List[Tuple[float, Any]], epochs: int) -> NeuralNetworkClassificationModel:
-    frame = spark.createDataFrame(rows, ["label", "features"]).repartition(2).cache()
-    clf = NeuralNetworkClassifier(network=network, maxEpochs=epochs, batchSize=16, learningRate=0.01, seed=7)
-    return clf.fit(frame)
-
-
 @pytest.fixture(scope="module")
 def lstm_model(spark: Any) -> NeuralNetworkClassificationModel:
-    return fit(spark, row_lstm(), bars(64, seed=3), epochs=4)
+    return fit_network(spark, row_lstm(), bars(64, seed=3, side=SIDE, margin=2), epochs=4)
 
 
 @pytest.fixture(scope="module")
 def encoder_model(spark: Any) -> NeuralNetworkClassificationModel:
-    return fit(spark, token_encoder(), tokens(128, seed=5), epochs=6)
+    return fit_network(spark, token_encoder(), tokens(128, seed=5), epochs=6)
 
 
 def test_the_networks_have_the_documented_shapes() -> None:
@@ -93,18 +73,16 @@ def test_a_python_sequence_network_fits_and_its_loss_falls(which: str, request: 
 def test_the_lstm_model_keeps_the_python_network_and_scores_unseen_rows(
         spark: Any, lstm_model: NeuralNetworkClassificationModel) -> None:
     assert lstm_model.getNetwork() == row_lstm().to_json()
-    unseen = spark.createDataFrame(bars(64, seed=4), ["label", "features"])
-    scored = lstm_model.transform(unseen).select("label", "rawPrediction", "prediction").toPandas()
-    assert len(scored) == 64
-    assert all(len(raw) == 2 and np.all(np.isfinite(raw)) for raw in scored["rawPrediction"])
+    scores = scored(spark, lstm_model, bars(64, seed=4, side=SIDE, margin=2))
+    assert len(scores) == 64
+    assert all(len(raw) == 2 and np.all(np.isfinite(raw)) for raw in scores["rawPrediction"])
 
 
 def test_the_encoder_model_keeps_the_python_network_and_scores_unseen_rows(
         spark: Any, encoder_model: NeuralNetworkClassificationModel) -> None:
     assert encoder_model.getNetwork() == token_encoder().to_json()
-    unseen = spark.createDataFrame(tokens(64, seed=6), ["label", "features"])
-    scored = encoder_model.transform(unseen).select("label", "rawPrediction", "prediction").toPandas()
-    assert len(scored) == 64
-    assert all(len(raw) == 2 and np.all(np.isfinite(raw)) for raw in scored["rawPrediction"])
+    scores = scored(spark, encoder_model, tokens(64, seed=6))
+    assert len(scores) == 64
+    assert all(len(raw) == 2 and np.all(np.isfinite(raw)) for raw in scores["rawPrediction"])
     # attending to every step finds the marker wherever it is (chance is 50%)
-    assert (scored["label"] == scored["prediction"]).mean() >= 0.9
+    assert (scores["label"] == scores["prediction"]).mean() >= 0.9

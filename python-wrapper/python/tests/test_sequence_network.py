@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict
 import pytest
 
 import spark_dl
-from jvm_spec import java_array, java_canonical, java_ints, java_shapes
+from jvm_spec import java_array, java_canonical, java_ints, network_tests
 from spark_dl import (
     Embedding,
     Gru,
@@ -91,23 +91,8 @@ NETWORKS: Dict[str, Callable[[], Network]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_python_json_is_the_jvm_canonical_json(jvm: Any, name: str) -> None:
-    text = NETWORKS[name]().to_json()
-    assert java_canonical(jvm, text) == text
-
-
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_json_round_trips_through_python(name: str) -> None:
-    net = NETWORKS[name]()
-    assert Network.from_json(net.to_json()) == net
-    assert Network.from_json(net.to_json()).to_json() == net.to_json()
-
-
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_python_infers_the_shapes_the_jvm_infers(jvm: Any, name: str) -> None:
-    net = NETWORKS[name]()
-    assert net.infer_shapes() == java_shapes(jvm, net.to_json())
+(test_python_json_is_the_jvm_canonical_json, test_json_round_trips_through_python,
+ test_python_infers_the_shapes_the_jvm_infers) = network_tests(NETWORKS)
 
 
 def test_sequential_builder_matches_java_builder(jvm: Any, gateway: Any) -> None:

@@ -8,20 +8,21 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from jvm_spec import java_error, java_ints, java_shapes, one_layer, python_error
+from jvm_spec import (
+    add,
+    agreeing_outcomes,
+    assert_json_fails_alike,
+    assert_one_layer_fails_alike,
+    assert_sequential_before_input_fails_alike,
+    builder,
+    java_error,
+    java_ints,
+    one_layer,
+    python_error,
+)
 from spark_dl import Embedding, Gru, Lstm, MultiHeadAttention, Network, PositionalEmbedding, SequenceMeanPool
-from spark_dl.errors import translated
 
 MAX = 2147483647
-
-
-def builder(*shape: int) -> Any:
-    return Network.builder().input("x", *shape)
-
-
-def add(make: Callable[[], Any]) -> Callable[[Sequence[int]], Any]:
-    """Builds a network with an input ``x`` of the given shape and the layer ``make`` gives reading it."""
-    return lambda shape: builder(*shape).layer(make()).build()
 
 
 def with_lengths(layer: Dict[str, Any], shape: Sequence[int], lengths: Sequence[int]) -> str:
@@ -135,11 +136,7 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
 @pytest.mark.parametrize("layer, shape, python, message", CASES, ids=[c[3][:60] for c in CASES])
 def test_errors_read_as_the_jvm_errors(jvm: Any, layer: Dict[str, Any], shape: Sequence[int],
                                        python: Optional[Callable[[Sequence[int]], Any]], message: str) -> None:
-    text = one_layer(layer, shape)
-    assert java_error(lambda: jvm.org.sparkdl.spec.NetworkSpec.fromJson(text)) == message
-    assert python_error(lambda: Network.from_json(text)) == message
-    if python is not None:
-        assert python_error(lambda: python(shape)) == message
+    assert_one_layer_fails_alike(jvm, layer, shape, python, message)
 
 
 LENGTHS_CASES = [
@@ -161,9 +158,7 @@ LENGTHS_CASES = [
 def test_a_lengths_input_of_the_wrong_shape_reads_as_the_jvm_error(
         jvm: Any, layer: Dict[str, Any], shape: Sequence[int], lengths: Sequence[int], method: Any,
         message: str) -> None:
-    text = with_lengths(layer, shape, lengths)
-    assert java_error(lambda: jvm.org.sparkdl.spec.NetworkSpec.fromJson(text)) == message
-    assert python_error(lambda: Network.from_json(text)) == message
+    assert_json_fails_alike(jvm, with_lengths(layer, shape, lengths), message)
     built = Network.builder().input("n", *lengths).input("x", *shape)
     # the builder names the layer itself; the message is the same but for the name
     generated = python_error(lambda: method(built).build())
@@ -183,10 +178,7 @@ SEQUENTIAL = {
 
 @pytest.mark.parametrize("type_", sorted(SEQUENTIAL))
 def test_sequential_layers_before_any_input_fail_as_in_java(jvm: Any, type_: str) -> None:
-    python, java = SEQUENTIAL[type_]
-    message = java_error(lambda: java(jvm.org.sparkdl.spec.NetworkSpec.builder()))
-    assert message == "Cannot add a %s layer sequentially before any input; call input(...) first." % type_
-    assert python_error(lambda: python(Network.builder())) == message
+    assert_sequential_before_input_fails_alike(jvm, type_, *SEQUENTIAL[type_])
 
 
 def encoder_pair(jvm: Any, gateway: Any, shape: Sequence[int]) -> Tuple[Any, Any]:
@@ -278,14 +270,6 @@ def test_python_only_argument_types_are_named() -> None:
     assert python_error(lambda: PositionalEmbedding(None, name="c")).startswith("Layer 'c': unknown init 'null'")
 
 
-def outcome(action: Callable[[], Any]) -> Any:
-    """The shapes of a network, or the message it fails with."""
-    try:
-        return action()
-    except ValueError as e:
-        return str(e)
-
-
 def sweep(seed: int, count: int) -> List[str]:
     """Seeded random networks of one sequence layer, with and without a lengths input, most valid."""
     rng = random.Random(seed)
@@ -314,11 +298,6 @@ def sweep(seed: int, count: int) -> List[str]:
 
 
 def test_shapes_and_errors_agree_with_the_jvm_over_a_seeded_sweep(jvm: Any) -> None:
-    valid = 0
-    for text in sweep(seed=20240612, count=500):
-        java = outcome(translated(lambda: java_shapes(jvm, text)))
-        python = outcome(lambda: Network.from_json(text).infer_shapes())
-        assert python == java, text
-        valid += isinstance(java, dict)
+    valid = agreeing_outcomes(jvm, sweep(seed=20240612, count=500))
     # the sweep exercises both sides of the rules
     assert 100 < valid < 450, valid
