@@ -220,7 +220,7 @@ public final class FeatureInput implements Serializable {
   @Override
   public String toString() {
     return "FeatureInput(" + column.name() + " " + column.kind() + " as " + Arrays.toString(shape) + (lengths ? ", lengths" : "")
-        + (mean != null ? ", normalised" : "") + ")";
+        + (mean != null ? ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) : "") + ")";
   }
 
   private static void checkFeatures(InputColumn c) {

@@ -101,7 +101,8 @@ public final class NeuralNetworkClassifier
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.train(), splits.validation(), columns,
         EstimatorSchemas.settings(this, spec, "softmax_cross_entropy", true, spec.outputShape().get(0)));
-    return new NeuralNetworkClassificationModel(uid(), spec, r.weights()).setSummary(r.summary());
+    return new NeuralNetworkClassificationModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
+        .setSummary(r.summary());
   }
 
   @Override

@@ -103,7 +103,8 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.train(), splits.validation(), columns,
         EstimatorSchemas.settings(this, spec, getLoss(), false, 0));
-    return new NeuralNetworkRegressionModel(uid(), spec, r.weights()).setSummary(r.summary());
+    return new NeuralNetworkRegressionModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
+        .setSummary(r.summary());
   }
 
   @Override
