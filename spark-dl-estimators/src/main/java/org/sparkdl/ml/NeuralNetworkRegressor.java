@@ -25,6 +25,9 @@ import org.sparkdl.spec.NetworkSpec;
  * <pre>{@code
  * NeuralNetworkRegressionModel model = new NeuralNetworkRegressor().setLayers(13, 64, 1).fit(train);
  * }</pre>
+ *
+ * <p>Features: any column the classifier takes (vectors in the network's input shape, images,
+ * sequences with their lengths); see {@link NeuralNetworkClassifier}.
  */
 public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetworkRegressor, NeuralNetworkRegressionModel>
     implements NeuralNetworkSetters<NeuralNetworkRegressor>, MLWritable {
