@@ -1,5 +1,6 @@
 package org.sparkdl.ml;
 
+import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +49,13 @@ class ShapedInputsTest {
     assertArrayEquals(implicit.weights(), explicit.weights());
     assertArrayEquals(new int[] {1, 2, 2}, explicit.getInputShape());
     assertTrue(TrainingFixtures.accuracy(explicit.transform(data)) > 0.9);
+    for (String type : new String[] {"float32", "float64"}) {
+      Dataset<Row> arrays = data.withColumn("features", vector_to_array(col("features"), type));
+      NeuralNetworkClassificationModel fromArrays = classifier().setNetwork(blobCnn()).setInputShape(1, 2, 2).fit(arrays);
+      assertArrayEquals(explicit.weights(), fromArrays.weights(), type);
+      assertEquals(explicit.transform(data).select("prediction").collectAsList(),
+          fromArrays.transform(arrays).select("prediction").collectAsList(), type);
+    }
   }
 
   @Test

@@ -165,6 +165,8 @@ class ShapedScoringTest {
     List<double[]> raw = ScoringFixtures.vectors(model.transform(frame(spark, x, 16)), "rawPrediction");
     assertRows(local(BN_CNN, weights, BUFFERS, normalised), raw, 3);
     assertArrayEquals(raw.get(1), model.predictRaw(Vectors.dense(toDoubles(x, 16, 16))).toArray(), 1e-6);
+    assertEquals("Features have 15 values; the input layer expects 16.",
+        assertThrows(IllegalArgumentException.class, () -> model.predictRaw(Vectors.dense(new double[15]))).getMessage());
     NeuralNetworkClassificationModel three = model.copy(new ParamMap().put(model.channelMean(), new double[] {1, 2, 3}));
     assertEquals("Param channelMean has 3 values; the input shape [1, 4, 4] has 1 channel.",
         assertThrows(IllegalArgumentException.class, () -> three.transformSchema(ScoringFixtures.SCHEMA)).getMessage());
