@@ -7,6 +7,7 @@ bad value fails where it is set, with a message that says what is allowed.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Dict, List, Sequence
 
 from pyspark.ml.param import Param, Params, TypeConverters
@@ -55,6 +56,28 @@ def toListLayerSizes(value: Any) -> List[int]:
     if any(s <= 0 for s in sizes):
         raise SparkDLValueError("Param layers %s is invalid: every size must be > 0." % _java_list(sizes))
     return sizes
+
+
+def toListInputShape(value: Any) -> List[int]:
+    """An input shape: empty, or 1 to 8 ints each > 0 (``toList``: read back from Java as a list)."""
+    shape = TypeConverters.toListInt(value)
+    if len(shape) > 8 or any(d <= 0 for d in shape):
+        raise SparkDLValueError("Param inputShape %s is invalid: at most 8 dimensions, each > 0." % _java_list(shape))
+    return shape
+
+
+def _channels(name: str, positive: bool) -> Callable[[Any], List[float]]:
+    def convert(value: Any) -> List[float]:
+        values = TypeConverters.toListFloat(value)
+        if any(not math.isfinite(v) or (positive and v <= 0) for v in values):
+            raise SparkDLValueError(
+                "Param %s %s is invalid: every value must be finite%s."
+                % (name, _java_list(values), " and > 0" if positive else "")
+            )
+        return values
+
+    convert.__name__ = "toListFloat"
+    return convert
 
 
 def toNetworkJson(value: Any) -> str:
@@ -258,6 +281,30 @@ class _NeuralNetworkParams(Params):
         typeConverter=TypeConverters.toBoolean,
     )
 
+    inputShape: "Param[List[int]]" = Param(
+        Params._dummy(),
+        "inputShape",
+        "Per-row shape of the network's first input, e.g. [1, 28, 28]: features of prod(inputShape) values (Vector,"
+        " array<float>, array<double>) are fed in that shape; images are decoded to [channels, height, width],"
+        " sequences padded to [steps, values per step], token ids to [steps]. Must match the network's input (or"
+        " hold layers[0] values). Empty uses the network's input shape. Default: [].",
+        typeConverter=toListInputShape,
+    )
+    channelMean: "Param[List[float]]" = Param(
+        Params._dummy(),
+        "channelMean",
+        "Per-channel mean subtracted from the features, one finite value per channel (the first axis of the input"
+        " shape), after images are scaled to [0, 1]: x' = (x - mean[c]) / std[c]. Empty for 0. Default: [].",
+        typeConverter=_channels("channelMean", False),
+    )
+    channelStd: "Param[List[float]]" = Param(
+        Params._dummy(),
+        "channelStd",
+        "Per-channel standard deviation the features are divided by, one value > 0 per channel, after channelMean"
+        " is subtracted. Empty for 1. Default: [].",
+        typeConverter=_channels("channelStd", True),
+    )
+
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._setDefault(
@@ -281,6 +328,9 @@ class _NeuralNetworkParams(Params):
             checkpointDir="",
             checkpointInterval=1,
             validateInput=True,
+            inputShape=[],
+            channelMean=[],
+            channelStd=[],
         )
 
     def getNetwork(self) -> str:
@@ -370,6 +420,18 @@ class _NeuralNetworkParams(Params):
     def getValidateInput(self) -> bool:
         """Whether every row is checked for nulls, NaN and wrong sizes."""
         return self.getOrDefault(self.validateInput)
+
+    def getInputShape(self) -> List[int]:
+        """The per-row shape of the network's first input ([] for the network's own)."""
+        return self.getOrDefault(self.inputShape)
+
+    def getChannelMean(self) -> List[float]:
+        """The per-channel means subtracted from the features ([] for none)."""
+        return self.getOrDefault(self.channelMean)
+
+    def getChannelStd(self) -> List[float]:
+        """The per-channel standard deviations the features are divided by ([] for none)."""
+        return self.getOrDefault(self.channelStd)
 
 
 class _HasLoss(Params):

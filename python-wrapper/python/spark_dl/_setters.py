@@ -103,3 +103,15 @@ class _NeuralNetworkSetters(_NeuralNetworkParams):
     def setValidateInput(self: P, value: bool) -> P:
         """Sets :py:attr:`validateInput`."""
         return self._set(validateInput=value)
+
+    def setInputShape(self: P, value: List[int]) -> P:
+        """Sets :py:attr:`inputShape`, e.g. ``[1, 28, 28]`` ([] for the network's own)."""
+        return self._set(inputShape=value)
+
+    def setChannelMean(self: P, value: List[float]) -> P:
+        """Sets :py:attr:`channelMean`, one value per channel ([] for none)."""
+        return self._set(channelMean=value)
+
+    def setChannelStd(self: P, value: List[float]) -> P:
+        """Sets :py:attr:`channelStd`, one value > 0 per channel ([] for none)."""
+        return self._set(channelStd=value)

@@ -91,6 +91,9 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
+        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
+        channelMean: List[float] = [],  # noqa: B006
+        channelStd: List[float] = [],  # noqa: B006
     ) -> None:
         super().__init__()
         self._java_obj = self._new_java_stage(self.uid)
@@ -128,6 +131,9 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
+        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
+        channelMean: List[float] = [],  # noqa: B006
+        channelStd: List[float] = [],  # noqa: B006
     ) -> "NeuralNetworkClassifier":
         """Sets the params given (keyword-only); the others keep their values."""
         return self._set(**_given(self._input_kwargs))
@@ -163,6 +169,18 @@ class NeuralNetworkClassificationModel(
     def setValidateInput(self, value: bool) -> "NeuralNetworkClassificationModel":
         """Sets :py:attr:`validateInput` for scoring."""
         return self._set(validateInput=value)
+
+    def setInputShape(self, value: List[int]) -> "NeuralNetworkClassificationModel":
+        """Sets :py:attr:`inputShape` for scoring, e.g. ``[1, 28, 28]``."""
+        return self._set(inputShape=value)
+
+    def setChannelMean(self, value: List[float]) -> "NeuralNetworkClassificationModel":
+        """Sets :py:attr:`channelMean` for scoring."""
+        return self._set(channelMean=value)
+
+    def setChannelStd(self, value: List[float]) -> "NeuralNetworkClassificationModel":
+        """Sets :py:attr:`channelStd` for scoring."""
+        return self._set(channelStd=value)
 
     @property
     def spec(self) -> Network:

@@ -79,6 +79,9 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
+        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
+        channelMean: List[float] = [],  # noqa: B006
+        channelStd: List[float] = [],  # noqa: B006
     ) -> None:
         super().__init__()
         self._java_obj = self._new_java_stage(self.uid)
@@ -114,6 +117,9 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
+        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
+        channelMean: List[float] = [],  # noqa: B006
+        channelStd: List[float] = [],  # noqa: B006
     ) -> "NeuralNetworkRegressor":
         """Sets the params given (keyword-only); the others keep their values."""
         return self._set(**_given(self._input_kwargs))
@@ -150,6 +156,18 @@ class NeuralNetworkRegressionModel(
     def setValidateInput(self, value: bool) -> "NeuralNetworkRegressionModel":
         """Sets :py:attr:`validateInput` for scoring."""
         return self._set(validateInput=value)
+
+    def setInputShape(self, value: List[int]) -> "NeuralNetworkRegressionModel":
+        """Sets :py:attr:`inputShape` for scoring, e.g. ``[1, 28, 28]``."""
+        return self._set(inputShape=value)
+
+    def setChannelMean(self, value: List[float]) -> "NeuralNetworkRegressionModel":
+        """Sets :py:attr:`channelMean` for scoring."""
+        return self._set(channelMean=value)
+
+    def setChannelStd(self, value: List[float]) -> "NeuralNetworkRegressionModel":
+        """Sets :py:attr:`channelStd` for scoring."""
+        return self._set(channelStd=value)
 
     @property
     def numOutputs(self) -> int:

@@ -98,7 +98,8 @@ def test_every_param_has_a_setter_and_a_getter(spark: Any, cls: Type[Any]) -> No
 
 def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     clf = NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=7, learningRate=0.02, seed=7, syncMode="average",
-                                  thresholds=[0.2, 0.3, 0.5], validateInput=False, optimizer="sgd")
+                                  thresholds=[0.2, 0.3, 0.5], validateInput=False, optimizer="sgd",
+                                  inputShape=[1, 2, 2], channelMean=[0.5], channelStd=[0.25])
     java = clf._to_java()
 
     def value(name: str) -> Any:  # Py4J cannot call Java's default interface methods, so no getX() here
@@ -113,6 +114,9 @@ def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     assert value("validateInput") is False
     assert value("optimizer") == "sgd"
     assert value("hiddenActivation") == "relu"
+    assert list(value("inputShape")) == [1, 2, 2]
+    assert list(value("channelMean")) == pytest.approx([0.5])
+    assert list(value("channelStd")) == pytest.approx([0.25])
     assert java.uid() == clf.uid
 
 
@@ -153,6 +157,9 @@ def test_explain_params_shows_the_java_docs(spark: Any) -> None:
         ({"syncMode": "async"}, "Param syncMode 'async' is invalid: use gradient or average."),
         ({"backend": "tpu"}, "Param backend 'tpu' is invalid: use auto, cpu or cuda."),
         ({"network": '{"format_version": 1}'}, "Network has no 'inputs'."),
+        ({"inputShape": [1, 0, 28]}, "Param inputShape [1, 0, 28] is invalid: at most 8 dimensions, each > 0."),
+        ({"channelStd": [0.5, 0.0]}, "Param channelStd [0.5, 0.0] is invalid: every value must be finite and > 0."),
+        ({"channelMean": [float("inf")]}, "Param channelMean [inf] is invalid: every value must be finite."),
     ],
 )
 def test_invalid_param_values_are_rejected_when_set(spark: Any, kwargs: Dict[str, Any], message: str) -> None:

@@ -49,10 +49,12 @@ public final class ArrowBatch implements AutoCloseable {
   private final int targetWidth;
   private final boolean vectorTarget;
   private final Float4Vector weightData;
-  private final List<Tensor> lent = new ArrayList<>(3);
+  private final Float4Vector lengthData;
+  private final List<Tensor> lent = new ArrayList<>(4);
   private Tensor features;
   private Tensor labels;
   private Tensor weights;
+  private Tensor lengths;
   private boolean closed;
 
   private ArrowBatch(BufferAllocator allocator, ArrowStreamReader reader, VectorSchemaRoot root) {
@@ -80,6 +82,8 @@ public final class ArrowBatch implements AutoCloseable {
     this.targetWidth = vectorTarget ? ((FixedSizeListVector) l).getListSize() : 1;
     FieldVector w = root.getVector(BatchLayout.WEIGHT);
     this.weightData = w == null ? null : floats(w);
+    FieldVector n = root.getVector(BatchLayout.LENGTHS);
+    this.lengthData = n == null ? null : floats(n);
   }
 
   /**
@@ -131,6 +135,11 @@ public final class ArrowBatch implements AutoCloseable {
     return weightData != null;
   }
 
+  /** True when the batch carries each row's sequence length ({@link FeatureInput#lengths()}). */
+  public boolean hasLengths() {
+    return lengthData != null;
+  }
+
   /** The partition the rows came from. */
   public int partition() {
     return partition;
@@ -179,6 +188,23 @@ public final class ArrowBatch implements AutoCloseable {
     return weights;
   }
 
+  /**
+   * Each row's sequence length as a borrowed {@code [rows, 1]} tensor over the Arrow buffer: the
+   * network's {@code lengths} input.
+   *
+   * @throws IllegalStateException when the batch has no lengths ({@link #hasLengths()})
+   */
+  public Tensor lengths(CpuBackend backend) {
+    checkOpen();
+    if (lengthData == null) {
+      throw new IllegalStateException("This batch has no lengths; its features are not sequences read for a 'lengths' input.");
+    }
+    if (lengths == null || lengths.backend() != backend) {
+      lengths = lend(ArrowTensors.borrow(backend, lengthData.getDataBuffer(), Shape.of(rows, 1)));
+    }
+    return lengths;
+  }
+
   /** Revokes every tensor handed out and frees the Arrow memory. Idempotent. */
   @Override
   public void close() {
@@ -196,7 +222,8 @@ public final class ArrowBatch implements AutoCloseable {
   @Override
   public String toString() {
     return "ArrowBatch(" + rows + " rows of partition " + partition + " from row " + firstRow + ", features " + featureWidth
-        + ", target " + targetWidth + (weightData != null ? ", weighted" : "") + (closed ? ", closed" : "") + ")";
+        + ", target " + targetWidth + (weightData != null ? ", weighted" : "") + (lengthData != null ? ", lengths" : "")
+        + (closed ? ", closed" : "") + ")";
   }
 
   /** The Arrow vector behind {@link #features}; for tests proving the view copies nothing. */

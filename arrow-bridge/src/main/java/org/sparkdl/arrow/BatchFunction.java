@@ -21,4 +21,21 @@ public interface BatchFunction {
    *     output.storage().hostBuffer()}.
    */
   void apply(Tensor features, Tensor output);
+
+  /**
+   * Computes one batch of sequences whose rows also give their lengths, for a network with a
+   * {@code lengths} input ({@link FeatureInput#lengths()}). A function for such a network
+   * overrides this; the default serves functions of features alone.
+   *
+   * @param lengths {@code [rows, 1]} float32, each row's number of steps, or null when the scorer
+   *     reads no lengths
+   * @throws IllegalStateException from the default, when given lengths it cannot use
+   */
+  default void apply(Tensor features, Tensor lengths, Tensor output) {
+    if (lengths != null) {
+      throw new IllegalStateException("This batch function reads features only; the scorer gives sequence lengths too."
+          + " Override apply(features, lengths, output).");
+    }
+    apply(features, output);
+  }
 }

@@ -21,7 +21,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *       {@code [rows, featureWidth]} tensor views;
  *   <li>{@code label}: {@code float32} for a scalar label or target, else {@code
  *       FixedSizeList<float32>[targetWidth]};
- *   <li>{@code weight}: {@code float32}, only when the rows are weighted.
+ *   <li>{@code weight}: {@code float32}, only when the rows are weighted;
+ *   <li>{@code lengths}: {@code float32}, each row's number of sequence steps, only when the
+ *       network reads them ({@link FeatureInput#lengths()}).
  * </ul>
  *
  * A fixed-size list keeps the record batch standard Arrow (every column has {@code rows} entries,
@@ -32,6 +34,7 @@ final class BatchLayout {
   static final String FEATURES = "features";
   static final String LABEL = "label";
   static final String WEIGHT = "weight";
+  static final String LENGTHS = "lengths";
   static final String ITEM = "item";
   static final String VERSION_KEY = "sparkdl.layout";
   static final String VERSION = "1";
@@ -49,6 +52,9 @@ final class BatchLayout {
     fields.add(c.vectorTarget() ? floatList(LABEL, c.targetWidth()) : floats(LABEL));
     if (c.hasWeight()) {
       fields.add(floats(WEIGHT));
+    }
+    if (c.input().lengths()) {
+      fields.add(floats(LENGTHS));
     }
     return fields;
   }

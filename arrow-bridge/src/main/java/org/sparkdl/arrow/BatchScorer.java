@@ -10,6 +10,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.tensor.Tensor;
 
 /**
  * Scores the rows of a partition batch by batch: gathers up to {@code batchSize} rows' features
@@ -35,7 +36,7 @@ import org.sparkdl.backend.cpu.CpuBackend;
  */
 public final class BatchScorer implements Serializable {
   private static final long serialVersionUID = 1L;
-  private final InputColumn features;
+  private final FeatureInput features;
   private final int featureWidth;
   private final int outputWidth;
   private final int batchSize;
@@ -57,10 +58,20 @@ public final class BatchScorer implements Serializable {
    */
   public BatchScorer(InputColumn features, int featureWidth, int outputWidth, int batchSize, boolean validate,
       PredictionColumns predictions) {
-    if (features.role() != InputColumn.Role.FEATURES) {
-      throw new IllegalArgumentException("Column '" + features.name() + "' was resolved as " + features.role() + "; expected FEATURES.");
-    }
-    TrainingColumns.checkWidth(features, featureWidth, "the input layer");
+    this(FeatureInput.flat(features, featureWidth), outputWidth, batchSize, validate, predictions);
+  }
+
+  /**
+   * A scorer reading features of any type {@link FeatureInput} decodes (images, sequences with
+   * their lengths, shaped vectors) and appending {@code predictions} computed from {@code
+   * outputWidth} outputs a row. With {@link FeatureInput#lengths()}, the function is called through
+   * {@link BatchFunction#apply(Tensor, Tensor, Tensor)} with each row's length.
+   *
+   * @throws IllegalArgumentException when the output width or the batch size is not positive, or a
+   *     batch would not fit in 2 GiB
+   */
+  public BatchScorer(FeatureInput features, int outputWidth, int batchSize, boolean validate, PredictionColumns predictions) {
+    int featureWidth = features.width();
     if (outputWidth < 1) {
       throw new IllegalArgumentException("Output width must be >= 1, found " + outputWidth + ".");
     }
@@ -110,8 +121,8 @@ public final class BatchScorer implements Serializable {
    * @param partition the partition id, for error messages
    */
   public Iterator<Row> score(Iterator<Row> rows, CpuBackend backend, BatchFunction function, int partition) {
-    ScoringIterator it = new ScoringIterator(rows, new ColumnReader(features, featureWidth, validate, partition),
-        featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
+    ScoringIterator it = new ScoringIterator(rows, features.reader(validate, partition), features.lengths(), featureWidth,
+        outputWidth, batchSize, backend, function, predictions, partition);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (limit, take) must not leak the buffers.

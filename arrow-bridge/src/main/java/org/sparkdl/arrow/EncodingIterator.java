@@ -36,7 +36,7 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
   private final TrainingColumns columns;
   private final int batchSize;
   private final int partition;
-  private final ColumnReader features;
+  private final FeatureReader features;
   private final ColumnReader target;
   private final ColumnReader weight;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -45,6 +45,7 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
   private ArrowBuf featureData;
   private ArrowBuf targetData;
   private ArrowBuf weightData;
+  private ArrowBuf lengthData;
   private final long[] positions;
   private long rowIndex;
   private boolean closed;
@@ -56,7 +57,7 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
     this.columns = columns;
     this.batchSize = batchSize;
     this.partition = partition;
-    this.features = new ColumnReader(columns.features(), columns.featureWidth(), validate, partition);
+    this.features = columns.input().reader(validate, partition);
     this.target = new ColumnReader(columns.target(), columns.targetWidth(), validate, partition);
     this.weight = columns.hasWeight() ? new ColumnReader(columns.weight(), 1, validate, partition) : null;
   }
@@ -98,7 +99,10 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
       Row row = rows.next();
       // errors name the row's position in the partition as the user sees it, before any reordering
       long at = positions == null ? rowIndex : positions[(int) rowIndex];
-      features.read(row, at, featureData, 4L * n * fw);
+      int steps = features.read(row, at, featureData, 4L * n * fw);
+      if (lengthData != null) {
+        lengthData.setFloat(4L * n, steps);
+      }
       target.read(row, at, targetData, 4L * n * tw);
       if (weight != null) {
         weight.read(row, at, weightData, 4L * n);
@@ -127,6 +131,7 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
     featureData = data(root.getVector(BatchLayout.FEATURES), columns.featureWidth());
     targetData = data(root.getVector(BatchLayout.LABEL), columns.targetWidth());
     weightData = columns.hasWeight() ? data(root.getVector(BatchLayout.WEIGHT), 1) : null;
+    lengthData = columns.input().lengths() ? data(root.getVector(BatchLayout.LENGTHS), 1) : null;
   }
 
   /** The float buffer behind a column, checked to hold a full batch. */

@@ -20,8 +20,12 @@ import org.apache.spark.sql.types.UserDefinedType;
  * #index()} finds the column without a name lookup per row.
  *
  * <p>Accepted types: features take a Spark ML {@code Vector} (dense or sparse), {@code
- * array<float>}, {@code array<double>}, or a single number (width 1); labels and weights take a
- * number; regression targets take a number or any of the vector types.
+ * array<float>}, {@code array<double>}, a single number (width 1), the struct of Spark's image
+ * source, {@code binary} (encoded PNG or JPEG images, as the {@code binaryFile} source reads them),
+ * {@code array<array<float>>} or {@code array<array<double>>} (sequences of steps) and {@code
+ * array<int>} or {@code array<long>} (token ids); {@link FeatureInput} says how each becomes a
+ * tensor. Labels and weights take a number; regression targets take a number or any of the
+ * vector types.
  *
  * @param name the column name as the user gave it
  * @param index the column's position in the schema
@@ -53,20 +57,35 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
     /** {@code array<double>}. */
     DOUBLE_ARRAY,
     /** One float, double, int or long per row. */
-    NUMBER
+    NUMBER,
+    /** The struct of Spark's image source: {@code origin, height, width, nChannels, mode, data}. */
+    IMAGE,
+    /** {@code binary}: an encoded image (PNG, JPEG), as the {@code binaryFile} source's {@code content}. */
+    BINARY,
+    /** {@code array<array<float>>} or {@code array<array<double>>}: a sequence of steps of values. */
+    SEQUENCE,
+    /** {@code array<int>} or {@code array<long>}: a sequence of token ids. */
+    TOKENS
   }
+
+  /** What a features column may hold, for the message that rejects any other type. */
+  static final String FEATURE_TYPES = "a Vector, array<float>, array<double>, a number, an image struct (Spark's image"
+      + " source), binary (encoded images), array<array<float>> or array<array<double>> (sequences), array<int> or"
+      + " array<long> (token ids)";
 
   /**
    * Resolves the features column.
    *
-   * @throws IllegalArgumentException when the column is missing or is not a Vector, {@code
-   *     array<float>}, {@code array<double>} or number
+   * @throws IllegalArgumentException when the column is missing or of a type not listed above
    */
   public static InputColumn features(StructType schema, String name) {
     StructField f = field(schema, name);
     Kind k = kindOf(f.dataType(), true);
     if (k == null) {
-      throw typeError(f, "a Vector, array<float> or array<double>");
+      k = shapedKindOf(f.dataType());
+    }
+    if (k == null) {
+      throw typeError(f, FEATURE_TYPES);
     }
     return of(schema, f, Role.FEATURES, k);
   }
@@ -114,12 +133,18 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
     return declaredWidth < 0 ? OptionalInt.empty() : OptionalInt.of(declaredWidth);
   }
 
+  /** True for the kinds that {@link FeatureInput} decodes into a shaped tensor (images, sequences, token ids). */
+  public boolean isShaped() {
+    return kind == Kind.IMAGE || kind == Kind.BINARY || kind == Kind.SEQUENCE || kind == Kind.TOKENS;
+  }
+
   /**
    * The number of values this column holds in {@code row} (vector size, array length, or 1), or
-   * -1 when the value is null; for inferring a width from a sample row on the driver.
+   * -1 when the value is null or its width is only known once decoded and padded (images,
+   * sequences, token ids); for inferring a width from a sample row on the driver.
    */
   public int widthOf(Row row) {
-    if (row.isNullAt(index)) {
+    if (row.isNullAt(index) || isShaped()) {
       return -1;
     }
     Object v = row.get(index);
@@ -177,6 +202,27 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
       }
       if (a.elementType().equals(DataTypes.DoubleType)) {
         return Kind.DOUBLE_ARRAY;
+      }
+    }
+    return null;
+  }
+
+  /** The image, binary, sequence or token kind of {@code t}, or null. */
+  private static Kind shapedKindOf(DataType t) {
+    if (t instanceof StructType s && ImageFields.isImageStruct(s)) {
+      return Kind.IMAGE;
+    }
+    if (t.equals(DataTypes.BinaryType)) {
+      return Kind.BINARY;
+    }
+    if (t instanceof ArrayType a) {
+      DataType e = a.elementType();
+      if (e.equals(DataTypes.IntegerType) || e.equals(DataTypes.LongType)) {
+        return Kind.TOKENS;
+      }
+      if (e instanceof ArrayType inner
+          && (inner.elementType().equals(DataTypes.FloatType) || inner.elementType().equals(DataTypes.DoubleType))) {
+        return Kind.SEQUENCE;
       }
     }
     return null;

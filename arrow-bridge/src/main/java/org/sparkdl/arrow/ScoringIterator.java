@@ -15,14 +15,16 @@ import org.sparkdl.tensor.Tensor;
  * The lazy iterator behind {@link BatchScorer#score}: holds at most one batch of input rows and
  * their outputs, and fills the next batch only when this one has been handed out.
  *
- * <p><b>Ownership.</b> Owns a child allocator with two buffers (features and outputs), allocated
+ * <p><b>Ownership.</b> Owns a child allocator with two buffers (features and outputs, and a third
+ * for sequence lengths when the reader gives them), allocated
  * with the first batch and reused for every later one; released as soon as the last batch is scored,
  * when a row or the function throws, or by {@link #close()}. The tensors lent to the function are revoked
  * right after each call.
  */
 final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private final Iterator<Row> source;
-  private final ColumnReader reader;
+  private final FeatureReader reader;
+  private final boolean lengths;
   private final int featureWidth;
   private final int outputWidth;
   private final int batchSize;
@@ -39,12 +41,14 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private BufferAllocator allocator;
   private ArrowBuf featureBuf;
   private ArrowBuf outputBuf;
+  private ArrowBuf lengthBuf;
   private boolean closed;
 
-  ScoringIterator(Iterator<Row> source, ColumnReader reader, int featureWidth, int outputWidth, int batchSize,
-      CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+  ScoringIterator(Iterator<Row> source, FeatureReader reader, boolean lengths, int featureWidth, int outputWidth,
+      int batchSize, CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
     this.source = source;
     this.reader = reader;
+    this.lengths = lengths;
     this.featureWidth = featureWidth;
     this.outputWidth = outputWidth;
     this.batchSize = batchSize;
@@ -100,21 +104,29 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
       allocator = ArrowMemory.newChild("scorer-partition-" + partition);
       featureBuf = allocator.buffer(4L * batchSize * featureWidth);
       outputBuf = allocator.buffer(4L * batchSize * outputWidth);
+      lengthBuf = lengths ? allocator.buffer(4L * batchSize) : null;
     }
     int n = 0;
     while (n < batchSize && source.hasNext()) {
       Row row = source.next();
-      reader.read(row, rowIndex, featureBuf, 4L * n * featureWidth);
+      int steps = reader.read(row, rowIndex, featureBuf, 4L * n * featureWidth);
+      if (lengthBuf != null) {
+        lengthBuf.setFloat(4L * n, steps);
+      }
       pending[n++] = row;
       rowIndex++;
     }
     Tensor x = ArrowTensors.borrow(backend, featureBuf, Shape.of(n, featureWidth));
     Tensor y = ArrowTensors.borrow(backend, outputBuf, Shape.of(n, outputWidth));
+    Tensor len = lengthBuf == null ? null : ArrowTensors.borrow(backend, lengthBuf, Shape.of(n, 1));
     try {
-      function.apply(x, y);
+      function.apply(x, len, y);
     } finally {
       ArrowTensors.revoke(x);
       ArrowTensors.revoke(y);
+      if (len != null) {
+        ArrowTensors.revoke(len);
+      }
     }
     outputBuf.nioBuffer(0, 4 * n * outputWidth).order(ByteOrder.nativeOrder()).asFloatBuffer().get(outputs, 0, n * outputWidth);
     pendingCount = n;
@@ -135,6 +147,9 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     if (allocator != null) {
       featureBuf.close();
       outputBuf.close();
+      if (lengthBuf != null) {
+        lengthBuf.close();
+      }
       allocator.close();
     }
   }

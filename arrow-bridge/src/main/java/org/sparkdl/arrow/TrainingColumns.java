@@ -5,18 +5,17 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The columns a training job reads, resolved on the driver, with the widths the network expects:
- * features ({@code featureWidth} values a row), the label or regression target ({@code
- * targetWidth} values a row) and an optional weight. An {@link BatchEncoder} turns rows of the
- * schema these were resolved against into Arrow batches.
+ * features (a {@link FeatureInput}: the column and the per-row shape it fills), the label or
+ * regression target ({@code targetWidth} values a row) and an optional weight. An {@link
+ * BatchEncoder} turns rows of the schema these were resolved against into Arrow batches.
  *
- * @param features the features column
- * @param featureWidth values per row the input layer expects
+ * @param input the features column and how it becomes the network input
  * @param target the label ({@link InputColumn.Role#LABEL}) or regression target ({@link
  *     InputColumn.Role#TARGET}) column
  * @param targetWidth values per row of the target; 1 for a scalar label
  * @param weight the weight column, or {@code null} when rows are unweighted
  */
-public record TrainingColumns(InputColumn features, int featureWidth, InputColumn target, int targetWidth, InputColumn weight)
+public record TrainingColumns(FeatureInput input, InputColumn target, int targetWidth, InputColumn weight)
     implements Serializable {
 
   /**
@@ -26,15 +25,34 @@ public record TrainingColumns(InputColumn features, int featureWidth, InputColum
    *     with the schema
    */
   public TrainingColumns {
-    checkRole(features, InputColumn.Role.FEATURES);
     if (target.role() != InputColumn.Role.LABEL && target.role() != InputColumn.Role.TARGET) {
       throw new IllegalArgumentException("Column '" + target.name() + "' was resolved as " + target.role() + "; expected LABEL or TARGET.");
     }
     if (weight != null) {
       checkRole(weight, InputColumn.Role.WEIGHT);
     }
-    checkWidth(features, featureWidth, "the input layer");
     checkWidth(target, targetWidth, "the output layer");
+  }
+
+  /**
+   * Flat features of {@code featureWidth} values a row (vectors, arrays, numbers), as {@link
+   * FeatureInput#flat}.
+   *
+   * @throws IllegalArgumentException as the canonical constructor, and when the features column
+   *     was resolved for another role or its width disagrees
+   */
+  public TrainingColumns(InputColumn features, int featureWidth, InputColumn target, int targetWidth, InputColumn weight) {
+    this(FeatureInput.flat(features, featureWidth), target, targetWidth, weight);
+  }
+
+  /** The features column. */
+  public InputColumn features() {
+    return input.column();
+  }
+
+  /** Values per row the input layer reads: the product of the input shape. */
+  public int featureWidth() {
+    return input.width();
   }
 
   /**
@@ -61,6 +79,27 @@ public record TrainingColumns(InputColumn features, int featureWidth, InputColum
       int targetWidth, String weightColumn) {
     return new TrainingColumns(InputColumn.features(schema, featuresColumn), featureWidth,
         InputColumn.target(schema, targetColumn), targetWidth, weight(schema, weightColumn));
+  }
+
+  /**
+   * Resolves features of any type {@link FeatureInput} reads, a scalar label and an optional
+   * weight column.
+   *
+   * @param weightColumn the weight column name, or {@code null} or empty for none
+   */
+  public static TrainingColumns forLabel(StructType schema, FeatureInput features, String labelColumn, String weightColumn) {
+    return new TrainingColumns(features, InputColumn.label(schema, labelColumn), 1, weight(schema, weightColumn));
+  }
+
+  /**
+   * Resolves features of any type {@link FeatureInput} reads, a scalar or vector regression target
+   * and an optional weight column.
+   *
+   * @param weightColumn the weight column name, or {@code null} or empty for none
+   */
+  public static TrainingColumns forTarget(StructType schema, FeatureInput features, String targetColumn, int targetWidth,
+      String weightColumn) {
+    return new TrainingColumns(features, InputColumn.target(schema, targetColumn), targetWidth, weight(schema, weightColumn));
   }
 
   /** True when rows carry a weight column. */

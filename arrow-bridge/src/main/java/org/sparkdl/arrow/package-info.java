@@ -9,6 +9,13 @@
  * back with {@link org.sparkdl.arrow.ArrowBatch}, whose columns are tensors viewing the Arrow
  * memory without a copy.
  *
+ * <p><b>Shaped inputs.</b> A {@link org.sparkdl.arrow.FeatureInput} says how the features column
+ * fills the network's input: vectors and arrays in any shape of their width, the struct of Spark's
+ * image source and encoded images ({@code binaryFile}) decoded to {@code [C, H, W]} in [0, 1] with
+ * optional per-channel normalisation, and sequences of steps or token ids zero-padded to {@code
+ * [T, F]} or {@code [T]}, with each row's length for a {@code lengths} input. The decoders run on the
+ * executors, once per row, as part of the validating pass.
+ *
  * <p><b>Scoring.</b> A {@link org.sparkdl.arrow.BatchScorer} turns a partition's rows into lazy
  * batches of features in a reused off-heap buffer, runs a {@link org.sparkdl.arrow.BatchFunction}
  * on each, and appends {@link org.sparkdl.arrow.PredictionColumns} to every row.

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.OptionalInt;
 import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.RowFactory;
@@ -23,6 +24,13 @@ class InputColumnTest {
       .add("floats", DataTypes.createArrayType(DataTypes.FloatType))
       .add("doubles", DataTypes.createArrayType(DataTypes.DoubleType))
       .add("ints", DataTypes.createArrayType(DataTypes.IntegerType))
+      .add("longs", DataTypes.createArrayType(DataTypes.LongType))
+      .add("strings", DataTypes.createArrayType(DataTypes.StringType))
+      .add("steps", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)))
+      .add("wideSteps", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType)))
+      .add("image", ImageSchema.columnSchema())
+      .add("point", new StructType().add("x", DataTypes.DoubleType))
+      .add("content", DataTypes.BinaryType)
       .add("f", DataTypes.FloatType)
       .add("i", DataTypes.IntegerType)
       .add("l", DataTypes.LongType)
@@ -50,6 +58,31 @@ class InputColumnTest {
   }
 
   @Test
+  void resolvesImagesEncodedImagesSequencesAndTokenIds() {
+    assertEquals(InputColumn.Kind.IMAGE, InputColumn.features(SCHEMA, "image").kind());
+    assertEquals(InputColumn.Kind.BINARY, InputColumn.features(SCHEMA, "content").kind());
+    assertEquals(InputColumn.Kind.SEQUENCE, InputColumn.features(SCHEMA, "steps").kind());
+    assertEquals(InputColumn.Kind.SEQUENCE, InputColumn.features(SCHEMA, "wideSteps").kind());
+    assertEquals(InputColumn.Kind.TOKENS, InputColumn.features(SCHEMA, "ints").kind());
+    assertEquals(InputColumn.Kind.TOKENS, InputColumn.features(SCHEMA, "longs").kind());
+    for (String shaped : List.of("image", "content", "steps", "ints")) {
+      InputColumn c = InputColumn.features(SCHEMA, shaped);
+      assertTrue(c.isShaped());
+      assertFalse(c.isScalar());
+      assertEquals(OptionalInt.empty(), c.knownWidth());
+    }
+    assertFalse(InputColumn.features(SCHEMA, "features").isShaped());
+  }
+
+  @Test
+  void shapedKindsAreFeaturesOnly() {
+    assertEquals("Column 'steps' has type array<array<float>>; expected float, double, int, long, a Vector, array<float> or"
+        + " array<double>.", message(() -> InputColumn.target(SCHEMA, "steps")));
+    assertEquals("Column 'image' has type " + ImageSchema.columnSchema().simpleString() + "; expected float, double, int,"
+        + " long, a Vector, array<float> or array<double>.", message(() -> InputColumn.target(SCHEMA, "image")));
+  }
+
+  @Test
   void readsTheVectorSizeFromAttributeMetadata() {
     assertEquals(OptionalInt.of(784), InputColumn.features(SCHEMA, "pixels").knownWidth());
     assertEquals(OptionalInt.empty(), InputColumn.features(SCHEMA, "features").knownWidth());
@@ -62,17 +95,23 @@ class InputColumnTest {
     assertEquals("Column 'y' does not exist; columns: label, features.", message(() -> InputColumn.label(s, "y")));
   }
 
+  private static final String FEATURE_TYPES = "a Vector, array<float>, array<double>, a number, an image struct (Spark's"
+      + " image source), binary (encoded images), array<array<float>> or array<array<double>> (sequences), array<int> or"
+      + " array<long> (token ids)";
+
   @Test
   void rejectsFeatureColumnsOfOtherTypes() {
-    assertEquals("Column 'name' has type string; expected a Vector, array<float> or array<double>.",
+    assertEquals("Column 'name' has type string; expected " + FEATURE_TYPES + ".",
         message(() -> InputColumn.features(SCHEMA, "name")));
-    assertEquals("Column 'ints' has type array<int>; expected a Vector, array<float> or array<double>.",
-        message(() -> InputColumn.features(SCHEMA, "ints")));
+    assertEquals("Column 'strings' has type array<string>; expected " + FEATURE_TYPES + ".",
+        message(() -> InputColumn.features(SCHEMA, "strings")));
+    assertEquals("Column 'point' has type struct<x:double>; expected " + FEATURE_TYPES + ".",
+        message(() -> InputColumn.features(SCHEMA, "point")));
   }
 
   @Test
   void pointsOldMllibVectorsToTheConverter() {
-    assertEquals("Column 'old' holds old org.apache.spark.mllib vectors; expected a Vector, array<float> or array<double>. "
+    assertEquals("Column 'old' holds old org.apache.spark.mllib vectors; expected " + FEATURE_TYPES + ". "
         + "Convert it with MLUtils.convertVectorColumnsToML.", message(() -> InputColumn.features(SCHEMA, "old")));
   }
 
@@ -106,6 +145,8 @@ class InputColumnTest {
     assertEquals(3, a.widthOf(RowFactory.create(null, List.of(1f, 2f, 3f), 1.0)));
     assertEquals(1, x.widthOf(RowFactory.create(null, null, 1.0)));
     assertEquals(-1, v.widthOf(RowFactory.create(null, null, 1.0)));
+    StructType t = new StructType().add("t", DataTypes.createArrayType(DataTypes.IntegerType));
+    assertEquals(-1, InputColumn.features(t, "t").widthOf(RowFactory.create((Object) new int[] {1, 2})));
   }
 
   @Test

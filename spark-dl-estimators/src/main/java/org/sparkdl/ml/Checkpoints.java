@@ -28,7 +28,7 @@ import org.sparkdl.optim.Optimizer;
 
 /**
  * Training checkpoints in a directory on any Hadoop file system: {@code epoch-00005/} holds
- * {@code weights.safetensors} (parameters and optimizer state), {@code state.json} (epoch, rounds,
+ * {@code weights.safetensors} (parameters, buffers and optimizer state), {@code state.json} (epoch, rounds,
  * histories, early-stopping state and a fingerprint of the fit) and, with a validation split,
  * {@code best.safetensors}. Each checkpoint directory is written atomically, so one that exists is
  * complete; the two newest are kept.
@@ -71,8 +71,12 @@ final class Checkpoints {
     }
   }
 
-  /** Writes the checkpoint of {@code p.epoch()}, then drops all but the newest ones. */
-  void write(Progress p, Network network, Optimizer optimizer, float[] best) throws IOException {
+  /**
+   * Writes the checkpoint of {@code p.epoch()}, then drops all but the newest ones. The network's
+   * buffers go with its parameters; {@code bestBuffers} (null when the network has none) with
+   * {@code best}.
+   */
+  void write(Progress p, Network network, Optimizer optimizer, float[] best, float[] bestBuffers) throws IOException {
     long t0 = System.nanoTime();
     String name = String.format("%s%05d", PREFIX, p.epoch());
     String dest = new Path(dir, name).toString();
@@ -82,11 +86,18 @@ final class Checkpoints {
       }
       if (best != null) {
         float[] current = network.parameters().values().toFloatArray();
+        float[] currentBuffers = DistributedTrainer.buffersOf(network);
         network.parameters().values().copyFrom(best);
+        if (bestBuffers != null) {
+          network.buffers().values().copyFrom(bestBuffers);
+        }
         try (OutputStream out = fs.create(new Path(tmp, "best.safetensors"))) {
           NetworkWeights.write(out, network, null, Map.of("epoch", Integer.toString(p.bestEpoch())));
         } finally {
           network.parameters().values().copyFrom(current);
+          if (currentBuffers != null) {
+            network.buffers().values().copyFrom(currentBuffers);
+          }
         }
       }
       HadoopFiles.writeUtf8(fs, new Path(tmp, "state.json"), stateJson(p));
@@ -134,8 +145,11 @@ final class Checkpoints {
     return out;
   }
 
-  /** What {@link #restore} found: the progress, and the best parameters when the checkpoint holds them. */
-  record Restored(Progress progress, float[] best) {}
+  /**
+   * What {@link #restore} found: the progress, and the best parameters and buffers when the
+   * checkpoint holds them ({@code bestBuffers} null for a network without buffers).
+   */
+  record Restored(Progress progress, float[] best, float[] bestBuffers) {}
 
   /**
    * Loads the newest checkpoint into {@code network} and {@code optimizer}, or returns null when
@@ -159,14 +173,20 @@ final class Checkpoints {
       NetworkWeights.read(ch, latest.getName() + "/weights.safetensors", network, optimizer);
     }
     float[] best = null;
+    float[] bestBuffers = null;
     Path bestFile = new Path(latest, "best.safetensors");
     if (fs.exists(bestFile)) {
       float[] current = network.parameters().values().toFloatArray();
+      float[] currentBuffers = DistributedTrainer.buffersOf(network);
       try (SeekableByteChannel ch = HadoopFiles.openChannel(fs, bestFile)) {
         NetworkWeights.read(ch, latest.getName() + "/best.safetensors", network, null);
       }
       best = network.parameters().values().toFloatArray();
+      bestBuffers = DistributedTrainer.buffersOf(network);
       network.parameters().values().copyFrom(current);
+      if (currentBuffers != null) {
+        network.buffers().values().copyFrom(currentBuffers);
+      }
     }
     Progress p = new Progress(s.path("epoch").asInt(), s.path("rounds").asLong(), doubles(s, "losses", latest),
         doubles(s, "validationLosses", latest), doubles(s, "metrics", latest), doubles(s, "epochSeconds", latest),
@@ -175,7 +195,7 @@ final class Checkpoints {
       throw new ModelFileException(latest + "/state.json", "records epoch " + p.epoch() + " with " + p.losses().size()
           + " losses; the checkpoint is inconsistent.");
     }
-    return new Restored(p, best);
+    return new Restored(p, best, bestBuffers);
   }
 
   private static List<Double> doubles(JsonNode s, String field, Path where) throws ModelFileException {

@@ -32,6 +32,13 @@ import org.sparkdl.train.LocalTrainer;
  * and persisted; then every round the driver broadcasts the parameters, each task computes on its
  * partition's chunk, {@code treeAggregate} combines, and the driver steps the optimizer (gradient
  * mode) or takes the average (average mode). Deterministic for a fixed seed and partitioning.
+ *
+ * <p><b>Buffers</b> (batch normalisation's running statistics) travel with the parameters in both
+ * modes: each round broadcasts the driver's buffers, every task starts from them, and the driver
+ * takes the mean of the tasks' buffers weighted by the rows each trained on. In gradient mode
+ * that is one momentum update towards the row-weighted mean of the workers' batch statistics (for
+ * the means exactly, as if one batch had been seen); in average mode, the same average as the
+ * parameters'. Validation, checkpoints, the best epoch's snapshot and the model use them.
  */
 final class DistributedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
@@ -39,7 +46,7 @@ final class DistributedTrainer {
   private static final long MAX_BATCH_BYTES = 256L << 20;
 
   /** What a fit produces. */
-  record Result(float[] weights, TrainingSummary summary) {}
+  record Result(float[] weights, float[] buffers, TrainingSummary summary) {}
 
   /** Fit settings from the estimator's params. */
   record Settings(String stage, String uid, NetworkSpec spec, String lossName, org.sparkdl.optim.OptimizerSpec optimizer,
@@ -80,7 +87,9 @@ final class DistributedTrainer {
       List<Double> metrics = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
       float[] params = master.parameters().values().toFloatArray();
+      float[] buffers = buffersOf(master);
       float[] best = params;
+      float[] bestBuffers = buffers;
       double bestScore = Double.POSITIVE_INFINITY;
       int bestEpoch = 0;
       boolean stoppedEarly = false;
@@ -91,7 +100,7 @@ final class DistributedTrainer {
         checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.checkpointDir(), Checkpoints.fingerprint(run.specJson(),
             run.lossName(), run.optimizer().toString(), Integer.toString(s.batchSize()), Long.toString(s.seed()),
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
-            Long.toString(validRows), Integer.toString(shards.getNumPartitions())));
+            Long.toString(validRows), Integer.toString(shards.getNumPartitions()), columns.input().toString()));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
         if (restored != null) {
           Checkpoints.Progress p = restored.progress();
@@ -104,7 +113,9 @@ final class DistributedTrainer {
           bestEpoch = p.bestEpoch();
           bestScore = p.bestScore();
           params = master.parameters().values().toFloatArray();
+          buffers = buffersOf(master);
           best = restored.best() != null ? restored.best() : params;
+          bestBuffers = restored.best() != null ? restored.bestBuffers() : buffers;
           LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.checkpointDir());
         }
       }
@@ -121,12 +132,13 @@ final class DistributedTrainer {
           totalRounds++;
         }
         params = master.parameters().values().toFloatArray();
+        buffers = buffersOf(master);
         double loss = lossSum / weightSum;
         losses.add(loss);
         String validText = "";
         double score = loss;
         if (validShards != null && validRows > 0) {
-          RoundSum v = evaluate(validShards, params, run, s);
+          RoundSum v = evaluate(validShards, params, buffers, run, s);
           double vLoss = v.lossSum / v.weightSum;
           double metric = s.classification() ? v.metricSum / v.weightSum
               : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
@@ -147,11 +159,12 @@ final class DistributedTrainer {
         if (improved) {
           bestScore = score;
           best = params;
+          bestBuffers = buffers;
           bestEpoch = epoch;
         }
         if (checkpoints != null && (epoch % s.checkpointInterval() == 0 || epoch == s.maxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore), master, driver.optimizer(), validShards != null ? best : null);
+              bestScore), master, driver.optimizer(), validShards != null ? best : null, bestBuffers);
         }
         if (enough && epoch < s.maxEpochs()) {
           stoppedEarly = true;
@@ -159,10 +172,11 @@ final class DistributedTrainer {
           break;
         }
       }
-      float[] result = validShards != null && bestEpoch > 0 ? best : params;
+      boolean useBest = validShards != null && bestEpoch > 0;
+      float[] result = useBest ? best : params;
       TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.classification() ? "accuracy" : "rmse",
           totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validShards != null ? bestEpoch : losses.size(), stoppedEarly);
-      return new Result(result, summary);
+      return new Result(result, useBest ? bestBuffers : buffers, summary);
     } catch (SparkException e) {
       throw unwrap(e);
     } catch (java.io.IOException e) {
@@ -180,8 +194,12 @@ final class DistributedTrainer {
       int epoch, int round, Settings s) throws SparkException {
     Network master = driver.network();
     Broadcast<float[]> params = jsc.broadcast(master.parameters().values().toFloatArray());
+    float[] current = buffersOf(master);
+    Broadcast<float[]> buffers = current == null ? null : jsc.broadcast(current);
     try {
-      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, params.value(), run, epoch, round), s);
+      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, params.value(),
+          buffers == null ? null : buffers.value(), run, epoch, round), s);
+      takeBuffers(master, sum);
       if (sum.weightSum > 0 && sum.hasVector()) {
         Tensor grads = master.parameters().grads();
         double[] v = sum.vector();
@@ -195,6 +213,9 @@ final class DistributedTrainer {
       return sum;
     } finally {
       params.destroy(false);
+      if (buffers != null) {
+        buffers.destroy(false);
+      }
     }
   }
 
@@ -208,10 +229,11 @@ final class DistributedTrainer {
       state[i] = opt.get(names.get(i)).toFloatArray();
     }
     TrainingTasks.AverageState st = new TrainingTasks.AverageState(master.parameters().values().toFloatArray(), names, state,
-        driver.optimizer().steps());
+        driver.optimizer().steps(), buffersOf(master));
     Broadcast<TrainingTasks.AverageState> b = jsc.broadcast(st);
     try {
       RoundSum sum = aggregate(shards, shard -> TrainingTasks.average(shard, b.value(), run, epoch, round), s);
+      takeBuffers(master, sum);
       if (sum.rows > 0 && sum.hasVector()) {
         int n = st.params().length;
         double[] v = sum.vector();
@@ -235,13 +257,27 @@ final class DistributedTrainer {
     return out;
   }
 
-  private static RoundSum evaluate(JavaRDD<Shard> shards, float[] params, TrainingRun run, Settings s) throws SparkException {
+  private static RoundSum evaluate(JavaRDD<Shard> shards, float[] params, float[] buffers, TrainingRun run, Settings s)
+      throws SparkException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(shards.context());
     Broadcast<float[]> p = jsc.broadcast(params);
     try {
-      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, p.value(), run, "validation"), s);
+      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, p.value(), buffers, run, "validation"), s);
     } finally {
       p.destroy(false);
+    }
+  }
+
+  /** The network's buffers, or null when it has none (most networks). */
+  static float[] buffersOf(Network network) {
+    return network.buffers().size() == 0 ? null : network.buffers().values().toFloatArray();
+  }
+
+  /** Sets the driver's buffers to the row-weighted mean of the workers' when they sent any. */
+  private static void takeBuffers(Network master, RoundSum sum) {
+    double[] b = sum.buffers();
+    if (b != null && sum.rows > 0) {
+      master.buffers().values().copyFrom(slice(b, 0, b.length, sum.rows));
     }
   }
 

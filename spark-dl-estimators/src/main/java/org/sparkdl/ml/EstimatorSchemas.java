@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.spec.NetworkSpec;
@@ -21,19 +22,17 @@ final class EstimatorSchemas {
   record Splits(Dataset<Row> data, String validationIndicator) {}
 
   /**
-   * Checks the schema for a fit: features of the network's input width, a numeric label (or a
+   * Checks the schema for a fit: features that fill the network's input (its shape, or {@code
+   * inputShape}; images, sequences and their lengths, shaped vectors), a numeric label (or a
    * target of the output width for a regressor), and the optional weight and validation columns.
    *
-   * @throws IllegalArgumentException naming the column, the expected and the found type or width
+   * @throws IllegalArgumentException naming the column or param, the expected and the found type,
+   *     width or shape
    */
   static <P extends NeuralNetworkParams & PredictorParams> TrainingColumns checkTraining(StructType schema, P p,
       NetworkSpec spec, boolean classification) {
-    int inputWidth = spec.inputs().get(0).shape().stream().reduce(1, (a, b) -> a * b);
     int outputWidth = spec.outputShape().stream().reduce(1, (a, b) -> a * b);
-    if (spec.inputs().size() != 1) {
-      throw new IllegalArgumentException("The network has " + spec.inputs().size() + " inputs; the estimators feed one,"
-          + " from featuresCol.");
-    }
+    FeatureInput features = p.resolveFeatures(schema, p.getFeaturesCol(), spec);
     String weight = p.getWeightCol().isEmpty() ? null : p.getWeightCol();
     String indicator = p.getValidationIndicatorCol();
     if (!indicator.isEmpty()) {
@@ -44,8 +43,8 @@ final class EstimatorSchemas {
       }
     }
     return classification
-        ? TrainingColumns.forLabel(schema, p.getFeaturesCol(), inputWidth, p.getLabelCol(), weight)
-        : TrainingColumns.forTarget(schema, p.getFeaturesCol(), inputWidth, p.getLabelCol(), outputWidth, weight);
+        ? TrainingColumns.forLabel(schema, features, p.getLabelCol(), weight)
+        : TrainingColumns.forTarget(schema, features, p.getLabelCol(), outputWidth, weight);
   }
 
   private static StructField field(StructType schema, String name) {

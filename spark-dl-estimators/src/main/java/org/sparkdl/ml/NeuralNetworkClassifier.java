@@ -34,7 +34,19 @@ import org.sparkdl.spec.NetworkSpec;
  * }</pre>
  *
  * <p>Features: an ML {@code Vector} (dense or sparse), {@code array<float>} or {@code
- * array<double>} column. See {@link NeuralNetworkParams} for every param.
+ * array<double>} column fed in the network's input shape (or {@code inputShape}); the struct of
+ * Spark's image source or {@code binaryFile} content, decoded to {@code [C, H, W]}; sequences
+ * ({@code array<array<float>>}) or token ids ({@code array<int>}), zero-padded, with each row's
+ * length for a network input named {@code lengths}. See {@link org.sparkdl.arrow.FeatureInput}
+ * for the decoding and {@link NeuralNetworkParams} for every param.
+ *
+ * <pre>{@code
+ * NeuralNetworkClassificationModel cnn = new NeuralNetworkClassifier()
+ *     .setNetwork(NetworkSpec.builder().input("image", 1, 28, 28)
+ *         .conv2d(32, 5).batchNorm().relu().maxPool2d(2).flatten().dense(10).build())
+ *     .setInputShape(1, 28, 28)     // Vectors of 784 pixels, fed as one-channel 28x28 images
+ *     .fit(train);
+ * }</pre>
  */
 public final class NeuralNetworkClassifier
     extends ProbabilisticClassifier<Vector, NeuralNetworkClassifier, NeuralNetworkClassificationModel>
@@ -101,7 +113,8 @@ public final class NeuralNetworkClassifier
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
         EstimatorSchemas.settings(this, spec, "softmax_cross_entropy", true, spec.outputShape().get(0)));
-    return new NeuralNetworkClassificationModel(uid(), spec, r.weights()).setSummary(r.summary());
+    return new NeuralNetworkClassificationModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
+        .setSummary(r.summary());
   }
 
   @Override

@@ -25,6 +25,9 @@ import org.sparkdl.spec.NetworkSpec;
  * <pre>{@code
  * NeuralNetworkRegressionModel model = new NeuralNetworkRegressor().setLayers(13, 64, 1).fit(train);
  * }</pre>
+ *
+ * <p>Features: any column the classifier takes (vectors in the network's input shape, images,
+ * sequences with their lengths); see {@link NeuralNetworkClassifier}.
  */
 public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetworkRegressor, NeuralNetworkRegressionModel>
     implements NeuralNetworkSetters<NeuralNetworkRegressor>, MLWritable {
@@ -103,7 +106,8 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
         EstimatorSchemas.settings(this, spec, getLoss(), false, 0));
-    return new NeuralNetworkRegressionModel(uid(), spec, r.weights()).setSummary(r.summary());
+    return new NeuralNetworkRegressionModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
+        .setSummary(r.summary());
   }
 
   @Override

@@ -29,10 +29,7 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
   }
 
   default S setLayers(int... sizes) {
-    String problem = NetworkParamSet.layersProblem(sizes);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
+    check(NetworkParamSet.layersProblem(sizes));
     set(layers(), sizes);
     return self();
   }
@@ -139,5 +136,32 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
   default S setCheckpointInterval(int v) {
     set(checkpointInterval(), v);
     return self();
+  }
+
+  /** Sets the per-row shape of the network's first input, e.g. {@code setInputShape(1, 28, 28)}; empty for the network's own. */
+  default S setInputShape(int... shape) {
+    check(NetworkParamSet.inputShapeProblem(shape));
+    set(inputShape(), shape);
+    return self();
+  }
+
+  /** Sets the per-channel means, e.g. {@code setChannelMean(0.1307)}; empty for none. */
+  default S setChannelMean(double... mean) {
+    check(NetworkParamSet.channelProblem("channelMean", mean, false));
+    set(channelMean(), mean);
+    return self();
+  }
+
+  /** Sets the per-channel standard deviations (each &gt; 0), e.g. {@code setChannelStd(0.3081)}; empty for none. */
+  default S setChannelStd(double... std) {
+    check(NetworkParamSet.channelProblem("channelStd", std, true));
+    set(channelStd(), std);
+    return self();
+  }
+
+  private static void check(String problem) {
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
   }
 }

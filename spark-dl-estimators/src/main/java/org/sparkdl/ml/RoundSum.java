@@ -8,6 +8,10 @@ import java.io.Serializable;
  * vector is the gradient of {@code sum(w l)}; in average mode, parameters and optimizer state each
  * multiplied by the rows the worker trained on.
  *
+ * <p>Networks with buffers (batch normalisation's running statistics) add each worker's buffers
+ * multiplied by the rows it trained on, summed in double: divided by {@link #rows} on the driver,
+ * they give the row-weighted mean of the workers' buffers.
+ *
  * <p>A single worker's contribution travels as float32 (half the bytes; it is float32 data
  * anyway); sums of several are kept in double, where adding a few dozen float32 values is exact
  * in practice, so the total does not depend on the order partitions arrive in.
@@ -17,6 +21,7 @@ final class RoundSum implements Serializable {
   private float[] single;
   private double singleScale;
   private double[] sum;
+  private double[] bufferSum;
   double lossSum;
   double weightSum;
   double metricSum;
@@ -51,6 +56,17 @@ final class RoundSum implements Serializable {
     return sum;
   }
 
+  /** Sets this worker's buffers, weighted by {@code rows}; a worker sets them once. */
+  RoundSum setBuffers(float[] values, double rows) {
+    bufferSum = widen(values, rows);
+    return this;
+  }
+
+  /** The row-weighted sum of the workers' buffers, or null when no worker sent any. */
+  double[] buffers() {
+    return bufferSum;
+  }
+
   private static double[] widen(float[] v, double scale) {
     double[] d = new double[v.length];
     for (int i = 0; i < v.length; i++) {
@@ -75,6 +91,15 @@ final class RoundSum implements Serializable {
           for (int i = 0; i < mine.length; i++) {
             mine[i] += o.singleScale * o.single[i];
           }
+        }
+      }
+    }
+    if (o.bufferSum != null) {
+      if (bufferSum == null) {
+        bufferSum = o.bufferSum.clone();
+      } else {
+        for (int i = 0; i < bufferSum.length; i++) {
+          bufferSum[i] += o.bufferSum[i];
         }
       }
     }

@@ -26,8 +26,12 @@ import org.sparkdl.train.LocalTrainer;
 final class TrainingTasks {
   private TrainingTasks() {}
 
-  /** Parameters and optimizer state broadcast to average-mode tasks. */
-  record AverageState(float[] params, List<String> stateNames, float[][] state, long steps) implements Serializable {
+  /**
+   * Parameters, optimizer state and (null when the network has none) buffers broadcast to
+   * average-mode tasks.
+   */
+  record AverageState(float[] params, List<String> stateNames, float[][] state, long steps, float[] buffers)
+      implements Serializable {
     int vectorLength() {
       return params.length * (1 + stateNames.size());
     }
@@ -60,8 +64,11 @@ final class TrainingTasks {
         () -> ArrowBatch.read(shard.batches()[b]));
   }
 
-  /** Gradient mode: the gradient of {@code sum(w l)} over this partition's chunk of the round. */
-  static RoundSum gradient(Shard shard, float[] params, TrainingRun run, int epoch, int round) {
+  /**
+   * Gradient mode: the gradient of {@code sum(w l)} over this partition's chunk of the round, and,
+   * when {@code buffers} is not null, the buffers after the chunk's forward pass, weighted by its rows.
+   */
+  static RoundSum gradient(Shard shard, float[] params, float[] buffers, TrainingRun run, int epoch, int round) {
     RoundSum out = RoundSum.empty();
     int chunk = run.chunk(epoch, round, 0);
     if (chunk < 0 || shard.rows() == 0) {
@@ -70,10 +77,12 @@ final class TrainingTasks {
     try (ExecutorCache.Lease<Worker> lease = worker(run)) {
       Worker w = lease.get();
       w.network.parameters().values().copyFrom(params);
+      setBuffers(w, buffers);
       w.trainer.zeroGradients();
       BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
       if (s.rows() > 0) {
         out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
+        sendBuffers(w, buffers, out, s.rows());
       }
       out.lossSum = s.lossSum();
       out.weightSum = s.weightSum();
@@ -100,6 +109,7 @@ final class TrainingTasks {
         opt.get(state.stateNames().get(i)).copyFrom(state.state()[i]);
       }
       w.trainer.optimizer().setSteps(state.steps());
+      setBuffers(w, state.buffers());
       BatchStats total = BatchStats.ZERO;
       for (int k = 0; k < run.localSteps(); k++) {
         int chunk = run.chunk(epoch, round, k);
@@ -122,6 +132,7 @@ final class TrainingTasks {
           System.arraycopy(opt.get(state.stateNames().get(i)).toFloatArray(), 0, all, n * (i + 1), n);
         }
         out.setVector(all, total.rows());
+        sendBuffers(w, state.buffers(), out, total.rows());
       }
       out.lossSum = total.lossSum();
       out.weightSum = total.weightSum();
@@ -131,8 +142,8 @@ final class TrainingTasks {
     }
   }
 
-  /** Loss and metric of the current parameters over a whole partition, no gradients. */
-  static RoundSum evaluate(Shard shard, float[] params, TrainingRun run, String split) {
+  /** Loss and metric of the current parameters (and buffers, when not null) over a whole partition, no gradients. */
+  static RoundSum evaluate(Shard shard, float[] params, float[] buffers, TrainingRun run, String split) {
     RoundSum out = RoundSum.empty();
     if (shard.rows() == 0) {
       return out;
@@ -141,14 +152,16 @@ final class TrainingTasks {
     try (ExecutorCache.Lease<Worker> lease = worker(run)) {
       Worker w = lease.get();
       w.network.parameters().values().copyFrom(params);
+      setBuffers(w, buffers);
       EvalStats total = EvalStats.ZERO;
       for (int b = 0; b < shard.batches().length; b++) {
         try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, split, shard, b)) {
           ArrowBatch batch = ab.get();
           for (int lo = 0; lo < batch.rows(); lo += 4096) {
             int hi = Math.min(batch.rows(), lo + 4096);
-            total = total.plus(w.trainer.evaluate(batch.features(host).slice(0, lo, hi), targets(batch, host, run, lo, hi),
-                batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null, run.classification()));
+            total = total.plus(w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi),
+                targets(batch, host, run, lo, hi), batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null,
+                run.classification()));
           }
         }
       }
@@ -157,6 +170,20 @@ final class TrainingTasks {
       out.metricSum = total.metricSum();
       out.rows = total.rows();
       return out;
+    }
+  }
+
+  /** Starts the worker's buffers from the round's (the same whichever worker a task borrows); null: none. */
+  private static void setBuffers(Worker w, float[] buffers) {
+    if (buffers != null) {
+      w.network.buffers().values().copyFrom(buffers);
+    }
+  }
+
+  /** Sends the worker's buffers, weighted by the rows it trained on, when the network has any. */
+  private static void sendBuffers(Worker w, float[] buffers, RoundSum out, long rows) {
+    if (buffers != null) {
+      out.setBuffers(w.network.buffers().values().toFloatArray(), rows);
     }
   }
 
@@ -184,10 +211,9 @@ final class TrainingTasks {
       }
       try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, "train", shard, b)) {
         ArrowBatch batch = ab.get();
-        Tensor x = batch.features(host).slice(0, lo, hi);
         Tensor y = targets(batch, host, run, lo, hi);
         Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
-        total = total.plus(w.trainer.accumulateGradients(x, y, wt, seed + b));
+        total = total.plus(w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, seed + b));
       }
     }
     return total;

@@ -77,8 +77,9 @@ class BadTrainingInputTest {
   @Test
   void featuresOfTheWrongTypeAreRefused(SparkSession spark) {
     Dataset<Row> strings = blobs(spark).withColumn("features", lit("1,2,3,4"));
-    assertEquals("Column 'features' has type string; expected a Vector, array<float> or array<double>.",
-        TrainingFixtures.schemaError(spark, classifier(), strings));
+    assertEquals("Column 'features' has type string; expected a Vector, array<float>, array<double>, a number, an image struct"
+        + " (Spark's image source), binary (encoded images), array<array<float>> or array<array<double>> (sequences),"
+        + " array<int> or array<long> (token ids).", TrainingFixtures.schemaError(spark, classifier(), strings));
     Dataset<Row> labels = blobs(spark).withColumn("label", lit("cat"));
     assertEquals("Column 'label' has type string; expected float, double, int or long.",
         TrainingFixtures.schemaError(spark, classifier(), labels));

@@ -1,5 +1,6 @@
 package org.sparkdl.ml;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -57,6 +58,21 @@ class EstimatorParamsTest {
         rejected(() -> clf.setLearningRateSchedule("cosine")));
     assertFalse(clf.isSet(clf.layers()));
     assertFalse(clf.isSet(clf.learningRateSchedule()));
+  }
+
+  @Test
+  void shapesAndChannelStatisticsAreRefusedWithTheReason() {
+    NeuralNetworkClassifier clf = new NeuralNetworkClassifier();
+    assertEquals("Param inputShape [1, -28, 28] is invalid: at most 8 dimensions, each > 0.",
+        rejected(() -> clf.setInputShape(1, -28, 28)));
+    assertEquals("Param channelStd [0.5, -1.0] is invalid: every value must be finite and > 0.",
+        rejected(() -> clf.setChannelStd(0.5, -1)));
+    assertEquals("Param channelMean [NaN] is invalid: every value must be finite.", rejected(() -> clf.setChannelMean(Double.NaN)));
+    assertFalse(clf.isSet(clf.inputShape()));
+    assertFalse(clf.isSet(clf.channelStd()));
+    assertFalse(clf.isSet(clf.channelMean()));
+    assertArrayEquals(new int[] {1, 28, 28}, clf.setInputShape(1, 28, 28).getInputShape());
+    assertArrayEquals(new int[0], clf.setInputShape().getInputShape());
   }
 
   @Test

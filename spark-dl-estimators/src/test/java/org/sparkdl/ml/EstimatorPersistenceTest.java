@@ -58,6 +58,26 @@ class EstimatorPersistenceTest {
   }
 
   @Test
+  void theInputShapeAndChannelStatisticsLoadBack(@TempDir Path dir) throws IOException {
+    NeuralNetworkRegressor reg = new NeuralNetworkRegressor("nnReg_shape").setLayers(12, 1).setInputShape(3, 2, 2)
+        .setChannelMean(0.485, 0.456, 0.406).setChannelStd(0.229, 0.224, 0.225);
+    reg.write().save(uri(dir.resolve("reg")));
+    NeuralNetworkRegressor loaded = NeuralNetworkRegressor.load(uri(dir.resolve("reg")));
+    assertSameParams(reg, loaded);
+    assertArrayEquals(new int[] {3, 2, 2}, loaded.getInputShape());
+    assertArrayEquals(new double[] {0.229, 0.224, 0.225}, loaded.getChannelStd());
+    NeuralNetworkClassifier unset = NeuralNetworkClassifier.load(saved(new NeuralNetworkClassifier("nnClf_unset"), dir));
+    assertFalse(unset.isSet(unset.inputShape()));
+    assertArrayEquals(new int[0], unset.getInputShape());
+  }
+
+  static String saved(NeuralNetworkClassifier clf, Path dir) throws IOException {
+    String path = uri(dir.resolve(clf.uid()));
+    clf.write().save(path);
+    return path;
+  }
+
+  @Test
   void aRegressorLoadsBackWithItsLoss(@TempDir Path dir) throws IOException {
     NeuralNetworkRegressor reg = new NeuralNetworkRegressor("nnReg_s").setLayers(4, 1).setLoss("huber:0.5").setMaxEpochs(3);
     reg.write().save(uri(dir.resolve("reg")));

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
+import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.spec.Padding;
 import org.sparkdl.testkit.SharedSpark;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -88,6 +90,43 @@ class PipelineTest {
     assertEquals(pipeline.getStages()[2].uid(), clf.uid());
     assertArrayEquals(new int[] {4, 8, 3}, clf.getLayers());
     assertEquals(0.03, clf.getLearningRate());
+  }
+
+  @Test
+  void aPipelineOfAShapedBatchNormNetworkKeepsItsParamsAndStatistics(SparkSession spark, @TempDir Path dir) throws IOException {
+    Dataset<Row> data = rawColumns(spark, 300);
+    NetworkSpec cnn = NetworkSpec.builder().input("image", 1, 2, 2).conv2d(4, 2, c -> c.withPadding(Padding.of(1))).batchNorm()
+        .relu().flatten().dense(3).build();
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+        new VectorAssembler().setInputCols(new String[] {"x1", "x2", "x3", "x4"}).setOutputCol("features"),
+        new NeuralNetworkClassifier().setNetwork(cnn).setInputShape(1, 2, 2).setChannelMean(10).setChannelStd(40)
+            .setMaxEpochs(4).setBatchSize(32).setLearningRate(0.03).setSeed(3)});
+    PipelineModel model = pipeline.fit(data);
+    NeuralNetworkClassificationModel fitted = (NeuralNetworkClassificationModel) model.stages()[1];
+    assertArrayEquals(new int[] {1, 2, 2}, fitted.getInputShape());
+    assertArrayEquals(new double[] {40}, fitted.getChannelStd());
+    assertEquals(8, fitted.buffers().length);
+    Dataset<Row> scored = model.transform(data);
+    assertTrue(TrainingFixtures.accuracy(scored) > 0.9, "accuracy " + TrainingFixtures.accuracy(scored));
+
+    model.write().save(dir.resolve("model").toUri().toString());
+    PipelineModel loaded = PipelineModel.load(dir.resolve("model").toUri().toString());
+    NeuralNetworkClassificationModel stage = assertInstanceOf(NeuralNetworkClassificationModel.class, loaded.stages()[1]);
+    assertArrayEquals(fitted.buffers(), stage.buffers());
+    assertArrayEquals(new double[] {10}, stage.getChannelMean());
+    assertArrayEquals(new int[] {1, 2, 2}, stage.getInputShape());
+    List<double[]> before = outputs(scored);
+    List<double[]> after = outputs(loaded.transform(data));
+    for (int i = 0; i < before.size(); i++) {
+      assertArrayEquals(before.get(i), after.get(i), "row " + i);
+    }
+
+    pipeline.write().save(dir.resolve("pipeline").toUri().toString());
+    NeuralNetworkClassifier clf = assertInstanceOf(NeuralNetworkClassifier.class,
+        Pipeline.load(dir.resolve("pipeline").toUri().toString()).getStages()[1]);
+    assertArrayEquals(new int[] {1, 2, 2}, clf.getInputShape());
+    assertArrayEquals(new double[] {10}, clf.getChannelMean());
+    assertArrayEquals(new double[] {40}, clf.getChannelStd());
   }
 
   @Test

@@ -1,7 +1,9 @@
 package org.sparkdl.train;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
@@ -75,10 +77,19 @@ public final class LocalTrainer implements AutoCloseable {
    * executor computes the batch. Features may be flat ({@code [B, size]}) for any input shape.
    */
   public BatchStats accumulateGradients(Tensor features, Tensor targets, Tensor weights, long tapeSeed) {
-    int rows = features.dim(0);
+    return accumulateGradients(Map.of(firstInput(), features), targets, weights, tapeSeed);
+  }
+
+  /**
+   * As {@link #accumulateGradients(Tensor, Tensor, Tensor, long)}, for a network of several inputs
+   * (e.g. sequences and their {@code lengths}): one {@code [B, ...]} tensor per input name, each
+   * flat or in its input's shape.
+   */
+  public BatchStats accumulateGradients(Map<String, Tensor> inputs, Tensor targets, Tensor weights, long tapeSeed) {
+    int rows = inputs.values().iterator().next().dim(0);
     try (Scope step = scope.child("batch-" + batches++)) {
       Tape tape = new Tape(step, true, tapeSeed);
-      Var out = network.forward(tape.constant(asInput(features)));
+      Var out = forward(tape, inputs);
       Var perSample = loss.perSample(out, targets);
       Var total = Loss.weightedSum(perSample, weights);
       double lossSum = total.value().item();
@@ -88,10 +99,22 @@ public final class LocalTrainer implements AutoCloseable {
     }
   }
 
-  /** Features shaped as the network's input: {@code [B, size]} becomes {@code [B, ...inputShape]}. */
-  private Tensor asInput(Tensor features) {
-    Shape want = network.inputShape().prepend(features.dim(0));
-    return features.shape().equals(want) ? features : features.reshape(want.toArray());
+  /** The network's single output for named inputs, each reshaped from {@code [B, size]} to its input's shape. */
+  private Var forward(Tape tape, Map<String, Tensor> inputs) {
+    Map<String, Var> vars = new LinkedHashMap<>();
+    inputs.forEach((name, x) -> {
+      Shape want = network.shapeOf(name).prepend(x.dim(0));
+      vars.put(name, tape.constant(x.shape().equals(want) ? x : x.reshape(want.toArray())));
+    });
+    Map<String, Var> out = network.forward(vars);
+    if (out.size() != 1) {
+      throw new IllegalArgumentException("The network has " + out.size() + " outputs; a trainer needs one.");
+    }
+    return out.values().iterator().next();
+  }
+
+  private String firstInput() {
+    return network.spec().inputs().get(0).name();
   }
 
   /**
@@ -100,10 +123,15 @@ public final class LocalTrainer implements AutoCloseable {
    * (classification) or the squared error summed over the row's outputs (regression).
    */
   public EvalStats evaluate(Tensor features, Tensor targets, Tensor weights, boolean classification) {
-    int rows = features.dim(0);
+    return evaluate(Map.of(firstInput(), features), targets, weights, classification);
+  }
+
+  /** As {@link #evaluate(Tensor, Tensor, Tensor, boolean)}, for a network of several inputs. */
+  public EvalStats evaluate(Map<String, Tensor> inputs, Tensor targets, Tensor weights, boolean classification) {
+    int rows = inputs.values().iterator().next().dim(0);
     try (Scope s = scope.child("evaluate")) {
       Tape tape = new Tape(s, false, 0);
-      Var out = network.forward(tape.constant(asInput(features)));
+      Var out = forward(tape, inputs);
       double lossSum = Loss.weightedSum(loss.perSample(out, targets), weights).value().item();
       float[] o = out.value().toFloatArray();
       float[] t = targets.toFloatArray();

@@ -14,7 +14,7 @@ public final class NetworkParamSamples {
   public static final List<String> NAMES = List.of("network", "layers", "hiddenActivation", "optimizer", "learningRate",
       "weightDecay", "clipNorm", "learningRateSchedule", "batchSize", "maxEpochs", "tol", "seed", "weightCol",
       "validationIndicatorCol", "syncMode", "localSteps", "aggregationDepth", "numWorkers", "backend", "validateInput",
-      "checkpointDir", "checkpointInterval");
+      "checkpointDir", "checkpointInterval", "inputShape", "channelMean", "channelStd");
 
   /** A small valid network: 4 inputs, 8 tanh units, 3 outputs. */
   public static final String NETWORK_JSON =
@@ -47,6 +47,9 @@ public final class NetworkParamSamples {
     m.put("validateInput", false);
     m.put("checkpointDir", "file:/tmp/spark-dl-checkpoints");
     m.put("checkpointInterval", 2);
+    m.put("inputShape", new int[] {1, 2, 2});
+    m.put("channelMean", new double[] {0.5});
+    m.put("channelStd", new double[] {0.25});
     return m;
   }
 

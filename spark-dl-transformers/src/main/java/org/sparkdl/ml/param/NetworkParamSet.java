@@ -2,6 +2,7 @@ package org.sparkdl.ml.param;
 
 import java.io.Serializable;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -42,6 +43,9 @@ public final class NetworkParamSet implements Serializable {
   public final BooleanParam validateInput;
   public final Param<String> checkpointDir;
   public final IntParam checkpointInterval;
+  public final IntArrayParam inputShape;
+  public final DoubleArrayParam channelMean;
+  public final DoubleArrayParam channelStd;
 
   /** Builds the params of {@code owner}, whose uid must already be set. */
   public NetworkParamSet(Params owner) {
@@ -89,6 +93,16 @@ public final class NetworkParamSet implements Serializable {
         ParamValidators.gtEq(1));
     this.validateInput = new BooleanParam(owner, "validateInput", "Check every row for nulls, NaN and wrong sizes before training"
         + " and scoring (errors name the column and row). Default: true.");
+    this.inputShape = new IntArrayParam(owner, "inputShape", "Per-row shape of the network's first input, e.g. [1, 28, 28]:"
+        + " features of prod(inputShape) values (Vector, array<float>, array<double>) are fed in that shape; images are"
+        + " decoded to [channels, height, width], sequences padded to [steps, values per step], token ids to [steps]. Must"
+        + " match the network's input (or hold layers[0] values). Empty uses the network's input shape. Default: [].",
+        new ShapeValidator());
+    this.channelMean = new DoubleArrayParam(owner, "channelMean", "Per-channel mean subtracted from the features, one finite"
+        + " value per channel (the first axis of the input shape), after images are scaled to [0, 1]: x' = (x - mean[c]) /"
+        + " std[c]. Empty for 0. Default: [].", new ChannelValidator(false));
+    this.channelStd = new DoubleArrayParam(owner, "channelStd", "Per-channel standard deviation the features are divided by,"
+        + " one value > 0 per channel, after channelMean is subtracted. Empty for 1. Default: [].", new ChannelValidator(true));
   }
 
   /** Sets the defaults of every shared param on {@code p}. */
@@ -113,6 +127,9 @@ public final class NetworkParamSet implements Serializable {
     p.setDefault(p.validateInput(), true);
     p.setDefault(p.checkpointDir(), "");
     p.setDefault(p.checkpointInterval(), 1);
+    p.setDefault(p.inputShape(), new int[0]);
+    p.setDefault(p.channelMean(), new double[0]);
+    p.setDefault(p.channelStd(), new double[0]);
   }
 
   private static Function1<int[], Object> layersValidator() {
@@ -146,6 +163,65 @@ public final class NetworkParamSet implements Serializable {
     } catch (IllegalArgumentException | NullPointerException e) {
       return "Param learningRateSchedule '" + schedule + "' is invalid; expected constant, step:S:G, cosine:T[:M] or"
           + " warmup:W+<schedule>.";
+    }
+  }
+
+  /**
+   * The message for an invalid input shape, or {@code null} when it is valid (empty, or 1 to 8
+   * dimensions each &gt; 0); setters throw it, as for {@link #layersProblem}.
+   */
+  public static String inputShapeProblem(int[] shape) {
+    if (shape == null) {
+      return "Param inputShape is invalid: it is null; use an empty array for the network's input shape.";
+    }
+    long size = 1;
+    for (int d : shape) {
+      size = Math.min(size * Math.max(d, 0), 1L << 40);
+    }
+    if (shape.length > 8 || (shape.length > 0 && size == 0)) {
+      return "Param inputShape " + java.util.Arrays.toString(shape) + " is invalid: at most 8 dimensions, each > 0.";
+    }
+    return null;
+  }
+
+  /**
+   * The message for invalid per-channel values, or {@code null} when they are valid: finite, and
+   * for a standard deviation &gt; 0.
+   */
+  public static String channelProblem(String param, double[] values, boolean positive) {
+    for (double v : values == null ? new double[] {Double.NaN} : values) {
+      if (!Double.isFinite(v) || (positive && !(v > 0))) {
+        return "Param " + param + " " + java.util.Arrays.toString(values) + " is invalid: every value must be finite"
+            + (positive ? " and > 0." : ".");
+      }
+    }
+    return null;
+  }
+
+  /** Serializable validator of {@link #inputShapeProblem}. */
+  private static final class ShapeValidator extends scala.runtime.AbstractFunction1<int[], Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object apply(int[] shape) {
+      return inputShapeProblem(shape) == null;
+    }
+  }
+
+  /** Serializable validator of {@link #channelProblem}. */
+  private static final class ChannelValidator extends scala.runtime.AbstractFunction1<double[], Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final boolean positive;
+
+    ChannelValidator(boolean positive) {
+      this.positive = positive;
+    }
+
+    @Override
+    public Object apply(double[] values) {
+      return channelProblem(positive ? "channelStd" : "channelMean", values, positive) == null;
     }
   }
 

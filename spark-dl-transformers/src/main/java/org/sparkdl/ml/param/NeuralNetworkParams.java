@@ -1,13 +1,19 @@
 package org.sparkdl.ml.param;
 
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.types.StructType;
+import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.optim.OptimizerSpec;
+import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.NetworkSpec;
 
 /**
@@ -113,6 +119,33 @@ public interface NeuralNetworkParams extends Params {
     return networkParams().checkpointInterval;
   }
 
+  /** Per-row shape of the network's first input; empty for the network's own. */
+  default IntArrayParam inputShape() {
+    return networkParams().inputShape;
+  }
+
+  /** Per-channel means subtracted from the features; empty for none. */
+  default DoubleArrayParam channelMean() {
+    return networkParams().channelMean;
+  }
+
+  /** Per-channel standard deviations the features are divided by; empty for none. */
+  default DoubleArrayParam channelStd() {
+    return networkParams().channelStd;
+  }
+
+  default int[] getInputShape() {
+    return getOrDefault(inputShape());
+  }
+
+  default double[] getChannelMean() {
+    return getOrDefault(channelMean());
+  }
+
+  default double[] getChannelStd() {
+    return getOrDefault(channelStd());
+  }
+
   default String getNetwork() {
     return getOrDefault(network());
   }
@@ -215,6 +248,67 @@ public interface NeuralNetworkParams extends Params {
       throw new IllegalArgumentException("Set either network (JSON) or layers (e.g. [784, 128, 10]); neither is set.");
     }
     return NetworkSpec.mlp(getLayers(), getHiddenActivation());
+  }
+
+  /**
+   * The per-row shape the features fill: {@code inputShape} when set, else the shape of {@code
+   * spec}'s first input. A set {@code inputShape} must equal that shape, except for a network made
+   * from {@code layers}, whose flat input takes any shape of as many values (images into an MLP).
+   *
+   * @throws IllegalArgumentException naming both shapes when they disagree
+   */
+  default List<Integer> resolveInputShape(NetworkSpec spec) {
+    InputSpec first = spec.inputs().get(0);
+    int[] set = getInputShape();
+    if (set.length == 0) {
+      return first.shape();
+    }
+    List<Integer> shape = Arrays.stream(set).boxed().toList();
+    boolean fromLayers = !(isDefined(network()) && !getNetwork().isEmpty()) && isDefined(layers());
+    if (fromLayers) {
+      long values = Arrays.stream(set).asLongStream().reduce(1, (a, b) -> a * b);
+      if (values != first.shape().get(0)) {
+        throw new IllegalArgumentException("Param inputShape " + shape + " holds " + values + " values; layers starts with "
+            + first.shape().get(0) + " inputs.");
+      }
+      return shape;
+    }
+    if (!shape.equals(first.shape())) {
+      throw new IllegalArgumentException("Param inputShape " + shape + " does not match the network's input '" + first.name()
+          + "' of shape " + first.shape() + "; leave inputShape empty or make the two agree.");
+    }
+    return shape;
+  }
+
+  /**
+   * Whether {@code spec} reads each row's sequence length: a second input named {@code lengths}
+   * of shape {@code [1]}, after the input the features fill.
+   *
+   * @throws IllegalArgumentException when the network has any other inputs than these
+   */
+  static boolean readsLengths(NetworkSpec spec) {
+    List<InputSpec> in = spec.inputs();
+    if (in.size() == 1) {
+      return false;
+    }
+    if (in.size() == 2 && in.get(1).name().equals("lengths") && in.get(1).shape().equals(List.of(1))) {
+      return true;
+    }
+    throw new IllegalArgumentException("The network has " + in.size() + " inputs " + in.stream().map(i -> "'" + i.name() + "' "
+        + i.shape()).toList() + "; featuresCol feeds the first, and a second can only be 'lengths' of shape [1] (each row's"
+        + " sequence length).");
+  }
+
+  /**
+   * The features column {@code featuresCol} of {@code schema} resolved as {@code spec}'s input:
+   * shape from {@link #resolveInputShape}, lengths from {@link #readsLengths}, and the channel
+   * normalisation params.
+   *
+   * @throws IllegalArgumentException naming the column or param when they do not fit the network
+   */
+  default FeatureInput resolveFeatures(StructType schema, String featuresCol, NetworkSpec spec) {
+    boolean lengths = readsLengths(spec);
+    return FeatureInput.resolve(schema, featuresCol, resolveInputShape(spec), lengths, getChannelMean(), getChannelStd());
   }
 
   /** The optimizer these params describe. */

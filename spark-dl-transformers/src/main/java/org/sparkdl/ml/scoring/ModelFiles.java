@@ -29,7 +29,8 @@ import org.sparkdl.tensor.DType;
  *   <li>{@code metadata/part-00000}: Spark ML's params metadata (so {@code Pipeline.load} finds the
  *       stage), with provenance under {@code sparkdl};
  *   <li>{@code network.json}: the network spec;
- *   <li>{@code weights.safetensors}: the parameters, by layer name.
+ *   <li>{@code weights.safetensors}: the parameters and buffers (batch normalisation's running
+ *       statistics), by name.
  * </ul>
  *
  * <p>Saving is atomic: everything is written to a hidden sibling directory and renamed into place,
@@ -79,7 +80,7 @@ final class ModelFiles {
       HadoopFiles.writeUtf8(fs, new Path(dir, NETWORK), data.specJson());
       try (Network net = build(data.spec());
           OutputStream out = fs.create(new Path(dir, WEIGHTS))) {
-        net.parameters().values().copyFrom(data.weights());
+        data.loadInto(net);
         Map<String, String> weightMeta = new LinkedHashMap<>();
         weightMeta.put("uid", stage.uid());
         NetworkWeights.write(out, net, null, weightMeta);
@@ -147,11 +148,13 @@ final class ModelFiles {
         throw new ModelFileException(NETWORK, e.getMessage(), e);
       }
       float[] weights;
+      float[] buffers;
       try (Network net = build(spec); SeekableByteChannel ch = HadoopFiles.openChannel(fs, new Path(root, WEIGHTS))) {
         NetworkWeights.read(ch, WEIGHTS, net, null);
         weights = net.parameters().values().toFloatArray();
+        buffers = net.buffers().size() == 0 ? new float[0] : net.buffers().values().toFloatArray();
       }
-      T model = constructor.apply(meta.uid(), ModelData.of(spec, weights));
+      T model = constructor.apply(meta.uid(), ModelData.of(spec, weights, buffers));
       ParamsMetadata.apply(meta, model, METADATA);
       return model;
     }

@@ -1,10 +1,13 @@
 package org.sparkdl.ml.scoring;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -12,12 +15,13 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 import org.sparkdl.arrow.BatchFunction;
 import org.sparkdl.arrow.BatchScorer;
-import org.sparkdl.arrow.InputColumn;
+import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.nn.Network;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
@@ -39,7 +43,12 @@ public final class NetworkScorer {
   static ExecutorCache.Lease<Network> network(ModelData data, Backend backend) {
     return ExecutorCache.borrow("network/" + data.id() + "/" + backend.name(), () -> {
       Network n = Network.uninitialised(data.spec(), backend, DType.FLOAT32);
-      n.parameters().values().copyFrom(data.weights());
+      try {
+        data.loadInto(n);
+      } catch (RuntimeException e) {
+        n.close();
+        throw e;
+      }
       return n;
     });
   }
@@ -60,17 +69,44 @@ public final class NetworkScorer {
   }
 
   /**
-   * Appends {@code predictions} to every row of {@code dataset}, computed from the network's
-   * outputs for the features in {@code featuresCol}.
+   * One row's features normalised as the scoring path normalises them (the channel params of
+   * {@code p}); {@code features} itself when no normalisation is set.
    *
-   * @throws IllegalArgumentException when the features column is missing, of the wrong type, or
-   *     declares a width other than the input layer's
+   * @throws IllegalArgumentException when the params do not fit the network's input
    */
-  public static Dataset<Row> transform(Dataset<?> dataset, ModelData data, String backendKind, String featuresCol,
+  static float[] normalized(NeuralNetworkParams p, String featuresCol, ModelData data, float[] features) {
+    if (p.getChannelMean().length == 0 && p.getChannelStd().length == 0) {
+      return features;
+    }
+    FeatureInput input = p.resolveFeatures(new StructType().add(featuresCol, SQLDataTypes.VectorType()), featuresCol,
+        data.spec());
+    if (features.length != input.width()) {
+      throw new IllegalArgumentException("Features have " + features.length + " values; the input layer expects "
+          + input.width() + ".");
+    }
+    float[] out = features.clone();
+    input.normalize(out);
+    return out;
+  }
+
+  /** Throws a setter's problem, so that users see why a value is refused (Spark's validators only say "invalid"). */
+  static void checkParam(String problem) {
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
+  /**
+   * Appends {@code predictions} to every row of {@code dataset}, computed from the network's
+   * outputs for {@code features} (resolved against {@code dataset}'s schema as the network's input;
+   * with {@link FeatureInput#lengths()}, each row's length feeds the network's {@code lengths} input).
+   *
+   * @throws IllegalArgumentException when a prediction column already exists
+   */
+  public static Dataset<Row> transform(Dataset<?> dataset, ModelData data, String backendKind, FeatureInput features,
       boolean validate, PredictionColumns predictions) {
     StructType schema = dataset.schema();
-    InputColumn features = InputColumn.features(schema, featuresCol);
-    BatchScorer scorer = new BatchScorer(features, data.inputWidth(), data.outputWidth(), SCORING_BATCH, validate, predictions);
+    BatchScorer scorer = new BatchScorer(features, data.outputWidth(), SCORING_BATCH, validate, predictions);
     StructType outSchema = scorer.outputSchema(schema);
     Broadcast<ModelData> model = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(data);
     MapPartitionsFunction<Row, Row> score = rows -> scorePartition(rows, scorer, model.value(), backendKind);
@@ -85,15 +121,29 @@ public final class NetworkScorer {
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> lease.close());
     }
-    Network net = lease.get();
-    BatchFunction forward = (x, out) -> {
+    return scorer.score(rows, host, new Forward(lease.get(), be), task == null ? 0 : task.partitionId());
+  }
+
+  /** The network's forward pass over a batch, with the rows' sequence lengths when the network reads them. */
+  private record Forward(Network net, Backend be) implements BatchFunction {
+    @Override
+    public void apply(Tensor x, Tensor out) {
+      apply(x, null, out);
+    }
+
+    @Override
+    public void apply(Tensor x, Tensor lengths, Tensor out) {
       try (Scope s = be.openScope("score")) {
         Tape tape = new Tape(s, false, 0);
-        Tensor input = x.reshape(net.inputShape().prepend(x.dim(0)).toArray());
-        Var y = net.forward(tape.constant(input));
+        String first = net.spec().inputs().get(0).name();
+        Map<String, Var> inputs = new LinkedHashMap<>();
+        inputs.put(first, tape.constant(x.reshape(net.shapeOf(first).prepend(x.dim(0)).toArray())));
+        if (lengths != null) {
+          inputs.put("lengths", tape.constant(lengths));
+        }
+        Var y = net.forward(inputs).values().iterator().next();
         be.copy(y.value().reshape(x.dim(0), -1), out);
       }
-    };
-    return scorer.score(rows, host, forward, task == null ? 0 : task.partitionId());
+    }
   }
 }

@@ -17,7 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.sparkdl.arrow.InputColumn;
+import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
@@ -55,9 +55,17 @@ public final class NeuralNetworkClassificationModel
     this(PendingUid.stash(uid), ModelData.empty());
   }
 
-  /** A model of {@code spec} with flat parameters {@code weights} (network order). */
+  /** A model of {@code spec} with flat parameters {@code weights} (network order), its buffers at their initial values. */
   public NeuralNetworkClassificationModel(String uid, NetworkSpec spec, float[] weights) {
     this(PendingUid.stash(uid), ModelData.of(spec, weights));
+  }
+
+  /**
+   * A model of {@code spec} with flat parameters {@code weights} and flat buffers {@code buffers}
+   * (batch normalisation's running statistics; network order, empty for their initial values).
+   */
+  public NeuralNetworkClassificationModel(String uid, NetworkSpec spec, float[] weights, float[] buffers) {
+    this(PendingUid.stash(uid), ModelData.of(spec, weights, buffers));
   }
 
   private NeuralNetworkClassificationModel(PendingUid.Token token, ModelData data) {
@@ -97,6 +105,32 @@ public final class NeuralNetworkClassificationModel
     return data.weights().clone();
   }
 
+  /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
+  public float[] buffers() {
+    return data.buffers().clone();
+  }
+
+  /** Sets {@link #inputShape()}, the per-row shape the features fill. */
+  public NeuralNetworkClassificationModel setInputShape(int... shape) {
+    NetworkScorer.checkParam(NetworkParamSet.inputShapeProblem(shape));
+    set(inputShape(), shape);
+    return this;
+  }
+
+  /** Sets {@link #channelMean()}. */
+  public NeuralNetworkClassificationModel setChannelMean(double... mean) {
+    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelMean", mean, false));
+    set(channelMean(), mean);
+    return this;
+  }
+
+  /** Sets {@link #channelStd()}. */
+  public NeuralNetworkClassificationModel setChannelStd(double... std) {
+    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelStd", std, true));
+    set(channelStd(), std);
+    return this;
+  }
+
   @Override
   public int numClasses() {
     return data.outputWidth();
@@ -129,7 +163,8 @@ public final class NeuralNetworkClassificationModel
   @Override
   public Vector predictRaw(Vector features) {
     data.requireNetwork(uid);
-    float[] out = NetworkScorer.predictOne(data, getBackend(), toFloats(features));
+    float[] out = NetworkScorer.predictOne(data, getBackend(), NetworkScorer.normalized(this, getFeaturesCol(), data,
+        toFloats(features)));
     double[] raw = new double[out.length];
     for (int i = 0; i < out.length; i++) {
       raw[i] = out[i];
@@ -173,8 +208,7 @@ public final class NeuralNetworkClassificationModel
   @Override
   public StructType transformSchema(StructType schema) {
     data.requireNetwork(uid);
-    InputColumn features = InputColumn.features(schema, getFeaturesCol());
-    org.sparkdl.arrow.TrainingColumns.checkWidth(features, data.inputWidth(), "the input layer");
+    resolveFeatures(schema, getFeaturesCol(), data.spec());
     checkThresholds();
     StructType out = schema;
     for (var f : outputColumns().fields()) {
@@ -261,7 +295,8 @@ public final class NeuralNetworkClassificationModel
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    return NetworkScorer.transform(dataset, data, getBackend(), getFeaturesCol(), getValidateInput(), outputColumns());
+    FeatureInput features = resolveFeatures(dataset.schema(), getFeaturesCol(), data.spec());
+    return NetworkScorer.transform(dataset, data, getBackend(), features, getValidateInput(), outputColumns());
   }
 
   @Override
@@ -304,6 +339,7 @@ public final class NeuralNetworkClassificationModel
   @Override
   public String toString() {
     return "NeuralNetworkClassificationModel: uid=" + uid + ", numClasses=" + numClasses() + ", numFeatures="
-        + numFeatures() + ", parameters=" + data.weights().length;
+        + numFeatures() + ", parameters=" + data.weights().length + (data.buffers().length > 0 ? ", buffers="
+        + data.buffers().length : "");
   }
 }

@@ -13,9 +13,8 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.sparkdl.arrow.InputColumn;
+import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
-import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.ml.param.PendingUid;
@@ -50,9 +49,17 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     this(PendingUid.stash(uid), ModelData.empty());
   }
 
-  /** A model of {@code spec} with flat parameters {@code weights} (network order). */
+  /** A model of {@code spec} with flat parameters {@code weights} (network order), its buffers at their initial values. */
   public NeuralNetworkRegressionModel(String uid, NetworkSpec spec, float[] weights) {
     this(PendingUid.stash(uid), ModelData.of(spec, weights));
+  }
+
+  /**
+   * A model of {@code spec} with flat parameters {@code weights} and flat buffers {@code buffers}
+   * (batch normalisation's running statistics; network order, empty for their initial values).
+   */
+  public NeuralNetworkRegressionModel(String uid, NetworkSpec spec, float[] weights, float[] buffers) {
+    this(PendingUid.stash(uid), ModelData.of(spec, weights, buffers));
   }
 
   NeuralNetworkRegressionModel(String uid, ModelData data) {
@@ -86,6 +93,37 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     return data.spec();
   }
 
+  /** The flat parameters (a copy). */
+  public float[] weights() {
+    return data.weights().clone();
+  }
+
+  /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
+  public float[] buffers() {
+    return data.buffers().clone();
+  }
+
+  /** Sets {@link #inputShape()}, the per-row shape the features fill. */
+  public NeuralNetworkRegressionModel setInputShape(int... shape) {
+    NetworkScorer.checkParam(NetworkParamSet.inputShapeProblem(shape));
+    set(inputShape(), shape);
+    return this;
+  }
+
+  /** Sets {@link #channelMean()}. */
+  public NeuralNetworkRegressionModel setChannelMean(double... mean) {
+    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelMean", mean, false));
+    set(channelMean(), mean);
+    return this;
+  }
+
+  /** Sets {@link #channelStd()}. */
+  public NeuralNetworkRegressionModel setChannelStd(double... std) {
+    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelStd", std, true));
+    set(channelStd(), std);
+    return this;
+  }
+
   /** Outputs per row (1 for a scalar target). */
   public int numOutputs() {
     return data.outputWidth();
@@ -116,13 +154,14 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public double predict(Vector features) {
     data.requireNetwork(uid);
-    return NetworkScorer.predictOne(data, getBackend(), NeuralNetworkClassificationModel.toFloats(features))[0];
+    return predictVector(features).apply(0);
   }
 
   /** All outputs for one row. */
   public Vector predictVector(Vector features) {
     data.requireNetwork(uid);
-    float[] out = NetworkScorer.predictOne(data, getBackend(), NeuralNetworkClassificationModel.toFloats(features));
+    float[] out = NetworkScorer.predictOne(data, getBackend(), NetworkScorer.normalized(this, getFeaturesCol(), data,
+        NeuralNetworkClassificationModel.toFloats(features)));
     double[] d = new double[out.length];
     for (int i = 0; i < out.length; i++) {
       d[i] = out[i];
@@ -137,8 +176,7 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public StructType transformSchema(StructType schema) {
     data.requireNetwork(uid);
-    InputColumn features = InputColumn.features(schema, getFeaturesCol());
-    TrainingColumns.checkWidth(features, data.inputWidth(), "the input layer");
+    resolveFeatures(schema, getFeaturesCol(), data.spec());
     if (getPredictionCol().isEmpty()) {
       throw new IllegalArgumentException("predictionCol is empty; nothing to output.");
     }
@@ -156,7 +194,8 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    return NetworkScorer.transform(dataset, data, getBackend(), getFeaturesCol(), getValidateInput(), outputColumns());
+    FeatureInput features = resolveFeatures(dataset.schema(), getFeaturesCol(), data.spec());
+    return NetworkScorer.transform(dataset, data, getBackend(), features, getValidateInput(), outputColumns());
   }
 
   @Override
@@ -187,6 +226,6 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public String toString() {
     return "NeuralNetworkRegressionModel: uid=" + uid + ", numOutputs=" + numOutputs() + ", numFeatures=" + numFeatures()
-        + ", parameters=" + data.weights().length;
+        + ", parameters=" + data.weights().length + (data.buffers().length > 0 ? ", buffers=" + data.buffers().length : "");
   }
 }

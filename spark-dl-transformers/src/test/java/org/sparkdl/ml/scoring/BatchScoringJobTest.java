@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.testkit.ImageFiles;
 import org.sparkdl.testkit.SharedSpark;
 
 @ExtendWith(SharedSpark.class)
@@ -85,6 +86,26 @@ class BatchScoringJobTest {
     assertEquals(50, rows);
     assertEquals(List.of("id", "rawPrediction", "probability", "prediction"),
         List.of(spark.read().parquet(tmp.resolve("out").toString()).columns()));
+  }
+
+  @Test
+  void scoresImageFilesAsTheModelDecodesThem(SparkSession spark, @TempDir Path tmp) throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("images"));
+    ImageFiles.write(ImageFiles.colour(2, 2, 10), "png", images.resolve("a.png"));
+    ImageFiles.write(ImageFiles.colour(2, 2, 90), "png", images.resolve("b.png"));
+    NetworkSpec rgb = NetworkSpec.builder().input("image", 3, 2, 2).conv2d(2, 1).relu().flatten().dense(2).build();
+    NeuralNetworkClassificationModel m = new NeuralNetworkClassificationModel("nnClf_img", rgb, ScoringFixtures.weights(rgb, 2));
+    String modelPath = tmp.resolve("model").toString();
+    m.write().save(modelPath);
+    String output = tmp.resolve("out").toString();
+    long rows = BatchScoringJob.run(spark, BatchScoringJob.parse(new String[] {"--model", modelPath, "--input",
+        images.toString(), "--format", "image", "--output", output}), System.out);
+    assertEquals(2, rows);
+    Dataset<Row> out = spark.read().parquet(output).orderBy("origin");
+    assertEquals(List.of("origin", "rawPrediction", "probability", "prediction"), List.of(out.columns()));
+    Dataset<Row> direct = spark.read().format("image").load(images.toString()).withColumnRenamed("image", "features");
+    List<Row> expected = m.transform(direct).orderBy("features.origin").select("rawPrediction").collectAsList();
+    assertEquals(expected, out.select("rawPrediction").collectAsList());
   }
 
   @Test

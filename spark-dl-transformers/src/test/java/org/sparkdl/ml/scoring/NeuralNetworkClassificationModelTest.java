@@ -256,7 +256,9 @@ class NeuralNetworkClassificationModelTest {
     assertEquals("Column 'features' does not exist; columns: id, x.",
         assertThrows(IllegalArgumentException.class, () -> model.transformSchema(noFeatures)).getMessage());
     StructType strings = new StructType().add("features", DataTypes.StringType);
-    assertEquals("Column 'features' has type string; expected a Vector, array<float> or array<double>.",
+    assertEquals("Column 'features' has type string; expected a Vector, array<float>, array<double>, a number, an image struct"
+        + " (Spark's image source), binary (encoded images), array<array<float>> or array<array<double>> (sequences),"
+        + " array<int> or array<long> (token ids).",
         assertThrows(IllegalArgumentException.class, () -> model.transformSchema(strings)).getMessage());
     StructType taken = ScoringFixtures.SCHEMA.add("probability", DataTypes.DoubleType);
     assertEquals("Column 'probability' already exists; columns: id, features, probability. Choose another output column name.",
