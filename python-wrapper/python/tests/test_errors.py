@@ -58,7 +58,7 @@ def test_wrong_feature_type(small: Any) -> None:
 
 def test_wrong_label_type(small: Any) -> None:
     raises_value_error(lambda: clf().fit(small.withColumn("label", F.lit("x"))),
-                       "Column 'label' has type string; expected float, double, int or long.")
+                       "Column 'label' has type string; expected a number (byte, short, int, long, float, double or decimal).")
 
 
 def test_nan_and_null_features_name_the_row(spark: Any) -> None:

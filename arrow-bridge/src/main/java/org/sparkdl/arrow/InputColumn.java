@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
@@ -35,6 +36,8 @@ import org.apache.spark.sql.types.UserDefinedType;
  *     number, or -1 when the schema does not say
  */
 public record InputColumn(String name, int index, Role role, Kind kind, int declaredWidth) implements Serializable {
+  /** How errors name the types of a numeric column. */
+  private static final String NUMBER_TYPES = "a number (byte, short, int, long, float, double or decimal)";
 
   /** What a column is for. */
   public enum Role {
@@ -56,7 +59,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
     FLOAT_ARRAY,
     /** {@code array<double>}. */
     DOUBLE_ARRAY,
-    /** One float, double, int or long per row. */
+    /** One number per row: any Spark numeric type (integers, float, double, decimal). */
     NUMBER,
     /** The struct of Spark's image source: {@code origin, height, width, nChannels, mode, data}. */
     IMAGE,
@@ -93,7 +96,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
   /**
    * Resolves a scalar label column (class index or regression value).
    *
-   * @throws IllegalArgumentException when the column is missing or not a float, double, int or long
+   * @throws IllegalArgumentException when the column is missing or not numeric
    */
   public static InputColumn label(StructType schema, String name) {
     return number(schema, name, Role.LABEL);
@@ -102,7 +105,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
   /**
    * Resolves a per-row weight column.
    *
-   * @throws IllegalArgumentException when the column is missing or not a float, double, int or long
+   * @throws IllegalArgumentException when the column is missing or not numeric
    */
   public static InputColumn weight(StructType schema, String name) {
     return number(schema, name, Role.WEIGHT);
@@ -118,7 +121,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
     StructField f = field(schema, name);
     Kind k = kindOf(f.dataType(), true);
     if (k == null) {
-      throw typeError(f, "float, double, int, long, a Vector, array<float> or array<double>");
+      throw typeError(f, NUMBER_TYPES + ", a Vector, array<float> or array<double>");
     }
     return of(schema, f, Role.TARGET, k);
   }
@@ -160,7 +163,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
   private static InputColumn number(StructType schema, String name, Role role) {
     StructField f = field(schema, name);
     if (kindOf(f.dataType(), false) != Kind.NUMBER) {
-      throw typeError(f, "float, double, int or long");
+      throw typeError(f, NUMBER_TYPES);
     }
     return of(schema, f, role, Kind.NUMBER);
   }
@@ -186,8 +189,7 @@ public record InputColumn(String name, int index, Role role, Kind kind, int decl
 
   /** The kind of {@code t}, or null when it is not one this package reads. */
   private static Kind kindOf(DataType t, boolean vectorsAllowed) {
-    if (t.equals(DataTypes.FloatType) || t.equals(DataTypes.DoubleType)
-        || t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType)) {
+    if (t instanceof NumericType) {
       return Kind.NUMBER;
     }
     if (!vectorsAllowed) {

@@ -42,6 +42,9 @@ class InputColumnTest {
     return assertThrows(IllegalArgumentException.class, r::run).getMessage();
   }
 
+  static final String TARGET_TYPES = "a number (byte, short, int, long, float, double or decimal), a Vector,"
+      + " array<float> or array<double>.";
+
   @Test
   void resolvesEveryAcceptedFeatureType() {
     assertEquals(new InputColumn("features", 1, InputColumn.Role.FEATURES, InputColumn.Kind.VECTOR, -1),
@@ -76,10 +79,10 @@ class InputColumnTest {
 
   @Test
   void shapedKindsAreFeaturesOnly() {
-    assertEquals("Column 'steps' has type array<array<float>>; expected float, double, int, long, a Vector, array<float> or"
-        + " array<double>.", message(() -> InputColumn.target(SCHEMA, "steps")));
-    assertEquals("Column 'image' has type " + ImageSchema.columnSchema().simpleString() + "; expected float, double, int,"
-        + " long, a Vector, array<float> or array<double>.", message(() -> InputColumn.target(SCHEMA, "image")));
+    assertEquals("Column 'steps' has type array<array<float>>; expected " + TARGET_TYPES,
+        message(() -> InputColumn.target(SCHEMA, "steps")));
+    assertEquals("Column 'image' has type " + ImageSchema.columnSchema().simpleString() + "; expected " + TARGET_TYPES,
+        message(() -> InputColumn.target(SCHEMA, "image")));
   }
 
   @Test
@@ -119,9 +122,9 @@ class InputColumnTest {
   void acceptsOnlyNumbersForLabelsAndWeights() {
     assertEquals(InputColumn.Role.LABEL, InputColumn.label(SCHEMA, "i").role());
     assertEquals(InputColumn.Role.WEIGHT, InputColumn.weight(SCHEMA, "f").role());
-    assertEquals("Column 'features' has type vector; expected float, double, int or long.",
+    assertEquals("Column 'features' has type vector; expected a number (byte, short, int, long, float, double or decimal).",
         message(() -> InputColumn.label(SCHEMA, "features")));
-    assertEquals("Column 'name' has type string; expected float, double, int or long.",
+    assertEquals("Column 'name' has type string; expected a number (byte, short, int, long, float, double or decimal).",
         message(() -> InputColumn.weight(SCHEMA, "name")));
   }
 
@@ -130,7 +133,7 @@ class InputColumnTest {
     assertEquals(InputColumn.Kind.VECTOR, InputColumn.target(SCHEMA, "features").kind());
     assertEquals(InputColumn.Kind.NUMBER, InputColumn.target(SCHEMA, "label").kind());
     assertEquals(InputColumn.Role.TARGET, InputColumn.target(SCHEMA, "doubles").role());
-    assertEquals("Column 'name' has type string; expected float, double, int, long, a Vector, array<float> or array<double>.",
+    assertEquals("Column 'name' has type string; expected " + TARGET_TYPES,
         message(() -> InputColumn.target(SCHEMA, "name")));
   }
 
@@ -165,7 +168,7 @@ class InputColumnTest {
         message(() -> TrainingColumns.forTarget(SCHEMA, "features", 3, "label", 2, null)));
     assertEquals("Column 'features': the input layer width must be >= 1, found 0.",
         message(() -> TrainingColumns.forLabel(SCHEMA, "features", 0, "label", null)));
-    assertEquals("Column 'name' has type string; expected float, double, int or long.",
+    assertEquals("Column 'name' has type string; expected a number (byte, short, int, long, float, double or decimal).",
         message(() -> TrainingColumns.forLabel(SCHEMA, "features", 3, "label", "name")));
   }
 

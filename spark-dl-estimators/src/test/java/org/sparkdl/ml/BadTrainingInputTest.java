@@ -81,7 +81,7 @@ class BadTrainingInputTest {
         + " (Spark's image source), binary (encoded images), array<array<float>> or array<array<double>> (sequences),"
         + " array<int> or array<long> (token ids).", TrainingFixtures.schemaError(spark, classifier(), strings));
     Dataset<Row> labels = blobs(spark).withColumn("label", lit("cat"));
-    assertEquals("Column 'label' has type string; expected float, double, int or long.",
+    assertEquals("Column 'label' has type string; expected a number (byte, short, int, long, float, double or decimal).",
         TrainingFixtures.schemaError(spark, classifier(), labels));
   }
 

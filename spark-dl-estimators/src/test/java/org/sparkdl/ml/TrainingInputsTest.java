@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -163,5 +165,21 @@ class TrainingInputsTest {
     Dataset<Row> intData = TrainingFixtures.frame(spark, rows, ints, 2);
     Dataset<Row> doubleData = TrainingFixtures.blobs(spark, 300, 14, 2);
     assertArrayEquals(classifier().fit(doubleData).weights(), classifier().fit(intData).weights());
+  }
+
+  @Test
+  void byteShortAndDecimalLabelsTrainAsTheirDoubleValues(SparkSession spark) {
+    float[] expected = classifier().fit(TrainingFixtures.blobs(spark, 300, 14, 2)).weights();
+    List<Row> blobs = TrainingFixtures.blobRows(300, 14);
+    DataType features = TrainingFixtures.SCHEMA.apply("features").dataType();
+    Map<DataType, java.util.function.Function<Double, Object>> types = Map.of(
+        DataTypes.ByteType, d -> (byte) d.intValue(),
+        DataTypes.ShortType, d -> (short) d.intValue(),
+        DataTypes.createDecimalType(10, 2), d -> java.math.BigDecimal.valueOf(d).setScale(2));
+    types.forEach((type, convert) -> {
+      List<Row> rows = blobs.stream().map(r -> RowFactory.create(convert.apply(r.getDouble(0)), r.get(1))).toList();
+      Dataset<Row> data = TrainingFixtures.frame(spark, rows, new StructType().add("label", type).add("features", features), 2);
+      assertArrayEquals(expected, classifier().fit(data).weights(), type.simpleString());
+    });
   }
 }
