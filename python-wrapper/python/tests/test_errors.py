@@ -53,7 +53,9 @@ def test_missing_feature_column(small: Any) -> None:
 
 def test_wrong_feature_type(small: Any) -> None:
     raises_value_error(lambda: clf().fit(small.withColumn("features", F.lit("text"))),
-                       "Column 'features' has type string; expected a Vector, array<float> or array<double>.")
+                       "Column 'features' has type string; expected a Vector, array<float>, array<double>, a number,"
+                       " an image struct (Spark's image source), binary (encoded images), array<array<float>> or"
+                       " array<array<double>> (sequences), array<int> or array<long> (token ids).")
 
 
 def test_wrong_label_type(small: Any) -> None:
