@@ -193,29 +193,20 @@ final class DistributedTrainer {
   private static RoundSum gradientRound(JavaSparkContext jsc, JavaRDD<Shard> shards, LocalTrainer driver, TrainingRun run,
       int epoch, int round, Settings s) throws SparkException {
     Network master = driver.network();
-    Broadcast<float[]> params = jsc.broadcast(master.parameters().values().toFloatArray());
-    float[] current = buffersOf(master);
-    Broadcast<float[]> buffers = current == null ? null : jsc.broadcast(current);
+    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
+        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), buffersOf(master)));
     try {
-      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, params.value(),
-          buffers == null ? null : buffers.value(), run, epoch, round), s);
+      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, weights.value().params(),
+          weights.value().buffers(), run, epoch, round), s);
       takeBuffers(master, sum);
       if (sum.weightSum > 0 && sum.hasVector()) {
-        Tensor grads = master.parameters().grads();
         double[] v = sum.vector();
-        float[] g = new float[v.length];
-        for (int i = 0; i < g.length; i++) {
-          g[i] = (float) v[i];
-        }
-        grads.copyFrom(g);
+        master.parameters().grads().copyFrom(slice(v, 0, v.length, 1));
         driver.applyGradients(sum.weightSum);
       }
       return sum;
     } finally {
-      params.destroy(false);
-      if (buffers != null) {
-        buffers.destroy(false);
-      }
+      weights.destroy(false);
     }
   }
 
@@ -249,6 +240,7 @@ final class DistributedTrainer {
     }
   }
 
+  /** {@code v[from, from + n) / divisor} in float32. */
   private static float[] slice(double[] v, int from, int n, double divisor) {
     float[] out = new float[n];
     for (int i = 0; i < n; i++) {
@@ -260,11 +252,12 @@ final class DistributedTrainer {
   private static RoundSum evaluate(JavaRDD<Shard> shards, float[] params, float[] buffers, TrainingRun run, Settings s)
       throws SparkException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(shards.context());
-    Broadcast<float[]> p = jsc.broadcast(params);
+    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(new TrainingTasks.Weights(params, buffers));
     try {
-      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, p.value(), buffers, run, "validation"), s);
+      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, weights.value().params(), weights.value().buffers(), run,
+          "validation"), s);
     } finally {
-      p.destroy(false);
+      weights.destroy(false);
     }
   }
 

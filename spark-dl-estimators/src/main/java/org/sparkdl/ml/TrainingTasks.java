@@ -27,6 +27,12 @@ final class TrainingTasks {
   private TrainingTasks() {}
 
   /**
+   * Parameters and (null when the network has none) buffers, broadcast together to gradient-mode
+   * and evaluation tasks: each broadcast has a fixed cost of a few milliseconds, so a round makes one.
+   */
+  record Weights(float[] params, float[] buffers) implements Serializable {}
+
+  /**
    * Parameters, optimizer state and (null when the network has none) buffers broadcast to
    * average-mode tasks.
    */

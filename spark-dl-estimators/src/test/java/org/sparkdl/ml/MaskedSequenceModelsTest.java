@@ -27,7 +27,7 @@ import org.sparkdl.testkit.SharedSpark;
 class MaskedSequenceModelsTest {
 
   /** 1 to 6 steps of 2 bits (0 or 1); the label is the first bit of the last real step. */
-  static Dataset<Row> lastStepSigns(SparkSession spark, int n, long seed) {
+  static Dataset<Row> lastStepBits(SparkSession spark, int n, long seed) {
     Random r = new Random(seed);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -51,8 +51,8 @@ class MaskedSequenceModelsTest {
     String lstm = b.addLstm("lstm", 16, l -> l.withBidirectional(true).withLengths(len), seq);
     b.addDense("logits", 2, lstm);
     NeuralNetworkClassificationModel model = new NeuralNetworkClassifier().setNetwork(b.build()).setMaxEpochs(30)
-        .setBatchSize(32).setLearningRate(0.01).setSeed(3).fit(lastStepSigns(spark, 400, 1));
-    double accuracy = TrainingFixtures.accuracy(model.transform(lastStepSigns(spark, 300, 2)));
+        .setBatchSize(32).setLearningRate(0.01).setSeed(3).fit(lastStepBits(spark, 400, 1));
+    double accuracy = TrainingFixtures.accuracy(model.transform(lastStepBits(spark, 300, 2)));
     assertTrue(accuracy > 0.97, "held-out accuracy " + accuracy);
   }
 
