@@ -1,6 +1,7 @@
 package org.sparkdl.ml;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -348,19 +349,7 @@ final class DistributedTrainer {
     for (int i = 0; i < order.length; i++) {
       positions[i] = picked.get(order[i]);
     }
-    Iterator<Row> shuffled = new Iterator<>() {
-      private int i;
-
-      @Override
-      public boolean hasNext() {
-        return i < order.length;
-      }
-
-      @Override
-      public Row next() {
-        return rows.get((int) positions[i++]);
-      }
-    };
+    Iterator<Row> shuffled = Arrays.stream(positions).mapToObj(i -> rows.get((int) i)).iterator();
     // Arrow vectors are allocated for a whole batch up front: size the batch to the split
     int batchRows = Math.max(1, Math.min(maxBatchRows, picked.size()));
     BatchEncoder encoder = new BatchEncoder(columns, batchRows, validate);
