@@ -46,6 +46,7 @@ public final class TcpCollective implements Collective {
   static final int MAGIC = 0x53444c43;
   static final int HEADER_BYTES = 16;
   static final long SLICE_MILLIS = 200;
+  private static final int SOCKET_BUFFER = Integer.getInteger("sb", 4 << 20);
 
   /** How to reduce: by message size ({@link #AUTO}), or always one way (for tests and benchmarks). */
   public enum Algorithm { AUTO, TREE, RING }
@@ -326,6 +327,8 @@ public final class TcpCollective implements Collective {
 
   private static SocketChannel configure(SocketChannel ch) throws IOException {
     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+    ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
     ch.configureBlocking(false);
     return ch;
   }
@@ -336,11 +339,18 @@ public final class TcpCollective implements Collective {
   public void allreduce(double[] scalars, Tensor... data) {
     checkOpen();
     TensorVector v = new TensorVector(scalars, data);
+    allreduce(v);
+    v.storeScalars(scalars);
+  }
+
+  /** Sums {@code v} over the ranks, in place (its scalars too). */
+  void allreduce(TensorVector v) {
+    checkOpen();
     int op = ++sequence;
     if (size() == 1) {
       return;
     }
-    long bytes = v.floats * 4 + scalars.length * 8L;
+    long bytes = v.floats * 4 + v.scalarCount() * 8L;
     boolean ring = switch (options.algorithm()) {
       case RING -> true;
       case TREE -> false;
@@ -351,18 +361,20 @@ public final class TcpCollective implements Collective {
     } else {
       treeAllreduce(v, op);
     }
-    v.storeScalars(scalars);
   }
 
   @Override
   public void broadcast(Tensor... data) {
+    broadcast(new TensorVector(new double[0], data));
+  }
+
+  /** Overwrites {@code v} with rank 0's. */
+  void broadcast(TensorVector v) {
     checkOpen();
-    TensorVector v = new TensorVector(new double[0], data);
     int op = ++sequence;
-    if (size() == 1) {
-      return;
+    if (size() > 1) {
+      down(v, op, "broadcast");
     }
-    down(v, op, "broadcast");
   }
 
   @Override

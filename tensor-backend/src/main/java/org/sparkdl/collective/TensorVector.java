@@ -2,6 +2,7 @@ package org.sparkdl.collective;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkdl.backend.Backend;
@@ -77,11 +78,13 @@ final class TensorVector {
   void add(long from, long to, boolean withScalars, ByteBuffer in) {
     int at = 0;
     for (ByteBuffer dst : slices(from, to, false)) {
-      int n = dst.remaining() / 4;
-      int base = dst.position();
+      // float views index from 0 without byte arithmetic, which the JIT compiles to plain loads and stores
+      FloatBuffer d = dst.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      FloatBuffer src = in.duplicate().limit(at + dst.remaining()).position(at).slice().order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer();
+      int n = d.remaining();
       for (int j = 0; j < n; j++) {
-        int o = base + 4 * j;
-        dst.putFloat(o, dst.getFloat(o) + in.getFloat(at + 4 * j));
+        d.put(j, d.get(j) + src.get(j));
       }
       at += 4 * n;
     }
