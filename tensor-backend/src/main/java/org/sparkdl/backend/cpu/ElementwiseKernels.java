@@ -71,6 +71,18 @@ final class ElementwiseKernels {
       });
       return;
     }
+    if (op == UnaryOp.SCALE && x.dtype() == DType.FLOAT32) {
+      FloatBuffer xf = xv.floats();
+      FloatBuffer of = ov.floats();
+      StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
+        int i = st[0];
+        int o = st[1];
+        for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
+          of.put(o, (float) (xf.get(i) * p));   // in double, as UnaryOp.SCALE defines it
+        }
+      });
+      return;
+    }
     StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
       int i = st[0];
       int o = st[1];
