@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class DriverLossIT {
   private static final int EPOCHS = 6;
-  private static final Pattern EPOCH = Pattern.compile("DistributedTrainer: .*: epoch (\\d+)/\\d+, loss .* rounds in (\\d+) ms");
+  private static final Pattern EPOCH = Pattern.compile("DistributedTrainer: .*: epoch (\\d+)/\\d+, loss .* (?:rounds|steps) in (\\d+) ms");
   private static final Pattern CHECKPOINT = Pattern.compile("Checkpoints: Checkpoint of epoch (\\d+) written to .* in (\\d+) ms");
   private static final Pattern RESUMING = Pattern.compile("DistributedTrainer: .*: resuming from the checkpoint of epoch (\\d+) in (.*)");
 

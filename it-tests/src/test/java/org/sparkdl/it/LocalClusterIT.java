@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -38,17 +37,16 @@ import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 
 /**
  * Training on a real multi-JVM Spark cluster, {@code local-cluster[2,1,1024]}: a master and two
- * workers in this JVM, two executor JVMs of one core each. The cluster fit matches a {@code
- * local[2]} fit of the same settings (run in a JVM of its own, since one JVM holds one Spark
- * context), the executors' own backends did the work, and a fit survives losing an executor
- * (SIGKILL) mid-way: Spark re-runs the lost tasks, recomputes the lost cached batches from their
- * lineage, and the model ends as accurate.
+ * workers in this JVM, two executor JVMs of one core each, whose training tasks synchronise over
+ * TCP every step. The cluster fit matches a {@code local[2]} fit of the same settings (run in a JVM
+ * of its own, since one JVM holds one Spark context, where the two tasks sum in shared memory),
+ * the executors' own backends did the work, and a fit survives losing an executor (SIGKILL)
+ * mid-way: Spark runs the barrier stage again, the lost cached batches are recomputed from their
+ * lineage, training resumes from the last epoch the driver took, and the model ends as accurate.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {
   private static final int EPOCHS = 5;
-  /** Rounds per epoch of {@link MnistFits#classifier}: 125 chunks of 64 rows, 8 local steps a round. */
-  private static final int ROUNDS_PER_EPOCH = 16;
 
   private static SparkSession spark;
   private static JavaSparkContext jsc;
@@ -144,8 +142,12 @@ class LocalClusterIT {
     try {
       CompletableFuture<NeuralNetworkClassificationModel> fit =
           CompletableFuture.supplyAsync(() -> MnistFits.classifier(EPOCHS).fit(train));
-      int killAfter = ROUNDS_PER_EPOCH + ROUNDS_PER_EPOCH / 4;   // a quarter into the second epoch
-      events.awaitEpochJobs(killAfter, 120_000);
+      // 40% into training, by the clean fit's epoch times (the first epoch taken as long as the mean of the others)
+      List<Double> ends = reference.summary().epochSeconds();
+      double epoch = (ends.get(ends.size() - 1) - ends.get(0)) / (ends.size() - 1);
+      events.awaitTraining(120_000);
+      Thread.sleep((long) (1000 * 0.4 * EPOCHS * epoch));
+      events.killedAt = System.nanoTime();
       events.killed = true;
       ProcessHandle.of(victim).orElseThrow(() -> new AssertionError("executor " + victim + " is gone already"))
           .destroyForcibly();
@@ -154,9 +156,9 @@ class LocalClusterIT {
       double accuracy = MnistFits.accuracy(model, test);
       boolean same = MnistFits.digest(model.weights()).equals(MnistFits.digest(reference.weights()));
       TreeSet<Long> after = new TreeSet<>(byPid(executorReports()).keySet());
-      System.out.printf(Locale.ROOT, "Executor %d killed after %d training rounds: %s; %d task(s) failed %s; cached blocks"
+      System.out.printf(Locale.ROOT, "Executor %d killed %.1f s into training: %s; %d task(s) failed %s; cached blocks"
           + " recomputed: %s; accuracy %.2f%% vs %.2f%% without the fault, weights %s; executors now %s%n", victim,
-          killAfter, events.removed, events.failedTasks.size(), events.failedTasks, events.recomputed, accuracy,
+          events.killedAfterSeconds(), events.removed, events.failedTasks.size(), events.failedTasks, events.recomputed, accuracy,
           cleanAccuracy, same ? "identical" : "differ", after);
       assertEquals(EPOCHS, model.summary().epochs());
       assertEquals(reference.summary().rounds(), model.summary().rounds());
@@ -169,9 +171,10 @@ class LocalClusterIT {
     }
   }
 
-  /** What happens during a fit: training rounds started, executors removed, failed and recomputing tasks. */
+  /** What happens during a fit: the training stage started, executors removed, failed and recomputing tasks. */
   static final class FitEvents extends SparkListener {
-    final AtomicInteger epochJobs = new AtomicInteger();
+    private long trainingStarted;
+    volatile long killedAt;
     final List<String> removed = Collections.synchronizedList(new ArrayList<>());
     final List<String> failedTasks = Collections.synchronizedList(new ArrayList<>());
     final List<String> recomputed = Collections.synchronizedList(new ArrayList<>());
@@ -180,9 +183,9 @@ class LocalClusterIT {
     @Override
     public void onJobStart(SparkListenerJobStart start) {
       String d = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
-      if (d != null && d.contains(": epoch ")) {
+      if (d != null && d.contains(": training")) {
         synchronized (this) {
-          epochJobs.incrementAndGet();
+          trainingStarted = System.nanoTime();
           notifyAll();
         }
       }
@@ -210,15 +213,19 @@ class LocalClusterIT {
       }
     }
 
-    synchronized void awaitEpochJobs(int n, long timeoutMs) throws InterruptedException {
+    synchronized void awaitTraining(long timeoutMs) throws InterruptedException {
       long deadline = System.currentTimeMillis() + timeoutMs;
-      while (epochJobs.get() < n) {
+      while (trainingStarted == 0) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
-          throw new AssertionError("only " + epochJobs.get() + " training rounds started within " + timeoutMs + " ms");
+          throw new AssertionError("the training stage did not start within " + timeoutMs + " ms");
         }
         wait(left);
       }
+    }
+
+    synchronized double killedAfterSeconds() {
+      return (killedAt - trainingStarted) / 1e9;
     }
   }
 }

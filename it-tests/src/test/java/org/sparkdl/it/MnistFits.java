@@ -94,8 +94,6 @@ final class MnistFits {
         .setBatchSize(64)
         .setLearningRate(1e-3)
         .setSeed(SEED)
-        .setSyncMode("average")
-        .setLocalSteps(8)
         .setMaxEpochs(epochs);
   }
 

@@ -62,8 +62,12 @@ final class DistributedTrainer {
     String previousDescription = jsc.getLocalProperty("spark.job.description");
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
     JavaRDD<Shard[]> encoded = null;
+    EpochRunner runner = null;
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
+      ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
+          data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
+      LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       encoded = encode(data, validationIndicator, columns, s);
       JavaRDD<Shard> shards = encoded.map(pair -> pair[0]);
@@ -82,6 +86,11 @@ final class DistributedTrainer {
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
           rows, shards.getNumPartitions(), validShards == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
+
+      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(),
+          validShards != null && validRows > 0)
+          : new RoundEpochs(jsc, shards, validShards != null && validRows > 0 ? validShards : null, driver, run,
+              s.aggregationDepth());
 
       List<Double> losses = new ArrayList<>();
       List<Double> validLosses = new ArrayList<>();
@@ -123,23 +132,16 @@ final class DistributedTrainer {
       for (int epoch = firstEpoch; epoch <= s.maxEpochs(); epoch++) {
         long t0 = System.nanoTime();
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.maxEpochs());
-        double lossSum = 0;
-        double weightSum = 0;
-        for (int round = 0; round < run.rounds(); round++) {
-          RoundSum sum = s.averageMode() ? averageRound(jsc, shards, driver, run, epoch, round, s)
-              : gradientRound(jsc, shards, driver, run, epoch, round, s);
-          lossSum += sum.lossSum;
-          weightSum += sum.weightSum;
-          totalRounds++;
-        }
+        EpochRunner.Outcome o = runner.train(epoch);
+        totalRounds += run.rounds();
         params = master.parameters().values().toFloatArray();
         buffers = buffersOf(master);
-        double loss = lossSum / weightSum;
+        double loss = o.lossSum() / o.weightSum();
         losses.add(loss);
         String validText = "";
         double score = loss;
-        if (validShards != null && validRows > 0) {
-          RoundSum v = evaluate(validShards, params, buffers, run, s);
+        if (o.validation() != null) {
+          RoundSum v = o.validation();
           double vLoss = v.lossSum / v.weightSum;
           double metric = s.classification() ? v.metricSum / v.weightSum
               : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
@@ -149,8 +151,10 @@ final class DistributedTrainer {
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.classification() ? "accuracy" : "rmse", metric);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
-        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} rounds in {} ms", s.stage(), s.uid(), epoch, s.maxEpochs(),
-            String.format("%.5f", loss), validText, run.rounds(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.maxEpochs(),
+            String.format("%.5f", loss), validText, s.averageMode() ? run.rounds() + " rounds of " + s.localSteps()
+                + " local steps" : run.rounds() + " steps", (System.nanoTime() - t0) / 1_000_000, Double.isNaN(o.syncShare())
+                ? "" : String.format(" (%.0f%% of the workers' time synchronising)", 100 * o.syncShare()));
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException(s.stage() + " " + s.uid() + ": the training loss became " + loss + " in epoch " + epoch
               + "; lower learningRate or set clipNorm.");
@@ -183,6 +187,9 @@ final class DistributedTrainer {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.checkpointDir() + ": " + e.getMessage(), e);
     } finally {
+      if (runner != null) {
+        runner.close();
+      }
       jsc.setJobDescription(previousDescription);
       if (encoded != null) {
         encoded.unpersist(false);
@@ -191,105 +198,9 @@ final class DistributedTrainer {
     }
   }
 
-  private static RoundSum gradientRound(JavaSparkContext jsc, JavaRDD<Shard> shards, LocalTrainer driver, TrainingRun run,
-      int epoch, int round, Settings s) throws SparkException {
-    Network master = driver.network();
-    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
-        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), buffersOf(master)));
-    try {
-      RoundSum sum = aggregate(shards, shard -> TrainingTasks.gradient(shard, weights.value().params(),
-          weights.value().buffers(), run, epoch, round), s);
-      takeBuffers(master, sum);
-      if (sum.weightSum > 0 && sum.hasVector()) {
-        double[] v = sum.vector();
-        master.parameters().grads().copyFrom(slice(v, 0, v.length, 1));
-        driver.applyGradients(sum.weightSum);
-      }
-      return sum;
-    } finally {
-      weights.destroy(false);
-    }
-  }
-
-  private static RoundSum averageRound(JavaSparkContext jsc, JavaRDD<Shard> shards, LocalTrainer driver, TrainingRun run,
-      int epoch, int round, Settings s) throws SparkException {
-    Network master = driver.network();
-    Map<String, Tensor> opt = new TreeMap<>(driver.optimizer().state());
-    List<String> names = new ArrayList<>(opt.keySet());
-    float[][] state = new float[names.size()][];
-    for (int i = 0; i < names.size(); i++) {
-      state[i] = opt.get(names.get(i)).toFloatArray();
-    }
-    TrainingTasks.AverageState st = new TrainingTasks.AverageState(master.parameters().values().toFloatArray(), names, state,
-        driver.optimizer().steps(), buffersOf(master));
-    Broadcast<TrainingTasks.AverageState> b = jsc.broadcast(st);
-    try {
-      RoundSum sum = aggregate(shards, shard -> TrainingTasks.average(shard, b.value(), run, epoch, round), s);
-      takeBuffers(master, sum);
-      if (sum.rows > 0 && sum.hasVector()) {
-        int n = st.params().length;
-        double[] v = sum.vector();
-        master.parameters().values().copyFrom(slice(v, 0, n, sum.rows));
-        for (int i = 0; i < names.size(); i++) {
-          opt.get(names.get(i)).copyFrom(slice(v, n * (i + 1), n, sum.rows));
-        }
-        driver.optimizer().setSteps(sum.steps);
-      }
-      return sum;
-    } finally {
-      b.destroy(false);
-    }
-  }
-
-  /** {@code v[from, from + n) / divisor} in float32. */
-  private static float[] slice(double[] v, int from, int n, double divisor) {
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (float) (v[from + i] / divisor);
-    }
-    return out;
-  }
-
-  private static RoundSum evaluate(JavaRDD<Shard> shards, float[] params, float[] buffers, TrainingRun run, Settings s)
-      throws SparkException {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(shards.context());
-    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(new TrainingTasks.Weights(params, buffers));
-    try {
-      return aggregate(shards, shard -> TrainingTasks.evaluate(shard, weights.value().params(), weights.value().buffers(), run,
-          "validation"), s);
-    } finally {
-      weights.destroy(false);
-    }
-  }
-
   /** The network's buffers, or null when it has none (most networks). */
   static float[] buffersOf(Network network) {
     return network.buffers().size() == 0 ? null : network.buffers().values().toFloatArray();
-  }
-
-  /** Sets the driver's buffers to the row-weighted mean of the workers' when they sent any. */
-  private static void takeBuffers(Network master, RoundSum sum) {
-    double[] b = sum.buffers();
-    if (b != null && sum.rows > 0) {
-      master.buffers().values().copyFrom(slice(b, 0, b.length, sum.rows));
-    }
-  }
-
-  /** A per-shard computation shipped to the executors. */
-  interface ShardTask extends java.io.Serializable {
-    RoundSum apply(Shard shard) throws Exception;
-  }
-
-  private static RoundSum aggregate(JavaRDD<Shard> shards, ShardTask task, Settings s) throws SparkException {
-    try {
-      return shards.treeAggregate(RoundSum.empty(), (acc, shard) -> acc.merge(task.apply(shard)), RoundSum::merge,
-          s.aggregationDepth());
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof SparkException se) {
-        throw se;
-      }
-      throw e;
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.sparkdl.ml;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
@@ -32,17 +33,6 @@ final class TrainingTasks {
    */
   record Weights(float[] params, float[] buffers) implements Serializable {}
 
-  /**
-   * Parameters, optimizer state and (null when the network has none) buffers broadcast to
-   * average-mode tasks.
-   */
-  record AverageState(float[] params, List<String> stateNames, float[][] state, long steps, float[] buffers)
-      implements Serializable {
-    int vectorLength() {
-      return params.length * (1 + stateNames.size());
-    }
-  }
-
   /** A task slot's network and trainer, reused across rounds of one fit on one executor. */
   static final class Worker implements AutoCloseable {
     final Network network;
@@ -60,14 +50,48 @@ final class TrainingTasks {
     }
   }
 
-  private static ExecutorCache.Lease<Worker> worker(TrainingRun run) {
+  static ExecutorCache.Lease<Worker> worker(TrainingRun run) {
     Backend be = ExecutorBackends.get(run.backend());
     return ExecutorCache.borrow(run.runId() + "/worker", () -> new Worker(run, be));
   }
 
-  private static ExecutorCache.Lease<ArrowBatch> batch(TrainingRun run, String split, Shard shard, int b) {
-    return ExecutorCache.borrow(run.runId() + "/" + split + "/" + shard.partition() + "/" + b,
-        () -> ArrowBatch.read(shard.batches()[b]));
+  /**
+   * The decoded Arrow batches of one shard, borrowed from the executor's cache on first use and
+   * given back together on close: a round holds them for a step, a barrier task for its epoch.
+   */
+  static final class ShardBatches implements AutoCloseable {
+    private final TrainingRun run;
+    private final String split;
+    private final Shard shard;
+    private final List<ExecutorCache.Lease<ArrowBatch>> leases;
+
+    ShardBatches(TrainingRun run, String split, Shard shard) {
+      this.run = run;
+      this.split = split;
+      this.shard = shard;
+      this.leases = new ArrayList<>(java.util.Collections.nCopies(shard.batches().length, null));
+    }
+
+    Shard shard() {
+      return shard;
+    }
+
+    ArrowBatch get(int b) {
+      if (leases.get(b) == null) {
+        leases.set(b, ExecutorCache.borrow(run.runId() + "/" + split + "/" + shard.partition() + "/" + b,
+            () -> ArrowBatch.read(shard.batches()[b])));
+      }
+      return leases.get(b).get();
+    }
+
+    @Override
+    public void close() {
+      leases.forEach(l -> {
+        if (l != null) {
+          l.close();
+        }
+      });
+    }
   }
 
   /**
@@ -80,12 +104,12 @@ final class TrainingTasks {
     if (chunk < 0 || shard.rows() == 0) {
       return out;
     }
-    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+    try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, "train", shard)) {
       Worker w = lease.get();
       w.network.parameters().values().copyFrom(params);
       setBuffers(w, buffers);
       w.trainer.zeroGradients();
-      BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
+      BatchStats s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
       if (s.rows() > 0) {
         out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
         sendBuffers(w, buffers, out, s.rows());
@@ -102,20 +126,15 @@ final class TrainingTasks {
    * Average mode: {@code localSteps} optimizer steps on this partition from the broadcast state,
    * returning parameters and optimizer state multiplied by the rows trained on.
    */
-  static RoundSum average(Shard shard, AverageState state, TrainingRun run, int epoch, int round) {
+  static RoundSum average(Shard shard, TrainingState state, TrainingRun run, int epoch, int round) {
     RoundSum out = RoundSum.empty();
     if (shard.rows() == 0) {
       return out;
     }
-    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+    try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, "train", shard)) {
       Worker w = lease.get();
-      w.network.parameters().values().copyFrom(state.params());
+      state.loadInto(w.network, w.trainer.optimizer());
       Map<String, Tensor> opt = w.trainer.optimizer().state();
-      for (int i = 0; i < state.stateNames().size(); i++) {
-        opt.get(state.stateNames().get(i)).copyFrom(state.state()[i]);
-      }
-      w.trainer.optimizer().setSteps(state.steps());
-      setBuffers(w, state.buffers());
       BatchStats total = BatchStats.ZERO;
       for (int k = 0; k < run.localSteps(); k++) {
         int chunk = run.chunk(epoch, round, k);
@@ -123,7 +142,7 @@ final class TrainingTasks {
           break;
         }
         w.trainer.zeroGradients();
-        BatchStats s = accumulate(w, shard, run, chunk, run.stepSeed(epoch, round, k, shard.partition()));
+        BatchStats s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, k, shard.partition()));
         if (s.weightSum() > 0) {
           w.trainer.applyGradients(s.weightSum());
         }
@@ -150,33 +169,36 @@ final class TrainingTasks {
 
   /** Loss and metric of the current parameters (and buffers, when not null) over a whole partition, no gradients. */
   static RoundSum evaluate(Shard shard, float[] params, float[] buffers, TrainingRun run, String split) {
-    RoundSum out = RoundSum.empty();
     if (shard.rows() == 0) {
-      return out;
+      return RoundSum.empty();
     }
-    CpuBackend host = ExecutorBackends.host();
-    try (ExecutorCache.Lease<Worker> lease = worker(run)) {
+    try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, split, shard)) {
       Worker w = lease.get();
       w.network.parameters().values().copyFrom(params);
       setBuffers(w, buffers);
-      EvalStats total = EvalStats.ZERO;
-      for (int b = 0; b < shard.batches().length; b++) {
-        try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, split, shard, b)) {
-          ArrowBatch batch = ab.get();
-          for (int lo = 0; lo < batch.rows(); lo += 4096) {
-            int hi = Math.min(batch.rows(), lo + 4096);
-            total = total.plus(w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi),
-                targets(batch, host, run, lo, hi), batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null,
-                run.classification()));
-          }
-        }
-      }
-      out.lossSum = total.lossSum();
-      out.weightSum = total.weightSum();
-      out.metricSum = total.metricSum();
-      out.rows = total.rows();
-      return out;
+      return evaluate(w, batches, run);
     }
+  }
+
+  /** Loss and metric of the worker's current parameters and buffers over every batch of a shard, no gradients. */
+  static RoundSum evaluate(Worker w, ShardBatches batches, TrainingRun run) {
+    RoundSum out = RoundSum.empty();
+    CpuBackend host = ExecutorBackends.host();
+    EvalStats total = EvalStats.ZERO;
+    for (int b = 0; b < batches.shard().batches().length; b++) {
+      ArrowBatch batch = batches.get(b);
+      for (int lo = 0; lo < batch.rows(); lo += 4096) {
+        int hi = Math.min(batch.rows(), lo + 4096);
+        total = total.plus(w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi),
+            targets(batch, host, run, lo, hi), batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null,
+            run.classification()));
+      }
+    }
+    out.lossSum = total.lossSum();
+    out.weightSum = total.weightSum();
+    out.metricSum = total.metricSum();
+    out.rows = total.rows();
+    return out;
   }
 
   /** Starts the worker's buffers from the round's (the same whichever worker a task borrows); null: none. */
@@ -205,9 +227,10 @@ final class TrainingTasks {
   }
 
   /** Accumulates the gradient of chunk {@code chunk} of every batch of the shard. */
-  private static BatchStats accumulate(Worker w, Shard shard, TrainingRun run, int chunk, long seed) {
+  static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
     CpuBackend host = ExecutorBackends.host();
     BatchStats total = BatchStats.ZERO;
+    Shard shard = batches.shard();
     for (int b = 0; b < shard.batches().length; b++) {
       int rows = shard.batchRows()[b];
       int lo = Chunks.start(rows, run.roundsPerEpoch(), chunk);
@@ -215,12 +238,10 @@ final class TrainingTasks {
       if (hi <= lo) {
         continue;
       }
-      try (ExecutorCache.Lease<ArrowBatch> ab = batch(run, "train", shard, b)) {
-        ArrowBatch batch = ab.get();
-        Tensor y = targets(batch, host, run, lo, hi);
-        Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
-        total = total.plus(w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, seed + b));
-      }
+      ArrowBatch batch = batches.get(b);
+      Tensor y = targets(batch, host, run, lo, hi);
+      Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
+      total = total.plus(w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, seed + b));
     }
     return total;
   }

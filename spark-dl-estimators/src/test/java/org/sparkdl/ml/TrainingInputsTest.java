@@ -144,17 +144,19 @@ class TrainingInputsTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 13, 2);
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       classifier().setMaxEpochs(1).setNumWorkers(3).fit(data);
-      List<JobRecorder.Job> epochJobs = jobs.jobs().stream().filter(j -> j.description().contains(": epoch 1/1")).toList();
-      assertFalse(epochJobs.isEmpty());
-      for (JobRecorder.Job j : epochJobs) {
-        assertEquals(3, j.finalStageTasks(), j.toString());
-      }
+      assertEquals(List.of(3), tasksOf(jobs, ": encoding the training data"), "the data is cached in numWorkers partitions");
+      assertEquals(List.of(2), tasksOf(jobs, ": training"), "three partitions train in the two task slots of local[2]");
     }
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       classifier().setMaxEpochs(1).fit(data);
-      assertTrue(jobs.jobs().stream().filter(j -> j.description().contains(": epoch 1/1"))
-          .allMatch(j -> j.finalStageTasks() == 2), "numWorkers 0 keeps the input's 2 partitions");
+      assertEquals(List.of(2), tasksOf(jobs, ": encoding the training data"), "numWorkers 0 keeps the input's 2 partitions");
+      assertEquals(List.of(2), tasksOf(jobs, ": training"));
     }
+  }
+
+  /** The final stage's task count of each recorded job whose description contains {@code text}. */
+  private static List<Integer> tasksOf(JobRecorder jobs, String text) {
+    return jobs.jobs().stream().filter(j -> j.description().contains(text)).map(JobRecorder.Job::finalStageTasks).toList();
   }
 
   @Test

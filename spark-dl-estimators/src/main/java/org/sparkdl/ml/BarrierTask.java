@@ -1,0 +1,390 @@
+package org.sparkdl.ml;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.rpc.RpcEndpointRef;
+import org.apache.spark.rpc.RpcTimeout;
+import org.apache.spark.util.RpcUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.collective.Collective;
+import org.sparkdl.collective.Collectives;
+import org.sparkdl.collective.TcpCollective;
+import org.sparkdl.ml.TrainingTasks.ShardBatches;
+import org.sparkdl.ml.TrainingTasks.Worker;
+import org.sparkdl.ml.scoring.ExecutorCache;
+import org.sparkdl.optim.Optimizer;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+import org.sparkdl.train.BatchStats;
+import scala.concurrent.Await;
+import scala.concurrent.Future;
+import scala.concurrent.duration.FiniteDuration;
+import scala.reflect.ClassTag$;
+
+/**
+ * One task of a fit's barrier stage, on the executor. It borrows the executor's worker for this
+ * fit, decodes its partition's batches (kept for the whole fit), joins the other tasks (their
+ * addresses come from the driver's {@link TrainingCoordinator}, then {@link Collectives#join}),
+ * takes the starting state from rank 0 (which asks the driver), and runs epoch after epoch in
+ * lockstep with the others:
+ *
+ * <ul>
+ *   <li><b>gradient mode</b>: each step sums the chunk's gradients, weights and rows (and the
+ *       buffers, weighted by rows) over all tasks, and every task applies the same optimizer step,
+ *       so they all hold the same parameters, as the driver would after a per-round job;
+ *   <li><b>average mode</b>: every {@code localSteps} local steps, parameters, optimizer state and
+ *       buffers are averaged over the tasks, weighted by the rows each trained on.
+ * </ul>
+ *
+ * After each epoch the tasks evaluate their validation rows and sum their figures; rank 0 hands
+ * the epoch to the driver and passes its decision (go on, or stop) to the others.
+ */
+final class BarrierTask {
+  /** Spark conf: how long a task waits for a silent peer or for the driver (default 300 s). */
+  static final String TIMEOUT_CONF = "spark.sparkdl.collective.timeout";
+  private static final Logger LOG = LoggerFactory.getLogger(BarrierTask.class);
+
+  private BarrierTask() {}
+
+  /**
+   * What every task of the stage gets.
+   *
+   * @param coordinator the name of the driver's {@link TrainingCoordinator} endpoint
+   * @param token shared by this fit's tasks only (see {@link TcpCollective.Options#token()})
+   * @param validation whether the fit has validation rows to evaluate after each epoch
+   */
+  record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation) implements Serializable {}
+
+  static int run(Iterator<Shard[]> partition, Job job) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    TrainingRun run = job.run();
+    int rank = ctx.partitionId();
+    Duration timeout = Duration.ofSeconds(SparkEnv.get().conf().getTimeAsSeconds(TIMEOUT_CONF, "300s"));
+    RpcEndpointRef driver = RpcUtils.makeDriverRef(job.coordinator(), SparkEnv.get().conf(), SparkEnv.get().rpcEnv());
+    try (ExecutorCache.Lease<Worker> lease = TrainingTasks.worker(run); Shards data = new Shards(run, partition)) {
+      Worker w = lease.get();
+      try (TcpCollective.Listener listener = listen();
+          Collective c = join(ctx, driver, listener, job, timeout);
+          Scope scratch = w.network.parameters().values().backend().openScope("fit-rank-" + rank)) {
+        int epoch = start(c, w, driver, ctx, timeout);
+        BufferMean buffers = BufferMean.of(w, scratch);
+        for (boolean stop = false; !stop && epoch <= job.maxEpochs(); epoch++) {
+          Clock clock = new Clock();
+          BatchStats stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
+              : gradientEpoch(w, data, c, run, epoch, buffers, clock);
+          RoundSum v = job.validation() ? data.evaluate(w) : null;
+          int digest = Arrays.hashCode(w.network.parameters().values().toFloatArray());
+          double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, clock.stepNanos / 1e9,
+              clock.syncNanos / 1e9, digest);
+          c.allreduce(sums);
+          LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective", epoch, rank, stats.rows(),
+              run.rounds(), clock.stepNanos / 1_000_000, clock.syncNanos / 1_000_000);
+          double[] decision = {0};
+          if (rank == 0) {
+            TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
+                EpochSums.unpack(sums, c.size(), digest), TrainingState.of(w.network, w.trainer.optimizer()));
+            decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
+          }
+          c.allreduce(decision);
+          stop = decision[0] > 0;
+        }
+      }
+    }
+    return rank;
+  }
+
+  /**
+   * The encoded partitions this task trains on (one, or several when the data has more
+   * partitions than the stage has tasks), in partition order, their batches decoded up front and
+   * held for the whole fit. A step takes the same chunk of every partition, with each
+   * partition's own dropout seed, so the steps are those of one task per partition.
+   */
+  static final class Shards implements AutoCloseable {
+    private final TrainingRun run;
+    private final List<ShardBatches> train = new ArrayList<>();
+    private final List<ShardBatches> valid = new ArrayList<>();
+
+    Shards(TrainingRun run, Iterator<Shard[]> partition) {
+      this.run = run;
+      List<Shard[]> pairs = new ArrayList<>();
+      partition.forEachRemaining(pairs::add);
+      pairs.sort(java.util.Comparator.comparingInt(p -> p[0].partition()));
+      try {
+        for (Shard[] p : pairs) {
+          ShardBatches t = new ShardBatches(run, "train", p[0]);
+          train.add(t);
+          for (int b = 0; b < p[0].batches().length; b++) {
+            t.get(b);   // decode now, so that the other tasks do not wait for it in the first step
+          }
+          if (p[1] != null && p[1].rows() > 0) {
+            valid.add(new ShardBatches(run, "validation", p[1]));
+          }
+        }
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** The gradient of step {@code step} of round {@code round}'s chunk over every partition, accumulated. */
+    BatchStats accumulate(Worker w, int chunk, int epoch, int round, int step) {
+      BatchStats total = BatchStats.ZERO;
+      for (ShardBatches t : train) {
+        total = total.plus(TrainingTasks.accumulate(w, t, run, chunk, run.stepSeed(epoch, round, step, t.shard().partition())));
+      }
+      return total;
+    }
+
+    /** Loss and metric of the current parameters over the validation rows. */
+    RoundSum evaluate(Worker w) {
+      RoundSum total = RoundSum.empty();
+      for (ShardBatches v : valid) {
+        total.merge(TrainingTasks.evaluate(w, v, run));
+      }
+      return total;
+    }
+
+    @Override
+    public void close() {
+      train.forEach(ShardBatches::close);
+      valid.forEach(ShardBatches::close);
+    }
+  }
+
+  /**
+   * The first epoch to train, agreed by all tasks: rank 0 asks the driver where this attempt
+   * starts and loads that state; then everyone takes rank 0's state through the collective.
+   */
+  private static int start(Collective c, Worker w, RpcEndpointRef driver, BarrierTaskContext ctx, Duration timeout) {
+    double[] epoch = {0, 0};
+    if (c.rank() == 0) {
+      TrainingCoordinator.Start s = ask(driver, new TrainingCoordinator.Resume(ctx.stageAttemptNumber()),
+          TrainingCoordinator.Start.class, ctx, timeout);
+      s.state().loadInto(w.network, w.trainer.optimizer());
+      epoch[0] = s.epoch();
+      epoch[1] = w.trainer.optimizer().steps();
+    }
+    c.allreduce(epoch);
+    List<Tensor> state = new ArrayList<>();
+    state.add(w.network.parameters().values());
+    state.addAll(new TreeMap<>(w.trainer.optimizer().state()).values());
+    if (w.network.buffers().size() > 0) {
+      state.add(w.network.buffers().values());
+    }
+    c.broadcast(state.toArray(new Tensor[0]));
+    w.trainer.optimizer().setSteps((long) epoch[1]);
+    return (int) epoch[0];
+  }
+
+  /** A listener on the executor's address (the one its block manager gives the cluster). */
+  private static TcpCollective.Listener listen() {
+    String host = SparkEnv.get().blockManager().blockManagerId().host();
+    try {
+      return TcpCollective.listen(host);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot listen for the other training tasks on " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Announces this task's endpoint to the driver, which answers with everyone's once all have; then joins them. */
+  private static Collective join(BarrierTaskContext ctx, RpcEndpointRef driver, TcpCollective.Listener listener, Job job,
+      Duration timeout) {
+    String process = SparkEnv.get().executorId() + "@" + ProcessHandle.current().pid();
+    String me = new Collectives.Endpoint(process, listener.address()).encode();
+    String[] all = ask(driver, new TrainingCoordinator.Join(ctx.stageAttemptNumber(), ctx.partitionId(), me), String[].class,
+        ctx, timeout);
+    List<Collectives.Endpoint> endpoints = Arrays.stream(all).map(Collectives.Endpoint::decode).toList();
+    TcpCollective.Options options = TcpCollective.Options.defaults().withTimeout(timeout)
+        .withToken(job.token() ^ ((long) ctx.stageAttemptNumber() << 20))
+        .withCancellation(() -> ctx.isInterrupted() ? "the task was killed (" + ctx.getKillReason().getOrElse(() -> "no reason")
+            + ")" : null);
+    return Collectives.join(ctx.partitionId(), endpoints, listener, options);
+  }
+
+  /**
+   * Asks the driver and waits for the answer, at most {@code timeout}, giving up at once when the
+   * task is killed (Spark's own barrier calls look only once a second).
+   */
+  private static <T> T ask(RpcEndpointRef driver, Object message, Class<T> type, BarrierTaskContext ctx, Duration timeout) {
+    FiniteDuration limit = FiniteDuration.apply(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Future<T> answer = driver.ask(message, new RpcTimeout(limit, TIMEOUT_CONF), ClassTag$.MODULE$.apply(type));
+    FiniteDuration slice = FiniteDuration.apply(50, TimeUnit.MILLISECONDS);
+    while (true) {
+      try {
+        Await.ready(answer, slice);
+        return answer.value().get().get();
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (ctx.isInterrupted()) {
+          throw new IllegalStateException("The task was killed while waiting for the driver ("
+              + ctx.getKillReason().getOrElse(() -> "no reason") + ").");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the driver.", e);
+      }
+    }
+  }
+
+  /** Gradient mode: every step, the sum of all tasks' gradients, then the same optimizer step everywhere. */
+  private static BatchStats gradientEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
+      BufferMean buffers, Clock clock) {
+    clock.start();
+    Tensor grads = w.network.parameters().grads();
+    Tensor[] message = buffers == null ? new Tensor[] {grads} : new Tensor[] {grads, buffers.sum};
+    BatchStats total = BatchStats.ZERO;
+    for (int round = 0; round < run.rounds(); round++) {
+      w.trainer.zeroGradients();
+      BatchStats s = data.accumulate(w, run.chunk(epoch, round, 0), epoch, round, 0);
+      double[] sums = {s.weightSum(), s.rows()};
+      if (buffers != null) {
+        buffers.weigh(s.rows());
+      }
+      clock.syncing();
+      c.allreduce(sums, message);
+      clock.computing();
+      if (buffers != null) {
+        buffers.takeMean(sums[1]);
+      }
+      if (sums[0] > 0) {
+        w.trainer.applyGradients(sums[0]);
+      }
+      total = total.plus(s);
+    }
+    clock.stop();
+    return total;
+  }
+
+  /**
+   * Average mode: {@code localSteps} steps on this task's chunks, then parameters, optimizer state
+   * and buffers become the row-weighted mean over the tasks. A round in which no task had rows
+   * leaves them as they are.
+   */
+  private static BatchStats averageEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
+      BufferMean buffers, Clock clock) {
+    clock.start();
+    Optimizer opt = w.trainer.optimizer();
+    List<Tensor> message = new ArrayList<>();
+    message.add(w.network.parameters().values());
+    message.addAll(new TreeMap<>(opt.state()).values());
+    int weighed = message.size();
+    if (buffers != null) {
+      message.add(buffers.sum);
+    }
+    Tensor[] tensors = message.toArray(new Tensor[0]);
+    BatchStats total = BatchStats.ZERO;
+    for (int round = 0; round < run.rounds(); round++) {
+      long stepsBefore = opt.steps();
+      int taken = 0;
+      BatchStats local = BatchStats.ZERO;
+      for (int k = 0; k < run.localSteps(); k++) {
+        int chunk = run.chunk(epoch, round, k);
+        if (chunk < 0) {
+          break;
+        }
+        taken++;
+        w.trainer.zeroGradients();
+        BatchStats s = data.accumulate(w, chunk, epoch, round, k);
+        if (s.weightSum() > 0) {
+          w.trainer.applyGradients(s.weightSum());
+        }
+        local = local.plus(s);
+      }
+      double[] rows = {local.rows()};
+      clock.syncing();
+      c.allreduce(rows);
+      if (rows[0] > 0) {
+        // each task's share of the mean, so that the sum is the mean
+        double share = local.rows() / rows[0];
+        for (int i = 0; i < weighed; i++) {
+          scale(tensors[i], share);
+        }
+        if (buffers != null) {
+          buffers.weigh(local.rows());
+        }
+        c.allreduce(tensors);
+        if (buffers != null) {
+          buffers.takeMean(rows[0]);
+        }
+        opt.setSteps(stepsBefore + taken);
+      }
+      clock.computing();
+      total = total.plus(local);
+    }
+    clock.stop();
+    return total;
+  }
+
+  private static void scale(Tensor t, double factor) {
+    t.backend().map(UnaryOp.SCALE, t, t, factor);
+  }
+
+  /**
+   * The network's buffers (batch normalisation's running statistics) averaged over the tasks,
+   * weighted by the rows each saw: each sends its buffers times its rows in a scratch copy, and
+   * takes the sum over the rows of all, unless no task had rows (then its buffers stay).
+   */
+  private static final class BufferMean {
+    final Tensor buffers;
+    final Tensor sum;
+
+    private BufferMean(Tensor buffers, Tensor sum) {
+      this.buffers = buffers;
+      this.sum = sum;
+    }
+
+    /** Null for a network without buffers. */
+    static BufferMean of(Worker w, Scope scratch) {
+      if (w.network.buffers().size() == 0) {
+        return null;
+      }
+      Tensor b = w.network.buffers().values();
+      return new BufferMean(b, scratch.allocate(DType.FLOAT32, Shape.of(b.size())));
+    }
+
+    void weigh(long rows) {
+      buffers.backend().map(UnaryOp.SCALE, buffers.reshape(buffers.size()), sum, rows);
+    }
+
+    void takeMean(double totalRows) {
+      if (totalRows > 0) {
+        sum.backend().map(UnaryOp.SCALE, sum, buffers.reshape(buffers.size()), 1 / totalRows);
+      }
+    }
+  }
+
+  /** Where a task's epoch goes: all of its steps, and the part spent in the collective. */
+  private static final class Clock {
+    long stepNanos;
+    long syncNanos;
+    private long started;
+    private long syncStarted;
+
+    void start() {
+      started = System.nanoTime();
+    }
+
+    void syncing() {
+      syncStarted = System.nanoTime();
+    }
+
+    void computing() {
+      syncNanos += System.nanoTime() - syncStarted;
+    }
+
+    void stop() {
+      stepNanos = System.nanoTime() - started;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package org.sparkdl.ml;
+
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkdl.nn.Network;
+import org.sparkdl.train.LocalTrainer;
+
+/**
+ * Epochs as one Spark job per round, where barrier stages cannot run: the driver broadcasts the
+ * parameters (with the optimizer state in average mode), each task computes on its partition's
+ * chunk, {@code treeAggregate} combines, and the driver steps the optimizer (gradient mode) or
+ * takes the row-weighted average (average mode). The same steps as {@link BarrierEpochs}, at the
+ * cost of a job, a broadcast and an aggregation per round.
+ */
+final class RoundEpochs implements EpochRunner {
+  private final JavaSparkContext jsc;
+  private final JavaRDD<Shard> shards;
+  private final JavaRDD<Shard> validShards;
+  private final LocalTrainer driver;
+  private final TrainingRun run;
+  private final int aggregationDepth;
+
+  /** @param validShards the validation split, or null without one */
+  RoundEpochs(JavaSparkContext jsc, JavaRDD<Shard> shards, JavaRDD<Shard> validShards, LocalTrainer driver, TrainingRun run,
+      int aggregationDepth) {
+    this.jsc = jsc;
+    this.shards = shards;
+    this.validShards = validShards;
+    this.driver = driver;
+    this.run = run;
+    this.aggregationDepth = aggregationDepth;
+  }
+
+  @Override
+  public Outcome train(int epoch) throws SparkException {
+    double lossSum = 0;
+    double weightSum = 0;
+    for (int round = 0; round < run.rounds(); round++) {
+      RoundSum sum = run.averageMode() ? averageRound(epoch, round) : gradientRound(epoch, round);
+      lossSum += sum.lossSum;
+      weightSum += sum.weightSum;
+    }
+    return new Outcome(lossSum, weightSum, validShards == null ? null : evaluate(), Double.NaN);
+  }
+
+  private RoundSum gradientRound(int epoch, int round) throws SparkException {
+    Network master = driver.network();
+    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
+        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), DistributedTrainer.buffersOf(master)));
+    TrainingRun r = run;
+    try {
+      RoundSum sum = aggregate(shard -> TrainingTasks.gradient(shard, weights.value().params(), weights.value().buffers(), r,
+          epoch, round), shards);
+      takeBuffers(master, sum);
+      if (sum.weightSum > 0 && sum.hasVector()) {
+        double[] v = sum.vector();
+        master.parameters().grads().copyFrom(slice(v, 0, v.length, 1));
+        driver.applyGradients(sum.weightSum);
+      }
+      return sum;
+    } finally {
+      weights.destroy(false);
+    }
+  }
+
+  private RoundSum averageRound(int epoch, int round) throws SparkException {
+    Network master = driver.network();
+    TrainingState st = TrainingState.of(master, driver.optimizer());
+    Broadcast<TrainingState> b = jsc.broadcast(st);
+    TrainingRun r = run;
+    try {
+      RoundSum sum = aggregate(shard -> TrainingTasks.average(shard, b.value(), r, epoch, round), shards);
+      takeBuffers(master, sum);
+      if (sum.rows > 0 && sum.hasVector()) {
+        int n = st.params().length;
+        double[] v = sum.vector();
+        float[][] state = new float[st.stateNames().size()][];
+        for (int i = 0; i < state.length; i++) {
+          state[i] = slice(v, n * (i + 1), n, sum.rows);
+        }
+        new TrainingState(slice(v, 0, n, sum.rows), st.stateNames(), state, sum.steps, DistributedTrainer.buffersOf(master))
+            .loadInto(master, driver.optimizer());
+      }
+      return sum;
+    } finally {
+      b.destroy(false);
+    }
+  }
+
+  private RoundSum evaluate() throws SparkException {
+    Network master = driver.network();
+    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
+        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), DistributedTrainer.buffersOf(master)));
+    TrainingRun r = run;
+    try {
+      return aggregate(shard -> TrainingTasks.evaluate(shard, weights.value().params(), weights.value().buffers(), r,
+          "validation"), validShards);
+    } finally {
+      weights.destroy(false);
+    }
+  }
+
+  /** {@code v[from, from + n) / divisor} in float32. */
+  private static float[] slice(double[] v, int from, int n, double divisor) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) (v[from + i] / divisor);
+    }
+    return out;
+  }
+
+  /** Sets the driver's buffers to the row-weighted mean of the workers' when they sent any. */
+  private static void takeBuffers(Network master, RoundSum sum) {
+    double[] b = sum.buffers();
+    if (b != null && sum.rows > 0) {
+      master.buffers().values().copyFrom(slice(b, 0, b.length, sum.rows));
+    }
+  }
+
+  /** A per-shard computation shipped to the executors. */
+  interface ShardTask extends java.io.Serializable {
+    RoundSum apply(Shard shard) throws Exception;
+  }
+
+  private RoundSum aggregate(ShardTask task, JavaRDD<Shard> over) throws SparkException {
+    try {
+      return over.treeAggregate(RoundSum.empty(), (acc, shard) -> acc.merge(task.apply(shard)), RoundSum::merge,
+          aggregationDepth);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof SparkException se) {
+        throw se;
+      }
+      throw e;
+    }
+  }
+}

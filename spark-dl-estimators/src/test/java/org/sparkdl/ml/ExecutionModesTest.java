@@ -1,0 +1,194 @@
+package org.sparkdl.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
+import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.testkit.JobRecorder;
+import org.sparkdl.testkit.SharedSpark;
+
+/**
+ * A fit runs as one barrier stage whose tasks synchronise every step, or, where that cannot run,
+ * as one job per round; both compute the same steps. Compared here on the same data, seed and
+ * partitioning in {@code local[2]}, with the per-round path forced by {@link
+ * ExecutionPlan#MODE_CONF}.
+ */
+@ExtendWith(SharedSpark.class)
+class ExecutionModesTest {
+
+  /** The fit's weights with the execution forced to {@code mode}. */
+  private static <T> T with(SparkSession spark, String mode, Supplier<T> fit) {
+    spark.conf().set(ExecutionPlan.MODE_CONF, mode);
+    try {
+      return fit.get();
+    } finally {
+      spark.conf().unset(ExecutionPlan.MODE_CONF);
+    }
+  }
+
+  private static NeuralNetworkClassifier classifier() {
+    return new NeuralNetworkClassifier().setLayers(4, 16, 3).setMaxEpochs(3).setBatchSize(32).setLearningRate(0.01).setSeed(9);
+  }
+
+  @Test
+  void gradientModeGivesTheSameBitsAsOneJobPerRound(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 21, 2).cache();
+    NeuralNetworkClassificationModel barrier = with(spark, "barrier", () -> classifier().fit(data));
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
+    assertArrayEquals(rounds.weights(), barrier.weights(), "two partitions: the same sums in another order are the same bits");
+    assertEquals(rounds.summary().lossHistory(), barrier.summary().lossHistory());
+    assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
+  }
+
+  @Test
+  void morePartitionsThanTaskSlotsTrainAsIfEachHadItsOwnTask(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
+    try (JobRecorder jobs = JobRecorder.start(spark)) {
+      NeuralNetworkClassificationModel barrier = classifier().fit(data);
+      List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
+          .map(JobRecorder.Job::finalStageTasks).toList();
+      assertEquals(List.of(2), tasks, "five partitions train in the two task slots of local[2]");
+      assertClose(rounds.weights(), barrier.weights(), 1e-5);
+      assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
+    }
+  }
+
+  @Test
+  void averageModeAveragesAsTheDriverDid(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 23, 2).cache();
+    // SGD with momentum: the tasks' float32 sums and the driver's double ones differ in the last bits only
+    Supplier<NeuralNetworkClassificationModel> sgd = () -> classifier().setOptimizer("sgd").setLearningRate(0.1)
+        .setSyncMode("average").setLocalSteps(4).fit(data);
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", sgd);
+    NeuralNetworkClassificationModel barrier = with(spark, "barrier", sgd);
+    assertClose(rounds.weights(), barrier.weights(), 1e-5);
+    assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
+    // Adam divides by the root of its second moment, so such bits move parameters whose gradients are ~0 by up to the
+    // learning rate; the fit itself is the same
+    Supplier<NeuralNetworkClassificationModel> adam = () -> classifier().setSyncMode("average").setLocalSteps(4).fit(data);
+    List<Double> roundsLoss = with(spark, "rounds", adam).summary().lossHistory();
+    List<Double> barrierLoss = with(spark, "barrier", adam).summary().lossHistory();
+    for (int e = 0; e < roundsLoss.size(); e++) {
+      assertEquals(roundsLoss.get(e), barrierLoss.get(e), 1e-3 * roundsLoss.get(e), "epoch " + (e + 1) + " loss");
+    }
+  }
+
+  @Test
+  void batchNormStatisticsAreAveragedOverTheTasksAsTheDriverDid(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 24, 2).cache();
+    NetworkSpec net = NetworkSpec.builder().input("x", 4).dense(16).batchNorm().relu().dense(3).build();
+    Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setNetwork(net).fit(data);
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    assertClose(rounds.weights(), barrier.weights(), 1e-5);
+    assertClose(rounds.buffers(), barrier.buffers(), 1e-5);
+  }
+
+  @Test
+  void aValidationSplitIsScoredByTheTasksAfterEachEpoch(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 25, 2).withColumn("held", org.apache.spark.sql.functions.expr(
+        "rand(3) < 0.25")).cache();
+    Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setValidationIndicatorCol("held").setMaxEpochs(4).fit(data);
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    assertEquals(rounds.summary().validationLossHistory(), barrier.summary().validationLossHistory());
+    assertEquals(rounds.summary().validationMetricHistory(), barrier.summary().validationMetricHistory());
+    assertEquals(rounds.summary().bestEpoch(), barrier.summary().bestEpoch());
+    assertArrayEquals(rounds.weights(), barrier.weights());
+  }
+
+  @Test
+  void earlyStoppingStopsTheStageAfterTheSameEpoch(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 26, 2).cache();
+    Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setMaxEpochs(50).setTol(0.05).fit(data);
+    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    assertTrue(barrier.summary().stoppedEarly() && barrier.summary().epochs() < 50, barrier.summary().toString());
+    assertEquals(rounds.summary().epochs(), barrier.summary().epochs());
+    assertArrayEquals(rounds.weights(), barrier.weights());
+  }
+
+  @Test
+  void aRegressorTrainsTheSameWayToo(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 400, 27, 2).cache();
+    Supplier<NeuralNetworkRegressionModel> fit = () -> new NeuralNetworkRegressor().setLayers(4, 8, 1).setMaxEpochs(3)
+        .setBatchSize(32).setSeed(3).fit(data);
+    assertArrayEquals(with(spark, "rounds", fit).weights(), with(spark, "barrier", fit).weights());
+  }
+
+  @Test
+  void anInputWhoseLineageChangesPartitionCountsStillTrainsInABarrierStage(SparkSession spark) {
+    // a union of frames of 1 and 2 partitions: Spark refuses a barrier stage over such a chain, so the fit cuts it
+    Dataset<Row> a = TrainingFixtures.blobs(spark, 300, 28, 1);
+    Dataset<Row> b = TrainingFixtures.blobs(spark, 300, 29, 2);
+    Dataset<Row> both = a.union(b);
+    assertEquals(3, both.rdd().getNumPartitions());
+    try (JobRecorder jobs = JobRecorder.start(spark)) {
+      NeuralNetworkClassificationModel m = classifier().fit(both);
+      assertEquals(3, m.summary().epochs());
+      assertTrue(jobs.descriptions().stream().anyMatch(d -> d.contains(": training")), jobs.descriptions().toString());
+    }
+  }
+
+  @Test
+  void thePlanFallsBackToRoundsWhereBarrierStagesCannotRun() {
+    SparkConf dynamic = new SparkConf().set("spark.dynamicAllocation.enabled", "true");
+    ExecutionPlan p = ExecutionPlan.choose(dynamic, "spark://master:7077", 8, 4, "auto");
+    assertFalse(p.barrier());
+    assertEquals("one job per round: dynamic allocation is on (spark.dynamicAllocation.enabled), and a barrier stage needs"
+        + " all of its tasks running at once", p.reason());
+    assertTrue(ExecutionPlan.choose(dynamic, "local[2]", 2, 2, "auto").barrier(), "local mode ignores dynamic allocation");
+    assertFalse(ExecutionPlan.choose(dynamic.clone().set("spark.dynamicAllocation.testing", "true"), "local[2]", 2, 2, "auto")
+        .barrier());
+
+    ExecutionPlan none = ExecutionPlan.choose(new SparkConf(), "yarn", 0, 4, "auto");
+    assertFalse(none.barrier());
+    assertEquals("one job per round: no executor offers a task slot yet", none.reason());
+
+    ExecutionPlan few = ExecutionPlan.choose(new SparkConf(), "yarn", 3, 10, "auto");
+    assertTrue(few.barrier());
+    assertEquals(3, few.tasks());
+    assertEquals("one barrier stage of 3 tasks, one per task slot the executors offer, each training on several of the 10"
+        + " partitions", few.reason());
+
+    ExecutionPlan many = ExecutionPlan.choose(new SparkConf(), "yarn", 8, 2, "auto");
+    assertEquals(2, many.tasks());
+    assertEquals("one barrier stage of 2 tasks (the input has 2 partitions for 8 task slots; numWorkers=8 uses them all)",
+        many.reason());
+
+    assertFalse(ExecutionPlan.choose(new SparkConf(), "yarn", 8, 2, "rounds").barrier());
+    assertEquals("spark.sparkdl.execution is 'fast'; expected auto, barrier or rounds.", assertThrows(
+        IllegalArgumentException.class, () -> ExecutionPlan.choose(new SparkConf(), "yarn", 8, 2, "fast")).getMessage());
+  }
+
+  @Test
+  void aBarrierStageIsTakenRightOnTheCachedDataWhenSparkAcceptsIt(SparkSession spark) {
+    Dataset<Row> plain = TrainingFixtures.blobs(spark, 100, 30, 2);
+    assertTrue(BarrierEpochs.oneStageOfEqualPartitions(plain.rdd()));
+    assertFalse(BarrierEpochs.oneStageOfEqualPartitions(plain.union(plain).rdd().coalesce(3, false, scala.Option.empty(),
+        null)));
+    assertTrue(BarrierEpochs.oneStageOfEqualPartitions(plain.repartition(3).rdd()), "a shuffle starts a new stage");
+  }
+
+  private static void assertClose(float[] expected, float[] actual, double tolerance) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      double scale = Math.max(1, Math.abs(expected[i]));
+      assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance * scale, "element " + i + ": " + expected[i] + " vs " + actual[i]);
+    }
+  }
+}
