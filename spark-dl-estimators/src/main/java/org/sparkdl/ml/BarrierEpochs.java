@@ -94,7 +94,9 @@ final class BarrierEpochs implements EpochRunner {
     BarrierTask.Job job = new BarrierTask.Job(run, maxEpochs, name, new SecureRandom().nextLong(), validation);
     jsc.setJobDescription(run.stage() + " " + run.runId() + ": training, epochs " + from.epoch() + "-" + maxEpochs);
     RDD<Integer> rdd = input.rdd().barrier().mapPartitions(new Body(job), false, ClassTag$.MODULE$.apply(Integer.class));
-    stage = rdd.toJavaRDD().collectAsync();
+    // Spark runs a failed barrier stage again only when it is a shuffle-map stage (a failed result stage may have
+    // committed output), so the ranks go through a one-partition shuffle to the job's result
+    stage = rdd.toJavaRDD().repartition(1).collectAsync();
   }
 
   /**
