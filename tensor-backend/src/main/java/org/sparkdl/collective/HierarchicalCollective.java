@@ -75,6 +75,14 @@ final class HierarchicalCollective implements Collective {
     } else {
       group.arrive(index, v, this, "allreduce", op);
       checkSameSizes("allreduce", op);
+      if (group.size() == size) {
+        // nobody outside this JVM: each rank sums its slice and writes it to everyone, then one barrier
+        group.reduceEverywhere(index);
+        group.await(this, "allreduce", op);
+        v.storeScalars(scalars);
+        completed = op;
+        return;
+      }
       group.reduceSlice(index);
       group.await(this, "allreduce", op);
       if (index == 0 && leaders != null) {

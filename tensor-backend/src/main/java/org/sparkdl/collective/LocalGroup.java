@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class LocalGroup {
   private static final Map<String, LocalGroup> GROUPS = new ConcurrentHashMap<>();
+  /** Spin-wait iterations before parking at a barrier (a few tens of microseconds). */
+  private static final int SPINS = 2000;
 
   private final String key;
   private final int[] ranks;
@@ -34,7 +36,7 @@ final class LocalGroup {
   private final int[] leftOrder;
   private int leaves;
   private int arrived;
-  private long generation;
+  private volatile long generation;
   private int members;
   private String gaveUp;
 
@@ -84,17 +86,30 @@ final class LocalGroup {
 
   /** Waits until every member has called this for the current generation of operation {@code op}. */
   void await(HierarchicalCollective c, String what, int op) {
-    long timeout = c.options().timeout().toNanos();
+    long mine;
     lock.lock();
     try {
       checkMembers(c, what, op);
-      long mine = generation;
+      mine = generation;
       if (++arrived == ranks.length) {
         arrived = 0;
         generation++;
         changed.signalAll();
         return;
       }
+    } finally {
+      lock.unlock();
+    }
+    // the others usually come within microseconds, sooner than a parked thread wakes up
+    for (int i = 0; i < SPINS && generation == mine; i++) {
+      Thread.onSpinWait();
+    }
+    if (generation != mine) {
+      return;
+    }
+    long timeout = c.options().timeout().toNanos();
+    lock.lock();
+    try {
       long started = System.nanoTime();
       while (generation == mine) {
         checkMembers(c, what, op);
@@ -163,6 +178,38 @@ final class LocalGroup {
           lead.scalars.putDouble(8 * j, lead.scalars.getDouble(8 * j) + deposited[m].scalars.getDouble(8 * j));
         }
       }
+    }
+  }
+
+  /**
+   * Member {@code index}'s share of an allreduce within this JVM alone: floats {@code [lo, hi)}
+   * of every member become their sum over the members in rank order (the scalars too, done by
+   * member 0). One pass, so the whole allreduce is two barriers.
+   */
+  void reduceEverywhere(int index) {
+    TensorVector lead = deposited[0];
+    long lo = lead.floats * index / ranks.length;
+    long hi = lead.floats * (index + 1) / ranks.length;
+    for (int m = 1; m < ranks.length; m++) {
+      addInto(lead, deposited[m], lo, hi);
+    }
+    for (int m = 1; m < ranks.length; m++) {
+      FloatCursor.copy(lead.slices(lo, hi, false), deposited[m].slices(lo, hi, false));
+    }
+    if (index == 0) {
+      reduceScalars();
+    }
+  }
+
+  private void reduceScalars() {
+    TensorVector lead = deposited[0];
+    for (int m = 1; m < ranks.length; m++) {
+      for (int j = 0; j < lead.scalarCount(); j++) {
+        lead.scalars.putDouble(8 * j, lead.scalars.getDouble(8 * j) + deposited[m].scalars.getDouble(8 * j));
+      }
+    }
+    for (int m = 1; m < ranks.length; m++) {
+      deposited[m].scalars.duplicate().clear().put(lead.scalars.duplicate().clear());
     }
   }
 
