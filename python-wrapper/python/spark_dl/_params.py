@@ -229,8 +229,9 @@ class _NeuralNetworkParams(Params):
     syncMode: "Param[str]" = Param(
         Params._dummy(),
         "syncMode",
-        "How workers synchronise: gradient (sum gradients every step) or average (localSteps local steps,"
-        " then average parameters and optimizer state). Default: gradient.",
+        "How workers synchronise: gradient (every step sums all workers' gradients, the step of one batch on"
+        " one machine) or average (each worker takes localSteps steps on its own rows, then parameters and"
+        " optimizer state are averaged). Default: gradient.",
         typeConverter=_choice("syncMode", ["gradient", "average"]),
     )
     localSteps: "Param[int]" = Param(
@@ -242,14 +243,15 @@ class _NeuralNetworkParams(Params):
     aggregationDepth: "Param[int]" = Param(
         Params._dummy(),
         "aggregationDepth",
-        "Depth of the treeAggregate that combines workers, >= 2. Default: 2.",
+        "Depth of the treeAggregate that combines workers when a fit runs one Spark job per round (where barrier"
+        " stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2.",
         typeConverter=_number("aggregationDepth", 2, True, True),
     )
     numWorkers: "Param[int]" = Param(
         Params._dummy(),
         "numWorkers",
         "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions."
-        " Default: 0.",
+        " Beyond the task slots of the cluster, a task trains several. Default: 0.",
         typeConverter=_number("numWorkers", 0, True, True),
     )
     backend: "Param[str]" = Param(

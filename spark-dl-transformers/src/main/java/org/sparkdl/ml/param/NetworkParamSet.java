@@ -75,15 +75,16 @@ public final class NetworkParamSet implements Serializable {
     this.weightCol = new Param<String>(owner, "weightCol", "Column of non-negative per-row weights; empty for all ones. Default: empty.");
     this.validationIndicatorCol = new Param<String>(owner, "validationIndicatorCol", "Boolean column: true rows are held out for validation"
         + " (metrics per epoch, early stopping with tol), like Spark's GBTs; empty for none. Default: empty.");
-    this.syncMode = new Param<String>(owner, "syncMode", "How workers synchronise: gradient (sum gradients every step) or average"
-        + " (localSteps local steps, then average parameters and optimizer state). Default: gradient.",
+    this.syncMode = new Param<String>(owner, "syncMode", "How workers synchronise: gradient (every step sums all workers' gradients,"
+        + " the step of one batch on one machine) or average (each worker takes localSteps steps on its own rows, then"
+        + " parameters and optimizer state are averaged). Default: gradient.",
         ParamValidators.inArray(new String[] {"gradient", "average"}));
     this.localSteps = new IntParam(owner, "localSteps", "Local steps per round in average mode, >= 1. Default: 8.",
         ParamValidators.gtEq(1));
-    this.aggregationDepth = new IntParam(owner, "aggregationDepth", "Depth of the treeAggregate that combines workers, >= 2."
-        + " Default: 2.", ParamValidators.gtEq(2));
+    this.aggregationDepth = new IntParam(owner, "aggregationDepth", "Depth of the treeAggregate that combines workers when a fit"
+        + " runs one Spark job per round (where barrier stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2.", ParamValidators.gtEq(2));
     this.numWorkers = new IntParam(owner, "numWorkers", "Data-parallel workers (partitions of the cached training data); 0 uses"
-        + " the input's partitions. Default: 0.", ParamValidators.gtEq(0));
+        + " the input's partitions. Beyond the task slots of the cluster, a task trains several. Default: 0.", ParamValidators.gtEq(0));
     this.backend = new Param<String>(owner, "backend", "Tensor backend on the executors: auto (CUDA when a GPU and its libraries"
         + " load, else CPU), cpu or cuda. Default: auto.", ParamValidators.inArray(new String[] {"auto", "cpu", "cuda"}));
     this.checkpointDir = new Param<String>(owner, "checkpointDir", "Directory (any Hadoop file system) for training"
