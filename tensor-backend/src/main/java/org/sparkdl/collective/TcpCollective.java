@@ -2,7 +2,6 @@ package org.sparkdl.collective;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
@@ -10,7 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -46,7 +44,6 @@ public final class TcpCollective implements Collective {
   static final int MAGIC = 0x53444c43;
   static final int HEADER_BYTES = 16;
   static final long SLICE_MILLIS = 200;
-  private static final int SOCKET_BUFFER = Integer.getInteger("sb", 4 << 20);
 
   /** How to reduce: by message size ({@link #AUTO}), or always one way (for tests and benchmarks). */
   public enum Algorithm { AUTO, TREE, RING }
@@ -124,7 +121,12 @@ public final class TcpCollective implements Collective {
       }
       TcpCollective c = new TcpCollective(rank, List.copyOf(addresses), options);
       try {
-        c.connect(server);
+        new Handshake(c, addresses, options).connect(server, c.neighbours(), c.links);
+        for (Link l : c.links) {
+          if (l != null) {
+            l.register(c.selector);
+          }
+        }
         return c;
       } catch (RuntimeException e) {
         c.close();
@@ -207,7 +209,7 @@ public final class TcpCollective implements Collective {
   }
 
   /** Tree parent and children and ring neighbours: the ranks this one keeps a connection to. */
-  private TreeSet<Integer> neighbours() {
+  TreeSet<Integer> neighbours() {
     TreeSet<Integer> n = new TreeSet<>();
     if (size() > 1) {
       if (parent() >= 0) {
@@ -221,116 +223,6 @@ public final class TcpCollective implements Collective {
       n.remove(rank);
     }
     return n;
-  }
-
-  // ---------------------------------------------------------------- connecting
-
-  /**
-   * Connects to every lower neighbour (sending a handshake), accepts every higher one (checking
-   * its handshake and answering), then reads the lower ones' answers. Connects never wait for a
-   * peer (the kernel completes them against the bound listener), so no rank waits in a cycle.
-   */
-  private void connect(ServerSocketChannel server) {
-    long deadline = System.nanoTime() + options.timeout().toNanos();
-    TreeSet<Integer> lower = new TreeSet<>(neighbours().headSet(rank));
-    TreeSet<Integer> higher = new TreeSet<>(neighbours().tailSet(rank, false));
-    for (int peer : lower) {
-      links[peer] = open(peer, deadline);
-      Link l = links[peer];
-      ByteBuffer hello = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-      hello.putInt(MAGIC).putLong(options.token()).putInt(rank).flip();
-      l.blockingIo(hello, true, deadline, "connecting");
-    }
-    accept(server, higher, deadline);
-    for (int peer : lower) {
-      ByteBuffer ack = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      links[peer].blockingIo(ack, false, deadline, "connecting");
-      ack.flip();
-      if (ack.getInt() != MAGIC || ack.getInt() != peer) {
-        throw new CollectiveException(who() + ": " + links[peer].name() + " answered the handshake with something else;"
-            + " is another program listening at that address?");
-      }
-    }
-    for (Link l : links) {
-      if (l != null) {
-        l.register(selector);
-      }
-    }
-  }
-
-  private Link open(int peer, long deadline) {
-    String address = addresses.get(peer);
-    int colon = address.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("Address of rank " + peer + " '" + address + "' is not host:port.");
-    }
-    InetSocketAddress target = new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-    IOException last = null;
-    while (System.nanoTime() < deadline) {
-      checkCancelled("connecting");
-      SocketChannel ch = null;
-      try {
-        ch = SocketChannel.open();
-        ch.socket().connect(target, (int) Math.max(1, Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000)));
-        return new Link(peer, address, configure(ch));
-      } catch (IOException e) {
-        last = e;
-        closeQuietly(ch);
-        sleep(50);
-      }
-    }
-    throw new CollectiveException(who() + ": cannot connect to rank " + peer + " at " + address + " within "
-        + options.timeout().toSeconds() + " s" + (last == null ? "" : ": " + last.getMessage()), last);
-  }
-
-  private void accept(ServerSocketChannel server, TreeSet<Integer> expected, long deadline) {
-    if (expected.isEmpty()) {
-      return;
-    }
-    try (Selector s = Selector.open()) {
-      server.configureBlocking(false);
-      server.register(s, SelectionKey.OP_ACCEPT);
-      while (!expected.isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          List<String> missing = new ArrayList<>();
-          expected.forEach(p -> missing.add("rank " + p + " at " + addresses.get(p)));
-          throw new CollectiveException(who() + ": " + String.join(", ", missing) + " did not connect within "
-              + options.timeout().toSeconds() + " s.");
-        }
-        s.select(Math.max(1, Math.min(SLICE_MILLIS, left / 1_000_000)));
-        s.selectedKeys().clear();
-        checkCancelled("connecting");
-        SocketChannel ch;
-        while ((ch = server.accept()) != null) {
-          Link l = new Link(-1, ch.getRemoteAddress().toString(), configure(ch));
-          ByteBuffer hello = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-          l.blockingIo(hello, false, deadline, "connecting");
-          hello.flip();
-          int magic = hello.getInt();
-          long token = hello.getLong();
-          int peer = hello.getInt();
-          if (magic != MAGIC || token != options.token() || !expected.contains(peer)) {
-            closeQuietly(ch);   // a stray connection: not one of ours, or from another job or attempt
-            continue;
-          }
-          expected.remove(peer);
-          links[peer] = new Link(peer, addresses.get(peer), ch);
-          ByteBuffer ack = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).putInt(rank).flip();
-          links[peer].blockingIo(ack, true, deadline, "connecting");
-        }
-      }
-    } catch (IOException e) {
-      throw new CollectiveException(who() + ": accepting connections failed: " + e.getMessage(), e);
-    }
-  }
-
-  private static SocketChannel configure(SocketChannel ch) throws IOException {
-    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
-    ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
-    ch.configureBlocking(false);
-    return ch;
   }
 
   // ---------------------------------------------------------------- operations
@@ -591,7 +483,7 @@ public final class TcpCollective implements Collective {
     }
   }
 
-  private static void closeQuietly(SocketChannel ch) {
+  static void closeQuietly(SocketChannel ch) {
     if (ch != null) {
       try {
         ch.close();
@@ -601,12 +493,5 @@ public final class TcpCollective implements Collective {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
 }

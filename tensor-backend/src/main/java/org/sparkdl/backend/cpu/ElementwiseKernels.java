@@ -47,6 +47,18 @@ final class ElementwiseKernels {
 
   static void fill(Tensor t, double value) {
     HostView v = HostView.of(t);
+    if (t.dtype() == DType.FLOAT32) {
+      // zeroing the gradients each step fills a whole parameter buffer: a plain float loop, no per-element dispatch
+      FloatBuffer f = v.floats();
+      float x = (float) value;
+      StridedLoop.run(t.shape(), new Tensor[] {t}, (st, n, sp) -> {
+        int o = st[0];
+        for (int j = 0; j < n; j++, o += sp[0]) {
+          f.put(o, x);
+        }
+      });
+      return;
+    }
     StridedLoop.run(t.shape(), new Tensor[] {t}, (st, n, sp) -> {
       int o = st[0];
       for (int j = 0; j < n; j++, o += sp[0]) {
