@@ -3,13 +3,14 @@ package org.sparkdl.bench;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdl.backend.Distribution;
 import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.hadoop.IdxReader;
 import org.sparkdl.ml.NeuralNetworkClassifier;
@@ -41,30 +43,44 @@ import org.sparkdl.train.LocalTrainer;
  * against {@code NeuralNetworkClassifier} on the same cached MNIST DataFrame in one {@code
  * local[2]} session: fit times, test accuracies, and the time this classifier takes to reach
  * MLlib's final accuracy (test accuracy after each epoch, from the validation split, timed from the
- * call to {@code fit}). The first fit in the fresh JVM is reported on its own; then each library gets
- * one short warm-up fit, so that the timed fits compare JIT-compiled code on both sides. Then the
- * cost of one gradient round against a bare {@code treeAggregate} of the same parameter size.
+ * call to {@code fit}). MLlib is warmed up with one short fit and then timed; then this
+ * classifier's first fit in the JVM, with its defaults, is timed as a new user would meet it;
+ * then two tuned settings. Last, the cost of one optimizer step, by the barrier stage and by the
+ * old per-round path, against a bare {@code treeAggregate} of the same parameter size.
+ *
+ * <p>Usage: {@code SparkMnistBenchmark [--quick]}.
  */
 public final class SparkMnistBenchmark {
+  private static final int PARAMS = 784 * 128 + 128 + 128 * 10 + 10;
+  private static final int TRAIN_ROWS = 8000;
+  private static final String USAGE = "Usage: SparkMnistBenchmark [--quick]\n"
+      + "  --quick  MLlib with maxIter 20, fewer timed treeAggregates: a smoke run, not the comparison";
+
   private SparkMnistBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-dl vs MLlib")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    boolean quick = CommandLine.quick(args, USAGE);
+    long started = System.nanoTime();
+    SparkSession spark = Sessions.local("spark-dl vs MLlib");
     try {
-      run(spark);
+      run(spark, quick, started);
     } finally {
       spark.stop();
     }
   }
 
-  private static void run(SparkSession spark) throws Exception {
+  private static void run(SparkSession spark, boolean quick, long started) throws Exception {
+    System.out.printf(Locale.ROOT, "%nspark-dl against Spark MLlib on MNIST%s%n", quick ? " (QUICK smoke run: MLlib maxIter 20,"
+        + " not the comparison)" : "");
+    for (String[] kv : CommandLine.environment()) {
+      System.out.printf(Locale.ROOT, "  %-5s %s%n", kv[0], kv[1]);
+    }
     Path dir = Paths.get(System.getProperty("sparkdl.data.dir", "data"), "mnist10k");
     FileSystem fs = FileSystem.getLocal(new Configuration());
     float[] pixels = IdxReader.read(fs, new org.apache.hadoop.fs.Path(dir.resolve("images-idx3-ubyte.gz").toUri())).toUnitFloats();
     float[] labels = IdxReader.read(fs, new org.apache.hadoop.fs.Path(dir.resolve("labels-idx1-ubyte.gz").toUri())).toFloats();
     Dataset<Row> all = frame(spark, pixels, labels).cache();
+    all.count();
     Dataset<Row> train = all.filter("not isTest").repartition(2).cache();
     Dataset<Row> test = all.filter("isTest").cache();
     System.out.printf(Locale.ROOT, "%nMNIST sample in local[2]: %d training rows (2 partitions), %d test rows, cached%n",
@@ -74,50 +90,58 @@ public final class SparkMnistBenchmark {
     Dataset<Row> withValidation = train.union(test).repartition(2).cache();
     withValidation.count();
 
-    // The first fit in a fresh JVM pays class loading and JIT compilation; it is reported, then both
-    // libraries get one short warm-up fit, so that the timed fits compare compiled code with compiled
-    // code, as in a session that has run a job before.
-    Fit cold = fit(ours("average"), withValidation, test, acc);
+    // MLlib first gets one short warm-up fit, so that its timed fit runs compiled code; this
+    // classifier gets none: its first fit in the JVM, with defaults, is what a new user meets.
     long t0 = System.nanoTime();
     new MultilayerPerceptronClassifier().setLayers(new int[] {784, 128, 10}).setMaxIter(10).setSeed(7).fit(train);
     double mllibWarmup = (System.nanoTime() - t0) / 1e9;
-    t0 = System.nanoTime();
-    ours("gradient").setMaxEpochs(1).fit(withValidation);
-    double oursWarmup = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(Locale.ROOT, "  first fit in this JVM (average mode, cold): %.2f s; warm-up fits: MLlib %.2f s (maxIter 10),"
-        + " spark-dl %.2f s (1 epoch)%n", cold.seconds, mllibWarmup, oursWarmup);
-
-    // MLlib, its defaults (l-bfgs, blockSize 128), maxIter 100
+    int maxIter = quick ? 20 : 100;
     t0 = System.nanoTime();
     MultilayerPerceptronClassificationModel mllib = new MultilayerPerceptronClassifier().setLayers(new int[] {784, 128, 10})
-        .setMaxIter(100).setSeed(42).fit(train);
+        .setMaxIter(maxIter).setSeed(42).fit(train);
     double mllibSeconds = (System.nanoTime() - t0) / 1e9;
     double mllibAcc = acc.evaluate(mllib.transform(test));
-    System.out.printf(Locale.ROOT, "  MLlib MultilayerPerceptronClassifier  fit %6.2f s   test accuracy %.2f%%%n", mllibSeconds,
-        100 * mllibAcc);
-    System.out.printf(Locale.ROOT, "  (the cold first fit above reached MLlib's %.2f%% after %.2f s)%n", 100 * mllibAcc,
-        cold.reach(mllibAcc));
-    for (String mode : new String[] {"average", "gradient"}) {
-      NeuralNetworkClassifier clf = ours(mode);
-      Fit f = fit(clf, withValidation, test, acc);
-      double reach = f.reach(mllibAcc);
-      System.out.printf(Locale.ROOT, "  NeuralNetworkClassifier %-8s mode   fit %6.2f s   final test accuracy %.2f%% (%+.2f points)"
-          + "   reaches MLlib's %.2f%% after %.2f s (%.1f%% of MLlib's time)   [%s]%n", mode, f.seconds, 100 * f.finalAccuracy(),
-          100 * (f.finalAccuracy() - mllibAcc), 100 * mllibAcc, reach, 100 * reach / mllibSeconds, settings(clf, f.summary));
-      System.out.printf(Locale.ROOT, "      the fitted model scores %.2f%%: it holds the epoch with the best validation loss, and the"
-          + " validation rows here are the test rows, so the final epoch's figure above is the one to compare%n",
-          100 * f.accuracy);
-      StringBuilder trace = new StringBuilder("      after each epoch (s from the start of fit, test accuracy):");
-      for (int e = 0; e < f.summary.epochs(); e++) {
-        trace.append(String.format(Locale.ROOT, " %.2f/%.2f%%", f.epochEnd(e), 100 * f.summary.validationMetricHistory().get(e)));
-      }
-      System.out.println(trace);
+    System.out.printf(Locale.ROOT, "  MLlib MultilayerPerceptronClassifier  fit %6.2f s   test accuracy %.2f%%   [l-bfgs, maxIter %d,"
+        + " blockSize 128; after a warm-up fit of maxIter 10: %.2f s]%n", mllibSeconds, 100 * mllibAcc, maxIter, mllibWarmup);
+
+    List<Fit> fits = new ArrayList<>();
+    NeuralNetworkClassifier defaults = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(42)
+        .setValidationIndicatorCol("isTest");
+    fits.add(fit("defaults", defaults, withValidation, test, acc));
+    fits.add(fit("average", ours("average"), withValidation, test, acc));
+    fits.add(fit("gradient", ours("gradient"), withValidation, test, acc));
+    for (Fit f : fits) {
+      print(f, mllibSeconds, mllibAcc);
     }
 
-    roundCost(spark, train);
+    RoundCost rc = roundCost(spark, train, quick);
+    Fit first = fits.get(0);
+    List<String[]> targets = List.of(
+        target("defaults, first fit in the JVM: fit time <= 1/10 of MLlib's", String.format(Locale.ROOT, "%.2f s vs %.2f s = 1/%.1f",
+            first.seconds, mllibSeconds, mllibSeconds / first.seconds), first.seconds <= mllibSeconds / 10),
+        target("defaults, first fit in the JVM: final test accuracy >= MLlib's + 1 point", String.format(Locale.ROOT,
+            "%.2f%% vs %.2f%% (%+.2f points)", 100 * first.finalAccuracy(), 100 * mllibAcc, 100 * (first.finalAccuracy() - mllibAcc)),
+            first.finalAccuracy() >= mllibAcc + 0.01));
+    System.out.printf(Locale.ROOT, "%nTargets%n");
+    for (String[] t : targets) {
+      System.out.printf(Locale.ROOT, "  %-72s %-28s %s%n", t[0], t[1], t[2].equals("true") ? "met" : "MISSED");
+    }
+    System.out.printf(Locale.ROOT, "%nTotal %.1f s, load average at the end %s. JSON:%n", (System.nanoTime() - started) / 1e9,
+        CommandLine.loadAverage());
+    System.out.println(String.format(Locale.ROOT, "{\"benchmark\":\"spark-dl-vs-mllib\",\"quick\":%s,\"cpu\":%s,\"cores\":%d,"
+        + "\"mllib\":{\"max_iter\":%d,\"seconds\":%.3f,\"accuracy\":%.4f,\"warmup_seconds\":%.3f},\"fits\":[%s],"
+        + "\"round_cost\":%s,\"targets\":[%s]}", quick, CpuBenchmark.quote(CpuBenchmark.cpuModel()),
+        Runtime.getRuntime().availableProcessors(), maxIter, mllibSeconds, mllibAcc, mllibWarmup,
+        fits.stream().map(f -> f.json(mllibAcc)).collect(Collectors.joining(",")), rc.json(),
+        targets.stream().map(t -> "{\"target\":" + CpuBenchmark.quote(t[0]) + ",\"measured\":" + CpuBenchmark.quote(t[1])
+            + ",\"met\":" + t[2] + "}").collect(Collectors.joining(","))));
   }
 
-  /** The benchmarked settings of each mode. */
+  private static String[] target(String name, String measured, boolean met) {
+    return new String[] {name, measured, Boolean.toString(met)};
+  }
+
+  /** The tuned settings of each mode. */
   private static NeuralNetworkClassifier ours(String mode) {
     NeuralNetworkClassifier clf = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(42)
         .setValidationIndicatorCol("isTest").setSyncMode(mode);
@@ -131,7 +155,7 @@ public final class SparkMnistBenchmark {
    * A timed fit. Epoch ends are measured from the call to {@code fit}: the summary's times start
    * when training starts, so the work before it (schema checks, the class count) is added to each.
    */
-  private record Fit(double seconds, double accuracy, TrainingSummary summary) {
+  private record Fit(String name, NeuralNetworkClassifier clf, double seconds, double accuracy, TrainingSummary summary) {
     double epochEnd(int e) {
       return seconds - summary.seconds() + summary.epochSeconds().get(e);
     }
@@ -150,53 +174,70 @@ public final class SparkMnistBenchmark {
       }
       return Double.NaN;
     }
+
+    String json(double mllibAcc) {
+      return String.format(Locale.ROOT, "{\"name\":%s,\"seconds\":%.3f,\"final_accuracy\":%.4f,\"model_accuracy\":%.4f,"
+          + "\"reach_mllib_seconds\":%s,\"epochs\":%d,\"rounds\":%d}", CpuBenchmark.quote(name), seconds, finalAccuracy(),
+          accuracy, Double.isNaN(reach(mllibAcc)) ? "null" : String.format(Locale.ROOT, "%.3f", reach(mllibAcc)),
+          summary.epochs(), summary.rounds());
+    }
   }
 
-  private static Fit fit(NeuralNetworkClassifier clf, Dataset<Row> data, Dataset<Row> test,
+  private static Fit fit(String name, NeuralNetworkClassifier clf, Dataset<Row> data, Dataset<Row> test,
       MulticlassClassificationEvaluator acc) {
     long t0 = System.nanoTime();
     NeuralNetworkClassificationModel m = clf.fit(data);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Fit(seconds, acc.evaluate(m.transform(test)), m.summary());
+    return new Fit(name, clf, seconds, acc.evaluate(m.transform(test)), m.summary());
+  }
+
+  private static void print(Fit f, double mllibSeconds, double mllibAcc) {
+    double reach = f.reach(mllibAcc);
+    String what = f.name().equals("defaults") ? "defaults, FIRST fit in this JVM" : f.name() + " mode, tuned";
+    System.out.printf(Locale.ROOT, "  NeuralNetworkClassifier, %-31s fit %6.2f s (%.1f%% of MLlib's time, 1/%.1f)   final test"
+        + " accuracy %.2f%% (%+.2f points)   reaches MLlib's %.2f%% after %.2f s   [%s]%n", what, f.seconds(),
+        100 * f.seconds() / mllibSeconds, mllibSeconds / f.seconds(), 100 * f.finalAccuracy(),
+        100 * (f.finalAccuracy() - mllibAcc), 100 * mllibAcc, reach, settings(f.clf(), f.summary()));
+    System.out.printf(Locale.ROOT, "      the fitted model scores %.2f%%: it holds the epoch with the best validation loss, and the"
+        + " validation rows here are the test rows, so the final epoch's figure above is the one to compare%n",
+        100 * f.accuracy());
+    StringBuilder trace = new StringBuilder("      after each epoch (s from the start of fit, test accuracy):");
+    for (int e = 0; e < f.summary().epochs(); e++) {
+      trace.append(String.format(Locale.ROOT, " %.2f/%.2f%%", f.epochEnd(e), 100 * f.summary().validationMetricHistory().get(e)));
+    }
+    System.out.println(trace);
   }
 
   private static String settings(NeuralNetworkClassifier c, TrainingSummary s) {
-    return String.format(Locale.ROOT, "batch %d, lr %.0e, %s%d epochs, %d rounds", c.getBatchSize(), c.getLearningRate(),
-        c.getSyncMode().equals("average") ? c.getLocalSteps() + " local steps, " : "", s.epochs(), s.rounds());
+    return String.format(Locale.ROOT, "%s mode, batch %d, lr %.0e, %s%d epochs, %d rounds", c.getSyncMode(), c.getBatchSize(),
+        c.getLearningRate(), c.getSyncMode().equals("average") ? c.getLocalSteps() + " local steps, " : "", s.epochs(),
+        s.rounds());
   }
 
-  /** One gradient round against a bare treeAggregate of a float vector of the same size. */
-  private static void roundCost(SparkSession spark, Dataset<Row> train) {
-    int params = 784 * 128 + 128 + 128 * 10 + 10;
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<Integer> parts = jsc.parallelize(Arrays.asList(0, 1), 2).cache();
-    parts.count();
-    double[] bare = new double[40];
-    for (int i = 0; i < bare.length; i++) {
-      long t = System.nanoTime();
-      float[] out = parts.treeAggregate(new float[params], (acc, p) -> {
-        float[] v = new float[params];
-        v[p] = 1;
-        return v;
-      }, (a, b) -> {
-        for (int j = 0; j < a.length; j++) {
-          a[j] += b[j];
-        }
-        return a;
-      }, 2);
-      bare[i] = (System.nanoTime() - t) / 1e6;
-      if (out.length != params) {
-        throw new IllegalStateException();
-      }
+  /** Milliseconds: a bare treeAggregate, one step's compute alone, a step of each execution path. */
+  private record RoundCost(Spread bare, double compute, Spread barrierStep, Spread roundsStep) {
+    String json() {
+      return String.format(Locale.ROOT, "{\"parameters\":%d,%s,\"compute_ms\":%.4f,%s,%s}", PARAMS, bare.json("tree_aggregate_ms"),
+          compute, barrierStep.json("barrier_step_ms"), roundsStep.json("rounds_step_ms"));
     }
-    // compute of one round: a chunk of 32 rows (batch 64 over 2 partitions) through forward and backward
+  }
+
+  /**
+   * One gradient-mode step (batch 64 over 2 partitions) by each execution path, from the epoch
+   * times of a fit (the epochs after the first), against a bare treeAggregate of a float vector of
+   * the same size and the compute of a step measured alone.
+   */
+  private static RoundCost roundCost(SparkSession spark, Dataset<Row> train, boolean quick) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Spread bare = TreeAggregateCost.measure(jsc, PARAMS, quick ? 5 : 10, quick ? 15 : 40);
+    // compute of one step: a chunk of 32 rows (batch 64 over 2 partitions) through forward and backward
     double[] compute = new double[200];
     try (CpuBackend be = new CpuBackend(1);
         Network net = Network.create(NetworkSpec.mlp(new int[] {784, 128, 10}, "relu"), be, DType.FLOAT32, 1);
         LocalTrainer t = new LocalTrainer(net, new SoftmaxCrossEntropy(), OptimizerSpec.adam(1e-3), 1);
         Scope sc = be.openScope("chunk")) {
       Tensor x = sc.allocate(DType.FLOAT32, Shape.of(32, 784));
-      be.random(x, org.sparkdl.backend.Distribution.UNIFORM, 0, 1, 1);
+      be.random(x, Distribution.UNIFORM, 0, 1, 1);
       Tensor y = sc.zeros(DType.FLOAT32, Shape.of(32));
       for (int i = 0; i < compute.length; i++) {
         long c = System.nanoTime();
@@ -206,39 +247,61 @@ public final class SparkMnistBenchmark {
         compute[i] = (System.nanoTime() - c) / 1e6;
       }
     }
-    NeuralNetworkClassificationModel m = new NeuralNetworkClassifier().setLayers(784, 128, 10).setBatchSize(64).setMaxEpochs(3)
-        .setSeed(42).fit(train);
-    List<Double> perRound = new ArrayList<>();
-    List<Double> ends = m.summary().epochSeconds();
-    for (int e = 1; e < ends.size(); e++) {
-      perRound.add((ends.get(e) - ends.get(e - 1)) * 1e3 / (m.summary().rounds() / m.summary().epochs()));
+    double computeMs = Spread.after(50, compute).median();
+    Spread barrier = stepMs(new NeuralNetworkClassifier().setLayers(784, 128, 10).setBatchSize(64).setMaxEpochs(3).setSeed(42)
+        .fit(train).summary());
+    spark.conf().set("spark.sparkdl.execution", "rounds");
+    Spread rounds;
+    try {
+      rounds = stepMs(new NeuralNetworkClassifier().setLayers(784, 128, 10).setBatchSize(64).setMaxEpochs(2).setSeed(42)
+          .fit(train).summary());
+    } finally {
+      spark.conf().unset("spark.sparkdl.execution");
     }
-    double round = median(perRound.stream().mapToDouble(Double::doubleValue).toArray());
-    double bareMs = median(Arrays.copyOfRange(bare, 10, bare.length));
-    double computeMs = median(Arrays.copyOfRange(compute, 50, compute.length));
-    System.out.printf(Locale.ROOT, "%nRound cost, 784-128-10 (%,d parameters), batch 64 over 2 partitions, gradient mode:%n"
-        + "  one training round %.2f ms = compute %.2f ms + %.2f bare treeAggregates of %.2f ms"
-        + " (a round costs %.2f x (compute + bare aggregate))%n", params, round, computeMs, (round - computeMs) / bareMs, bareMs,
-        round / (computeMs + bareMs));
+    System.out.printf(Locale.ROOT, "%nStep cost, 784-128-10 (%,d parameters), batch 64 over 2 partitions, gradient mode (ms;"
+        + " steps from the epochs after the first):%n", PARAMS);
+    System.out.printf(Locale.ROOT, "  bare treeAggregate of float[%d], median of %d after %d (min .. max)  %s%n", PARAMS,
+        bare.count(), quick ? 5 : 10, bare.text("%.2f"));
+    System.out.printf(Locale.ROOT, "  compute of one step alone (32 rows forward and backward, 1 thread)    %.2f%n", computeMs);
+    System.out.printf(Locale.ROOT, "  per-round path (spark.sparkdl.execution=rounds), one round           %.2f = compute + %.2f bare"
+        + " treeAggregates (%.2f x (compute + bare aggregate))%n", rounds.median(), (rounds.median() - computeMs) / bare.median(),
+        rounds.median() / (computeMs + bare.median()));
+    System.out.printf(Locale.ROOT, "  barrier stage (the default), one step                                %.2f = compute + %.2f"
+        + " (allreduce, optimizer, epoch hand-over) = %.3f bare treeAggregates; %.0fx faster than a round%n", barrier.median(),
+        barrier.median() - computeMs, barrier.median() / bare.median(), rounds.median() / barrier.median());
+    return new RoundCost(bare, computeMs, barrier, rounds);
   }
 
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  /** Milliseconds per step in each epoch after the first. */
+  private static Spread stepMs(TrainingSummary s) {
+    double steps = (double) s.rounds() / s.epochs();
+    double[] ms = new double[s.epochs() - 1];
+    for (int e = 1; e < s.epochs(); e++) {
+      ms[e - 1] = (s.epochSeconds().get(e) - s.epochSeconds().get(e - 1)) * 1e3 / steps;
+    }
+    return Spread.of(ms);
   }
 
+  /**
+   * The digits as a DataFrame built on the executors from a broadcast of the pixel and label
+   * arrays, so that no task carries the data itself (a DataFrame made from a driver-side list
+   * would put it in every task of every job over it).
+   */
   private static Dataset<Row> frame(SparkSession spark, float[] pixels, float[] labels) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<float[]> px = jsc.broadcast(pixels);
+    Broadcast<float[]> lb = jsc.broadcast(labels);
     StructType schema = new StructType().add("label", DataTypes.DoubleType, false)
         .add("features", SQLDataTypes.VectorType(), false).add("isTest", DataTypes.BooleanType, false);
-    List<Row> rows = new ArrayList<>();
-    for (int r = 0; r < labels.length; r++) {
+    JavaRDD<Row> rows = spark.range(0, labels.length, 1, 2).javaRDD().map(i -> {
+      int r = (int) (long) i;
+      float[] p = px.value();
       double[] x = new double[784];
       for (int j = 0; j < 784; j++) {
-        x[j] = pixels[r * 784 + j];
+        x[j] = p[r * 784 + j];
       }
-      rows.add(RowFactory.create((double) labels[r], Vectors.dense(x), r >= 8000));
-    }
+      return RowFactory.create((double) lb.value()[r], Vectors.dense(x), r >= TRAIN_ROWS);
+    });
     return spark.createDataFrame(rows, schema);
   }
 }
