@@ -113,7 +113,7 @@ public final class TrainingScaleBenchmark {
     List<Figure> figures = new ArrayList<>();
     SparkSession spark = Sessions.local("spark-dl training scale");
     try {
-      figures.add(spark("small", "Spark local[2], " + rows(plan.smallRows()), spark, plan.smallRows(), 3, 6, MLP, 64));
+      figures.add(spark("small", "Spark local[2], " + rows(plan.smallRows()), spark, plan.smallRows(), 3, 11, MLP, 64));
       figures.add(spark("large", "Spark local[2], " + rows(plan.largeRows()), spark, plan.largeRows(), 0, 3, MLP, 64));
       figures.add(local("local", "one JVM, LocalTrainer, 2 threads, " + rows(plan.localRows()), plan.localRows(), 2, MLP, 64));
       figures.add(local("local-1", "one JVM, LocalTrainer, 1 thread, " + rows(plan.localRows()), plan.localRows(), 1, MLP, 64));
@@ -134,19 +134,21 @@ public final class TrainingScaleBenchmark {
     }
     List<String> notes = new ArrayList<>();
     for (int executors : new int[] {2, 1}) {
+      SparkSession cluster;
       try {
-        SparkSession cluster = Sessions.localCluster("spark-dl training scale", executors, 1024);
-        try {
-          // the executor JVMs are fresh: a warm-up fit compiles the training code in them first
-          String master = "local-cluster[" + executors + ",1,1024], ";
-          figures.add(spark("cluster-" + executors, master + rows(plan.clusterRows()), cluster, plan.clusterRows(), 2, 4, MLP, 64));
-          figures.add(spark("cluster-wide-" + executors, master + rows(plan.clusterWideRows()), cluster, plan.clusterWideRows(), 1,
-              3, WIDE, 256));
-        } finally {
-          cluster.stop();
-        }
+        cluster = Sessions.localCluster("spark-dl training scale", executors, 1024);
       } catch (IllegalStateException e) {
         notes.add("local-cluster[" + executors + ",1,1024] skipped: " + e.getMessage());
+        continue;
+      }
+      try {
+        // the executor JVMs are fresh: a warm-up fit compiles the training code in them first
+        String master = "local-cluster[" + executors + ",1,1024], ";
+        figures.add(spark("cluster-" + executors, master + rows(plan.clusterRows()), cluster, plan.clusterRows(), 2, 4, MLP, 64));
+        figures.add(spark("cluster-wide-" + executors, master + rows(plan.clusterWideRows()), cluster, plan.clusterWideRows(), 1, 3,
+            WIDE, 256));
+      } finally {
+        cluster.stop();
       }
     }
     List<Target> targets = report(figures, plan, notes);
@@ -310,7 +312,7 @@ public final class TrainingScaleBenchmark {
     double step = (large.epochSeconds().median() - small.epochSeconds().median()) / (large.stepsPerEpoch() - small.stepsPerEpoch());
     double fixed = small.epochSeconds().median() - small.stepsPerEpoch() * step;
     System.out.printf(Locale.ROOT, "  epoch time = fixed + steps x step, solved from the two data sizes: %.3f ms per step and %.0f ms"
-        + " per epoch besides its steps (the hand-over to the driver; within the noise when near 0)%n", step * 1e3, fixed * 1e3);
+        + " per epoch besides its steps (the hand-over to the driver; meaningful only when the load stayed steady)%n", step * 1e3, fixed * 1e3);
     notes.forEach(n -> System.out.println("  " + n));
     return targets;
   }
