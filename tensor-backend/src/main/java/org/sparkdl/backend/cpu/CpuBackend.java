@@ -24,12 +24,16 @@ import org.sparkdl.tensor.Tensor;
  * The CPU backend: host memory from {@code malloc} (freed explicitly, never by the GC), matrix
  * products through OpenBLAS, and Java kernels for the rest. Supports float32 and float64.
  *
- * <p>OpenBLAS keeps one thread pool per process, so {@link #setThreads(int)} applies to every CPU
- * backend in the JVM; on Spark it follows {@code spark.task.cpus}.
+ * <p>OpenBLAS keeps one thread count per process; each backend's own count ({@link
+ * #setThreads(int)}; on Spark, {@code spark.task.cpus}) is put in force before each of its matrix
+ * products, so a backend made elsewhere in the JVM with another count (a driver-side trainer in
+ * local mode) neither slows the tasks' products nor changes their bits.
  */
 public final class CpuBackend extends Backend {
   private static final Object BLAS_LOCK = new Object();
   private static volatile boolean blasLoaded;
+  /** The thread count last given to OpenBLAS (process-wide). */
+  private static volatile int blasThreads;
   /** Recycled blocks beyond this many bytes go back to the OS ({@code -Dsparkdl.cpu.poolBytes}). */
   private static final long POOL_BYTES = Long.getLong("sparkdl.cpu.poolBytes", 1L << 30);
   private final HostMemoryPool pool = new HostMemoryPool(POOL_BYTES);
@@ -84,7 +88,17 @@ public final class CpuBackend extends Backend {
       throw new IllegalArgumentException("Thread count must be >= 1, found " + n + ".");
     }
     threads = n;
-    openblas_nolapack.blas_set_num_threads(n);
+    useThreads();
+  }
+
+  /** Gives OpenBLAS this backend's thread count unless it has it already. */
+  private void useThreads() {
+    if (blasThreads != threads) {
+      synchronized (BLAS_LOCK) {
+        openblas_nolapack.blas_set_num_threads(threads);
+        blasThreads = threads;
+      }
+    }
   }
 
   /**
@@ -235,6 +249,7 @@ public final class CpuBackend extends Backend {
       ElementwiseKernels.map(UnaryOp.SCALE, c, c, beta);
       return;
     }
+    useThreads();
     int transA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int transB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int row = openblas_nolapack.CblasRowMajor;

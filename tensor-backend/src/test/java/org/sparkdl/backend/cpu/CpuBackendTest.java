@@ -22,6 +22,19 @@ class CpuBackendTest extends BackendContractTest {
   }
 
   @Test
+  void eachBackendsMatrixProductsRunOnItsOwnThreadCount() {
+    try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2);
+        org.sparkdl.tensor.Scope s = one.openScope("threads")) {
+      assertEquals(2, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads(), "the newest backend's count");
+      Tensor a = s.zeros(DType.FLOAT32, Shape.of(4, 4));
+      one.gemm(a, false, a, false, s.zeros(DType.FLOAT32, Shape.of(4, 4)), 1, 0);
+      assertEquals(1, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads(),
+          "a product of the one-thread backend runs on one thread although another backend asked for two");
+      assertEquals(2, two.threads());
+    }
+  }
+
+  @Test
   void borrowsForeignMemoryWithoutCopyingOrFreeingIt() {
     FloatPointer foreign = new FloatPointer(4);
     try {
