@@ -166,7 +166,7 @@ class _NeuralNetworkParams(Params):
     learningRate: "Param[float]" = Param(
         Params._dummy(),
         "learningRate",
-        "Base learning rate, > 0. Default: 0.001.",
+        "Base learning rate, > 0. Default: 0.003.",
         typeConverter=_number("learningRate", 0.0, False, False),
     )
     weightDecay: "Param[float]" = Param(
@@ -312,7 +312,7 @@ class _NeuralNetworkParams(Params):
         self._setDefault(
             hiddenActivation="relu",
             optimizer="adam",
-            learningRate=1e-3,
+            learningRate=3e-3,
             weightDecay=0.0,
             clipNorm=0.0,
             learningRateSchedule="constant",

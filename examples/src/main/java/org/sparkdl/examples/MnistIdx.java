@@ -5,7 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.sparkdl.train.InMemoryDataset;
 
 /**
@@ -33,7 +39,22 @@ final class MnistIdx {
   }
 
   static InMemoryDataset load() throws IOException {
-    Path dir = dataDir();
+    return load(dataDir());
+  }
+
+  /**
+   * Rows {@code [from, to)} of the sample as {@code label double, features vector}, read from the
+   * IDX files by one task (so that no task carries the data in its closure, as a DataFrame made
+   * from a driver-side list would) and spread over {@code partitions} partitions.
+   */
+  static Dataset<Row> frame(SparkSession spark, int from, int to, int partitions) {
+    String dir = dataDir().toString();
+    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(dir), 1)
+        .flatMap(d -> MnistSpark.rows(load(Paths.get(d)).slice(from, to)).iterator());
+    return spark.createDataFrame(rows, MnistSpark.SCHEMA).repartition(partitions);
+  }
+
+  private static InMemoryDataset load(Path dir) throws IOException {
     float[] pixels;
     float[] labels;
     try (DataInputStream in = open(dir.resolve("images-idx3-ubyte.gz"))) {

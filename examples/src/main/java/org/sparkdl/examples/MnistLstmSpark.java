@@ -7,7 +7,6 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkdl.ml.NeuralNetworkClassifier;
 import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
-import org.sparkdl.train.InMemoryDataset;
 
 /**
  * A recurrent network on Spark: an LSTM reads each MNIST digit row by row (28 steps of 28 pixels)
@@ -36,9 +35,8 @@ public final class MnistLstmSpark {
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {
-      InMemoryDataset all = MnistIdx.load();
-      Dataset<Row> train = MnistSpark.frame(spark, all.slice(0, MnistIdx.TRAIN_ROWS)).cache();
-      Dataset<Row> test = MnistSpark.frame(spark, all.slice(MnistIdx.TRAIN_ROWS, all.rows())).cache();
+      Dataset<Row> train = MnistIdx.frame(spark, 0, MnistIdx.TRAIN_ROWS, 2).cache();
+      Dataset<Row> test = MnistIdx.frame(spark, MnistIdx.TRAIN_ROWS, 10_000, 2).cache();
       System.out.printf("MNIST sample: %d training rows, %d test rows, %s%n", train.count(), test.count(), master);
 
       NetworkSpec rows = NetworkSpec.builder().input("features", MnistIdx.WIDTH).reshape(28, 28).lstm(hidden)

@@ -16,50 +16,53 @@ import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.train.InMemoryDataset;
 
 /**
- * The main job: trains a 784-128-10 classifier on the bundled MNIST sample in a local Spark
- * session (two partitions, data-parallel) and prints the test accuracy and time.
+ * The main job: trains a 784-128-10 classifier with the default settings on the bundled MNIST
+ * sample in a local Spark session (two partitions, data-parallel in one barrier stage) and prints
+ * the test accuracy and time.
  *
- * <p>Arguments (all optional): {@code epochs} (default 20), {@code syncMode} ({@code gradient}
- * or {@code average}), {@code master} (default {@code local[2]}).
+ * <p>Arguments (all optional): {@code epochs} (default: the estimator's, 10), {@code syncMode}
+ * ({@code gradient}, the default, or {@code average}), {@code master} (default {@code local[2]}).
  */
 public final class MnistSpark {
+  /** {@code label double, features vector}. */
+  static final StructType SCHEMA = new StructType().add("label", DataTypes.DoubleType, false)
+      .add("features", SQLDataTypes.VectorType(), false);
+
   private MnistSpark() {}
 
   public static void main(String[] args) throws Exception {
-    int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    String mode = args.length > 1 ? args[1] : "gradient";
     String master = args.length > 2 ? args[2] : "local[2]";
     SparkSession spark = SparkSession.builder().master(master).appName("spark-dl MNIST")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {
-      InMemoryDataset all = MnistIdx.load();
-      Dataset<Row> train = frame(spark, all.slice(0, MnistIdx.TRAIN_ROWS)).cache();
-      Dataset<Row> test = frame(spark, all.slice(MnistIdx.TRAIN_ROWS, all.rows())).cache();
+      Dataset<Row> train = MnistIdx.frame(spark, 0, MnistIdx.TRAIN_ROWS, 2).cache();
+      Dataset<Row> test = MnistIdx.frame(spark, MnistIdx.TRAIN_ROWS, 10_000, 2).cache();
       System.out.printf("MNIST sample: %d training rows, %d test rows, %s%n", train.count(), test.count(), master);
 
+      NeuralNetworkClassifier clf = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(42);
+      if (args.length > 0) {
+        clf.setMaxEpochs(Integer.parseInt(args[0]));
+      }
+      if (args.length > 1) {
+        clf.setSyncMode(args[1]);
+      }
       long t0 = System.nanoTime();
-      NeuralNetworkClassificationModel model = new NeuralNetworkClassifier()
-          .setLayers(784, 128, 10)
-          .setOptimizer("adam").setLearningRate(1e-3)
-          .setBatchSize(64).setMaxEpochs(epochs)
-          .setSyncMode(mode)
-          .setSeed(42)
-          .fit(train);
+      NeuralNetworkClassificationModel model = clf.fit(train);
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
 
       double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(model.transform(test));
-      System.out.printf("NeuralNetworkClassifier 784-128-10 (%s mode, %d epochs, %d rounds): test accuracy %.2f%%,"
-          + " fit %.1f s, final training loss %.4f%n", mode, epochs, model.summary().rounds(), 100 * accuracy, fitSeconds,
+      System.out.printf("NeuralNetworkClassifier 784-128-10 (%s mode, batch %d, learning rate %s, %d epochs, %d steps): test"
+          + " accuracy %.2f%%, fit %.1f s, final training loss %.4f%n", clf.getSyncMode(), clf.getBatchSize(),
+          clf.getLearningRate(), model.summary().epochs(), model.summary().rounds(), 100 * accuracy, fitSeconds,
           model.summary().lossHistory().get(model.summary().epochs() - 1));
     } finally {
       spark.stop();
     }
   }
 
-  static Dataset<Row> frame(SparkSession spark, InMemoryDataset d) {
-    StructType schema = new StructType().add("label", DataTypes.DoubleType, false)
-        .add("features", SQLDataTypes.VectorType(), false);
+  /** {@code d}'s rows as {@link #SCHEMA} rows. */
+  static List<Row> rows(InMemoryDataset d) {
     int w = d.sampleShape().size();
     List<Row> rows = new ArrayList<>(d.rows());
     for (int r = 0; r < d.rows(); r++) {
@@ -69,6 +72,11 @@ public final class MnistSpark {
       }
       rows.add(RowFactory.create((double) d.targets()[r], Vectors.dense(x)));
     }
-    return spark.createDataFrame(rows, schema).repartition(2);
+    return rows;
+  }
+
+  /** {@code d} as a DataFrame of two partitions, built on the driver (for data made there, e.g. augmented). */
+  static Dataset<Row> frame(SparkSession spark, InMemoryDataset d) {
+    return spark.createDataFrame(rows(d), SCHEMA).repartition(2);
   }
 }

@@ -26,7 +26,7 @@ import org.sparkdl.train.LocalTrainer;
 /**
  * The classifier on real digits in local[2] (first 8000 rows train, last 2000 test): 784-128-10,
  * Adam lr 1e-3, batch 64, 20 epochs, fixed seed, in both synchronisation modes, against the same
- * network trained by the local trainer.
+ * network trained by the local trainer; and with nothing but the layers and a seed set.
  */
 @ExtendWith(SharedSpark.class)
 class MnistSparkTest {
@@ -49,6 +49,18 @@ class MnistSparkTest {
     assertTrue(spark20 >= 94.5, "accuracy " + spark20);
     assertTrue(Math.abs(spark20 - local) <= 0.5, "local[2] " + spark20 + " vs local trainer " + local);
     assertEquals(20, model.summary().epochs());
+  }
+
+  @Test
+  void theDefaultsReach95PercentInTheirTenEpochs(SparkSession spark) {
+    Dataset<Row> train = MnistFrames.train(spark).cache();
+    Dataset<Row> test = MnistFrames.test(spark).cache();
+    NeuralNetworkClassificationModel model = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(42).fit(train);
+    double acc = accuracy(model, test);
+    System.out.printf("MNIST 784-128-10 with the default settings (%d epochs, %d steps): %.2f%% in %.1f s%n",
+        model.summary().epochs(), model.summary().rounds(), acc, model.summary().seconds());
+    assertEquals(10, model.summary().epochs());
+    assertTrue(acc >= 95.0, "accuracy " + acc);
   }
 
   @Test

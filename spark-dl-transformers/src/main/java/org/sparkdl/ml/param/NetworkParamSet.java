@@ -59,7 +59,7 @@ public final class NetworkParamSet implements Serializable {
         ParamValidators.inArray(new String[] {"relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"}));
     this.optimizer = new Param<String>(owner, "optimizer", "Optimizer: sgd, adam, adamw or rmsprop. Default: adam.",
         ParamValidators.inArray(new String[] {"sgd", "adam", "adamw", "rmsprop"}));
-    this.learningRate = new DoubleParam(owner, "learningRate", "Base learning rate, > 0. Default: 0.001.", ParamValidators.gt(0));
+    this.learningRate = new DoubleParam(owner, "learningRate", "Base learning rate, > 0. Default: 0.003.", ParamValidators.gt(0));
     this.weightDecay = new DoubleParam(owner, "weightDecay", "Weight decay, >= 0: an L2 term for sgd, adam and rmsprop,"
         + " decoupled decay for adamw. Default: 0.", ParamValidators.gtEq(0));
     this.clipNorm = new DoubleParam(owner, "clipNorm", "Clip gradients to this global L2 norm; 0 disables. Default: 0.",
@@ -110,7 +110,7 @@ public final class NetworkParamSet implements Serializable {
   public static void setDefaults(NeuralNetworkParams p) {
     p.setDefault(p.hiddenActivation(), "relu");
     p.setDefault(p.optimizer(), "adam");
-    p.setDefault(p.learningRate(), 1e-3);
+    p.setDefault(p.learningRate(), 3e-3);
     p.setDefault(p.weightDecay(), 0.0);
     p.setDefault(p.clipNorm(), 0.0);
     p.setDefault(p.learningRateSchedule(), "constant");

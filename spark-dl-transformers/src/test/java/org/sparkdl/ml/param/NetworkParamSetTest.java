@@ -132,7 +132,7 @@ class NetworkParamSetTest {
   @Test
   void theOptimizerFollowsTheParams() {
     NeuralNetworkRegressionModel m = stage();
-    assertEquals(OptimizerSpec.of("adam", 1e-3), m.resolveOptimizer());
+    assertEquals(OptimizerSpec.of("adam", 3e-3), m.resolveOptimizer());
     NeuralNetworkRegressionModel tuned = m.copy(new ParamMap().put(m.optimizer(), "sgd").put(m.learningRate(), 0.1)
         .put(m.weightDecay(), 0.01).put(m.clipNorm(), 2.0).put(m.learningRateSchedule(), "step:10:0.5"));
     assertEquals(OptimizerSpec.of("sgd", 0.1).withWeightDecay(0.01).withClipNorm(2.0).withSchedule("step:10:0.5"),

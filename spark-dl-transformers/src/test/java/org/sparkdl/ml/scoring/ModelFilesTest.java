@@ -192,7 +192,7 @@ class ModelFilesTest {
     assertEquals("metadata: is not valid JSON (Unexpected end-of-input within/between Object entries).",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
 
-    edit(part, metadata.replace("\"learningRate\":0.001", "\"learningRate\":-1.0"));
+    edit(part, metadata.replace("\"learningRate\":0.003", "\"learningRate\":-1.0"));
     assertEquals("metadata: param 'learningRate' has the invalid value -1.0.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
 
