@@ -80,25 +80,39 @@ final class BarrierTask {
           Scope scratch = w.network.parameters().values().backend().openScope("fit-rank-" + rank)) {
         int epoch = start(c, w, driver, ctx, timeout);
         BufferMean buffers = BufferMean.of(w, scratch);
-        for (boolean stop = false; !stop && epoch <= job.maxEpochs(); epoch++) {
-          Clock clock = new Clock();
-          BatchStats stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
-              : gradientEpoch(w, data, c, run, epoch, buffers, clock);
-          RoundSum v = job.validation() ? data.evaluate(w) : null;
-          int digest = Arrays.hashCode(w.network.parameters().values().toFloatArray());
-          double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, clock.stepNanos / 1e9,
-              clock.syncNanos / 1e9, digest);
-          c.allreduce(sums);
-          LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective", epoch, rank, stats.rows(),
-              run.rounds(), clock.stepNanos / 1_000_000, clock.syncNanos / 1_000_000);
-          double[] decision = {0};
-          if (rank == 0) {
-            TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
-                EpochSums.unpack(sums, c.size(), digest), TrainingState.of(w.network, w.trainer.optimizer()));
-            decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
+        ShardedUpdate update = run.averageMode() ? null : new ShardedUpdate(w.trainer.optimizer(),
+            w.network.parameters().values(), w.network.parameters().grads(), c);
+        if (update != null) {
+          update.load();
+        }
+        try {
+          for (boolean stop = false; !stop && epoch <= job.maxEpochs(); epoch++) {
+            Clock clock = new Clock();
+            BatchStats stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
+                : gradientEpoch(w, data, c, run, epoch, buffers, update, clock);
+            if (update != null) {
+              update.store(c);
+            }
+            RoundSum v = job.validation() ? data.evaluate(w) : null;
+            int digest = Arrays.hashCode(w.network.parameters().values().toFloatArray());
+            double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, clock.stepNanos / 1e9,
+                clock.syncNanos / 1e9, digest);
+            c.allreduce(sums);
+            LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective", epoch, rank, stats.rows(),
+                run.rounds(), clock.stepNanos / 1_000_000, clock.syncNanos / 1_000_000);
+            double[] decision = {0};
+            if (rank == 0) {
+              TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
+                  EpochSums.unpack(sums, c.size(), digest), TrainingState.of(w.network, w.trainer.optimizer()));
+              decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
+            }
+            c.allreduce(decision);
+            stop = decision[0] > 0;
           }
-          c.allreduce(decision);
-          stop = decision[0] > 0;
+        } finally {
+          if (update != null) {
+            update.close();
+          }
         }
       }
     }
@@ -239,10 +253,10 @@ final class BarrierTask {
 
   /** Gradient mode: every step, the sum of all tasks' gradients, then the same optimizer step everywhere. */
   private static BatchStats gradientEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
-      BufferMean buffers, Clock clock) {
+      BufferMean buffers, ShardedUpdate update, Clock clock) {
     clock.start();
-    Tensor grads = w.network.parameters().grads();
-    Tensor[] message = buffers == null ? new Tensor[] {grads} : new Tensor[] {grads, buffers.sum};
+    Tensor grads = update.grads();
+    Tensor params = w.network.parameters().values();
     BatchStats total = BatchStats.ZERO;
     for (int round = 0; round < run.rounds(); round++) {
       w.trainer.zeroGradients();
@@ -252,14 +266,20 @@ final class BarrierTask {
         buffers.weigh(s.rows());
       }
       clock.syncing();
-      c.allreduce(sums, message);
+      c.reduceScatter(sums, grads);
+      if (buffers != null) {
+        c.allreduce(buffers.sum);
+      }
       clock.computing();
       if (buffers != null) {
         buffers.takeMean(sums[1]);
       }
       if (sums[0] > 0) {
-        w.trainer.applyGradients(sums[0]);
+        update.step(1 / sums[0], c);
       }
+      clock.syncing();
+      c.allgather(params);
+      clock.computing();
       total = total.plus(s);
     }
     clock.stop();

@@ -44,6 +44,24 @@ public interface Collective extends AutoCloseable {
     allreduce(new double[0], data);
   }
 
+  /**
+   * The part {@code [lo, hi)} of a vector of {@code floats} floats (the tensors of a call, as one)
+   * that this rank owns in {@link #reduceScatter} and {@link #allgather}. The ranks' parts tile
+   * the vector.
+   */
+  long[] owned(long floats);
+
+  /**
+   * Sums {@code data} over all ranks into this rank's {@link #owned} part (the rest of {@code
+   * data} is left undefined) and {@code scalars} into every rank's: the first half of an
+   * allreduce, for work that each rank does on its part only (e.g. an optimizer step on a shard
+   * of the parameters).
+   */
+  void reduceScatter(double[] scalars, Tensor... data);
+
+  /** Copies each rank's {@link #owned} part of {@code data} to every rank: the second half of an allreduce. */
+  void allgather(Tensor... data);
+
   /** Overwrites {@code data} on every rank with rank 0's. */
   void broadcast(Tensor... data);
 

@@ -64,15 +64,19 @@ public final class Collectives {
     for (int r = 0; r < all.size(); r++) {
       byProcess.computeIfAbsent(all.get(r).process(), p -> new ArrayList<>()).add(r);
     }
+    String process = all.get(rank).process();
     List<String> leaderAddresses = new ArrayList<>();
     int leaderRank = -1;
-    for (List<Integer> ranks : byProcess.values()) {
-      if (ranks.get(0) == rank) {
+    int jvm = -1;
+    for (Map.Entry<String, List<Integer>> e : byProcess.entrySet()) {
+      if (e.getKey().equals(process)) {
+        jvm = leaderAddresses.size();
+      }
+      if (e.getValue().get(0) == rank) {
         leaderRank = leaderAddresses.size();
       }
-      leaderAddresses.add(all.get(ranks.get(0)).address());
+      leaderAddresses.add(all.get(e.getValue().get(0)).address());
     }
-    String process = all.get(rank).process();
     int[] mine = byProcess.get(process).stream().mapToInt(Integer::intValue).toArray();
     LocalGroup group = LocalGroup.of(options.token() + "|" + process + "|" + all.size(), mine);
     TcpCollective leaders = null;
@@ -84,6 +88,6 @@ public final class Collectives {
         throw e;
       }
     }
-    return new HierarchicalCollective(rank, all.size(), group, leaders, options);
+    return new HierarchicalCollective(rank, all.size(), group, leaders, byProcess.size(), jvm, options);
   }
 }

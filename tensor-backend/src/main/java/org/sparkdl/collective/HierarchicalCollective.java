@@ -18,6 +18,9 @@ final class HierarchicalCollective implements Collective {
   private final LocalGroup group;
   private final int index;
   private final TcpCollective leaders;
+  /** The JVMs of the collective, and this one's place among them (its leader's rank among the leaders). */
+  private final int jvms;
+  private final int jvm;
   private final TcpCollective.Options options;
   private final String who;
   private int operations;
@@ -28,13 +31,18 @@ final class HierarchicalCollective implements Collective {
   /**
    * @param leaders the TCP collective among the JVMs' leaders when this rank leads its JVM and
    *     there are other JVMs; otherwise null
+   * @param jvms the JVMs the ranks run in
+   * @param jvm this rank's JVM's place among them, in the order of their lowest ranks
    */
-  HierarchicalCollective(int rank, int size, LocalGroup group, TcpCollective leaders, TcpCollective.Options options) {
+  HierarchicalCollective(int rank, int size, LocalGroup group, TcpCollective leaders, int jvms, int jvm,
+      TcpCollective.Options options) {
     this.rank = rank;
     this.size = size;
     this.group = group;
     this.index = group.indexOf(rank);
     this.leaders = leaders;
+    this.jvms = jvms;
+    this.jvm = jvm;
     this.options = options;
     this.who = "Collective rank " + rank + " of " + size;
   }
@@ -93,6 +101,83 @@ final class HierarchicalCollective implements Collective {
       group.await(this, "allreduce", op);
     }
     v.storeScalars(scalars);
+    completed = op;
+  }
+
+  /**
+   * The JVM's chunk of the vector (its leader's part among the leaders), split evenly among the
+   * JVM's ranks.
+   */
+  @Override
+  public long[] owned(long floats) {
+    long lo = floats * jvm / jvms;
+    long hi = floats * (jvm + 1) / jvms;
+    int k = group.size();
+    return new long[] {lo + (hi - lo) * index / k, lo + (hi - lo) * (index + 1) / k};
+  }
+
+  @Override
+  public void reduceScatter(double[] scalars, Tensor... data) {
+    TensorVector v = start(scalars, data);
+    int op = operations;
+    long[] mine = owned(v.floats);
+    if (group.size() == 1) {
+      if (leaders != null) {
+        leaders.reduceScatter(v);
+      }
+    } else {
+      group.arrive(index, v, this, "reduce-scatter", op);
+      checkSameSizes("reduce-scatter", op);
+      if (group.size() == size) {
+        group.reduceRange(index, mine[0], mine[1]);
+        if (index == 0) {
+          group.reduceScalars();
+        }
+        group.await(this, "reduce-scatter", op);
+      } else {
+        group.reduceSlice(index);
+        group.await(this, "reduce-scatter", op);
+        if (index == 0) {
+          leaders.reduceScatter(v);
+        }
+        group.await(this, "reduce-scatter", op);
+        if (index != 0) {
+          group.copyRange(0, index, mine[0], mine[1], true);
+        }
+        group.await(this, "reduce-scatter", op);   // the leader's tensors are its own again only once all have copied
+      }
+    }
+    v.storeScalars(scalars);
+    completed = op;
+  }
+
+  @Override
+  public void allgather(Tensor... data) {
+    TensorVector v = start(new double[0], data);
+    int op = operations;
+    long[] mine = owned(v.floats);
+    if (group.size() == 1) {
+      if (leaders != null) {
+        leaders.allgather(v);
+      }
+    } else {
+      group.arrive(index, v, this, "allgather", op);
+      checkSameSizes("allgather", op);
+      if (group.size() == size) {
+        group.spreadRange(index, mine[0], mine[1]);
+      } else {
+        if (index != 0) {
+          group.copyRange(index, 0, mine[0], mine[1], false);
+        }
+        group.await(this, "allgather", op);
+        if (index == 0) {
+          leaders.allgather(v);
+        }
+        group.await(this, "allgather", op);
+        group.distributeSlice(index);
+      }
+      group.await(this, "allgather", op);
+    }
     completed = op;
   }
 

@@ -201,7 +201,7 @@ final class LocalGroup {
     }
   }
 
-  private void reduceScalars() {
+  void reduceScalars() {
     TensorVector lead = deposited[0];
     for (int m = 1; m < ranks.length; m++) {
       for (int j = 0; j < lead.scalarCount(); j++) {
@@ -210,6 +210,37 @@ final class LocalGroup {
     }
     for (int m = 1; m < ranks.length; m++) {
       deposited[m].scalars.duplicate().clear().put(lead.scalars.duplicate().clear());
+    }
+  }
+
+  /**
+   * Member {@code index}'s share of a reduce-scatter within this JVM: floats {@code [lo, hi)} (its
+   * own part) become their sum over the members in rank order, in the leader's vector and its own.
+   */
+  void reduceRange(int index, long lo, long hi) {
+    TensorVector lead = deposited[0];
+    for (int m = 1; m < ranks.length; m++) {
+      addInto(lead, deposited[m], lo, hi);
+    }
+    if (index != 0) {
+      FloatCursor.copy(lead.slices(lo, hi, false), deposited[index].slices(lo, hi, false));
+    }
+  }
+
+  /** Copies floats {@code [lo, hi)} (and the scalars, when asked) of member {@code from}'s vector to member {@code to}'s. */
+  void copyRange(int from, int to, long lo, long hi, boolean scalars) {
+    FloatCursor.copy(deposited[from].slices(lo, hi, false), deposited[to].slices(lo, hi, false));
+    if (scalars) {
+      deposited[to].scalars.duplicate().clear().put(deposited[from].scalars.duplicate().clear());
+    }
+  }
+
+  /** Member {@code index}'s share of an allgather within this JVM: its part {@code [lo, hi)} goes to every other member. */
+  void spreadRange(int index, long lo, long hi) {
+    for (int m = 0; m < ranks.length; m++) {
+      if (m != index) {
+        copyRange(index, m, lo, hi, false);
+      }
     }
   }
 

@@ -313,6 +313,16 @@ public final class TcpCollective implements Collective {
    * passes round the ring.
    */
   private void ringAllreduce(TensorVector v, int op) {
+    ringReduceScatter(v, op, 0, false, "allreduce");
+    ringAllgather(v, op, 0, "allreduce");
+  }
+
+  /**
+   * The ring's first phase, shifted so that rank r ends with the sum of chunk {@code r + 1 +
+   * shift}. Scalars ride with chunk 0, or, with {@code scalarsEachStep} (two ranks, one step),
+   * with the one message each way, so that both ranks end with their sum.
+   */
+  private void ringReduceScatter(TensorVector v, int op, int shift, boolean scalarsEachStep, String what) {
     int n = size();
     Link next = links[next()];
     Link prev = links[previous()];
@@ -322,22 +332,74 @@ public final class TcpCollective implements Collective {
     }
     ByteBuffer in = scratch(v, largest);
     for (int s = 0; s < n - 1; s++) {
-      int send = Math.floorMod(rank - s, n);
-      int recv = Math.floorMod(rank - s - 1, n);
+      int send = Math.floorMod(rank - s + shift, n);
+      int recv = Math.floorMod(rank - s - 1 + shift, n);
+      boolean sendScalars = scalarsEachStep || send == 0;
+      boolean recvScalars = scalarsEachStep || recv == 0;
       long lo = chunkStart(v, recv);
       long hi = chunkEnd(v, recv);
       ByteBuffer target = in.duplicate().limit((int) ((hi - lo) * 4)).position(0);
-      ByteBuffer[] into = recv == 0 ? new ByteBuffer[] {target, in.duplicate().position(in.capacity() - v.scalarCount() * 8)}
+      ByteBuffer[] into = recvScalars ? new ByteBuffer[] {target, in.duplicate().position(in.capacity() - v.scalarCount() * 8)}
           : new ByteBuffer[] {target};
-      run("allreduce", Transfer.send(next, op, v.slices(chunkStart(v, send), chunkEnd(v, send), send == 0)),
+      run(what, Transfer.send(next, op, v.slices(chunkStart(v, send), chunkEnd(v, send), sendScalars)),
           Transfer.receive(prev, op, into));
-      v.add(lo, hi, recv == 0, in);
+      v.add(lo, hi, recvScalars, in);
     }
+  }
+
+  /** The ring's second phase: rank r starts with the full chunk {@code r + 1 + shift} and ends with all of them. */
+  private void ringAllgather(TensorVector v, int op, int shift, String what) {
+    int n = size();
+    Link next = links[next()];
+    Link prev = links[previous()];
     for (int s = 0; s < n - 1; s++) {
-      int send = Math.floorMod(rank + 1 - s, n);
-      int recv = Math.floorMod(rank - s, n);
-      run("allreduce", Transfer.send(next, op, v.slices(chunkStart(v, send), chunkEnd(v, send), send == 0)),
+      int send = Math.floorMod(rank + 1 + shift - s, n);
+      int recv = Math.floorMod(rank + shift - s, n);
+      run(what, Transfer.send(next, op, v.slices(chunkStart(v, send), chunkEnd(v, send), send == 0)),
           Transfer.receive(prev, op, v.slices(chunkStart(v, recv), chunkEnd(v, recv), recv == 0)));
+    }
+  }
+
+  @Override
+  public long[] owned(long floats) {
+    return new long[] {floats * rank / size(), floats * (rank + 1) / size()};
+  }
+
+  @Override
+  public void reduceScatter(double[] scalars, Tensor... data) {
+    checkOpen();
+    TensorVector v = new TensorVector(scalars, data);
+    reduceScatter(v);
+    v.storeScalars(scalars);
+  }
+
+  /** Sums {@code v} over the ranks into this rank's chunk ({@link #owned}) and its scalars everywhere. */
+  void reduceScatter(TensorVector v) {
+    checkOpen();
+    if (size() == 1) {
+      ++sequence;
+      return;
+    }
+    if (size() > 2 && v.scalarCount() > 0) {
+      // scalars go round a ring with one chunk only, so with more than two ranks they take a tree of their own
+      treeAllreduce(v.scalarsOnly(), ++sequence);
+      ringReduceScatter(v.withoutScalars(), ++sequence, -1, false, "reduce-scatter");
+      return;
+    }
+    ringReduceScatter(v, ++sequence, -1, true, "reduce-scatter");
+  }
+
+  @Override
+  public void allgather(Tensor... data) {
+    allgather(new TensorVector(new double[0], data));
+  }
+
+  /** Hands this rank's chunk ({@link #owned}) of {@code v} to every rank. */
+  void allgather(TensorVector v) {
+    checkOpen();
+    int op = ++sequence;
+    if (size() > 1) {
+      ringAllgather(v, op, -1, "allgather");
     }
   }
 

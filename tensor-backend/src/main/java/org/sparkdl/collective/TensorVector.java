@@ -49,6 +49,24 @@ final class TensorVector {
     scalars.flip();
   }
 
+  private TensorVector(ByteBuffer[] parts, long[] starts, long floats, ByteBuffer scalars, Backend backend) {
+    this.parts = parts;
+    this.starts = starts;
+    this.floats = floats;
+    this.scalars = scalars;
+    this.backend = backend;
+  }
+
+  /** A vector of this one's scalars alone, sharing their buffer: what is summed into it lands here. */
+  TensorVector scalarsOnly() {
+    return new TensorVector(new ByteBuffer[0], new long[] {0}, 0, scalars, null);
+  }
+
+  /** This vector's tensors without the scalars. */
+  TensorVector withoutScalars() {
+    return new TensorVector(parts, starts, floats, ByteBuffer.allocate(0), backend);
+  }
+
   int scalarCount() {
     return scalars.capacity() / 8;
   }

@@ -82,11 +82,20 @@ public final class Optimizer implements AutoCloseable {
    *     pass over the buffer)
    */
   public double step(double gradScale) {
+    return step(gradScale, spec.clipNorm() > 0 ? gradientNorm() : Double.NaN);
+  }
+
+  /**
+   * As {@link #step(double)}, with the L2 norm of the unscaled gradient given: for an optimizer
+   * that updates one shard of a model whose gradient is spread over several workers, the norm of
+   * the whole gradient (clipping needs it; ignored when {@code clipNorm} is 0).
+   */
+  public double step(double gradScale, double gradientNorm) {
     Backend be = params.backend();
     double scale = gradScale;
     double norm = Double.NaN;
     if (spec.clipNorm() > 0) {
-      norm = gradientNorm() * Math.abs(gradScale);
+      norm = gradientNorm * Math.abs(gradScale);
       if (norm > spec.clipNorm()) {
         scale *= spec.clipNorm() / (norm + 1e-12);
       }

@@ -137,6 +137,50 @@ class CollectivesTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "aa", "aaa", "ab", "abc", "aab", "abb", "aabbb", "abcab", "abcde"})
+  void reduceScatterSumsEachRanksPartAndAllgatherHandsThePartsOut(String processes) throws Exception {
+    int n = processes.length();
+    int size = 10_007;
+    List<float[][]> out = onRanks(processes, Options.defaults(), (c, scope) -> {
+      Tensor t = scope.of(DType.FLOAT32, Shape.of(size), values(c.rank(), size));
+      double[] scalars = {c.rank() + 1, 1};
+      c.reduceScatter(scalars, t);
+      long[] mine = c.owned(size);
+      float[] reduced = java.util.Arrays.copyOfRange(t.toFloatArray(), (int) mine[0], (int) mine[1]);
+      // each rank changes its own part only, as an optimizer step on a shard would; the others' parts are garbage
+      float[] all = t.toFloatArray();
+      for (int i = 0; i < size; i++) {
+        all[i] = i >= mine[0] && i < mine[1] ? 2 * all[i] : Float.NaN;
+      }
+      t.copyFrom(all);
+      c.allgather(t);
+      return new float[][] {reduced, {mine[0], mine[1]}, {(float) scalars[0], (float) scalars[1]}, t.toFloatArray()};
+    });
+    float[] sum = new float[size];
+    for (int r = 0; r < n; r++) {
+      float[] v = values(r, size);
+      for (int i = 0; i < size; i++) {
+        sum[i] += v[i];
+      }
+    }
+    float[] doubled = new float[size];
+    for (int i = 0; i < size; i++) {
+      doubled[i] = 2 * sum[i];
+    }
+    long covered = 0;
+    for (int r = 0; r < n; r++) {
+      float[][] o = out.get(r);
+      int lo = (int) o[1][0];
+      int hi = (int) o[1][1];
+      assertArrayEquals(java.util.Arrays.copyOfRange(sum, lo, hi), o[0], processes + ": rank " + r + "'s part");
+      assertArrayEquals(new float[] {n * (n + 1) / 2f, n}, o[2], processes + ": scalars on rank " + r);
+      assertArrayEquals(doubled, o[3], processes + ": rank " + r + " after the allgather");
+      covered += hi - lo;
+    }
+    assertEquals(size, covered, "the parts tile the vector");
+  }
+
   @Test
   void everyRankGetsTheSameBitsWhateverTheProcesses() throws Exception {
     TcpCollectiveTest.RankBody<float[]> body = (c, scope) -> {
