@@ -4,13 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -25,21 +22,23 @@ import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
-import org.sparkdl.tensor.Tensor;
 import org.sparkdl.train.LocalTrainer;
 
 /**
  * The driver side of a fit. The training rows are encoded once into Arrow batches per partition
- * and persisted; then every round the driver broadcasts the parameters, each task computes on its
- * partition's chunk, {@code treeAggregate} combines, and the driver steps the optimizer (gradient
- * mode) or takes the average (average mode). Deterministic for a fixed seed and partitioning.
+ * and persisted; then the epochs run as one Spark barrier stage whose tasks step in lockstep and
+ * synchronise every step among themselves ({@link BarrierEpochs}), or, where barrier stages cannot
+ * run, as one Spark job per round ({@link RoundEpochs}); {@link ExecutionPlan} decides which,
+ * before any job, and says why in the log. Either way this loop sees one epoch at a time: it
+ * records the losses and validation metrics, keeps the best epoch, writes checkpoints and stops
+ * early. Deterministic for a fixed seed and partitioning.
  *
  * <p><b>Buffers</b> (batch normalisation's running statistics) travel with the parameters in both
- * modes: each round broadcasts the driver's buffers, every task starts from them, and the driver
- * takes the mean of the tasks' buffers weighted by the rows each trained on. In gradient mode
- * that is one momentum update towards the row-weighted mean of the workers' batch statistics (for
- * the means exactly, as if one batch had been seen); in average mode, the same average as the
- * parameters'. Validation, checkpoints, the best epoch's snapshot and the model use them.
+ * modes: every step (gradient mode) or round (average mode) they become the mean of the workers'
+ * buffers weighted by the rows each trained on. In gradient mode that is one momentum update
+ * towards the row-weighted mean of the workers' batch statistics (for the means exactly, as if one
+ * batch had been seen); in average mode, the same average as the parameters'. Validation,
+ * checkpoints, the best epoch's snapshot and the model use them.
  */
 final class DistributedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);

@@ -60,7 +60,7 @@ class ExecutionModesTest {
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       NeuralNetworkClassificationModel barrier = classifier().fit(data);
       List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
-          .map(JobRecorder.Job::finalStageTasks).toList();
+          .map(JobRecorder.Job::barrierTasks).toList();
       assertEquals(List.of(2), tasks, "five partitions train in the two task slots of local[2]");
       assertClose(rounds.weights(), barrier.weights(), 1e-5);
       assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
@@ -142,6 +142,22 @@ class ExecutionModesTest {
       assertEquals(3, m.summary().epochs());
       assertTrue(jobs.descriptions().stream().anyMatch(d -> d.contains(": training")), jobs.descriptions().toString());
     }
+  }
+
+  @Test
+  void aFitThatDivergesFailsAndLeavesNoStageRunning(SparkSession spark) throws InterruptedException {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 31, 2).cache();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> classifier().setOptimizer("sgd").setLearningRate(1e6).setMaxEpochs(20).fit(data));
+    assertTrue(e.getMessage().contains(": the training loss became ") && e.getMessage().endsWith("; lower learningRate or set"
+        + " clipNorm."), e.getMessage());
+    // the status tracker follows the listener bus, a moment behind the scheduler
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (spark.sparkContext().statusTracker().getActiveJobIds().length > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, spark.sparkContext().statusTracker().getActiveJobIds().length, "a training stage still runs");
+    assertEquals(3, classifier().fit(data).summary().epochs(), "the session trains on afterwards");
   }
 
   @Test

@@ -144,19 +144,22 @@ class TrainingInputsTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 13, 2);
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       classifier().setMaxEpochs(1).setNumWorkers(3).fit(data);
-      assertEquals(List.of(3), tasksOf(jobs, ": encoding the training data"), "the data is cached in numWorkers partitions");
-      assertEquals(List.of(2), tasksOf(jobs, ": training"), "three partitions train in the two task slots of local[2]");
+      assertEquals(List.of(3), tasksOf(jobs, ": encoding the training data", JobRecorder.Job::finalStageTasks),
+          "the data is cached in numWorkers partitions");
+      assertEquals(List.of(2), tasksOf(jobs, ": training", JobRecorder.Job::barrierTasks),
+          "three partitions train in the two task slots of local[2]");
     }
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       classifier().setMaxEpochs(1).fit(data);
-      assertEquals(List.of(2), tasksOf(jobs, ": encoding the training data"), "numWorkers 0 keeps the input's 2 partitions");
-      assertEquals(List.of(2), tasksOf(jobs, ": training"));
+      assertEquals(List.of(2), tasksOf(jobs, ": encoding the training data", JobRecorder.Job::finalStageTasks),
+          "numWorkers 0 keeps the input's 2 partitions");
+      assertEquals(List.of(2), tasksOf(jobs, ": training", JobRecorder.Job::barrierTasks));
     }
   }
 
-  /** The final stage's task count of each recorded job whose description contains {@code text}. */
-  private static List<Integer> tasksOf(JobRecorder jobs, String text) {
-    return jobs.jobs().stream().filter(j -> j.description().contains(text)).map(JobRecorder.Job::finalStageTasks).toList();
+  /** The task counts {@code count} gives of each recorded job whose description contains {@code text}. */
+  private static List<Integer> tasksOf(JobRecorder jobs, String text, java.util.function.ToIntFunction<JobRecorder.Job> count) {
+    return jobs.jobs().stream().filter(j -> j.description().contains(text)).map(count::applyAsInt).toList();
   }
 
   @Test

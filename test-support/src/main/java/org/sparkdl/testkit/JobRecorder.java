@@ -10,11 +10,13 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Records the Spark jobs started while it is open: their description ({@code
- * setJobDescription}) and the task count of their final stage. Spark delivers listener events
+ * setJobDescription}), the task count of their final stage, and that of their barrier stage if
+ * they have one. Spark delivers listener events
  * asynchronously but in order, so {@link #jobs()} first runs a marker job and waits for it: every
  * job started before the call is then in the list.
  *
@@ -26,8 +28,13 @@ import scala.jdk.javaapi.CollectionConverters;
  * }</pre>
  */
 public final class JobRecorder extends SparkListener implements AutoCloseable {
-  /** One started job. */
-  public record Job(int id, String description, int finalStageTasks) {}
+  /**
+   * One started job.
+   *
+   * @param barrierTasks the tasks of the job's barrier stage (whose RDDs run in barrier mode), 0
+   *     when it has none
+   */
+  public record Job(int id, String description, int finalStageTasks, int barrierTasks) {}
 
   private static final String MARKER = "job-recorder-marker-";
   private final SparkContext sc;
@@ -49,8 +56,10 @@ public final class JobRecorder extends SparkListener implements AutoCloseable {
     String description = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
     List<StageInfo> stages = CollectionConverters.asJava(start.stageInfos());
     int tasks = stages.stream().max(Comparator.comparingInt(StageInfo::stageId)).map(StageInfo::numTasks).orElse(0);
+    int barrier = stages.stream().filter(s -> CollectionConverters.asJava(s.rddInfos()).stream().anyMatch(RDDInfo::isBarrier))
+        .mapToInt(StageInfo::numTasks).max().orElse(0);
     synchronized (jobs) {
-      jobs.add(new Job(start.jobId(), description == null ? "" : description, tasks));
+      jobs.add(new Job(start.jobId(), description == null ? "" : description, tasks, barrier));
       jobs.notifyAll();
     }
   }
