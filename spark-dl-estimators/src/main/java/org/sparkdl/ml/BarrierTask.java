@@ -72,13 +72,18 @@ final class BarrierTask {
     TrainingRun run = job.run();
     int rank = ctx.partitionId();
     Duration timeout = Duration.ofSeconds(SparkEnv.get().conf().getTimeAsSeconds(TIMEOUT_CONF, "300s"));
+    long began = System.nanoTime();
     RpcEndpointRef driver = RpcUtils.makeDriverRef(job.coordinator(), SparkEnv.get().conf(), SparkEnv.get().rpcEnv());
     try (ExecutorCache.Lease<Worker> lease = TrainingTasks.worker(run); Shards data = new Shards(run, partition)) {
       Worker w = lease.get();
+      long decoded = System.nanoTime();
       try (TcpCollective.Listener listener = listen();
           Collective c = join(ctx, driver, listener, job, timeout);
           Scope scratch = w.network.parameters().values().backend().openScope("fit-rank-" + rank)) {
+        long joined = System.nanoTime();
         int epoch = start(c, w, driver, ctx, timeout);
+        LOG.debug("Rank {}: network built and batches decoded in {} ms, joined the others in {} ms, took the state in {} ms", rank,
+            (decoded - began) / 1_000_000, (joined - decoded) / 1_000_000, (System.nanoTime() - joined) / 1_000_000);
         BufferMean buffers = BufferMean.of(w, scratch);
         ShardedUpdate update = run.averageMode() ? null : new ShardedUpdate(w.trainer.optimizer(),
             w.network.parameters().values(), w.network.parameters().grads(), c);

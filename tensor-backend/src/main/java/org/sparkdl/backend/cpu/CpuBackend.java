@@ -235,6 +235,11 @@ public final class CpuBackend extends Backend {
 
   @Override
   protected void fillKernel(Tensor t, double value) {
+    if (Double.doubleToRawLongBits(value) == 0 && t.isContiguous()) {
+      // zeroing (every step clears the gradients): libc's memset, several times faster than a Java loop
+      Pointer.memset(new RawPointer(t.address()), 0, (long) t.size() * t.dtype().byteSize());
+      return;
+    }
     ElementwiseKernels.fill(t, value);
   }
 

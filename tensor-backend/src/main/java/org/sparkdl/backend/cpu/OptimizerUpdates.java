@@ -37,9 +37,15 @@ final class OptimizerUpdates {
   }
 
   static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
-    if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE && ADAM_WARMUP.split(param.size())) {
+    if (param.dtype() == DType.FLOAT32 && Simd.AVAILABLE && ADAM_WARMUP.ready()) {
+      SimdKernels.adam(param, grad, m, v, h);
+    } else if (param.dtype() == DType.FLOAT32 && Simd.AVAILABLE && ADAM_WARMUP.split(param.size())) {
       adamWarmingUp(param, grad, m, v, h);
-    } else if (param.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE) {
+    } else if (param.dtype() == DType.FLOAT32 && Simd.AVAILABLE && param.size() > 2 * SimdWarmup.SLICE) {
+      long t0 = System.nanoTime();
+      adamFloat(param, grad, m, v, h);
+      ADAM_WARMUP.recordScalar(System.nanoTime() - t0);
+    } else if (param.dtype() == DType.FLOAT32 && Simd.AVAILABLE) {
       SimdKernels.adam(param, grad, m, v, h);
     } else if (param.dtype() == DType.FLOAT32) {
       adamFloat(param, grad, m, v, h);

@@ -263,7 +263,7 @@ final class SequenceKernels {
 
   /** Whether the SIMD twin runs: float32, the Vector API enabled, and rows of whole vectors. */
   private static boolean simd(Tensor gates, int gateCount) {
-    return gates.dtype() == DType.FLOAT32 && SimdKernels.AVAILABLE && SimdCellKernels.fits(gates.dim(1) / gateCount);
+    return gates.dtype() == DType.FLOAT32 && Simd.AVAILABLE && SimdCellKernels.fits(gates.dim(1) / gateCount);
   }
 
   /**

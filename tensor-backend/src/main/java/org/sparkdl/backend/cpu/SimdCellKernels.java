@@ -12,7 +12,7 @@ import org.sparkdl.tensor.Tensor;
  * sizes that are a multiple of the vector length. The gate functions are where a recurrent step
  * spends its time once the recurrent gemm is done; here they cost about a nanosecond per element,
  * against tens for {@link Math#tanh}. Only touch this class after checking {@link
- * SimdKernels#AVAILABLE}.
+ * Simd#AVAILABLE}.
  *
  * <p>Each kernel works one batch row at a time in scratch arrays, in passes of simple loops: form
  * the arguments of the exponentials, {@link #exp} them in place, then finish the sigmoids ({@code 1

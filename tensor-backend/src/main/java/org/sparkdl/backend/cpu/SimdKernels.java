@@ -11,25 +11,14 @@ import org.sparkdl.tensor.Tensor;
  * SIMD versions of the float32 kernels that dominate a training step once gemm is done: the
  * optimizer updates over every parameter. Uses the incubating Vector API, which Spark's launcher
  * enables in every driver and executor ({@code --add-modules=jdk.incubator.vector}); {@link
- * #AVAILABLE} is false without it, and the scalar kernels run instead. Only touch this class
- * after checking {@link #AVAILABLE}.
+ * Simd#AVAILABLE} is false without it, and the scalar kernels run instead. Only touch this class
+ * after checking {@link Simd#AVAILABLE}: loading it without the module fails.
  */
 final class SimdKernels {
-  /** True when the Vector API module is in the boot layer (checked without loading this class). */
-  static final boolean AVAILABLE = Availability.PRESENT;
-
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   private SimdKernels() {}
-
-  /** Holder so the check does not load the Vector API classes. */
-  static final class Availability {
-    static final boolean PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-        && !Boolean.getBoolean("sparkdl.cpu.noSimd");
-
-    private Availability() {}
-  }
 
   /** Adam/AdamW over contiguous float32 buffers of equal size; see {@link OptimizerKernels.Adam}. */
   static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {

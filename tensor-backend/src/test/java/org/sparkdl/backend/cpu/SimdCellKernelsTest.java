@@ -19,7 +19,7 @@ class SimdCellKernelsTest {
 
   @Test
   void expIsWithinAFewUlpOverTheNormalRange() {
-    assertTrue(SimdKernels.AVAILABLE, "the test JVM runs with --add-modules=jdk.incubator.vector");
+    assertTrue(Simd.AVAILABLE, "the test JVM runs with --add-modules=jdk.incubator.vector");
     int n = 400_000 / LANES * LANES;
     float[] x = new float[n];
     for (int i = 0; i < n; i++) {

@@ -15,7 +15,7 @@ import org.sparkdl.tensor.Tensor;
 class SimdKernelsTest {
   @Test
   void simdAdamMatchesTheScalarKernelBitForBit() {
-    assertTrue(SimdKernels.AVAILABLE, "the test JVM runs with --add-modules=jdk.incubator.vector");
+    assertTrue(Simd.AVAILABLE, "the test JVM runs with --add-modules=jdk.incubator.vector");
     try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
       int n = 1000 + 7;   // a tail that does not fill a vector
       Tensor[] a = new Tensor[4];

@@ -16,8 +16,19 @@ import org.sparkdl.tensor.Tensor;
 /** The SIMD kernels take over from their scalar twins only once faster, and the split call computes the same. */
 class SimdWarmupTest {
   @Test
+  void startsOnlyOnceTheScalarKernelHasCostTheRent() {
+    SimdWarmup w = new SimdWarmup(1_000);
+    assertFalse(w.split(3 * SimdWarmup.SLICE), "the scalar kernel runs alone at first");
+    w.recordScalar(600);
+    assertFalse(w.split(3 * SimdWarmup.SLICE));
+    w.recordScalar(400);
+    assertTrue(w.split(3 * SimdWarmup.SLICE), "then the warm-up starts");
+    assertFalse(w.ready());
+  }
+
+  @Test
   void switchesOnlyAfterConsecutiveFasterCalls() {
-    SimdWarmup w = new SimdWarmup();
+    SimdWarmup w = new SimdWarmup(0);
     assertTrue(w.split(3 * SimdWarmup.SLICE));
     assertFalse(w.split(2 * SimdWarmup.SLICE), "small calls are not split");
     w.record(100, 1000, 50, 1000);   // slower per element
