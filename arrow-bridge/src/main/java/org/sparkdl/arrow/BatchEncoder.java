@@ -85,22 +85,29 @@ public final class BatchEncoder implements Serializable {
    * @param partition the partition id, for error messages and the batch metadata
    */
   public Iterator<byte[]> encode(Iterator<Row> rows, int partition) {
-    return encode(rows, partition, null);
-  }
-
-  /**
-   * Encodes rows that the caller reordered (e.g. shuffled): {@code positions[i]} is the original
-   * position in the partition of the {@code i}-th row, so that error messages name the row as the
-   * user knows it. {@code null} means the rows are in partition order.
-   */
-  public Iterator<byte[]> encode(Iterator<Row> rows, int partition, long[] positions) {
-    EncodingIterator it = new EncodingIterator(rows, columns, batchSize, validate, partition, positions);
+    EncodingIterator it = new EncodingIterator(rows, columns, batchSize, validate, partition);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (take, a failed sibling task) must not leak the vectors.
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> it.close());
     }
     return it;
+  }
+
+  /**
+   * A push-style encoder for one partition: rows are added one at a time (see {@link BatchSink}),
+   * and each batch's rows are shuffled with a generator seeded by {@code shuffleSeed}. Inside a
+   * Spark task the sink's Arrow memory is also freed when the task ends.
+   *
+   * @param partition the partition id, for error messages and the batch metadata
+   */
+  public BatchSink sink(int partition, long shuffleSeed) {
+    BatchSink s = new BatchSink(columns, batchSize, validate, partition, true, shuffleSeed);
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener((TaskCompletionListener) ctx -> s.close());
+    }
+    return s;
   }
 
   /**

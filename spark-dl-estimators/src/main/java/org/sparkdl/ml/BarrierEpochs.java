@@ -34,7 +34,7 @@ import scala.runtime.AbstractFunction1;
 final class BarrierEpochs implements EpochRunner {
   private static final Logger LOG = LoggerFactory.getLogger(BarrierEpochs.class);
   private final JavaSparkContext jsc;
-  private final JavaRDD<Shard[]> encoded;
+  private final JavaRDD<EncodedBatch> encoded;
   private final int tasks;
   private final LocalTrainer driver;
   private final TrainingRun run;
@@ -47,7 +47,7 @@ final class BarrierEpochs implements EpochRunner {
   private TrainingState latest;
   private boolean warned;
 
-  BarrierEpochs(JavaSparkContext jsc, JavaRDD<Shard[]> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
+  BarrierEpochs(JavaSparkContext jsc, JavaRDD<EncodedBatch> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
       boolean validation) {
     this.jsc = jsc;
     this.encoded = encoded;
@@ -87,7 +87,7 @@ final class BarrierEpochs implements EpochRunner {
 
   /** Registers the coordinator and submits the stage, which runs until the tasks are told to stop. */
   private void launch(TrainingCoordinator.Start from) {
-    JavaRDD<Shard[]> input = stageInput();
+    JavaRDD<EncodedBatch> input = stageInput();
     coordinator = new TrainingCoordinator(SparkEnv.get().rpcEnv(), tasks, from);
     String name = "sparkdl-" + run.runId();
     endpoint = SparkEnv.get().rpcEnv().setupEndpoint(name, coordinator);
@@ -105,12 +105,12 @@ final class BarrierEpochs implements EpochRunner {
    * changes the number of partitions within the stage, as a union or coalesce does) shuffled into
    * {@code tasks} partitions, partition {@code p} going to task {@code p mod tasks}.
    */
-  private JavaRDD<Shard[]> stageInput() {
+  private JavaRDD<EncodedBatch> stageInput() {
     if (tasks == encoded.getNumPartitions() && oneStageOfEqualPartitions(encoded.rdd())) {
       return encoded;
     }
     LOG.info("{}: the encoded data goes to the {} training tasks through a shuffle", run.stage(), tasks);
-    return encoded.mapToPair(p -> new scala.Tuple2<>(p[0].partition(), p)).partitionBy(new HashPartitioner(tasks)).values();
+    return encoded.mapToPair(b -> new scala.Tuple2<>(b.partition(), b)).partitionBy(new HashPartitioner(tasks)).values();
   }
 
   /**
@@ -190,7 +190,7 @@ final class BarrierEpochs implements EpochRunner {
   }
 
   /** The stage's function: Scala iterators in and out around {@link BarrierTask#run}. */
-  private static final class Body extends AbstractFunction1<scala.collection.Iterator<Shard[]>,
+  private static final class Body extends AbstractFunction1<scala.collection.Iterator<EncodedBatch>,
       scala.collection.Iterator<Integer>> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final BarrierTask.Job job;
@@ -200,7 +200,7 @@ final class BarrierEpochs implements EpochRunner {
     }
 
     @Override
-    public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<Shard[]> partition) {
+    public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<EncodedBatch> partition) {
       int rank = BarrierTask.run(scala.jdk.javaapi.CollectionConverters.asJava(partition), job);
       return scala.jdk.javaapi.CollectionConverters.asScala(List.of(rank).iterator());
     }

@@ -67,7 +67,7 @@ final class BarrierTask {
    */
   record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation) implements Serializable {}
 
-  static int run(Iterator<Shard[]> partition, Job job) {
+  static int run(Iterator<EncodedBatch> partition, Job job) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     TrainingRun run = job.run();
     int rank = ctx.partitionId();
@@ -126,42 +126,40 @@ final class BarrierTask {
 
   /**
    * The encoded partitions this task trains on (one, or several when the data has more
-   * partitions than the stage has tasks), in partition order, their batches decoded up front and
-   * held for the whole fit. A step takes the same chunk of every partition, with each
-   * partition's own dropout seed, so the steps are those of one task per partition.
+   * partitions than the stage has tasks), in partition order, each batch decoded to off-heap
+   * memory as it is read (so the task holds one batch's bytes on the heap at a time) and held for
+   * the whole fit. A step takes the same chunk of every partition, with each partition's own
+   * dropout seed, so the steps are those of one task per partition.
    */
   static final class Shards implements AutoCloseable {
     private final TrainingRun run;
     private final List<ShardBatches> train = new ArrayList<>();
     private final List<ShardBatches> valid = new ArrayList<>();
 
-    Shards(TrainingRun run, Iterator<Shard[]> partition) {
+    Shards(TrainingRun run, Iterator<EncodedBatch> partition) {
       this.run = run;
-      List<Shard[]> pairs = new ArrayList<>();
-      partition.forEachRemaining(pairs::add);
-      pairs.sort(java.util.Comparator.comparingInt(p -> p[0].partition()));
+      TreeMap<Integer, ShardBatches> trainBy = new TreeMap<>();
+      TreeMap<Integer, ShardBatches> validBy = new TreeMap<>();
       try {
-        for (Shard[] p : pairs) {
-          ShardBatches t = new ShardBatches(run, "train", p[0]);
-          train.add(t);
-          for (int b = 0; b < p[0].batches().length; b++) {
-            t.get(b);   // decode now, so that the other tasks do not wait for it in the first step
-          }
-          if (p[1] != null && p[1].rows() > 0) {
-            valid.add(new ShardBatches(run, "validation", p[1]));
-          }
+        while (partition.hasNext()) {
+          EncodedBatch b = partition.next();
+          (b.validation() ? validBy : trainBy).computeIfAbsent(b.partition(), p -> new ShardBatches(run,
+              b.validation() ? "validation" : "train", p)).add(b.index(), b.rows(), b.ipc());
         }
       } catch (RuntimeException e) {
-        close();
+        trainBy.values().forEach(ShardBatches::close);
+        validBy.values().forEach(ShardBatches::close);
         throw e;
       }
+      train.addAll(trainBy.values());
+      valid.addAll(validBy.values());
     }
 
     /** The gradient of step {@code step} of round {@code round}'s chunk over every partition, accumulated. */
     BatchStats accumulate(Worker w, int chunk, int epoch, int round, int step) {
       BatchStats total = BatchStats.ZERO;
       for (ShardBatches t : train) {
-        total = total.plus(TrainingTasks.accumulate(w, t, run, chunk, run.stepSeed(epoch, round, step, t.shard().partition())));
+        total = total.plus(TrainingTasks.accumulate(w, t, run, chunk, run.stepSeed(epoch, round, step, t.partition())));
       }
       return total;
     }

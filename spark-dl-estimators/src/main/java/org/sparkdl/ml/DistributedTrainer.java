@@ -1,8 +1,6 @@
 package org.sparkdl.ml;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.spark.SparkException;
@@ -10,10 +8,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdl.arrow.BatchEncoder;
 import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.scoring.ExecutorBackends;
 import org.sparkdl.ml.scoring.ExecutorCache;
@@ -60,7 +56,7 @@ final class DistributedTrainer {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
     String previousDescription = jsc.getLocalProperty("spark.job.description");
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
-    JavaRDD<Shard[]> encoded = null;
+    JavaRDD<EncodedBatch> encoded = null;
     EpochRunner runner = null;
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
@@ -69,8 +65,6 @@ final class DistributedTrainer {
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       encoded = encode(data, validationIndicator, columns, s);
-      JavaRDD<Shard> shards = encoded.map(pair -> pair[0]);
-      JavaRDD<Shard> validShards = validationIndicator == null ? null : encoded.map(pair -> pair[1]);
       long[] counts = count(encoded);
       long rows = counts[0];
       long validRows = counts[1];
@@ -83,13 +77,13 @@ final class DistributedTrainer {
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
           roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend());
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
-          rows, shards.getNumPartitions(), validShards == null ? "" : ", " + validRows + " validation rows", run.rounds(),
+          rows, encoded.getNumPartitions(), validationIndicator == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
 
-      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(),
-          validShards != null && validRows > 0)
-          : new RoundEpochs(jsc, shards, validShards != null && validRows > 0 ? validShards : null, driver, run,
-              s.aggregationDepth());
+      boolean validation = validationIndicator != null && validRows > 0;
+      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(), validation)
+          : new RoundEpochs(jsc, EncodedBatches.shards(encoded, false), validation ? EncodedBatches.shards(encoded, true) : null,
+              driver, run, s.aggregationDepth());
 
       List<Double> losses = new ArrayList<>();
       List<Double> validLosses = new ArrayList<>();
@@ -109,7 +103,7 @@ final class DistributedTrainer {
         checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.checkpointDir(), Checkpoints.fingerprint(run.specJson(),
             run.lossName(), run.optimizer().toString(), Integer.toString(s.batchSize()), Long.toString(s.seed()),
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
-            Long.toString(validRows), Integer.toString(shards.getNumPartitions()), columns.input().toString()));
+            Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
         if (restored != null) {
           Checkpoints.Progress p = restored.progress();
@@ -168,7 +162,7 @@ final class DistributedTrainer {
         }
         if (checkpoints != null && (epoch % s.checkpointInterval() == 0 || epoch == s.maxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore), master, driver.optimizer(), validShards != null ? best : null, bestBuffers);
+              bestScore), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
         }
         if (enough && epoch < s.maxEpochs()) {
           stoppedEarly = true;
@@ -176,10 +170,10 @@ final class DistributedTrainer {
           break;
         }
       }
-      boolean useBest = validShards != null && bestEpoch > 0;
+      boolean useBest = validationIndicator != null && bestEpoch > 0;
       float[] result = useBest ? best : params;
       TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.classification() ? "accuracy" : "rmse",
-          totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validShards != null ? bestEpoch : losses.size(), stoppedEarly);
+          totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validationIndicator != null ? bestEpoch : losses.size(), stoppedEarly);
       return new Result(result, useBest ? bestBuffers : buffers, summary);
     } catch (SparkException e) {
       throw unwrap(e);
@@ -202,99 +196,21 @@ final class DistributedTrainer {
     return network.buffers().size() == 0 ? null : network.buffers().values().toFloatArray();
   }
 
-  /**
-   * Encodes and persists the rows in one pass: per partition, a training {@link Shard} and (with a
-   * validation column) a validation one. Rows are shuffled within each split once (seeded) and
-   * validated as they are encoded; errors name a row by its position in the input partition, and
-   * class labels are checked against the number of classes first.
-   */
-  private static JavaRDD<Shard[]> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns, Settings s) {
+  /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
+  private static JavaRDD<EncodedBatch> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
+      Settings s) {
     int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
     int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
-    boolean validate = s.validate();
-    int labelIndex = columns.target().index();
-    String labelName = columns.target().name();
-    int indicatorIndex = validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator);
-    int classes = s.classification() ? s.numClasses() : -1;
-    long seed = s.seed();
-    JavaRDD<Shard[]> shards = data.toJavaRDD().mapPartitionsWithIndex((p, it) -> {
-      List<Row> rows = new ArrayList<>();
-      it.forEachRemaining(rows::add);
-      if (classes > 0) {
-        checkLabels(rows, labelIndex, labelName, classes, p);
-      }
-      List<Integer> train = new ArrayList<>(rows.size());
-      List<Integer> valid = new ArrayList<>();
-      for (int r = 0; r < rows.size(); r++) {
-        (indicatorIndex >= 0 && isValidation(rows.get(r), indicatorIndex, validationIndicator, r, p) ? valid : train).add(r);
-      }
-      try {
-        Shard t = shard(columns, validate, rows, train, p, seed, maxBatchRows);
-        Shard v = indicatorIndex < 0 ? null : shard(columns, validate, rows, valid, p, seed, maxBatchRows);
-        return List.<Shard[]>of(new Shard[] {t, v}).iterator();
-      } catch (IllegalArgumentException e) {
-        // a shuffled pass met some bad row; name the partition's first one, in the order the user reads it
-        new BatchEncoder(columns, Math.max(1, Math.min(maxBatchRows, rows.size())), validate).encode(rows.iterator(), p)
-            .forEachRemaining(b -> { });
-        throw e;
-      }
-    }, true);
-    shards.setName(s.stage() + " " + s.uid() + " encoded batches");
-    return shards.persist(StorageLevel.MEMORY_AND_DISK());
-  }
-
-  private static boolean isValidation(Row row, int index, String name, int r, int partition) {
-    if (row.isNullAt(index)) {
-      throw new IllegalArgumentException("Column '" + name + "', row " + r + " of partition " + partition
-          + ": null; expected true (validation) or false (training).");
-    }
-    return row.getBoolean(index);
-  }
-
-  /** The rows at {@code picked} (positions in the partition), shuffled (seeded) and encoded into batches. */
-  private static Shard shard(TrainingColumns columns, boolean validate, List<Row> rows, List<Integer> picked, int p, long seed,
-      int maxBatchRows) {
-    int[] order = Chunks.permutation(picked.size(), seed * 7_919L + p);
-    long[] positions = new long[order.length];
-    for (int i = 0; i < order.length; i++) {
-      positions[i] = picked.get(order[i]);
-    }
-    Iterator<Row> shuffled = Arrays.stream(positions).mapToObj(i -> rows.get((int) i)).iterator();
-    // Arrow vectors are allocated for a whole batch up front: size the batch to the split
-    int batchRows = Math.max(1, Math.min(maxBatchRows, picked.size()));
-    BatchEncoder encoder = new BatchEncoder(columns, batchRows, validate);
-    List<byte[]> batches = new ArrayList<>();
-    encoder.encode(shuffled, p, positions).forEachRemaining(batches::add);
-    int[] counts = new int[batches.size()];
-    for (int b = 0; b < counts.length; b++) {
-      counts[b] = b < counts.length - 1 ? batchRows : picked.size() - batchRows * (counts.length - 1);
-    }
-    return new Shard(p, batches.toArray(new byte[0][]), counts);
-  }
-
-  private static void checkLabels(List<Row> rows, int index, String name, int classes, int partition) {
-    for (int r = 0; r < rows.size(); r++) {
-      Object v = rows.get(r).get(index);
-      String where = "Column '" + name + "', row " + r + " of partition " + partition + ": ";
-      if (v == null) {
-        throw new IllegalArgumentException(where + "null; expected a class index in [0, " + classes + ").");
-      }
-      double d = ((Number) v).doubleValue();
-      if (!(d >= 0 && d < classes)) {
-        throw new IllegalArgumentException(where + d + " is outside [0, " + classes + ") for " + classes
-            + " classes. Index labels with StringIndexer.");
-      }
-      if (d != Math.rint(d)) {
-        throw new IllegalArgumentException(where + d + " is not a class index (an integer in [0, " + classes
-            + ")). Index labels with StringIndexer.");
-      }
-    }
+    EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, s.validate(), s.classification()
+        ? s.numClasses() : -1, validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator),
+        validationIndicator, s.seed());
+    return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 
   /** Training and validation rows, in one job. */
-  private static long[] count(JavaRDD<Shard[]> shards) throws SparkException {
+  private static long[] count(JavaRDD<EncodedBatch> batches) throws SparkException {
     try {
-      return shards.map(pair -> new long[] {pair[0].rows(), pair[1] == null ? 0 : pair[1].rows()})
+      return batches.map(b -> b.validation() ? new long[] {0, b.rows()} : new long[] {b.rows(), 0})
           .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
     } catch (RuntimeException e) {
       throw unwrap(e);

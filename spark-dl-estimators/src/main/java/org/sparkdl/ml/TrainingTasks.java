@@ -56,41 +56,93 @@ final class TrainingTasks {
   }
 
   /**
-   * The decoded Arrow batches of one shard, borrowed from the executor's cache on first use and
-   * given back together on close: a round holds them for a step, a barrier task for its epoch.
+   * The decoded Arrow batches of one partition's split, borrowed from the executor's cache and
+   * given back together on close: a round holds them for a step, a barrier task for its fit. The
+   * per-round path decodes a {@link Shard}'s batches on first use; a barrier task {@link #add}s
+   * each batch as it reads it, decoding it at once so that its bytes can go.
    */
   static final class ShardBatches implements AutoCloseable {
     private final TrainingRun run;
     private final String split;
-    private final Shard shard;
-    private final List<ExecutorCache.Lease<ArrowBatch>> leases;
+    private final int partition;
+    private final byte[][] source;
+    private final java.util.TreeMap<Integer, Integer> rows = new java.util.TreeMap<>();
+    private final java.util.TreeMap<Integer, ExecutorCache.Lease<ArrowBatch>> leases = new java.util.TreeMap<>();
 
+    /** A shard's batches, decoded on first use. */
     ShardBatches(TrainingRun run, String split, Shard shard) {
-      this.run = run;
-      this.split = split;
-      this.shard = shard;
-      this.leases = new ArrayList<>(java.util.Collections.nCopies(shard.batches().length, null));
+      this(run, split, shard.partition(), shard.batches());
+      for (int b = 0; b < shard.batchRows().length; b++) {
+        rows.put(b, shard.batchRows()[b]);
+      }
     }
 
-    Shard shard() {
-      return shard;
+    /** No batches yet: {@link #add} them. */
+    ShardBatches(TrainingRun run, String split, int partition) {
+      this(run, split, partition, null);
+    }
+
+    private ShardBatches(TrainingRun run, String split, int partition, byte[][] source) {
+      this.run = run;
+      this.split = split;
+      this.partition = partition;
+      this.source = source;
+    }
+
+    /** Decodes batch {@code index} of {@code batchRows} rows now (or takes it from the cache, when decoded before). */
+    void add(int index, int batchRows, byte[] ipc) {
+      if (rows.containsKey(index)) {
+        throw new IllegalStateException("Batch " + index + " of the " + split + " split of partition " + partition
+            + " came twice.");
+      }
+      rows.put(index, batchRows);
+      leases.put(index, ExecutorCache.borrow(key(index), () -> ArrowBatch.read(ipc)));
+    }
+
+    int partition() {
+      return partition;
+    }
+
+    /** Number of batches (indices 0 to count - 1). */
+    int count() {
+      return rows.size();
+    }
+
+    /** Rows of batch {@code b}. */
+    int rows(int b) {
+      return rows.get(b);
+    }
+
+    /** Rows of every batch. */
+    long totalRows() {
+      long n = 0;
+      for (int r : rows.values()) {
+        n += r;
+      }
+      return n;
     }
 
     ArrowBatch get(int b) {
-      if (leases.get(b) == null) {
-        leases.set(b, ExecutorCache.borrow(run.runId() + "/" + split + "/" + shard.partition() + "/" + b,
-            () -> ArrowBatch.read(shard.batches()[b])));
+      ExecutorCache.Lease<ArrowBatch> l = leases.get(b);
+      if (l == null) {
+        if (source == null) {
+          throw new IllegalStateException("Batch " + b + " of the " + split + " split of partition " + partition
+              + " never came.");
+        }
+        l = ExecutorCache.borrow(key(b), () -> ArrowBatch.read(source[b]));
+        leases.put(b, l);
       }
-      return leases.get(b).get();
+      return l.get();
+    }
+
+    private String key(int b) {
+      return run.runId() + "/" + split + "/" + partition + "/" + b;
     }
 
     @Override
     public void close() {
-      leases.forEach(l -> {
-        if (l != null) {
-          l.close();
-        }
-      });
+      leases.values().forEach(ExecutorCache.Lease::close);
+      leases.clear();
     }
   }
 
@@ -185,7 +237,7 @@ final class TrainingTasks {
     RoundSum out = RoundSum.empty();
     CpuBackend host = ExecutorBackends.host();
     EvalStats total = EvalStats.ZERO;
-    for (int b = 0; b < batches.shard().batches().length; b++) {
+    for (int b = 0; b < batches.count(); b++) {
       ArrowBatch batch = batches.get(b);
       for (int lo = 0; lo < batch.rows(); lo += 4096) {
         int hi = Math.min(batch.rows(), lo + 4096);
@@ -230,9 +282,8 @@ final class TrainingTasks {
   static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
     CpuBackend host = ExecutorBackends.host();
     BatchStats total = BatchStats.ZERO;
-    Shard shard = batches.shard();
-    for (int b = 0; b < shard.batches().length; b++) {
-      int rows = shard.batchRows()[b];
+    for (int b = 0; b < batches.count(); b++) {
+      int rows = batches.rows(b);
       int lo = Chunks.start(rows, run.roundsPerEpoch(), chunk);
       int hi = Chunks.start(rows, run.roundsPerEpoch(), chunk + 1);
       if (hi <= lo) {

@@ -1,0 +1,165 @@
+package org.sparkdl.ml;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdl.arrow.BatchEncoder;
+import org.sparkdl.arrow.BatchSink;
+import org.sparkdl.arrow.TrainingColumns;
+
+/**
+ * A fit's encoding pass: each partition streams once through two {@link BatchSink}s (training and
+ * validation rows), and every batch is an element of the persisted RDD as soon as it is full.
+ * Each row is checked as it passes (class label, validation flag, then its values), so an error
+ * names the first bad row in input order; no copy of a partition's rows is held, and Spark can
+ * cache or spill the encoded partition batch by batch.
+ */
+final class EncodedBatches {
+  private EncodedBatches() {}
+
+  /** What the pass needs besides the rows; serializable, sent to the executors. */
+  record Plan(TrainingColumns columns, int maxBatchRows, boolean validate, int classes, int indicatorIndex,
+      String indicatorName, long seed) implements java.io.Serializable {}
+
+  /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
+  static JavaRDD<EncodedBatch> encode(Dataset<Row> data, Plan plan, String name) {
+    JavaRDD<EncodedBatch> batches = data.toJavaRDD().mapPartitionsWithIndex((p, rows) -> new Pass(plan, p, rows), true);
+    batches.setName(name);
+    return batches.persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * One {@link Shard} per partition of {@code encoded}: its training batches, or its validation
+   * batches, in order (the per-round path reads a partition's batches together).
+   */
+  static JavaRDD<Shard> shards(JavaRDD<EncodedBatch> encoded, boolean validation) {
+    return encoded.mapPartitionsWithIndex((p, it) -> {
+      List<EncodedBatch> mine = new ArrayList<>();
+      it.forEachRemaining(b -> {
+        if (b.validation() == validation) {
+          mine.add(b);
+        }
+      });
+      mine.sort(Comparator.comparingInt(EncodedBatch::index));
+      byte[][] bytes = new byte[mine.size()][];
+      int[] rows = new int[mine.size()];
+      for (int i = 0; i < rows.length; i++) {
+        bytes[i] = mine.get(i).ipc();
+        rows[i] = mine.get(i).rows();
+      }
+      return List.of(new Shard(p, bytes, rows)).iterator();
+    }, true);
+  }
+
+  /** The encoding of one partition, a batch at a time. */
+  private static final class Pass implements Iterator<EncodedBatch> {
+    private final Plan plan;
+    private final int partition;
+    private final Iterator<Row> rows;
+    private final BatchSink train;
+    private final BatchSink valid;
+    private final ArrayDeque<EncodedBatch> ready = new ArrayDeque<>();
+    private long position;
+    private boolean finished;
+
+    Pass(Plan plan, int partition, Iterator<Row> rows) {
+      this.plan = plan;
+      this.partition = partition;
+      this.rows = rows;
+      BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate());
+      this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
+      this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty() && !finished) {
+        step();
+      }
+      return !ready.isEmpty();
+    }
+
+    @Override
+    public EncodedBatch next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("No more batches in partition " + partition + ".");
+      }
+      return ready.poll();
+    }
+
+    /** Encodes rows until a batch is full or the partition ends. */
+    private void step() {
+      try {
+        while (ready.isEmpty() && rows.hasNext()) {
+          Row row = rows.next();
+          long r = position++;
+          if (plan.classes() > 0) {
+            checkLabel(row, r);
+          }
+          boolean validation = plan.indicatorIndex() >= 0 && isValidation(row, r);
+          BatchSink sink = validation ? valid : train;
+          sink.add(row, r);
+          offer(sink.take(), validation);
+        }
+        if (ready.isEmpty()) {
+          finished = true;
+          offer(train.finish(), false);
+          if (valid != null) {
+            offer(valid.finish(), true);
+          }
+        }
+      } catch (RuntimeException e) {
+        finished = true;
+        train.close();
+        if (valid != null) {
+          valid.close();
+        }
+        throw e;
+      }
+    }
+
+    private void offer(BatchSink.Batch b, boolean validation) {
+      if (b != null) {
+        ready.add(new EncodedBatch(partition, validation, b.index(), b.rows(), b.ipc()));
+      }
+    }
+
+    private boolean isValidation(Row row, long r) {
+      int index = plan.indicatorIndex();
+      if (row.isNullAt(index)) {
+        throw new IllegalArgumentException("Column '" + plan.indicatorName() + "', row " + r + " of partition " + partition
+            + ": null; expected true (validation) or false (training).");
+      }
+      return row.getBoolean(index);
+    }
+
+    private void checkLabel(Row row, long r) {
+      int classes = plan.classes();
+      Object v = row.get(plan.columns().target().index());
+      if (v != null) {
+        double d = ((Number) v).doubleValue();
+        if (d >= 0 && d < classes && d == Math.rint(d)) {
+          return;
+        }
+      }
+      String where = "Column '" + plan.columns().target().name() + "', row " + r + " of partition " + partition + ": ";
+      if (v == null) {
+        throw new IllegalArgumentException(where + "null; expected a class index in [0, " + classes + ").");
+      }
+      double d = ((Number) v).doubleValue();
+      if (!(d >= 0 && d < classes)) {
+        throw new IllegalArgumentException(where + d + " is outside [0, " + classes + ") for " + classes
+            + " classes. Index labels with StringIndexer.");
+      }
+      throw new IllegalArgumentException(where + d + " is not a class index (an integer in [0, " + classes
+          + ")). Index labels with StringIndexer.");
+    }
+  }
+}
