@@ -1,0 +1,127 @@
+package org.sparkdl.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkdl.ml.NeuralNetworkClassifier;
+import org.sparkdl.ml.scoring.TrainingSummary;
+
+/**
+ * Training on more rows than fit comfortably in the heap: two epochs of 784-128-10 with the
+ * default settings in {@code local[2]} over {@link SyntheticDigits} generated on the fly (not cached, as if
+ * read from files), at 300,000 and 1,500,000 rows (0.9 and 4.7 GB of float32 features, 1.9 and 9.4
+ * GB as the rows' doubles). Reports the time to the end of the first epoch (the encoding pass
+ * included), the second epoch's rows/s against {@code
+ * LocalTrainer} with the same 2 threads (from {@link TrainingScaleBenchmark}), the process's peak
+ * resident memory (VmHWM) and the heap in use after each fit; a fit that fails is reported, not
+ * hidden. The README's command gives -Xmx6g.
+ *
+ * <p>Usage: {@code DataScaleBenchmark [--quick]} ({@code --quick}: 30,000 and 150,000 rows).
+ */
+public final class DataScaleBenchmark {
+  private static final long SEED = 42;
+  private static final String USAGE = "Usage: DataScaleBenchmark [--quick]\n"
+      + "  --quick  30,000 and 150,000 rows instead of 300,000 and 1,500,000: a smoke run, not a measurement";
+
+  private DataScaleBenchmark() {}
+
+  /** One fit's figures; {@code error} is null when it succeeded. */
+  record Result(long rows, double fitSeconds, double firstEpochEnd, double epochSeconds, long peakRssMb, long heapUsedMb,
+      double loss, String error) {
+    double rowsPerSecond() {
+      return rows / epochSeconds;
+    }
+
+    String json() {
+      return String.format(Locale.ROOT, "{\"rows\":%d,\"fit_s\":%.2f,\"first_epoch_end_s\":%.2f,\"epoch_s\":%.2f,\"rows_per_s\":%.0f,"
+          + "\"peak_rss_mb\":%d,\"heap_used_mb\":%d,\"loss\":%.5f,\"error\":%s}", rows, fitSeconds, firstEpochEnd, epochSeconds,
+          error == null ? rowsPerSecond() : 0, peakRssMb, heapUsedMb, loss, error == null ? "null" : CpuBenchmark.quote(error));
+    }
+  }
+
+  public static void main(String[] args) {
+    boolean quick = CommandLine.quick(args, USAGE);
+    long started = System.nanoTime();
+    System.out.printf(Locale.ROOT, "%nspark-dl data scale benchmark%s%n", quick ? " (QUICK smoke run)" : "");
+    for (String[] kv : CommandLine.environment()) {
+      System.out.printf(Locale.ROOT, "  %-5s %s%n", kv[0], kv[1]);
+    }
+    System.out.printf(Locale.ROOT, "  heap  max %,d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+    TrainingScaleBenchmark.Figure local = TrainingScaleBenchmark.local("local", "one JVM, LocalTrainer, 2 threads", 60_000, 2,
+        new int[] {784, 128, 10}, 64);
+    List<Result> results = new ArrayList<>();
+    SparkSession spark = Sessions.local("spark-dl data scale");
+    try {
+      for (long rows : quick ? new long[] {30_000, 150_000} : new long[] {300_000, 1_500_000}) {
+        results.add(fit(spark, rows));
+      }
+    } finally {
+      spark.stop();
+    }
+    System.out.printf(Locale.ROOT, "%nTwo epochs, 784-128-10, defaults (gradient mode, batch 64), local[2], rows generated on the fly%n");
+    System.out.printf(Locale.ROOT, "  %12s %8s %10s %9s %11s %14s %13s  %s%n", "rows", "fit s", "to epoch 1", "epoch 2 s", "rows/s",
+        "peak RSS MiB", "heap MiB", "vs one JVM (2 threads)");
+    for (Result r : results) {
+      if (r.error() != null) {
+        System.out.printf(Locale.ROOT, "  %,12d FAILED after %.1f s: %s (peak RSS %,d MiB)%n", r.rows(), r.fitSeconds(), r.error(),
+            r.peakRssMb());
+      } else {
+        System.out.printf(Locale.ROOT, "  %,12d %8.1f %10.1f %9.1f %,11.0f %,14d %,13d  %.0f%% of %,.0f samples/s%n", r.rows(),
+            r.fitSeconds(), r.firstEpochEnd(), r.epochSeconds(), r.rowsPerSecond(), r.peakRssMb(), r.heapUsedMb(),
+            100 * r.rowsPerSecond() / local.samplesPerSecond(), local.samplesPerSecond());
+      }
+    }
+    System.out.printf(Locale.ROOT, "%nTotal %.1f s, load average at the end %s. JSON:%n", (System.nanoTime() - started) / 1e9,
+        CommandLine.loadAverage());
+    System.out.println("{\"benchmark\":\"spark-dl-data-scale\",\"quick\":" + quick + ",\"cpu\":" + CpuBenchmark.quote(CpuBenchmark.cpuModel())
+        + ",\"heap_max_mb\":" + (Runtime.getRuntime().maxMemory() >> 20) + ",\"local_samples_per_s\":"
+        + String.format(Locale.ROOT, "%.0f", local.samplesPerSecond()) + ",\"results\":["
+        + results.stream().map(Result::json).collect(Collectors.joining(",")) + "]}");
+  }
+
+  /**
+   * Two epochs over {@code rows} rows: the first includes the encoding pass (its end from the
+   * start of the fit is reported as "to epoch 1"), the second gives the training rows/s.
+   */
+  static Result fit(SparkSession spark, long rows) {
+    Dataset<Row> data = SyntheticDigits.frame(spark, rows, 2, SEED);
+    long t0 = System.nanoTime();
+    try {
+      TrainingSummary s = new NeuralNetworkClassifier().setLayers(784, 128, 10).setSeed(SEED).setMaxEpochs(2).fit(data)
+          .summary();
+      double fit = (System.nanoTime() - t0) / 1e9;
+      double first = s.epochSeconds().get(0);
+      double second = s.epochSeconds().get(1) - first;
+      return new Result(rows, fit, first, second, peakRssMb(), heapUsedMb(), s.lossHistory().get(1), null);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      return new Result(rows, (System.nanoTime() - t0) / 1e9, 0, 0, peakRssMb(), heapUsedMb(), Double.NaN,
+          e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private static long heapUsedMb() {
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) >> 20;
+  }
+
+  /** The process's peak resident set (Linux), or -1. */
+  static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
