@@ -40,6 +40,12 @@ final class DistributedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
   /** Arrow batches are capped at this many bytes, so a partition is one or a few batches. */
   private static final long MAX_BATCH_BYTES = 256L << 20;
+  /**
+   * Spark conf: the most bytes of encoded rows in one Arrow batch, also the window within which a
+   * partition's rows are shuffled (default and most {@code 256m}); smaller batches bound the memory
+   * of the encoding pass more tightly.
+   */
+  static final String BATCH_BYTES_CONF = "spark.sparkdl.encode.batchBytes";
 
   /** What a fit produces. */
   record Result(float[] weights, float[] buffers, TrainingSummary summary) {}
@@ -200,7 +206,9 @@ final class DistributedTrainer {
   private static JavaRDD<EncodedBatch> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
       Settings s) {
     int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
-    int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, MAX_BATCH_BYTES / perRow));
+    long batchBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+        data.sparkSession().conf().get(BATCH_BYTES_CONF, MAX_BATCH_BYTES + "b"));
+    int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, Math.min(batchBytes, MAX_BATCH_BYTES) / perRow));
     EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, s.validate(), s.classification()
         ? s.numClasses() : -1, validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator),
         validationIndicator, s.seed());

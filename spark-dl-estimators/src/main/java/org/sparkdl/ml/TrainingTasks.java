@@ -13,6 +13,8 @@ import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 import org.sparkdl.train.BatchStats;
 import org.sparkdl.train.EvalStats;
@@ -278,22 +280,67 @@ final class TrainingTasks {
     return !run.classification() && y.rank() == 1 ? y.reshape(hi - lo, 1) : y;
   }
 
-  /** Accumulates the gradient of chunk {@code chunk} of every batch of the shard. */
+  /**
+   * Accumulates the gradient of chunk {@code chunk} of every batch of the shard. A chunk that
+   * lies in one batch is read in place; one spread over several batches (a partition of more than
+   * one batch) is gathered into one block first, so that the step is one forward and backward pass
+   * over all its rows rather than a small one per batch.
+   */
   static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
     CpuBackend host = ExecutorBackends.host();
-    BatchStats total = BatchStats.ZERO;
+    List<int[]> pieces = new ArrayList<>(batches.count());
+    int total = 0;
     for (int b = 0; b < batches.count(); b++) {
       int rows = batches.rows(b);
       int lo = Chunks.start(rows, run.roundsPerEpoch(), chunk);
       int hi = Chunks.start(rows, run.roundsPerEpoch(), chunk + 1);
-      if (hi <= lo) {
-        continue;
+      if (hi > lo) {
+        pieces.add(new int[] {b, lo, hi});
+        total += hi - lo;
       }
-      ArrowBatch batch = batches.get(b);
-      Tensor y = targets(batch, host, run, lo, hi);
-      Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
-      total = total.plus(w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, seed + b));
     }
-    return total;
+    if (pieces.isEmpty()) {
+      return BatchStats.ZERO;
+    }
+    if (pieces.size() == 1) {
+      int[] p = pieces.get(0);
+      ArrowBatch batch = batches.get(p[0]);
+      Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, p[1], p[2]) : null;
+      return w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, p[1], p[2]),
+          targets(batch, host, run, p[1], p[2]), wt, seed + p[0]);
+    }
+    try (Scope block = host.openScope("chunk")) {
+      ArrowBatch first = batches.get(pieces.get(0)[0]);
+      Map<String, Tensor> inputs = new java.util.LinkedHashMap<>(2);
+      inputs.put(w.network.spec().inputs().get(0).name(), gather(block, batches, pieces, total, b -> b.features(host)));
+      if (first.hasLengths()) {
+        inputs.put(SequenceInputs.LENGTHS, gather(block, batches, pieces, total, b -> b.lengths(host)));
+      }
+      Tensor y = gather(block, batches, pieces, total, b -> b.labels(host));
+      if (!run.classification() && y.rank() == 1) {
+        y = y.reshape(total, 1);
+      }
+      Tensor wt = first.hasWeights() ? gather(block, batches, pieces, total, b -> b.weights(host)) : null;
+      return w.trainer.accumulateGradients(inputs, y, wt, seed);
+    }
+  }
+
+  /** Rows {@code [lo, hi)} of each piece's column, one piece after another, in a tensor of {@code block}. */
+  private static Tensor gather(Scope block, ShardBatches batches, List<int[]> pieces, int total,
+      java.util.function.Function<ArrowBatch, Tensor> column) {
+    Tensor first = column.apply(batches.get(pieces.get(0)[0]));
+    int[] dims = new int[first.rank()];
+    dims[0] = total;
+    for (int d = 1; d < dims.length; d++) {
+      dims[d] = first.dim(d);
+    }
+    Tensor out = block.allocate(first.dtype(), Shape.of(dims));
+    int at = 0;
+    for (int[] p : pieces) {
+      int n = p[2] - p[1];
+      out.backend().copy(column.apply(batches.get(p[0])).slice(0, p[1], p[2]), out.slice(0, at, at + n));
+      at += n;
+    }
+    return out;
   }
 }

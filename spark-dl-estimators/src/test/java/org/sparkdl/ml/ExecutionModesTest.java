@@ -54,6 +54,26 @@ class ExecutionModesTest {
   }
 
   @Test
+  void partitionsOfSeveralBatchesGiveTheSameBitsEitherWay(SparkSession spark) {
+    // 24 bytes a row (4 features, a label, a weight slot): batches of 80 rows, four per partition, so each step
+    // gathers its chunk from four batches of each partition, training and validation rows alike
+    spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1920b");
+    try {
+      Dataset<Row> data = TrainingFixtures.blobs(spark, 700, 26, 2).withColumn("held", org.apache.spark.sql.functions.expr(
+          "rand(5) < 0.15")).cache();
+      Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setValidationIndicatorCol("held").fit(data);
+      NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+      NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+      assertArrayEquals(rounds.weights(), barrier.weights());
+      assertEquals(rounds.summary().validationLossHistory(), barrier.summary().validationLossHistory());
+      List<Double> loss = barrier.summary().lossHistory();
+      assertTrue(loss.get(loss.size() - 1) < loss.get(0) / 2, "it learns: " + loss);
+    } finally {
+      spark.conf().unset(DistributedTrainer.BATCH_BYTES_CONF);
+    }
+  }
+
+  @Test
   void morePartitionsThanTaskSlotsTrainAsIfEachHadItsOwnTask(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
     NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
