@@ -243,7 +243,7 @@ public final class TrainingScaleBenchmark {
 
   private static List<Target> report(List<Figure> figures, Plan plan, List<String> notes) {
     System.out.printf(Locale.ROOT, "%nStep cost against data size: 784-128-10, defaults (gradient mode, batch 64 over 2 partitions,"
-        + " Adam 1e-3); figures from the epochs after the first%n");
+        + " Adam 3e-3; the single-JVM lines Adam 1e-3); figures from the epochs after the first%n");
     header();
     row(get(figures, "small"));
     row(get(figures, "large"));
