@@ -20,8 +20,9 @@ import org.sparkdl.ml.scoring.TrainingSummary;
  * GB as the rows' doubles). Reports the time to the end of the first epoch (the encoding pass
  * included), the second epoch's rows/s against {@code
  * LocalTrainer} with the same 2 threads (from {@link TrainingScaleBenchmark}), the process's peak
- * resident memory (VmHWM) and the heap in use after each fit; a fit that fails is reported, not
- * hidden. The README's command gives -Xmx6g.
+ * resident memory (VmHWM: the heap the JVM committed, garbage included, plus the off-heap batches)
+ * and the heap still reachable after each fit (after a full collection, so the data the fit
+ * cached on the heap); a fit that fails is reported, not hidden. The README's command gives -Xmx6g.
  *
  * <p>Usage: {@code DataScaleBenchmark [--quick]} ({@code --quick}: 30,000 and 150,000 rows).
  */
@@ -106,7 +107,9 @@ public final class DataScaleBenchmark {
     }
   }
 
+  /** The heap still reachable: after a full collection, so garbage the collector had not needed to free is not counted. */
   private static long heapUsedMb() {
+    System.gc();
     Runtime rt = Runtime.getRuntime();
     return (rt.totalMemory() - rt.freeMemory()) >> 20;
   }
