@@ -74,7 +74,10 @@ final class BarrierTask {
     Duration timeout = Duration.ofSeconds(SparkEnv.get().conf().getTimeAsSeconds(TIMEOUT_CONF, "300s"));
     long began = System.nanoTime();
     RpcEndpointRef driver = RpcUtils.makeDriverRef(job.coordinator(), SparkEnv.get().conf(), SparkEnv.get().rpcEnv());
-    try (ExecutorCache.Lease<Worker> lease = TrainingTasks.worker(run); Shards data = new Shards(run, partition)) {
+    // nothing a task builds is used on this executor after the stage (a retried stage builds its own), so the
+    // worker and the decoded batches are freed when the task ends, not left to the cache's idle sweep
+    ExecutorCache.Lease<Worker> lease = TrainingTasks.worker(run);
+    try (Shards data = new Shards(run, partition)) {
       Worker w = lease.get();
       long decoded = System.nanoTime();
       try (TcpCollective.Listener listener = listen();
@@ -120,6 +123,8 @@ final class BarrierTask {
           }
         }
       }
+    } finally {
+      lease.discard();
     }
     return rank;
   }
@@ -147,8 +152,8 @@ final class BarrierTask {
               b.validation() ? "validation" : "train", p)).add(b.index(), b.rows(), b.ipc());
         }
       } catch (RuntimeException e) {
-        trainBy.values().forEach(ShardBatches::close);
-        validBy.values().forEach(ShardBatches::close);
+        trainBy.values().forEach(ShardBatches::discard);
+        validBy.values().forEach(ShardBatches::discard);
         throw e;
       }
       train.addAll(trainBy.values());
@@ -173,10 +178,11 @@ final class BarrierTask {
       return total;
     }
 
+    /** Frees the decoded batches (they are not given back to the cache). */
     @Override
     public void close() {
-      train.forEach(ShardBatches::close);
-      valid.forEach(ShardBatches::close);
+      train.forEach(ShardBatches::discard);
+      valid.forEach(ShardBatches::discard);
     }
   }
 

@@ -141,9 +141,16 @@ final class TrainingTasks {
       return run.runId() + "/" + split + "/" + partition + "/" + b;
     }
 
+    /** Gives the batches back to the executor's cache, for the next round. */
     @Override
     public void close() {
       leases.values().forEach(ExecutorCache.Lease::close);
+      leases.clear();
+    }
+
+    /** Frees the batches instead of giving them back. */
+    void discard() {
+      leases.values().forEach(ExecutorCache.Lease::discard);
       leases.clear();
     }
   }

@@ -181,6 +181,26 @@ class ExecutionModesTest {
   }
 
   @Test
+  void aFailedFitGivesBackTheMemoryItTook(SparkSession spark) throws InterruptedException {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 32, 2).cache();
+    data.count();
+    org.sparkdl.backend.Backend be = org.sparkdl.ml.scoring.ExecutorBackends.get("auto");
+    long tensors = be.liveBytes();
+    long arrow = org.sparkdl.arrow.ArrowMemory.allocatedBytes();
+    // 4-4096-3: 28,675 parameters, so that a network, an optimizer or a batch left behind shows
+    assertThrows(IllegalStateException.class, () -> new NeuralNetworkClassifier().setLayers(4, 4096, 3).setOptimizer("sgd")
+        .setLearningRate(1e6).setMaxEpochs(20).setSeed(9).fit(data));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while ((be.liveBytes() > tensors || org.sparkdl.arrow.ArrowMemory.allocatedBytes() > arrow)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(be.liveBytes() <= tensors, "tensors still allocated: " + be.liveBytes() + " bytes, before the fit " + tensors);
+    assertTrue(org.sparkdl.arrow.ArrowMemory.allocatedBytes() <= arrow, "Arrow memory still allocated: "
+        + org.sparkdl.arrow.ArrowMemory.allocatedBytes() + " bytes, before the fit " + arrow);
+  }
+
+  @Test
   void thePlanFallsBackToRoundsWhereBarrierStagesCannotRun() {
     SparkConf dynamic = new SparkConf().set("spark.dynamicAllocation.enabled", "true");
     ExecutionPlan p = ExecutionPlan.choose(dynamic, "spark://master:7077", 8, 4, "auto");
