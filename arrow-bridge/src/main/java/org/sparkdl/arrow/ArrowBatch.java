@@ -93,20 +93,47 @@ public final class ArrowBatch implements AutoCloseable {
    * @throws IllegalArgumentException when the bytes are not such a batch
    */
   public static ArrowBatch read(byte[] ipc) {
+    return read(new ByteArrayInputStream(ipc), ipc.length + " bytes");
+  }
+
+  /**
+   * Reads a batch from a file holding what {@link BatchEncoder} wrote, straight into Arrow memory
+   * (no copy of the whole file on the heap).
+   *
+   * @throws IllegalArgumentException when the file cannot be read or is not a training batch
+   */
+  public static ArrowBatch read(java.nio.file.Path file) {
+    java.io.InputStream in;
+    try {
+      in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read an Arrow training batch from " + file + ": " + e.getMessage(), e);
+    }
+    return read(in, file.toString());
+  }
+
+  private static ArrowBatch read(java.io.InputStream in, String source) {
     BufferAllocator allocator = ArrowMemory.newChild("batch");
     ArrowStreamReader reader = null;
     try {
-      reader = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator);
+      reader = new ArrowStreamReader(in, allocator);
       if (!reader.loadNextBatch()) {
         throw new IllegalArgumentException("The Arrow stream holds no record batch.");
       }
       return new ArrowBatch(allocator, reader, reader.getVectorSchemaRoot());
     } catch (IOException | RuntimeException e) {
+      if (reader == null) {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // the allocator is what matters
+        }
+      }
       release(reader, allocator);
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
-      throw new IllegalArgumentException("Cannot read an Arrow training batch from " + ipc.length + " bytes: " + e.getMessage(), e);
+      throw new IllegalArgumentException("Cannot read an Arrow training batch from " + source + ": " + e.getMessage(), e);
     }
   }
 
@@ -280,7 +307,7 @@ public final class ArrowBatch implements AutoCloseable {
         reader.close();
       }
     } catch (IOException e) {
-      // The reader's source is an in-memory array; closing it cannot fail in a way that matters.
+      // The reader's source is an in-memory array or a local file read to its end; nothing is lost.
     } finally {
       allocator.close();
     }

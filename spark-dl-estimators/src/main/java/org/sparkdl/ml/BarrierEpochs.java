@@ -40,6 +40,7 @@ final class BarrierEpochs implements EpochRunner {
   private final TrainingRun run;
   private final int maxEpochs;
   private final boolean validation;
+  private final boolean spill;
   private TrainingCoordinator coordinator;
   private RpcEndpointRef endpoint;
   private JavaFutureAction<List<Integer>> stage;
@@ -48,7 +49,7 @@ final class BarrierEpochs implements EpochRunner {
   private boolean warned;
 
   BarrierEpochs(JavaSparkContext jsc, JavaRDD<EncodedBatch> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
-      boolean validation) {
+      boolean validation, boolean spill) {
     this.jsc = jsc;
     this.encoded = encoded;
     this.tasks = tasks;
@@ -56,6 +57,7 @@ final class BarrierEpochs implements EpochRunner {
     this.run = run;
     this.maxEpochs = maxEpochs;
     this.validation = validation;
+    this.spill = spill;
   }
 
   @Override
@@ -91,7 +93,8 @@ final class BarrierEpochs implements EpochRunner {
     coordinator = new TrainingCoordinator(SparkEnv.get().rpcEnv(), tasks, from);
     String name = "sparkdl-" + run.runId();
     endpoint = SparkEnv.get().rpcEnv().setupEndpoint(name, coordinator);
-    BarrierTask.Job job = new BarrierTask.Job(run, maxEpochs, name, new SecureRandom().nextLong(), validation);
+    BarrierTask.Job job = new BarrierTask.Job(run, maxEpochs, name, new SecureRandom().nextLong(), validation,
+        spill);
     jsc.setJobDescription(run.stage() + " " + run.runId() + ": training, epochs " + from.epoch() + "-" + maxEpochs);
     RDD<Integer> rdd = input.rdd().barrier().mapPartitions(new Body(job), false, ClassTag$.MODULE$.apply(Integer.class));
     // Spark runs a failed barrier stage again only when it is a shuffle-map stage (a failed result stage may have

@@ -1,11 +1,17 @@
 package org.sparkdl.ml;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import org.apache.spark.BarrierTaskContext;
@@ -64,8 +70,11 @@ final class BarrierTask {
    * @param coordinator the name of the driver's {@link TrainingCoordinator} endpoint
    * @param token shared by this fit's tasks only (see {@link TcpCollective.Options#token()})
    * @param validation whether the fit has validation rows to evaluate after each epoch
+   * @param spill whether the tasks keep their batches in local files and decode a window at a
+   *     time, their data being larger than the memory a task may hold (see {@link DataMemory})
    */
-  record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation) implements Serializable {}
+  record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation, boolean spill)
+      implements Serializable {}
 
   static int run(Iterator<EncodedBatch> partition, Job job) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
@@ -77,7 +86,7 @@ final class BarrierTask {
     // nothing a task builds is used on this executor after the stage (a retried stage builds its own), so the
     // worker and the decoded batches are freed when the task ends, not left to the cache's idle sweep
     ExecutorCache.Lease<Worker> lease = TrainingTasks.worker(run);
-    try (Shards data = new Shards(run, partition)) {
+    try (Shards data = new Shards(run, partition, job.spill(), rank)) {
       Worker w = lease.get();
       long decoded = System.nanoTime();
       try (TcpCollective.Listener listener = listen();
@@ -106,8 +115,9 @@ final class BarrierTask {
             double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, clock.stepNanos / 1e9,
                 clock.syncNanos / 1e9, digest);
             c.allreduce(sums);
-            LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective", epoch, rank, stats.rows(),
-                run.rounds(), clock.stepNanos / 1_000_000, clock.syncNanos / 1_000_000);
+            LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective, {} ms waiting for"
+                + " batches from disk", epoch, rank, stats.rows(), run.rounds(), clock.stepNanos / 1_000_000,
+                clock.syncNanos / 1_000_000, data.waitedNanos() / 1_000_000);
             double[] decision = {0};
             if (rank == 0) {
               TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
@@ -133,35 +143,99 @@ final class BarrierTask {
    * The encoded partitions this task trains on (one, or several when the data has more
    * partitions than the stage has tasks), in partition order, each batch decoded to off-heap
    * memory as it is read (so the task holds one batch's bytes on the heap at a time) and held for
-   * the whole fit. A step takes the same chunk of every partition, with each partition's own
-   * dropout seed, so the steps are those of one task per partition.
+   * the whole fit; or, when the job says to spill, each batch written to a file on the executor's
+   * local disk and decoded when the epoch reaches its window, the next window's batches read ahead
+   * while the task computes. A step takes the same chunk of every partition, with each partition's
+   * own dropout seed, so the steps are those of one task per partition.
    */
   static final class Shards implements AutoCloseable {
     private final TrainingRun run;
     private final List<ShardBatches> train = new ArrayList<>();
     private final List<ShardBatches> valid = new ArrayList<>();
+    private final Path spillDir;
+    private final ExecutorService reader;
+    private int focusedEpoch = -1;
+    private int focusedWindow = -1;
 
-    Shards(TrainingRun run, Iterator<EncodedBatch> partition) {
+    Shards(TrainingRun run, Iterator<EncodedBatch> partition, boolean spill, int rank) {
       this.run = run;
+      this.spillDir = spill ? spillDir(run, rank) : null;
+      this.reader = spill ? Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sparkdl-read-ahead-" + rank);
+        t.setDaemon(true);
+        return t;
+      }) : null;
       TreeMap<Integer, ShardBatches> trainBy = new TreeMap<>();
       TreeMap<Integer, ShardBatches> validBy = new TreeMap<>();
       try {
         while (partition.hasNext()) {
           EncodedBatch b = partition.next();
-          (b.validation() ? validBy : trainBy).computeIfAbsent(b.partition(), p -> new ShardBatches(run,
-              b.validation() ? "validation" : "train", p)).add(b.index(), b.rows(), b.ipc());
+          String split = b.validation() ? "validation" : "train";
+          (b.validation() ? validBy : trainBy).computeIfAbsent(b.partition(), p -> new ShardBatches(run, split, p,
+              spill ? new SpillFiles(spillDir, split + "-" + p, reader) : null)).add(b.index(), b.rows(), b.ipc());
         }
       } catch (RuntimeException e) {
         trainBy.values().forEach(ShardBatches::discard);
         validBy.values().forEach(ShardBatches::discard);
+        closeSpill();
         throw e;
       }
       train.addAll(trainBy.values());
       valid.addAll(validBy.values());
     }
 
+    private static Path spillDir(TrainingRun run, int rank) {
+      Path local = Path.of(org.apache.spark.util.Utils.getLocalDir(SparkEnv.get().conf()));
+      try {
+        return Files.createTempDirectory(local, "sparkdl-batches-rank" + rank + "-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot make a folder for the training batches of " + run.stage() + " in " + local
+            + " (spark.local.dir): " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * With the batches on disk, when a step enters a new window: keeps that window's batches of
+     * every partition, reads the next window's ahead (the next epoch's first, after the last).
+     */
+    private void focus(int epoch, int chunk) {
+      int g = run.window(chunk);
+      if (spillDir == null || (epoch == focusedEpoch && g == focusedWindow)) {
+        return;
+      }
+      focusedEpoch = epoch;
+      focusedWindow = g;
+      int next = run.nextWindow(epoch, g);
+      if (next < 0) {
+        next = run.firstWindow(epoch + 1);
+      }
+      for (ShardBatches t : train) {
+        t.focus(batchesOf(t, g), batchesOf(t, next));
+      }
+    }
+
+    private List<Integer> batchesOf(ShardBatches t, int window) {
+      int[] chunks = run.windowChunks(window);
+      long rows = t.totalRows();
+      return t.batchesOf(Chunks.start(rows, run.roundsPerEpoch(), chunks[0]), Chunks.start(rows, run.roundsPerEpoch(),
+          chunks[1]));
+    }
+
+    /** Nanoseconds this task has waited for batches read from disk. */
+    long waitedNanos() {
+      long n = 0;
+      for (ShardBatches t : train) {
+        n += t.waitedNanos();
+      }
+      for (ShardBatches v : valid) {
+        n += v.waitedNanos();
+      }
+      return n;
+    }
+
     /** The gradient of step {@code step} of round {@code round}'s chunk over every partition, accumulated. */
     BatchStats accumulate(Worker w, int chunk, int epoch, int round, int step) {
+      focus(epoch, chunk);
       BatchStats total = BatchStats.ZERO;
       for (ShardBatches t : train) {
         total = total.plus(TrainingTasks.accumulate(w, t, run, chunk, run.stepSeed(epoch, round, step, t.partition())));
@@ -178,11 +252,25 @@ final class BarrierTask {
       return total;
     }
 
-    /** Frees the decoded batches (they are not given back to the cache). */
+    /** Frees the decoded batches (they are not given back to the cache) and deletes the files. */
     @Override
     public void close() {
       train.forEach(ShardBatches::discard);
       valid.forEach(ShardBatches::discard);
+      closeSpill();
+    }
+
+    private void closeSpill() {
+      if (reader != null) {
+        reader.shutdownNow();
+      }
+      if (spillDir != null) {
+        try {
+          Files.deleteIfExists(spillDir);
+        } catch (IOException e) {
+          LOG.debug("Cannot delete {}: {}", spillDir, e.getMessage());
+        }
+      }
     }
   }
 

@@ -71,9 +71,10 @@ final class DistributedTrainer {
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       encoded = encode(data, validationIndicator, columns, s);
-      long[] counts = count(encoded);
-      long rows = counts[0];
-      long validRows = counts[1];
+      List<DataMemory.Batch> batches = describe(encoded);
+      long rows = batches.stream().filter(b -> !b.validation()).mapToLong(DataMemory.Batch::rows).sum();
+      long validRows = batches.stream().filter(DataMemory.Batch::validation).mapToLong(DataMemory.Batch::rows).sum();
+      int windows = batches.stream().filter(b -> !b.validation()).mapToInt(b -> b.index() + 1).max().orElse(1);
       if (rows == 0) {
         throw new IllegalArgumentException("The training data is empty: no rows to fit" + (validationIndicator == null ? ""
             : " (every row is marked for validation)") + ".");
@@ -81,13 +82,20 @@ final class DistributedTrainer {
       LOG.info("{} {}: data encoded and cached in {} ms", s.stage(), s.uid(), (System.nanoTime() - started) / 1_000_000);
       int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.batchSize() - 1) / s.batchSize()));
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
-          roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend());
+          roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend(), windows);
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
           rows, encoded.getNumPartitions(), validationIndicator == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
 
       boolean validation = validationIndicator != null && validRows > 0;
-      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(), validation)
+      DataMemory memory = null;
+      if (plan.barrier()) {
+        memory = DataMemory.plan(batches, plan.tasks(), DataMemory.budget(jsc.sc(),
+            data.sparkSession().conf().get(DataMemory.CONF, null), plan.tasks()));
+        LOG.info("{} {}: {}", s.stage(), s.uid(), memory.reason());
+      }
+      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(), validation,
+          memory.spill())
           : new RoundEpochs(jsc, EncodedBatches.shards(encoded, false), validation ? EncodedBatches.shards(encoded, true) : null,
               driver, run, s.aggregationDepth());
 
@@ -215,11 +223,11 @@ final class DistributedTrainer {
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 
-  /** Training and validation rows, in one job. */
-  private static long[] count(JavaRDD<EncodedBatch> batches) throws SparkException {
+  /** Where each encoded batch is and how large, in one job (rows, split and size; not the bytes). */
+  private static List<DataMemory.Batch> describe(JavaRDD<EncodedBatch> batches) throws SparkException {
     try {
-      return batches.map(b -> b.validation() ? new long[] {0, b.rows()} : new long[] {b.rows(), 0})
-          .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+      return batches.map(b -> new DataMemory.Batch(b.partition(), b.validation(), b.index(), b.rows(), b.ipc().length))
+          .collect();
     } catch (RuntimeException e) {
       throw unwrap(e);
     }

@@ -11,10 +11,18 @@ import org.sparkdl.optim.OptimizerSpec;
  * @param roundsPerEpoch R: each partition's rows are cut into R chunks; a gradient round uses chunk
  *     r of every partition, so a round sees about {@code batchSize} rows in all
  * @param localSteps chunks (local optimizer steps) per round in average mode; 1 in gradient mode
+ * @param windows W: the chunks fall into W runs of adjacent chunks, each about one encoded batch
+ *     of the largest partition; an epoch takes the windows one after another (in a seeded order)
+ *     and a window's chunks in a seeded order, so a task touches one or two batches of each
+ *     partition at a time and can keep the others on disk. 1 when every partition is one batch.
  */
 record TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
-    boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend)
+    boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend, int windows)
     implements Serializable {
+
+  TrainingRun {
+    windows = Math.max(1, Math.min(windows, roundsPerEpoch));
+  }
 
   /** Rounds in one epoch. */
   int rounds() {
@@ -27,7 +35,37 @@ record TrainingRun(String runId, String stage, String specJson, String lossName,
     if (position >= roundsPerEpoch) {
       return -1;
     }
-    return Chunks.permutation(roundsPerEpoch, seed * 1_000_003L + epoch)[position];
+    return Chunks.order(roundsPerEpoch, windows, epochSeed(epoch))[position];
+  }
+
+  /** The window of chunk {@code chunk}. */
+  int window(int chunk) {
+    return Chunks.window(roundsPerEpoch, windows, chunk);
+  }
+
+  /** The chunks of window {@code g}: {@code [first, end)}. */
+  int[] windowChunks(int g) {
+    return new int[] {Chunks.start(roundsPerEpoch, windows, g), Chunks.start(roundsPerEpoch, windows, g + 1)};
+  }
+
+  /** The window an epoch visits after window {@code g}, or -1 when {@code g} is its last. */
+  int nextWindow(int epoch, int g) {
+    int[] order = Chunks.windowOrder(windows, epochSeed(epoch));
+    for (int i = 0; i + 1 < order.length; i++) {
+      if (order[i] == g) {
+        return order[i + 1];
+      }
+    }
+    return -1;
+  }
+
+  /** The window an epoch visits first. */
+  int firstWindow(int epoch) {
+    return Chunks.windowOrder(windows, epochSeed(epoch))[0];
+  }
+
+  private long epochSeed(int epoch) {
+    return seed * 1_000_003L + epoch;
   }
 
   /** The seed of the random layers for a partition's step. */

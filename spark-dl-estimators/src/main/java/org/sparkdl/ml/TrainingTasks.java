@@ -61,44 +61,55 @@ final class TrainingTasks {
    * The decoded Arrow batches of one partition's split, borrowed from the executor's cache and
    * given back together on close: a round holds them for a step, a barrier task for its fit. The
    * per-round path decodes a {@link Shard}'s batches on first use; a barrier task {@link #add}s
-   * each batch as it reads it, decoding it at once so that its bytes can go.
+   * each batch as it reads it, decoding it at once so that its bytes can go, or, when its data is
+   * larger than the memory it may hold, writing it to a local file ({@link SpillFiles}) to be
+   * decoded a window at a time ({@link #focus}).
    */
   static final class ShardBatches implements AutoCloseable {
     private final TrainingRun run;
     private final String split;
     private final int partition;
     private final byte[][] source;
+    private final SpillFiles spill;
     private final java.util.TreeMap<Integer, Integer> rows = new java.util.TreeMap<>();
     private final java.util.TreeMap<Integer, ExecutorCache.Lease<ArrowBatch>> leases = new java.util.TreeMap<>();
 
     /** A shard's batches, decoded on first use. */
     ShardBatches(TrainingRun run, String split, Shard shard) {
-      this(run, split, shard.partition(), shard.batches());
+      this(run, split, shard.partition(), shard.batches(), null);
       for (int b = 0; b < shard.batchRows().length; b++) {
         rows.put(b, shard.batchRows()[b]);
       }
     }
 
-    /** No batches yet: {@link #add} them. */
-    ShardBatches(TrainingRun run, String split, int partition) {
-      this(run, split, partition, null);
+    /** No batches yet: {@link #add} them; {@code spill} null keeps them decoded in memory. */
+    ShardBatches(TrainingRun run, String split, int partition, SpillFiles spill) {
+      this(run, split, partition, null, spill);
     }
 
-    private ShardBatches(TrainingRun run, String split, int partition, byte[][] source) {
+    private ShardBatches(TrainingRun run, String split, int partition, byte[][] source, SpillFiles spill) {
       this.run = run;
       this.split = split;
       this.partition = partition;
       this.source = source;
+      this.spill = spill;
     }
 
-    /** Decodes batch {@code index} of {@code batchRows} rows now (or takes it from the cache, when decoded before). */
+    /**
+     * Decodes batch {@code index} of {@code batchRows} rows now (or takes it from the cache, when
+     * decoded before), or writes it to its file when the batches are kept on disk.
+     */
     void add(int index, int batchRows, byte[] ipc) {
       if (rows.containsKey(index)) {
         throw new IllegalStateException("Batch " + index + " of the " + split + " split of partition " + partition
             + " came twice.");
       }
       rows.put(index, batchRows);
-      leases.put(index, ExecutorCache.borrow(key(index), () -> ArrowBatch.read(ipc)));
+      if (spill != null) {
+        spill.write(index, ipc);
+      } else {
+        leases.put(index, ExecutorCache.borrow(key(index), () -> ArrowBatch.read(ipc)));
+      }
     }
 
     int partition() {
@@ -124,7 +135,39 @@ final class TrainingTasks {
       return n;
     }
 
+    /** The batches that hold rows {@code [lo, hi)} of the split (its batches' rows one after another). */
+    List<Integer> batchesOf(long lo, long hi) {
+      List<Integer> out = new ArrayList<>(2);
+      long at = 0;
+      for (int b = 0; b < count() && at < hi; b++) {
+        int n = rows(b);
+        if (at + n > lo && n > 0) {
+          out.add(b);
+        }
+        at += n;
+      }
+      return out;
+    }
+
+    /**
+     * For batches kept on disk: keeps {@code now} decoded, reads {@code next} ahead and frees the
+     * rest. Nothing to do for batches in memory.
+     */
+    void focus(java.util.Collection<Integer> now, java.util.Collection<Integer> next) {
+      if (spill != null) {
+        spill.focus(now, next);
+      }
+    }
+
+    /** Nanoseconds spent waiting for batches read from disk (0 in memory). */
+    long waitedNanos() {
+      return spill == null ? 0 : spill.waitedNanos();
+    }
+
     ArrowBatch get(int b) {
+      if (spill != null) {
+        return spill.get(b);
+      }
       ExecutorCache.Lease<ArrowBatch> l = leases.get(b);
       if (l == null) {
         if (source == null) {
@@ -146,12 +189,18 @@ final class TrainingTasks {
     public void close() {
       leases.values().forEach(ExecutorCache.Lease::close);
       leases.clear();
+      if (spill != null) {
+        spill.close();
+      }
     }
 
     /** Frees the batches instead of giving them back. */
     void discard() {
       leases.values().forEach(ExecutorCache.Lease::discard);
       leases.clear();
+      if (spill != null) {
+        spill.close();
+      }
     }
   }
 
@@ -247,6 +296,7 @@ final class TrainingTasks {
     CpuBackend host = ExecutorBackends.host();
     EvalStats total = EvalStats.ZERO;
     for (int b = 0; b < batches.count(); b++) {
+      batches.focus(List.of(b), b + 1 < batches.count() ? List.of(b + 1) : List.of());
       ArrowBatch batch = batches.get(b);
       for (int lo = 0; lo < batch.rows(); lo += 4096) {
         int hi = Math.min(batch.rows(), lo + 4096);
@@ -288,23 +338,28 @@ final class TrainingTasks {
   }
 
   /**
-   * Accumulates the gradient of chunk {@code chunk} of every batch of the shard. A chunk that
-   * lies in one batch is read in place; one spread over several batches (a partition of more than
-   * one batch) is gathered into one block first, so that the step is one forward and backward pass
-   * over all its rows rather than a small one per batch.
+   * Accumulates the gradient of chunk {@code chunk} of the shard: the chunk's share of the rows of
+   * its batches taken one after another. A chunk that lies in one batch is read in place; one that
+   * spans two batches is gathered into one block first, so that the step is one forward and
+   * backward pass over all its rows.
    */
   static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
     CpuBackend host = ExecutorBackends.host();
-    List<int[]> pieces = new ArrayList<>(batches.count());
+    long all = batches.totalRows();
+    long lo = Chunks.start(all, run.roundsPerEpoch(), chunk);
+    long hi = Chunks.start(all, run.roundsPerEpoch(), chunk + 1);
+    List<int[]> pieces = new ArrayList<>(2);
     int total = 0;
-    for (int b = 0; b < batches.count(); b++) {
+    long at = 0;
+    for (int b = 0; b < batches.count() && at < hi; b++) {
       int rows = batches.rows(b);
-      int lo = Chunks.start(rows, run.roundsPerEpoch(), chunk);
-      int hi = Chunks.start(rows, run.roundsPerEpoch(), chunk + 1);
-      if (hi > lo) {
-        pieces.add(new int[] {b, lo, hi});
-        total += hi - lo;
+      long from = Math.max(lo, at);
+      long to = Math.min(hi, at + rows);
+      if (to > from) {
+        pieces.add(new int[] {b, (int) (from - at), (int) (to - at)});
+        total += (int) (to - from);
       }
+      at += rows;
     }
     if (pieces.isEmpty()) {
       return BatchStats.ZERO;

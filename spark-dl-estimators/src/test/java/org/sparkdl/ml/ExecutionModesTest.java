@@ -74,6 +74,39 @@ class ExecutionModesTest {
   }
 
   @Test
+  void batchesKeptOnDiskTrainToTheSameBitsAsBatchesInMemory(SparkSession spark) {
+    // batches of 80 rows, 25 to a partition: the tasks may hold 40 KB, so they keep their batches on disk and decode
+    // the window they train on and the next one (about 4 batches of ~2.5 KB and a validation batch and its next)
+    spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1920b");
+    try {
+      Dataset<Row> data = TrainingFixtures.blobs(spark, 4000, 27, 2).withColumn("held", org.apache.spark.sql.functions.expr(
+          "rand(7) < 0.1")).cache();
+      Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setValidationIndicatorCol("held").fit(data);
+      NeuralNetworkClassificationModel inMemory;
+      try (JobRecorder jobs = JobRecorder.start(spark)) {
+        inMemory = fit.get();
+        assertEquals(0, jobs.diskBytesSpilled());
+      }
+      spark.conf().set(DataMemory.CONF, "40k");
+      NeuralNetworkClassificationModel onDisk;
+      try (JobRecorder jobs = JobRecorder.start(spark)) {
+        onDisk = fit.get();
+        assertTrue(jobs.diskBytesSpilled() > 100_000, "every batch goes to disk: " + jobs.diskBytesSpilled());
+      }
+      assertArrayEquals(inMemory.weights(), onDisk.weights());
+      assertEquals(inMemory.summary().validationLossHistory(), onDisk.summary().validationLossHistory());
+      assertEquals(inMemory.summary().lossHistory(), onDisk.summary().lossHistory());
+
+      spark.conf().set(DataMemory.CONF, "8k");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, fit::get);
+      assertTrue(e.getMessage().contains("does not fit") && e.getMessage().contains(DataMemory.CONF), e.getMessage());
+    } finally {
+      spark.conf().unset(DistributedTrainer.BATCH_BYTES_CONF);
+      spark.conf().unset(DataMemory.CONF);
+    }
+  }
+
+  @Test
   void morePartitionsThanTaskSlotsTrainAsIfEachHadItsOwnTask(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
     NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));

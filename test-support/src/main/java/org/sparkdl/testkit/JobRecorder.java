@@ -8,6 +8,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.RDDInfo;
@@ -16,7 +17,7 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Records the Spark jobs started while it is open: their description ({@code
  * setJobDescription}), the task count of their final stage, and that of their barrier stage if
- * they have one. Spark delivers listener events
+ * they have one; and the bytes their tasks spilled to disk. Spark delivers listener events
  * asynchronously but in order, so {@link #jobs()} first runs a marker job and waits for it: every
  * job started before the call is then in the list.
  *
@@ -39,6 +40,7 @@ public final class JobRecorder extends SparkListener implements AutoCloseable {
   private static final String MARKER = "job-recorder-marker-";
   private final SparkContext sc;
   private final List<Job> jobs = new ArrayList<>();
+  private long diskBytesSpilled;
 
   private JobRecorder(SparkContext sc) {
     this.sc = sc;
@@ -61,6 +63,23 @@ public final class JobRecorder extends SparkListener implements AutoCloseable {
     synchronized (jobs) {
       jobs.add(new Job(start.jobId(), description == null ? "" : description, tasks, barrier));
       jobs.notifyAll();
+    }
+  }
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd end) {
+    if (end.taskMetrics() != null) {
+      synchronized (jobs) {
+        diskBytesSpilled += end.taskMetrics().diskBytesSpilled();
+      }
+    }
+  }
+
+  /** Bytes the tasks that ended so far report as spilled to disk (Spark's "Spill (Disk)" metric). */
+  public long diskBytesSpilled() {
+    jobs();
+    synchronized (jobs) {
+      return diskBytesSpilled;
     }
   }
 

@@ -1,0 +1,164 @@
+package org.sparkdl.ml;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.sparkdl.arrow.ArrowBatch;
+
+/**
+ * One partition split's encoded batches kept in local files (Arrow IPC streams, as encoded) rather
+ * than decoded in memory, for a training task whose data is larger than the memory it may hold.
+ * The task says which batches it needs now and which it will need next ({@link #focus}): those it
+ * needs now stay decoded, the next ones are read ahead on the task's reader thread while it
+ * computes, and every other batch is freed. So each file is read whole and in order, once per
+ * epoch, and the task holds a few batches at a time whatever the size of its data.
+ *
+ * <p><b>Ownership.</b> Owns its files and its decoded batches; {@link #close()} frees the batches,
+ * waits for reads in flight and deletes the files. Used by one task thread; the reader thread only
+ * decodes files.
+ */
+final class SpillFiles implements AutoCloseable {
+  private final Path dir;
+  private final String name;
+  private final ExecutorService reader;
+  private final Map<Integer, Path> files = new TreeMap<>();
+  private final Map<Integer, ArrowBatch> decoded = new HashMap<>();
+  private final Map<Integer, Future<ArrowBatch>> reading = new HashMap<>();
+  private long readNanos;
+
+  /**
+   * @param dir a folder of the executor's local disk, owned by the caller, where the files go
+   * @param name the split and partition, for file names and messages (e.g. {@code train-3})
+   * @param reader the task's read-ahead thread
+   */
+  SpillFiles(Path dir, String name, ExecutorService reader) {
+    this.dir = dir;
+    this.name = name;
+    this.reader = reader;
+  }
+
+  /** Writes batch {@code index}'s Arrow IPC stream to its file. */
+  void write(int index, byte[] ipc) {
+    Path file = dir.resolve(name + "-" + index + ".arrow");
+    try {
+      Files.write(file, ipc);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the training batch " + index + " of " + name + " to " + file
+          + " on the executor's local disk: " + e.getMessage(), e);
+    }
+    files.put(index, file);
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    if (task != null) {
+      task.taskMetrics().incDiskBytesSpilled(ipc.length);   // shows as the task's "Spill (Disk)" in the Spark UI
+    }
+  }
+
+  /** Batch {@code b}, decoded: at once when it is neither decoded nor being read ahead. */
+  ArrowBatch get(int b) {
+    ArrowBatch batch = decoded.get(b);
+    if (batch != null) {
+      return batch;
+    }
+    Future<ArrowBatch> ahead = reading.remove(b);
+    long t0 = System.nanoTime();
+    batch = ahead != null ? await(ahead, b) : read(b);
+    readNanos += System.nanoTime() - t0;
+    decoded.put(b, batch);
+    return batch;
+  }
+
+  /**
+   * Keeps the batches in {@code now} decoded (they are read on first {@link #get}), starts
+   * reading {@code next} ahead, and frees every other batch.
+   */
+  void focus(Collection<Integer> now, Collection<Integer> next) {
+    Set<Integer> keep = new HashSet<>(now);
+    keep.addAll(next);
+    for (Iterator<Map.Entry<Integer, ArrowBatch>> it = decoded.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, ArrowBatch> e = it.next();
+      if (!keep.contains(e.getKey())) {
+        e.getValue().close();
+        it.remove();
+      }
+    }
+    List<Integer> dropped = new ArrayList<>();
+    for (Integer b : reading.keySet()) {
+      if (!keep.contains(b)) {
+        dropped.add(b);
+      }
+    }
+    for (Integer b : dropped) {
+      closeQuietly(reading.remove(b));
+    }
+    for (int b : next) {
+      if (!decoded.containsKey(b) && !reading.containsKey(b) && files.containsKey(b)) {
+        reading.put(b, reader.submit(() -> read(b)));
+      }
+    }
+  }
+
+  /** Nanoseconds the task has waited for batches (reads not hidden behind its computation). */
+  long waitedNanos() {
+    return readNanos;
+  }
+
+  private ArrowBatch read(int b) {
+    Path file = files.get(b);
+    if (file == null) {
+      throw new IllegalStateException("Batch " + b + " of " + name + " never came.");
+    }
+    return ArrowBatch.read(file);
+  }
+
+  private ArrowBatch await(Future<ArrowBatch> f, int b) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading batch " + b + " of " + name + ".", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
+    }
+  }
+
+  /** Waits for a read in flight and frees what it read (its failure does not matter any more). */
+  private static void closeQuietly(Future<ArrowBatch> f) {
+    try {
+      f.get().close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | RuntimeException e) {
+      // nothing was read, nothing to free
+    }
+  }
+
+  @Override
+  public void close() {
+    reading.values().forEach(SpillFiles::closeQuietly);
+    reading.clear();
+    decoded.values().forEach(ArrowBatch::close);
+    decoded.clear();
+    for (Path f : files.values()) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException e) {
+        // the folder goes with the task's local directory
+      }
+    }
+    files.clear();
+  }
+}
