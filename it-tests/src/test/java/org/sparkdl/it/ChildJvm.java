@@ -30,6 +30,11 @@ final class ChildJvm implements AutoCloseable {
   }
 
   static ChildJvm start(String name, Path workDir, Class<?> main, String... args) {
+    return start(name, workDir, List.of(), main, args);
+  }
+
+  /** As {@link #start(String, Path, Class, String...)}, with {@code jvmFlags} after the defaults (a later -Xmx wins). */
+  static ChildJvm start(String name, Path workDir, List<String> jvmFlags, Class<?> main, String... args) {
     String flags = System.getProperty("spark.jvm.options");
     if (flags == null || flags.isBlank()) {
       throw new IllegalStateException("System property spark.jvm.options is not set; the failsafe configuration of"
@@ -39,6 +44,7 @@ final class ChildJvm implements AutoCloseable {
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
     cmd.add("-Xmx1500m");
+    cmd.addAll(jvmFlags);
     for (String p : FORWARDED) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));

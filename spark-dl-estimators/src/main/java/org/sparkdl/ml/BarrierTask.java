@@ -21,6 +21,7 @@ import org.apache.spark.rpc.RpcTimeout;
 import org.apache.spark.util.RpcUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdl.backend.OutOfNativeMemoryException;
 import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.collective.Collective;
 import org.sparkdl.collective.Collectives;
@@ -77,6 +78,28 @@ final class BarrierTask {
       implements Serializable {}
 
   static int run(Iterator<EncodedBatch> partition, Job job) {
+    try {
+      return train(partition, job);
+    } catch (OutOfMemoryError | OutOfNativeMemoryException | org.apache.arrow.memory.OutOfMemoryException e) {
+      throw outOfMemory(job.run(), BarrierTaskContext.get(), e);
+    }
+  }
+
+  /**
+   * A task's memory error as a task failure that says what to change (an {@link OutOfMemoryError}
+   * left to Spark would end the executor, and in local mode the application). Whatever the task
+   * allocated is unreachable by then, so the executor goes on.
+   */
+  static TaskOutOfMemory outOfMemory(TrainingRun run, org.apache.spark.TaskContext ctx, Throwable e) {
+    boolean heap = e instanceof OutOfMemoryError;
+    return new TaskOutOfMemory(run.stage() + ": the training task of partition " + ctx.partitionId() + " (stage "
+        + ctx.stageId() + ", executor " + SparkEnv.get().executorId() + ") ran out of " + (heap ? "heap" : "native")
+        + " memory: " + e.getMessage() + ". Raise " + (heap ? "spark.executor.memory (the driver's heap in local mode)"
+        : "spark.executor.memoryOverhead or the machine's memory") + ", or lower " + DataMemory.CONF
+        + " (more of the data stays on disk), the batchSize or the network's size.", e);
+  }
+
+  private static int train(Iterator<EncodedBatch> partition, Job job) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     TrainingRun run = job.run();
     int rank = ctx.partitionId();

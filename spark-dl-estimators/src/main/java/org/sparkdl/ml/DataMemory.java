@@ -78,13 +78,9 @@ record DataMemory(boolean spill, String reason) {
     if (configured != null && !configured.isBlank()) {
       return JavaUtils.byteStringAsBytes(configured);
     }
-    String master = sc.master();
-    boolean local = master.equals("local") || master.startsWith("local[");
-    long heap = local ? Runtime.getRuntime().maxMemory()
+    long heap = ExecutionPlan.local(sc.master()) ? Runtime.getRuntime().maxMemory()
         : JavaUtils.byteStringAsBytes(sc.getConf().get("spark.executor.memory", "1g"));
-    int executors = local ? 1 : Math.max(1, sc.getExecutorMemoryStatus().size() - 1);
-    int perExecutor = Math.max(1, (tasks + executors - 1) / executors);
-    return heap / 2 / perExecutor;
+    return heap / 2 / ExecutionPlan.tasksPerExecutor(sc, tasks);
   }
 
   private static String mb(long bytes) {

@@ -64,10 +64,15 @@ final class DistributedTrainer {
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
     JavaRDD<EncodedBatch> encoded = null;
     EpochRunner runner = null;
+    ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
+        data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
+    MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.batchSize(), plan.tasks(),
+        ExecutionPlan.tasksPerExecutor(jsc.sc(), plan.tasks()), ExecutionPlan.local(jsc.sc().master()));
+    LOG.debug("{} {}: memory estimate {}", s.stage(), s.uid(), memoryEstimate);
+    memoryEstimate.check(s.stage() + " " + s.uid(), Runtime.getRuntime().maxMemory(), MemoryEstimate.nativeLimit(jsc.sc()),
+        MemoryEstimate.limitSource(jsc.sc()));
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
-      ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
-          data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       encoded = encode(data, validationIndicator, columns, s);
@@ -233,11 +238,17 @@ final class DistributedTrainer {
     }
   }
 
-  /** The first IllegalArgumentException in the cause chain (bad input found by a task), else {@code e}. */
+  /**
+   * The first IllegalArgumentException in the cause chain (bad input found by a task) or memory
+   * error of a training task ({@link TaskOutOfMemory}), with its message on top; else {@code e}.
+   */
   static RuntimeException unwrap(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException iae) {
         return new IllegalArgumentException(iae.getMessage(), e);
+      }
+      if (t instanceof TaskOutOfMemory oom) {
+        return new IllegalStateException(oom.getMessage(), e);
       }
     }
     return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);

@@ -115,13 +115,19 @@ final class EncodedBatches {
             offer(valid.finish(), true);
           }
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | OutOfMemoryError e) {
         finished = true;
         train.close();
         if (valid != null) {
           valid.close();
         }
-        throw e;
+        if (e instanceof OutOfMemoryError || e instanceof org.apache.arrow.memory.OutOfMemoryException) {
+          throw new TaskOutOfMemory("Encoding partition " + partition + " of the training data ran out of "
+              + (e instanceof OutOfMemoryError ? "heap" : "Arrow (off-heap)") + " memory at row " + position + " ("
+              + e.getMessage() + "). Lower " + DistributedTrainer.BATCH_BYTES_CONF + " (a task builds one batch of up to that"
+              + " many bytes at a time) or raise spark.executor.memory.", e);
+        }
+        throw (RuntimeException) e;
       }
     }
 

@@ -49,9 +49,20 @@ record ExecutionPlan(boolean barrier, int tasks, String reason) {
         : ""));
   }
 
+  /** Whether {@code master} runs the executor inside the driver's JVM ({@code local} or {@code local[...]}). */
+  static boolean local(String master) {
+    return master.equals("local") || master.startsWith("local[");
+  }
+
+  /** How many of a stage's {@code tasks} run in one executor JVM at most (all of them in local mode). */
+  static int tasksPerExecutor(SparkContext sc, int tasks) {
+    int executors = local(sc.master()) ? 1 : Math.max(1, sc.getExecutorMemoryStatus().size() - 1);
+    return Math.max(1, (tasks + executors - 1) / executors);
+  }
+
   /** As Spark decides it: on, except in local mode unless testing asks for it. */
   private static boolean dynamicAllocation(SparkConf conf, String master) {
-    boolean local = master.equals("local") || master.startsWith("local[");
+    boolean local = local(master);
     return conf.getBoolean("spark.dynamicAllocation.enabled", false)
         && (!local || conf.getBoolean("spark.dynamicAllocation.testing", false));
   }

@@ -41,7 +41,7 @@ public final class Network implements AutoCloseable {
     List<Parameter> params = new ArrayList<>();
     List<Parameter> state = new ArrayList<>();
     for (LayerSpec ls : spec.layers()) {
-      Layer layer = build(ls);
+      Layer layer = build(ls, shapes);
       layers.add(layer);
       params.addAll(layer.parameters());
       state.addAll(layer.buffers());
@@ -65,12 +65,51 @@ public final class Network implements AutoCloseable {
     return n;
   }
 
+  /**
+   * What the network of {@code spec} would hold, counted without allocating anything: for memory
+   * estimates before building it.
+   *
+   * @param parameters trainable values
+   * @param buffers non-trainable values (batch normalisation's running statistics)
+   * @param activationsPerRow values of every layer's output for one row (a step keeps them for the
+   *     backward pass)
+   */
+  public record Footprint(long parameters, long buffers, long activationsPerRow) {}
+
+  /** The {@link Footprint} of {@code spec}'s network. */
+  public static Footprint footprint(NetworkSpec spec) {
+    Map<String, List<Integer>> shapes = spec.inferShapes();
+    long params = 0;
+    long buffers = 0;
+    long activations = 0;
+    for (LayerSpec ls : spec.layers()) {
+      Layer layer = build(ls, shapes);
+      for (Parameter p : layer.parameters()) {
+        params += values(p.shape().toArray());
+      }
+      for (Parameter b : layer.buffers()) {
+        buffers += values(b.shape().toArray());
+      }
+      List<Integer> out = shapes.get(ls.name());
+      activations += out == null ? 0 : values(out.stream().mapToInt(Integer::intValue).toArray());
+    }
+    return new Footprint(params, buffers, activations);
+  }
+
+  private static long values(int[] dims) {
+    long n = 1;
+    for (int d : dims) {
+      n *= d;
+    }
+    return n;
+  }
+
   /** Builds the network with all parameters zero (buffers at their defaults), for loading saved weights into. */
   public static Network uninitialised(NetworkSpec spec, Backend backend, DType dtype) {
     return new Network(spec, backend, dtype);
   }
 
-  private Layer build(LayerSpec ls) {
+  private static Layer build(LayerSpec ls, Map<String, List<Integer>> shapes) {
     List<Integer> in = shapes.get(ls.inputs().get(0));
     if (ls instanceof org.sparkdl.spec.MultiHeadAttention m) {
       return new MultiHeadAttention(m.name(), in.get(1), m.heads(), m.causal(), m.bias());

@@ -43,7 +43,7 @@ public final class Optimizer implements AutoCloseable {
     }
   }
 
-  private static List<String> stateNames(OptimizerSpec spec) {
+  static List<String> stateNames(OptimizerSpec spec) {
     return switch (spec.kind()) {
       case "sgd" -> spec.momentum() > 0 ? List.of("momentum") : List.of();
       case "adam", "adamw" -> List.of("m", "v");

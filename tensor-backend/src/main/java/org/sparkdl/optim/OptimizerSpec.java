@@ -104,6 +104,11 @@ public record OptimizerSpec(String kind, double learningRate, double momentum, b
     return LearningRateSchedule.parse(schedule);
   }
 
+  /** Buffers of the parameters' size this optimizer keeps (Adam's two moments, momentum's one, ...). */
+  public int stateBuffers() {
+    return Optimizer.stateNames(this).size();
+  }
+
   /** An optimizer of this spec over flat parameter and gradient buffers. */
   public Optimizer create(Tensor params, Tensor grads) {
     return new Optimizer(this, params, grads);

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-import org.sparkdl.backend.BackendException;
+import org.sparkdl.backend.OutOfNativeMemoryException;
 
 /**
  * Host memory blocks from {@code malloc}, recycled by exact size. A training step allocates the
@@ -37,7 +37,7 @@ final class HostMemoryPool {
     }
     Pointer p = Pointer.malloc(bytes);
     if (p == null || p.isNull()) {
-      throw new BackendException("malloc of " + bytes + " bytes failed: out of native memory.");
+      throw new OutOfNativeMemoryException("malloc of " + bytes + " bytes failed: out of native memory.");
     }
     mallocCount++;
     nativeBytes += bytes;
