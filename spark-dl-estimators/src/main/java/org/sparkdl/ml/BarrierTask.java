@@ -207,18 +207,23 @@ final class BarrierTask {
       valid.addAll(validBy.values());
     }
 
+    /**
+     * A new folder in one of the block manager's directories: they belong to this application and
+     * Spark deletes them when the executor stops, so files left by a killed task do not outlive it.
+     */
     private static Path spillDir(TrainingRun run, int rank) {
-      Path local = Path.of(org.apache.spark.util.Utils.getLocalDir(SparkEnv.get().conf()));
+      java.io.File[] dirs = SparkEnv.get().blockManager().diskBlockManager().localDirs();
+      Path local = dirs[rank % dirs.length].toPath();
       try {
         return Files.createTempDirectory(local, "sparkdl-batches-rank" + rank + "-");
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot make a folder for the training batches of " + run.stage() + " in " + local
-            + " (spark.local.dir): " + e.getMessage(), e);
+            + " (under spark.local.dir): " + e.getMessage(), e);
       }
     }
 
     /**
-     * With the batches on disk, when a step enters a new window: keeps that window's batches of
+     * With the batches on disk, when a step enters a new window: keeps that window's batch of
      * every partition, reads the next window's ahead (the next epoch's first, after the last).
      */
     private void focus(int epoch, int chunk) {
@@ -233,15 +238,8 @@ final class BarrierTask {
         next = run.firstWindow(epoch + 1);
       }
       for (ShardBatches t : train) {
-        t.focus(batchesOf(t, g), batchesOf(t, next));
+        t.focus(List.of(g), List.of(next));
       }
-    }
-
-    private List<Integer> batchesOf(ShardBatches t, int window) {
-      int[] chunks = run.windowChunks(window);
-      long rows = t.totalRows();
-      return t.batchesOf(Chunks.start(rows, run.roundsPerEpoch(), chunks[0]), Chunks.start(rows, run.roundsPerEpoch(),
-          chunks[1]));
     }
 
     /** Nanoseconds this task has waited for batches read from disk. */

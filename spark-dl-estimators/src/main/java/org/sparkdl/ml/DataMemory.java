@@ -52,17 +52,18 @@ record DataMemory(boolean spill, String reason) {
       return new DataMemory(false, "each task holds its batches in memory (at most " + mb(most) + " of " + mb(budget)
           + " allowed, " + CONF + ")");
     }
-    // on disk, a task holds two windows of each training partition (the one it trains on and the next, read ahead),
-    // each spanning at most two batches, and, while it evaluates, a validation batch and the next
+    // on disk, a task holds two batches of each training partition (the window it trains on and the next, read ahead)
+    // and, while it evaluates, a validation batch and the next
     Map<Integer, Long> need = new HashMap<>();
-    trainBytes.forEach((p, bytes) -> need.merge(p % tasks, Math.min(bytes, 4 * trainLargest.get(p)), Long::sum));
+    trainBytes.forEach((p, bytes) -> need.merge(p % tasks, Math.min(bytes, 2 * trainLargest.get(p)), Long::sum));
     Map<Integer, Long> validNeed = new HashMap<>();
     validBytes.forEach((p, bytes) -> validNeed.merge(p % tasks, Math.min(bytes, 2 * validLargest.get(p)), Math::max));
     validNeed.forEach((t, bytes) -> need.merge(t, bytes, Long::sum));
     long needed = need.values().stream().mapToLong(Long::longValue).max().orElse(0);
     if (needed > budget) {
       throw new IllegalArgumentException("The training data does not fit: a training task needs at least " + mb(needed)
-          + " of memory for the batches it trains on at a time (two windows of up to two batches per partition), even with"
+          + " of memory for the batches it trains on at a time (two batches per partition: one to train on, the next read"
+          + " ahead), even with"
           + " the rest on local disk, and may hold " + mb(budget) + " (" + CONF + "). Raise " + CONF + " or the executors'"
           + " memory, or lower " + DistributedTrainer.BATCH_BYTES_CONF + " to make the batches smaller.");
     }
@@ -84,6 +85,7 @@ record DataMemory(boolean spill, String reason) {
   }
 
   private static String mb(long bytes) {
-    return String.format("%,d MB", (bytes + (1 << 20) - 1) >> 20);
+    return bytes < 1 << 20 ? String.format(java.util.Locale.ROOT, "%,d bytes", bytes)
+        : String.format(java.util.Locale.ROOT, "%,d MB", (bytes + (1 << 20) - 1) >> 20);
   }
 }

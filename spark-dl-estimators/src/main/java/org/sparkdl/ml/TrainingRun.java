@@ -11,10 +11,11 @@ import org.sparkdl.optim.OptimizerSpec;
  * @param roundsPerEpoch R: each partition's rows are cut into R chunks; a gradient round uses chunk
  *     r of every partition, so a round sees about {@code batchSize} rows in all
  * @param localSteps chunks (local optimizer steps) per round in average mode; 1 in gradient mode
- * @param windows W: the chunks fall into W runs of adjacent chunks, each about one encoded batch
- *     of the largest partition; an epoch takes the windows one after another (in a seeded order)
- *     and a window's chunks in a seeded order, so a task touches one or two batches of each
- *     partition at a time and can keep the others on disk. 1 when every partition is one batch.
+ * @param windows W, the most encoded batches of a partition: the chunks fall into W runs of
+ *     adjacent chunks, and window g is batch g of every partition, cut into the window's chunks;
+ *     an epoch takes the windows one after another (in a seeded order) and a window's chunks in a
+ *     seeded order, so a task touches one batch of each partition at a time and can keep the
+ *     others on disk. 1 when every partition is one batch.
  */
 record TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
     boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend, int windows)

@@ -1,7 +1,6 @@
 package org.sparkdl.ml;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
@@ -13,8 +12,6 @@ import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
-import org.sparkdl.tensor.Scope;
-import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 import org.sparkdl.train.BatchStats;
 import org.sparkdl.train.EvalStats;
@@ -124,29 +121,6 @@ final class TrainingTasks {
     /** Rows of batch {@code b}. */
     int rows(int b) {
       return rows.get(b);
-    }
-
-    /** Rows of every batch. */
-    long totalRows() {
-      long n = 0;
-      for (int r : rows.values()) {
-        n += r;
-      }
-      return n;
-    }
-
-    /** The batches that hold rows {@code [lo, hi)} of the split (its batches' rows one after another). */
-    List<Integer> batchesOf(long lo, long hi) {
-      List<Integer> out = new ArrayList<>(2);
-      long at = 0;
-      for (int b = 0; b < count() && at < hi; b++) {
-        int n = rows(b);
-        if (at + n > lo && n > 0) {
-          out.add(b);
-        }
-        at += n;
-      }
-      return out;
     }
 
     /**
@@ -338,71 +312,28 @@ final class TrainingTasks {
   }
 
   /**
-   * Accumulates the gradient of chunk {@code chunk} of the shard: the chunk's share of the rows of
-   * its batches taken one after another. A chunk that lies in one batch is read in place; one that
-   * spans two batches is gathered into one block first, so that the step is one forward and
-   * backward pass over all its rows.
+   * Accumulates the gradient of chunk {@code chunk} of the shard: window {@code g} of an epoch
+   * (the chunk's window, see {@link TrainingRun#windows()}) is the shard's batch {@code g}, cut into
+   * the window's chunks, so a chunk lies in one batch and is read in place. A shard with fewer
+   * batches than the epoch has windows has no rows in the windows past its last batch.
    */
   static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
     CpuBackend host = ExecutorBackends.host();
-    long all = batches.totalRows();
-    long lo = Chunks.start(all, run.roundsPerEpoch(), chunk);
-    long hi = Chunks.start(all, run.roundsPerEpoch(), chunk + 1);
-    List<int[]> pieces = new ArrayList<>(2);
-    int total = 0;
-    long at = 0;
-    for (int b = 0; b < batches.count() && at < hi; b++) {
-      int rows = batches.rows(b);
-      long from = Math.max(lo, at);
-      long to = Math.min(hi, at + rows);
-      if (to > from) {
-        pieces.add(new int[] {b, (int) (from - at), (int) (to - at)});
-        total += (int) (to - from);
-      }
-      at += rows;
-    }
-    if (pieces.isEmpty()) {
+    int g = run.window(chunk);
+    if (g >= batches.count()) {
       return BatchStats.ZERO;
     }
-    if (pieces.size() == 1) {
-      int[] p = pieces.get(0);
-      ArrowBatch batch = batches.get(p[0]);
-      Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, p[1], p[2]) : null;
-      return w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, p[1], p[2]),
-          targets(batch, host, run, p[1], p[2]), wt, seed + p[0]);
+    int[] window = run.windowChunks(g);
+    int rows = batches.rows(g);
+    int lo = Chunks.start(rows, window[1] - window[0], chunk - window[0]);
+    int hi = Chunks.start(rows, window[1] - window[0], chunk - window[0] + 1);
+    if (hi <= lo) {
+      return BatchStats.ZERO;
     }
-    try (Scope block = host.openScope("chunk")) {
-      ArrowBatch first = batches.get(pieces.get(0)[0]);
-      Map<String, Tensor> inputs = new java.util.LinkedHashMap<>(2);
-      inputs.put(w.network.spec().inputs().get(0).name(), gather(block, batches, pieces, total, b -> b.features(host)));
-      if (first.hasLengths()) {
-        inputs.put(SequenceInputs.LENGTHS, gather(block, batches, pieces, total, b -> b.lengths(host)));
-      }
-      Tensor y = gather(block, batches, pieces, total, b -> b.labels(host));
-      if (!run.classification() && y.rank() == 1) {
-        y = y.reshape(total, 1);
-      }
-      Tensor wt = first.hasWeights() ? gather(block, batches, pieces, total, b -> b.weights(host)) : null;
-      return w.trainer.accumulateGradients(inputs, y, wt, seed);
-    }
+    ArrowBatch batch = batches.get(g);
+    Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
+    return w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), targets(batch, host, run, lo, hi),
+        wt, seed + g);
   }
 
-  /** Rows {@code [lo, hi)} of each piece's column, one piece after another, in a tensor of {@code block}. */
-  private static Tensor gather(Scope block, ShardBatches batches, List<int[]> pieces, int total,
-      java.util.function.Function<ArrowBatch, Tensor> column) {
-    Tensor first = column.apply(batches.get(pieces.get(0)[0]));
-    int[] dims = new int[first.rank()];
-    dims[0] = total;
-    for (int d = 1; d < dims.length; d++) {
-      dims[d] = first.dim(d);
-    }
-    Tensor out = block.allocate(first.dtype(), Shape.of(dims));
-    int at = 0;
-    for (int[] p : pieces) {
-      int n = p[2] - p[1];
-      out.backend().copy(column.apply(batches.get(p[0])).slice(0, p[1], p[2]), out.slice(0, at, at + n));
-      at += n;
-    }
-    return out;
-  }
 }

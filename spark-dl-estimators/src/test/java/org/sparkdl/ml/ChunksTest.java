@@ -61,12 +61,12 @@ class ChunksTest {
     assertEquals(false, DataMemory.plan(batches, 2, 4800).spill(), "task 0 holds 4,800 bytes");
     DataMemory onDisk = DataMemory.plan(batches, 2, 4799);
     assertTrue(onDisk.spill());
-    // task 0 needs four training batches (the window it trains on and the next) and the validation batch
-    assertTrue(onDisk.reason().contains("held at once"), onDisk.reason());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataMemory.plan(batches, 2, 4299));
+    // task 0 needs two training batches (the window it trains on and the next) and the validation batch
+    assertTrue(onDisk.reason().contains("2,300 bytes held at once"), onDisk.reason());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataMemory.plan(batches, 2, 2299));
     assertTrue(e.getMessage().contains(DataMemory.CONF) && e.getMessage().contains(DistributedTrainer.BATCH_BYTES_CONF),
         e.getMessage());
-    assertEquals(true, DataMemory.plan(batches, 2, 4300).spill());
+    assertEquals(true, DataMemory.plan(batches, 2, 2300).spill());
   }
 
   private static DataMemory.Batch batch(int partition, boolean validation, int index, long bytes) {

@@ -55,8 +55,8 @@ class ExecutionModesTest {
 
   @Test
   void partitionsOfSeveralBatchesGiveTheSameBitsEitherWay(SparkSession spark) {
-    // 24 bytes a row (4 features, a label, a weight slot): batches of 80 rows, four per partition, so each step
-    // gathers its chunk from four batches of each partition, training and validation rows alike
+    // 24 bytes a row (4 features, a label, a weight slot): batches of 80 rows, four per partition, so an epoch goes
+    // through four windows, training and validation rows alike
     spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1920b");
     try {
       Dataset<Row> data = TrainingFixtures.blobs(spark, 700, 26, 2).withColumn("held", org.apache.spark.sql.functions.expr(
@@ -76,7 +76,7 @@ class ExecutionModesTest {
   @Test
   void batchesKeptOnDiskTrainToTheSameBitsAsBatchesInMemory(SparkSession spark) {
     // batches of 80 rows, 25 to a partition: the tasks may hold 40 KB, so they keep their batches on disk and decode
-    // the window they train on and the next one (about 4 batches of ~2.5 KB and a validation batch and its next)
+    // the batch they train on and the next one (~2.5 KB each), and a validation batch and its next
     spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1920b");
     try {
       Dataset<Row> data = TrainingFixtures.blobs(spark, 4000, 27, 2).withColumn("held", org.apache.spark.sql.functions.expr(
