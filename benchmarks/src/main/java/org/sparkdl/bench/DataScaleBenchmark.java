@@ -28,12 +28,14 @@ import org.sparkdl.ml.scoring.TrainingSummary;
  * and the heap still reachable after each fit (after a full collection, so the data the fit
  * cached on the heap); a fit that fails is reported, not hidden. The README's command gives -Xmx6g.
  *
- * <p>Usage: {@code DataScaleBenchmark [--quick]} ({@code --quick}: 30,000 and 150,000 rows).
+ * <p>Usage: {@code DataScaleBenchmark [--quick] [--large=ROWS]} ({@code --quick}: 30,000 and
+ * 150,000 rows; {@code --large}: the larger size, e.g. 3,000,000).
  */
 public final class DataScaleBenchmark {
   private static final long SEED = 42;
-  private static final String USAGE = "Usage: DataScaleBenchmark [--quick]\n"
-      + "  --quick  30,000 and 150,000 rows instead of 300,000 and 1,500,000: a smoke run, not a measurement";
+  private static final String USAGE = "Usage: DataScaleBenchmark [--quick] [--large=ROWS]\n"
+      + "  --quick       30,000 and 150,000 rows instead of 300,000 and 1,500,000: a smoke run, not a measurement\n"
+      + "  --large=ROWS  the larger size (default 1,500,000), e.g. --large=3000000 for 9.4 GB encoded";
 
   private DataScaleBenchmark() {}
 
@@ -52,7 +54,16 @@ public final class DataScaleBenchmark {
   }
 
   public static void main(String[] args) {
-    boolean quick = CommandLine.quick(args, USAGE);
+    long largeRows = 0;
+    List<String> rest = new ArrayList<>();
+    for (String a : String.join(" ", args).trim().split("\\s+")) {
+      if (a.startsWith("--large=")) {
+        largeRows = Long.parseLong(a.substring("--large=".length()).replace(",", "").replace("_", ""));
+      } else {
+        rest.add(a);
+      }
+    }
+    boolean quick = CommandLine.quick(rest.toArray(new String[0]), USAGE);
     long started = System.nanoTime();
     System.out.printf(Locale.ROOT, "%nspark-dl data scale benchmark%s%n", quick ? " (QUICK smoke run)" : "");
     for (String[] kv : CommandLine.environment()) {
@@ -65,7 +76,7 @@ public final class DataScaleBenchmark {
     SparkSession spark = Sessions.local("spark-dl data scale");
     try {
       long small = quick ? 30_000 : 300_000;
-      long large = quick ? 150_000 : 1_500_000;
+      long large = largeRows > 0 ? largeRows : quick ? 150_000 : 1_500_000;
       results.add(fit(spark, small, null));
       results.add(fit(spark, large, null));
       // the same data held in memory for the whole fit, whatever the default decides: what reading from disk costs
