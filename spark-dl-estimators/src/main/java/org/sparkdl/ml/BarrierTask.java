@@ -227,8 +227,11 @@ final class BarrierTask {
      * every partition, reads the next window's ahead (the next epoch's first, after the last).
      */
     private void focus(int epoch, int chunk) {
+      if (spillDir == null) {
+        return;
+      }
       int g = run.window(chunk);
-      if (spillDir == null || (epoch == focusedEpoch && g == focusedWindow)) {
+      if (epoch == focusedEpoch && g == focusedWindow) {
         return;
       }
       focusedEpoch = epoch;
@@ -238,7 +241,7 @@ final class BarrierTask {
         next = run.firstWindow(epoch + 1);
       }
       for (ShardBatches t : train) {
-        t.focus(List.of(g), List.of(next));
+        t.focus(g, next);
       }
     }
 

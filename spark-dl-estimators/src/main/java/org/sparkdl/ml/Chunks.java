@@ -12,12 +12,14 @@ import java.util.SplittableRandom;
  */
 final class Chunks {
   /** The few orders in use (one per fit and epoch), so that a step does not rebuild one. */
-  private static final Map<String, int[]> ORDERS = new LinkedHashMap<>(16, 0.75f, true) {
+  private static final Map<OrderKey, int[]> ORDERS = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<OrderKey, int[]> eldest) {
       return size() > 8;
     }
   };
+
+  private record OrderKey(int n, int windows, long seed) {}
 
   private Chunks() {}
 
@@ -42,11 +44,6 @@ final class Chunks {
     return (int) ((long) rows * c / count);
   }
 
-  /** {@link #start(int, int, int)} for row counts past an int. */
-  static long start(long rows, int count, int c) {
-    return rows * c / count;
-  }
-
   /**
    * The chunks of an epoch in the order its steps take them: the {@code n} chunks fall into
    * {@code windows} runs of adjacent chunks ({@link #window}), visited in the order of {@link
@@ -54,7 +51,7 @@ final class Chunks {
    * The array is shared: do not change it.
    */
   static int[] order(int n, int windows, long seed) {
-    String key = n + "/" + windows + "/" + seed;
+    OrderKey key = new OrderKey(n, windows, seed);
     synchronized (ORDERS) {
       int[] cached = ORDERS.get(key);
       if (cached != null) {

@@ -9,7 +9,8 @@ import org.apache.spark.network.util.JavaUtils;
 /**
  * Whether the training tasks of a barrier stage hold their encoded data decoded in memory for the
  * whole fit (the fast way, when it fits) or keep it in files on the executors' local disk and
- * decode a window of batches at a time, reading the next window ahead (see {@link SpillFiles});
+ * decode one batch of each partition at a time, reading the next window's ahead (see {@link
+ * SpillFiles});
  * decided on the driver from the encoded batches' sizes before the stage starts, so that a fit
  * that cannot hold even the batches it needs at once fails before training, saying how much memory
  * it needs.

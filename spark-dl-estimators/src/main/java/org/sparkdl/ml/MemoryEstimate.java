@@ -92,7 +92,7 @@ record MemoryEstimate(long taskBytes, long executorBytes, long driverHeapBytes, 
   static long nativeLimit(SparkContext sc) {
     String master = sc.master();
     SparkConf conf = sc.getConf();
-    if (master.equals("local") || master.startsWith("local[")) {
+    if (ExecutionPlan.local(master)) {
       long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getTotalMemorySize();
       return Math.max(0, physical - Runtime.getRuntime().maxMemory());
@@ -111,8 +111,7 @@ record MemoryEstimate(long taskBytes, long executorBytes, long driverHeapBytes, 
 
   /** Where {@link #nativeLimit} comes from, for messages. */
   static String limitSource(SparkContext sc) {
-    String master = sc.master();
-    return master.equals("local") || master.startsWith("local[") ? "this machine's physical memory beside the heap"
+    return ExecutionPlan.local(sc.master()) ? "this machine's physical memory beside the heap"
         : "the executor's off-heap allowance (spark.executor.memoryOverhead + spark.memory.offHeap.size)";
   }
 

@@ -4,14 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -81,32 +76,27 @@ final class SpillFiles implements AutoCloseable {
   }
 
   /**
-   * Keeps the batches in {@code now} decoded (they are read on first {@link #get}), starts
-   * reading {@code next} ahead, and frees every other batch.
+   * Keeps batch {@code now} decoded (it is read on first {@link #get}), starts reading batch
+   * {@code next} ahead (none when it is not a batch of this split, e.g. -1), and frees every other
+   * batch.
    */
-  void focus(Collection<Integer> now, Collection<Integer> next) {
-    Set<Integer> keep = new HashSet<>(now);
-    keep.addAll(next);
+  void focus(int now, int next) {
     for (Iterator<Map.Entry<Integer, ArrowBatch>> it = decoded.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Integer, ArrowBatch> e = it.next();
-      if (!keep.contains(e.getKey())) {
+      if (e.getKey() != now && e.getKey() != next) {
         e.getValue().close();
         it.remove();
       }
     }
-    List<Integer> dropped = new ArrayList<>();
-    for (Integer b : reading.keySet()) {
-      if (!keep.contains(b)) {
-        dropped.add(b);
+    for (Iterator<Map.Entry<Integer, Future<ArrowBatch>>> it = reading.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, Future<ArrowBatch>> e = it.next();
+      if (e.getKey() != now && e.getKey() != next) {
+        closeQuietly(e.getValue());
+        it.remove();
       }
     }
-    for (Integer b : dropped) {
-      closeQuietly(reading.remove(b));
-    }
-    for (int b : next) {
-      if (!decoded.containsKey(b) && !reading.containsKey(b) && files.containsKey(b)) {
-        reading.put(b, reader.submit(() -> read(b)));
-      }
+    if (files.containsKey(next) && !decoded.containsKey(next) && !reading.containsKey(next)) {
+      reading.put(next, reader.submit(() -> read(next)));
     }
   }
 

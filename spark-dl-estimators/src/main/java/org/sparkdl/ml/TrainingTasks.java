@@ -1,7 +1,6 @@
 package org.sparkdl.ml;
 
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
 import org.sparkdl.backend.Backend;
@@ -124,10 +123,10 @@ final class TrainingTasks {
     }
 
     /**
-     * For batches kept on disk: keeps {@code now} decoded, reads {@code next} ahead and frees the
-     * rest. Nothing to do for batches in memory.
+     * For batches kept on disk: keeps batch {@code now} decoded, reads batch {@code next} ahead
+     * (-1: none) and frees the rest. Nothing to do for batches in memory.
      */
-    void focus(java.util.Collection<Integer> now, java.util.Collection<Integer> next) {
+    void focus(int now, int next) {
       if (spill != null) {
         spill.focus(now, next);
       }
@@ -270,7 +269,7 @@ final class TrainingTasks {
     CpuBackend host = ExecutorBackends.host();
     EvalStats total = EvalStats.ZERO;
     for (int b = 0; b < batches.count(); b++) {
-      batches.focus(List.of(b), b + 1 < batches.count() ? List.of(b + 1) : List.of());
+      batches.focus(b, b + 1);
       ArrowBatch batch = batches.get(b);
       for (int lo = 0; lo < batch.rows(); lo += 4096) {
         int hi = Math.min(batch.rows(), lo + 4096);
