@@ -97,6 +97,20 @@ public final class ArrowBatch implements AutoCloseable {
   }
 
   /**
+   * Reads a batch from the parts of an IPC stream, in order, as {@link BatchSink} hands them over
+   * (no copy of the whole stream on the heap).
+   *
+   * @throws IllegalArgumentException when the bytes are not such a batch
+   */
+  public static ArrowBatch read(java.util.List<byte[]> parts) {
+    long n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    return read(Parts.stream(parts), n + " bytes in " + parts.size() + " parts");
+  }
+
+  /**
    * Reads a batch from a file holding what {@link BatchEncoder} wrote, straight into Arrow memory
    * (no copy of the whole file on the heap).
    *

@@ -1,6 +1,5 @@
 package org.sparkdl.arrow;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
@@ -34,7 +33,6 @@ final class BatchBuilder implements AutoCloseable {
   private final FeatureReader features;
   private final ColumnReader target;
   private final ColumnReader weight;
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private BufferAllocator allocator;
   private VectorSchemaRoot root;
   private ArrowBuf[] data;
@@ -138,8 +136,16 @@ final class BatchBuilder implements AutoCloseable {
 
   /** The first {@code rows} slots as an IPC stream whose metadata names the partition and {@code firstRow}. */
   byte[] serialize(int rows, long firstRow) {
+    return Parts.join(serializeParts(rows, firstRow));
+  }
+
+  /**
+   * The same stream cut into parts of {@link Parts#PART_BYTES} (the last one shorter), written
+   * part by part: no array as large as the stream is ever allocated, and none is copied.
+   */
+  byte[][] serializeParts(int rows, long firstRow) {
     root.setRowCount(rows);
-    bytes.reset();
+    Parts bytes = new Parts();
     WriteChannel out = new WriteChannel(Channels.newChannel(bytes));
     try {
       MessageSerializer.serialize(out, BatchLayout.schema(root.getSchema().getFields(), partition, firstRow));
@@ -151,7 +157,7 @@ final class BatchBuilder implements AutoCloseable {
       // The channel writes to memory; this only happens if Arrow itself fails to encode.
       throw new UncheckedIOException("Cannot serialize a batch of partition " + partition + " as Arrow IPC.", e);
     }
-    return bytes.toByteArray();
+    return bytes.toParts();
   }
 
   /** Frees the Arrow memory; idempotent. Batches already serialized stay valid. */

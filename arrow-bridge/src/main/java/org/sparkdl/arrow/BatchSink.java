@@ -38,9 +38,20 @@ public final class BatchSink implements AutoCloseable {
    *
    * @param index its position among the sink's batches (0, 1, ...)
    * @param rows its number of rows
-   * @param ipc the Arrow IPC stream ({@link ArrowBatch#read(byte[])} reads it)
+   * @param parts the Arrow IPC stream in parts of {@link Parts#PART_BYTES} but the last ({@link
+   *     ArrowBatch#read(java.util.List)} reads them)
    */
-  public record Batch(int index, int rows, byte[] ipc) {}
+  public record Batch(int index, int rows, byte[][] parts) {
+    /** The stream's length in bytes. */
+    public long bytes() {
+      return Parts.length(parts);
+    }
+
+    /** The stream as one array: a copy, for batches small enough to be one. */
+    public byte[] ipc() {
+      return Parts.join(parts);
+    }
+  }
 
   BatchSink(TrainingColumns columns, int batchSize, boolean validate, int partition, boolean shuffle, long seed) {
     this.builder = new BatchBuilder(columns, validate, partition);
@@ -89,7 +100,7 @@ public final class BatchSink implements AutoCloseable {
   }
 
   private Batch flush() {
-    Batch b = new Batch(index++, filled, builder.serialize(filled, firstRow));
+    Batch b = new Batch(index++, filled, builder.serializeParts(filled, firstRow));
     filled = 0;
     return b;
   }

@@ -65,6 +65,56 @@ class BatchSinkTest {
   }
 
   @Test
+  void aBatchOverOnePartComesInFullPartsThatReadBackAsTheWholeStream() {
+    int rows = 2_000;
+    StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType());
+    TrainingColumns wide = TrainingColumns.forLabel(schema, "features", 300, "label", null);
+    BatchSink sink = new BatchEncoder(wide, rows, true).sink(0, 7);
+    double[] x = new double[300];
+    for (int r = 0; r < rows; r++) {
+      x[r % 300] = r;
+      sink.add(RowFactory.create((double) r, Vectors.dense(x)), r);
+    }
+    BatchSink.Batch b = sink.take();
+    assertEquals(null, sink.finish());
+    byte[][] parts = b.parts();
+    assertTrue(parts.length >= 3, "2,000 rows of 300 floats are over two parts: " + parts.length);
+    for (int i = 0; i < parts.length - 1; i++) {
+      assertEquals(Parts.PART_BYTES, parts[i].length, "every part but the last is full");
+    }
+    assertTrue(parts[parts.length - 1].length > 0 && parts[parts.length - 1].length <= Parts.PART_BYTES);
+    assertEquals(b.bytes(), b.ipc().length);
+    try (ArrowBatch fromParts = ArrowBatch.read(Arrays.asList(parts)); ArrowBatch whole = ArrowBatch.read(b.ipc())) {
+      assertEquals(rows, fromParts.rows());
+      assertArrayEquals(whole.features(CPU).toFloatArray(), fromParts.features(CPU).toFloatArray());
+      assertArrayEquals(whole.labels(CPU).toFloatArray(), fromParts.labels(CPU).toFloatArray());
+    }
+  }
+
+  @Test
+  void partsKeepEveryByteWrittenInAnyPieces() {
+    Parts out = new Parts();
+    byte[] all = new byte[3 * Parts.PART_BYTES + 17];
+    new java.util.Random(3).nextBytes(all);
+    int at = 0;
+    java.util.Random sizes = new java.util.Random(5);
+    while (at < all.length) {
+      if (sizes.nextInt(10) == 0) {
+        out.write(all[at++]);
+      } else {
+        int n = Math.min(all.length - at, sizes.nextInt(300_000));
+        out.write(all, at, n);
+        at += n;
+      }
+    }
+    byte[][] parts = out.toParts();
+    assertEquals(4, parts.length);
+    assertEquals(17, parts[3].length);
+    assertArrayEquals(all, Parts.join(parts));
+    assertEquals(0, new Parts().toParts().length, "nothing written, no parts");
+  }
+
+  @Test
   void eachBatchIsAShuffleOfItsOwnWindowOfInputRows() {
     List<int[]> batches = encode(10, 4, 42);
     assertEquals(3, batches.size());

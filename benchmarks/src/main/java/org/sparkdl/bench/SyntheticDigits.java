@@ -23,6 +23,8 @@ import org.sparkdl.train.InMemoryDataset;
 final class SyntheticDigits {
   static final int FEATURES = 784;
   static final int CLASSES = 10;
+  /** Bytes of one row in an encoded Arrow batch: the features, the label and the weight slot as float32, with validity bits. */
+  static final long ENCODED_ROW_BYTES = 4L * (FEATURES + 2) + FEATURES / 8 + 1;
   /** The prototype's share of each feature; the rest is noise. */
   static final double SIGNAL = 0.3;
   static final StructType SCHEMA = new StructType().add("label", DataTypes.DoubleType, false)

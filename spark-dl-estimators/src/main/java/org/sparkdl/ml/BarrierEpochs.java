@@ -34,7 +34,7 @@ import scala.runtime.AbstractFunction1;
 final class BarrierEpochs implements EpochRunner {
   private static final Logger LOG = LoggerFactory.getLogger(BarrierEpochs.class);
   private final JavaSparkContext jsc;
-  private final JavaRDD<EncodedBatch> encoded;
+  private final JavaRDD<EncodedPart> encoded;
   private final int tasks;
   private final LocalTrainer driver;
   private final TrainingRun run;
@@ -48,7 +48,7 @@ final class BarrierEpochs implements EpochRunner {
   private TrainingState latest;
   private boolean warned;
 
-  BarrierEpochs(JavaSparkContext jsc, JavaRDD<EncodedBatch> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
+  BarrierEpochs(JavaSparkContext jsc, JavaRDD<EncodedPart> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
       boolean validation, boolean spill) {
     this.jsc = jsc;
     this.encoded = encoded;
@@ -89,7 +89,7 @@ final class BarrierEpochs implements EpochRunner {
 
   /** Registers the coordinator and submits the stage, which runs until the tasks are told to stop. */
   private void launch(TrainingCoordinator.Start from) {
-    JavaRDD<EncodedBatch> input = stageInput();
+    JavaRDD<EncodedPart> input = stageInput();
     coordinator = new TrainingCoordinator(SparkEnv.get().rpcEnv(), tasks, from);
     String name = "sparkdl-" + run.runId();
     endpoint = SparkEnv.get().rpcEnv().setupEndpoint(name, coordinator);
@@ -108,7 +108,7 @@ final class BarrierEpochs implements EpochRunner {
    * changes the number of partitions within the stage, as a union or coalesce does) shuffled into
    * {@code tasks} partitions, partition {@code p} going to task {@code p mod tasks}.
    */
-  private JavaRDD<EncodedBatch> stageInput() {
+  private JavaRDD<EncodedPart> stageInput() {
     if (tasks == encoded.getNumPartitions() && oneStageOfEqualPartitions(encoded.rdd())) {
       return encoded;
     }
@@ -193,7 +193,7 @@ final class BarrierEpochs implements EpochRunner {
   }
 
   /** The stage's function: Scala iterators in and out around {@link BarrierTask#run}. */
-  private static final class Body extends AbstractFunction1<scala.collection.Iterator<EncodedBatch>,
+  private static final class Body extends AbstractFunction1<scala.collection.Iterator<EncodedPart>,
       scala.collection.Iterator<Integer>> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final BarrierTask.Job job;
@@ -203,7 +203,7 @@ final class BarrierEpochs implements EpochRunner {
     }
 
     @Override
-    public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<EncodedBatch> partition) {
+    public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<EncodedPart> partition) {
       int rank = BarrierTask.run(scala.jdk.javaapi.CollectionConverters.asJava(partition), job);
       return scala.jdk.javaapi.CollectionConverters.asScala(List.of(rank).iterator());
     }

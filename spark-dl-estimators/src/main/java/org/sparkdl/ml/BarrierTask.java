@@ -77,7 +77,7 @@ final class BarrierTask {
   record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation, boolean spill)
       implements Serializable {}
 
-  static int run(Iterator<EncodedBatch> partition, Job job) {
+  static int run(Iterator<EncodedPart> partition, Job job) {
     try {
       return train(partition, job);
     } catch (OutOfMemoryError | OutOfNativeMemoryException | org.apache.arrow.memory.OutOfMemoryException e) {
@@ -99,7 +99,7 @@ final class BarrierTask {
         + " (more of the data stays on disk), the batchSize or the network's size.", e);
   }
 
-  private static int train(Iterator<EncodedBatch> partition, Job job) {
+  private static int train(Iterator<EncodedPart> partition, Job job) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     TrainingRun run = job.run();
     int rank = ctx.partitionId();
@@ -180,7 +180,7 @@ final class BarrierTask {
     private int focusedEpoch = -1;
     private int focusedWindow = -1;
 
-    Shards(TrainingRun run, Iterator<EncodedBatch> partition, boolean spill, int rank) {
+    Shards(TrainingRun run, Iterator<EncodedPart> partition, boolean spill, int rank) {
       this.run = run;
       this.spillDir = spill ? spillDir(run, rank) : null;
       this.reader = spill ? Executors.newSingleThreadExecutor(r -> {
@@ -192,10 +192,10 @@ final class BarrierTask {
       TreeMap<Integer, ShardBatches> validBy = new TreeMap<>();
       try {
         while (partition.hasNext()) {
-          EncodedBatch b = partition.next();
-          String split = b.validation() ? "validation" : "train";
-          (b.validation() ? validBy : trainBy).computeIfAbsent(b.partition(), p -> new ShardBatches(run, split, p,
-              spill ? new SpillFiles(spillDir, split + "-" + p, reader) : null)).add(b.index(), b.rows(), b.ipc());
+          EncodedPart e = partition.next();
+          String split = e.validation() ? "validation" : "train";
+          (e.validation() ? validBy : trainBy).computeIfAbsent(e.partition(), p -> new ShardBatches(run, split, p,
+              spill ? new SpillFiles(spillDir, split + "-" + p, reader) : null)).add(e);
         }
       } catch (RuntimeException e) {
         trainBy.values().forEach(ShardBatches::discard);

@@ -62,7 +62,7 @@ final class DistributedTrainer {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
     String previousDescription = jsc.getLocalProperty("spark.job.description");
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
-    JavaRDD<EncodedBatch> encoded = null;
+    JavaRDD<EncodedPart> encoded = null;
     EpochRunner runner = null;
     ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
         data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
@@ -216,7 +216,7 @@ final class DistributedTrainer {
   }
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
-  private static JavaRDD<EncodedBatch> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
+  private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
       Settings s) {
     int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
     long batchBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
@@ -229,10 +229,20 @@ final class DistributedTrainer {
   }
 
   /** Where each encoded batch is and how large, in one job (rows, split and size; not the bytes). */
-  private static List<DataMemory.Batch> describe(JavaRDD<EncodedBatch> batches) throws SparkException {
+  private static List<DataMemory.Batch> describe(JavaRDD<EncodedPart> parts) throws SparkException {
     try {
-      return batches.map(b -> new DataMemory.Batch(b.partition(), b.validation(), b.index(), b.rows(), b.ipc().length))
-          .collect();
+      return parts.mapPartitions(it -> {
+        List<DataMemory.Batch> batches = new ArrayList<>();
+        long bytes = 0;
+        while (it.hasNext()) {
+          EncodedPart e = it.next();
+          bytes = e.part() == 0 ? e.bytes().length : bytes + e.bytes().length;
+          if (e.last()) {
+            batches.add(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes));
+          }
+        }
+        return batches.iterator();
+      }).collect();
     } catch (RuntimeException e) {
       throw unwrap(e);
     }

@@ -2,21 +2,24 @@ package org.sparkdl.ml;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdl.arrow.BatchEncoder;
 import org.sparkdl.arrow.BatchSink;
+import org.sparkdl.arrow.Parts;
 import org.sparkdl.arrow.TrainingColumns;
 
 /**
  * A fit's encoding pass: each partition streams once through two {@link BatchSink}s (training and
- * validation rows), and every batch is an element of the persisted RDD as soon as it is full.
+ * validation rows), and every batch goes into the persisted RDD as soon as it is full, as a run of
+ * {@link EncodedPart}s.
  * Each row is checked as it passes (class label, validation flag, then its values), so an error
  * names the first bad row in input order; no copy of a partition's rows is held, and Spark can
  * cache or spill the encoded partition batch by batch.
@@ -29,8 +32,8 @@ final class EncodedBatches {
       String indicatorName, long seed) implements java.io.Serializable {}
 
   /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
-  static JavaRDD<EncodedBatch> encode(Dataset<Row> data, Plan plan, String name) {
-    JavaRDD<EncodedBatch> batches = data.toJavaRDD().mapPartitionsWithIndex((p, rows) -> new Pass(plan, p, rows), true);
+  static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, String name) {
+    JavaRDD<EncodedPart> batches = data.toJavaRDD().mapPartitionsWithIndex((p, rows) -> new Pass(plan, p, rows), true);
     batches.setName(name);
     return batches.persist(StorageLevel.MEMORY_AND_DISK());
   }
@@ -39,33 +42,49 @@ final class EncodedBatches {
    * One {@link Shard} per partition of {@code encoded}: its training batches, or its validation
    * batches, in order (the per-round path reads a partition's batches together).
    */
-  static JavaRDD<Shard> shards(JavaRDD<EncodedBatch> encoded, boolean validation) {
+  static JavaRDD<Shard> shards(JavaRDD<EncodedPart> encoded, boolean validation) {
     return encoded.mapPartitionsWithIndex((p, it) -> {
-      List<EncodedBatch> mine = new ArrayList<>();
-      it.forEachRemaining(b -> {
-        if (b.validation() == validation) {
-          mine.add(b);
+      TreeMap<Integer, List<byte[]>> parts = new TreeMap<>();
+      TreeMap<Integer, Integer> rows = new TreeMap<>();
+      it.forEachRemaining(e -> {
+        if (e.validation() == validation) {
+          List<byte[]> batch = parts.computeIfAbsent(e.index(), i -> new ArrayList<>());
+          checkOrder(e, batch.size());
+          batch.add(e.bytes());
+          rows.put(e.index(), e.rows());
         }
       });
-      mine.sort(Comparator.comparingInt(EncodedBatch::index));
-      byte[][] bytes = new byte[mine.size()][];
-      int[] rows = new int[mine.size()];
-      for (int i = 0; i < rows.length; i++) {
-        bytes[i] = mine.get(i).ipc();
-        rows[i] = mine.get(i).rows();
+      byte[][] bytes = new byte[parts.size()][];
+      int[] counts = new int[parts.size()];
+      int i = 0;
+      for (Map.Entry<Integer, List<byte[]>> b : parts.entrySet()) {
+        bytes[i] = Parts.join(b.getValue().toArray(new byte[0][]));
+        counts[i++] = rows.get(b.getKey());
       }
-      return List.of(new Shard(p, bytes, rows)).iterator();
+      return List.of(new Shard(p, bytes, counts)).iterator();
     }, true);
   }
 
+  /**
+   * Fails unless {@code e} is part {@code expected} of its batch: a batch's parts come in order,
+   * one run per batch, as the encoding pass made them.
+   */
+  static void checkOrder(EncodedPart e, int expected) {
+    if (e.part() != expected) {
+      throw new IllegalStateException("Part " + e.part() + " of batch " + e.index() + " of the "
+          + (e.validation() ? "validation" : "training") + " split of partition " + e.partition() + " came where part "
+          + expected + " was expected.");
+    }
+  }
+
   /** The encoding of one partition, a batch at a time. */
-  private static final class Pass implements Iterator<EncodedBatch> {
+  private static final class Pass implements Iterator<EncodedPart> {
     private final Plan plan;
     private final int partition;
     private final Iterator<Row> rows;
     private final BatchSink train;
     private final BatchSink valid;
-    private final ArrayDeque<EncodedBatch> ready = new ArrayDeque<>();
+    private final ArrayDeque<EncodedPart> ready = new ArrayDeque<>();
     private long position;
     private boolean finished;
 
@@ -87,7 +106,7 @@ final class EncodedBatches {
     }
 
     @Override
-    public EncodedBatch next() {
+    public EncodedPart next() {
       if (!hasNext()) {
         throw new NoSuchElementException("No more batches in partition " + partition + ".");
       }
@@ -133,7 +152,10 @@ final class EncodedBatches {
 
     private void offer(BatchSink.Batch b, boolean validation) {
       if (b != null) {
-        ready.add(new EncodedBatch(partition, validation, b.index(), b.rows(), b.ipc()));
+        byte[][] parts = b.parts();
+        for (int i = 0; i < parts.length; i++) {
+          ready.add(new EncodedPart(partition, validation, b.index(), b.rows(), i, parts.length, parts[i]));
+        }
       }
     }
 

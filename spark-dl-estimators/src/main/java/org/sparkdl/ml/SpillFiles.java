@@ -1,6 +1,7 @@
 package org.sparkdl.ml;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ final class SpillFiles implements AutoCloseable {
   private final Map<Integer, ArrowBatch> decoded = new HashMap<>();
   private final Map<Integer, Future<ArrowBatch>> reading = new HashMap<>();
   private long readNanos;
+  private OutputStream writing;
 
   /**
    * @param dir a folder of the executor's local disk, owned by the caller, where the files go
@@ -45,19 +47,30 @@ final class SpillFiles implements AutoCloseable {
     this.reader = reader;
   }
 
-  /** Writes batch {@code index}'s Arrow IPC stream to its file. */
-  void write(int index, byte[] ipc) {
+  /**
+   * Appends the next part of batch {@code index}'s Arrow IPC stream to its file, which is created
+   * by the first part and closed after the last; a batch's parts come in order, one batch at a time.
+   */
+  void write(int index, byte[] part, boolean last) {
     Path file = dir.resolve(name + "-" + index + ".arrow");
     try {
-      Files.write(file, ipc);
+      if (writing == null) {
+        writing = Files.newOutputStream(file);
+        files.put(index, file);
+      }
+      writing.write(part);
+      if (last) {
+        OutputStream done = writing;
+        writing = null;
+        done.close();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the training batch " + index + " of " + name + " to " + file
           + " on the executor's local disk: " + e.getMessage(), e);
     }
-    files.put(index, file);
     org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
     if (task != null) {
-      task.taskMetrics().incDiskBytesSpilled(ipc.length);   // shows as the task's "Spill (Disk)" in the Spark UI
+      task.taskMetrics().incDiskBytesSpilled(part.length);   // shows as the task's "Spill (Disk)" in the Spark UI
     }
   }
 
@@ -138,6 +151,14 @@ final class SpillFiles implements AutoCloseable {
 
   @Override
   public void close() {
+    if (writing != null) {
+      try {
+        writing.close();
+      } catch (IOException e) {
+        // the file is deleted below
+      }
+      writing = null;
+    }
     reading.values().forEach(SpillFiles::closeQuietly);
     reading.clear();
     decoded.values().forEach(ArrowBatch::close);

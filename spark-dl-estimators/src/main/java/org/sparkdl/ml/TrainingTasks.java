@@ -1,6 +1,8 @@
 package org.sparkdl.ml;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
 import org.sparkdl.backend.Backend;
@@ -69,6 +71,10 @@ final class TrainingTasks {
     private final SpillFiles spill;
     private final java.util.TreeMap<Integer, Integer> rows = new java.util.TreeMap<>();
     private final java.util.TreeMap<Integer, ExecutorCache.Lease<ArrowBatch>> leases = new java.util.TreeMap<>();
+    /** The parts of the batch being added, until its last one. */
+    private final List<byte[]> arrived = new ArrayList<>();
+    private int arriving = -1;
+    private int nextPart;
 
     /** A shard's batches, decoded on first use. */
     ShardBatches(TrainingRun run, String split, Shard shard) {
@@ -92,19 +98,34 @@ final class TrainingTasks {
     }
 
     /**
-     * Decodes batch {@code index} of {@code batchRows} rows now (or takes it from the cache, when
-     * decoded before), or writes it to its file when the batches are kept on disk.
+     * Takes the next part of a batch: with the batch's last part, decodes the batch (or takes it
+     * from the cache, when decoded before); with the batches kept on disk, appends the part to the
+     * batch's file instead. A batch's parts come in order, one batch at a time.
      */
-    void add(int index, int batchRows, byte[] ipc) {
-      if (rows.containsKey(index)) {
-        throw new IllegalStateException("Batch " + index + " of the " + split + " split of partition " + partition
-            + " came twice.");
+    void add(EncodedPart e) {
+      if (e.part() == 0) {
+        if (rows.containsKey(e.index())) {
+          throw new IllegalStateException("Batch " + e.index() + " of the " + split + " split of partition " + partition
+              + " came twice.");
+        }
+        rows.put(e.index(), e.rows());
+        arriving = e.index();
+        nextPart = 0;
+        arrived.clear();
+      } else if (arriving != e.index()) {
+        throw new IllegalStateException("Part " + e.part() + " of batch " + e.index() + " of the " + split
+            + " split of partition " + partition + " came without its first part.");
       }
-      rows.put(index, batchRows);
+      EncodedBatches.checkOrder(e, nextPart++);
       if (spill != null) {
-        spill.write(index, ipc);
+        spill.write(e.index(), e.bytes(), e.last());
       } else {
-        leases.put(index, ExecutorCache.borrow(key(index), () -> ArrowBatch.read(ipc)));
+        arrived.add(e.bytes());
+        if (e.last()) {
+          List<byte[]> parts = List.copyOf(arrived);
+          arrived.clear();
+          leases.put(e.index(), ExecutorCache.borrow(key(e.index()), () -> ArrowBatch.read(parts)));
+        }
       }
     }
 

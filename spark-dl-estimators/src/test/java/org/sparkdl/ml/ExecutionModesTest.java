@@ -107,6 +107,45 @@ class ExecutionModesTest {
   }
 
   @Test
+  void batchesOfSeveralPartsTrainToTheSameBitsInMemoryOnDiskAndOneJobPerRound(SparkSession spark) {
+    // 300 features: 1,208 bytes a row, batches of 1,271 rows (1.5 MB), so each full batch travels and is cached as two
+    // parts of its Arrow stream; 6,000 rows in two partitions make three batches per partition (the last short), and
+    // 3,200 KB a task keeps the 3.6 MB of a partition on disk with two batches at a time decoded
+    spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1500k");
+    try {
+      java.util.Random r = new java.util.Random(31);
+      List<Row> rows = new java.util.ArrayList<>();
+      for (int i = 0; i < 6_000; i++) {
+        double[] x = new double[300];
+        for (int j = 0; j < x.length; j++) {
+          x[j] = 0.3 * r.nextGaussian() + (j % 3 == i % 3 ? 1 : 0);
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create((double) (i % 3), org.apache.spark.ml.linalg.Vectors.dense(x)));
+      }
+      Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA, 2).cache();
+      Supplier<NeuralNetworkClassificationModel> fit = () -> new NeuralNetworkClassifier().setLayers(300, 8, 3)
+          .setMaxEpochs(2).setBatchSize(64).setLearningRate(0.01).setSeed(4).fit(data);
+      NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+      NeuralNetworkClassificationModel inMemory = with(spark, "barrier", fit);
+      spark.conf().set(DataMemory.CONF, "3200k");
+      NeuralNetworkClassificationModel onDisk;
+      try (JobRecorder jobs = JobRecorder.start(spark)) {
+        onDisk = with(spark, "barrier", fit);
+        long spilled = jobs.diskBytesSpilled();
+        assertTrue(spilled > 6_000L * 1_208 && spilled < 6_000L * 1_208 * 21 / 20, "every batch goes to disk: " + spilled);
+      }
+      assertArrayEquals(rounds.weights(), inMemory.weights());
+      assertArrayEquals(inMemory.weights(), onDisk.weights());
+      assertEquals(inMemory.summary().lossHistory(), onDisk.summary().lossHistory());
+      List<Double> loss = onDisk.summary().lossHistory();
+      assertTrue(loss.get(1) < loss.get(0), "it learns: " + loss);
+    } finally {
+      spark.conf().unset(DistributedTrainer.BATCH_BYTES_CONF);
+      spark.conf().unset(DataMemory.CONF);
+    }
+  }
+
+  @Test
   void morePartitionsThanTaskSlotsTrainAsIfEachHadItsOwnTask(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
     NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
