@@ -5,6 +5,7 @@ import org.sparkdl.backend.BinaryOp;
 import org.sparkdl.backend.Distribution;
 import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
@@ -188,6 +189,41 @@ public final class Ops {
       if (w.requiresGrad) {
         double bw = tape.hasGrad(w) ? 1 : 0;
         be.gemm(g, true, x.value, false, tape.gradTarget(w), 1, bw);
+      }
+      if (b != null && b.requiresGrad) {
+        sendReduced(b, g, true);
+      }
+    }, inputs);
+  }
+
+  /**
+   * {@code x w + b} for sparse rows {@code x [B, K]} (data: no gradient flows to it) and a weight
+   * {@code w [K, N]} laid out by input, row {@code j} being what input {@code j} adds to every
+   * output; {@code b [N]} may be null. Costs the entries of {@code x}, not {@code K}: only the rows
+   * of {@code w} that {@code x} names are read, and only they receive a gradient (the others'
+   * gradient is 0, written only when {@code w} has no gradient yet).
+   */
+  public static Var sparseLinear(CsrMatrix x, Var w, Var b) {
+    Tape tape = w.tape;
+    Backend be = tape.backend();
+    if (w.shape().rank() != 2 || w.shape().dim(0) != x.width()) {
+      throw new IllegalArgumentException("sparseLinear: sparse input " + x.shape() + " does not match weight " + w.shape()
+          + " (expected [" + x.width() + ", outputs]).");
+    }
+    Tensor out = tape.allocate(w.dtype(), Shape.of(x.rows(), w.shape().dim(1)));
+    be.sparseMatmul(x, w.value, out);
+    if (b != null) {
+      be.zip(BinaryOp.ADD, out, b.value, out);
+    }
+    Var[] inputs = b == null ? new Var[] {w} : new Var[] {w, b};
+    return tape.record(out, g -> {
+      if (w.requiresGrad) {
+        boolean add = tape.hasGrad(w);
+        Tensor gw = tape.gradTarget(w);
+        if (!add) {
+          be.fill(gw, 0);
+        }
+        be.sparseMatmulTransposedAdd(x, g, gw);
       }
       if (b != null && b.requiresGrad) {
         sendReduced(b, g, true);

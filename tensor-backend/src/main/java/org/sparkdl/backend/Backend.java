@@ -2,6 +2,7 @@ package org.sparkdl.backend;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -358,6 +359,41 @@ public abstract class Backend implements AutoCloseable {
     rmsPropKernel(param, grad, sq, buf, h);
   }
 
+  /**
+   * One lazy SGD update of some rows of {@code param [V, D]}: row {@code r} of {@code grad [R, D]}
+   * is the gradient of row {@code rows[r]} ({@code rows [R]}: distinct integer-valued indices).
+   * Those rows and their momentum are updated exactly as {@link #sgdStep} would; every other row
+   * and its momentum stay as they are, as if the row had not taken part in the step (not as a
+   * zero gradient, which would still decay momentum). This is what a layer whose input is sparse
+   * needs: a step costs the rows a batch touches, not the table.
+   *
+   * @throws IndexOutOfRangeException naming the first row index not an integer in {@code [0, V)}
+   * @throws IllegalArgumentException when a row index repeats; nothing is updated then
+   */
+  public final void sgdRowsStep(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    sameBackend(param, rows, grad, buf);
+    sameDtype("sgdRows", param, rows, grad, buf);
+    SparseShapes.checkRows("sgdRows", param, rows, grad, buf);
+    sgdRowsKernel(param, rows, grad, buf, h);
+  }
+
+  /** One lazy Adam/AdamW update of some rows, as {@link #sgdRowsStep}; the bias correction uses {@code h.step()}. */
+  public final void adamRowsStep(Tensor param, Tensor rows, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    sameBackend(param, rows, grad, m, v);
+    sameDtype("adamRows", param, rows, grad, m, v);
+    SparseShapes.checkRows("adamRows", param, rows, grad, m, v);
+    adamRowsKernel(param, rows, grad, m, v, h);
+  }
+
+  /** One lazy RMSProp update of some rows, as {@link #sgdRowsStep}; {@code buf} may be null without momentum. */
+  public final void rmsPropRowsStep(Tensor param, Tensor rows, Tensor grad, Tensor sq, Tensor buf,
+      OptimizerKernels.RmsProp h) {
+    sameBackend(param, rows, grad, sq, buf);
+    sameDtype("rmsPropRows", param, rows, grad, sq, buf);
+    SparseShapes.checkRows("rmsPropRows", param, rows, grad, sq, buf);
+    rmsPropRowsKernel(param, rows, grad, sq, buf, h);
+  }
+
   // ---------------------------------------------------------------- convolution and pooling
 
   /**
@@ -480,6 +516,47 @@ public abstract class Backend implements AutoCloseable {
     SequenceShapes.checkRows("scatterAddRows", table, indices, src);
     try (Scope tmp = openScope("scatterAddRows")) {
       scatterAddRowsKernel(src.contiguous(tmp), indices.contiguous(tmp), table);
+    }
+  }
+
+  // ---------------------------------------------------------------- sparse rows
+
+  /**
+   * {@code c = a b}: the sparse rows {@code a [B, K]} times {@code b [K, N]}, into {@code c [B,
+   * N]} (overwritten). Row {@code i} of {@code c} is the sum of {@code values[k] b[columns[k], :]}
+   * over row {@code i}'s entries (0 for a row without any); a column repeated in a row adds up.
+   * Only the rows of {@code b} that {@code a} names are read, so {@code b} may be a table of
+   * millions of rows of which a batch touches a few thousand.
+   *
+   * @throws IndexOutOfRangeException naming the first column that is not an integer in {@code [0,
+   *     K)}
+   * @throws IllegalArgumentException when the row starts do not run from 0 up to the entry count
+   *     without decreasing
+   */
+  public final void sparseMatmul(CsrMatrix a, Tensor b, Tensor c) {
+    sameBackend(a.rowStarts(), a.columns(), a.values(), b, c);
+    sameDtype("sparseMatmul", a.values(), b, c);
+    SparseShapes.checkProduct("sparseMatmul", a, b, c, c);
+    try (Scope tmp = openScope("sparseMatmul")) {
+      sparseMatmulKernel(a, b.contiguous(tmp), c);
+    }
+  }
+
+  /**
+   * {@code out += aᵀ g}, the adjoint of {@link #sparseMatmul} for its dense operand: for every
+   * entry {@code k} of row {@code i} of {@code a [B, K]}, row {@code columns[k]} of {@code out [K,
+   * N]} receives {@code values[k] g[i, :]} ({@code g [B, N]}). Rows of {@code out} that {@code a}
+   * does not name are not touched.
+   *
+   * @throws IndexOutOfRangeException as {@link #sparseMatmul}; {@code out} is then left unchanged
+   * @throws IllegalArgumentException as {@link #sparseMatmul}
+   */
+  public final void sparseMatmulTransposedAdd(CsrMatrix a, Tensor g, Tensor out) {
+    sameBackend(a.rowStarts(), a.columns(), a.values(), g, out);
+    sameDtype("sparseMatmulTransposedAdd", a.values(), g, out);
+    SparseShapes.checkProduct("sparseMatmulTransposedAdd", a, out, g, out);
+    try (Scope tmp = openScope("sparseMatmulTransposedAdd")) {
+      sparseMatmulTransposedAddKernel(a, g.contiguous(tmp), out);
     }
   }
 
@@ -628,6 +705,23 @@ public abstract class Backend implements AutoCloseable {
   protected abstract void avgPool2dKernel(Tensor x, Window2d w, boolean countPadding, Tensor y);
 
   protected abstract void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx);
+
+  /** {@link #sparseMatmul} on a contiguous {@code b} and validated shapes; checks every row start and column. */
+  protected abstract void sparseMatmulKernel(CsrMatrix a, Tensor b, Tensor c);
+
+  /** {@link #sparseMatmulTransposedAdd} on a contiguous {@code g}; checks everything before writing. */
+  protected abstract void sparseMatmulTransposedAddKernel(CsrMatrix a, Tensor g, Tensor out);
+
+  /** {@link #sgdRowsStep} on validated shapes; checks every row index before updating. */
+  protected abstract void sgdRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h);
+
+  /** {@link #adamRowsStep} on validated shapes; checks every row index before updating. */
+  protected abstract void adamRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor m, Tensor v,
+      OptimizerKernels.Adam h);
+
+  /** {@link #rmsPropRowsStep} on validated shapes; checks every row index before updating. */
+  protected abstract void rmsPropRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor sq, Tensor buf,
+      OptimizerKernels.RmsProp h);
 
   /** {@link #gatherRows} on contiguous operands and validated shapes; checks every index. */
   protected abstract void gatherRowsKernel(Tensor table, Tensor indices, Tensor out);

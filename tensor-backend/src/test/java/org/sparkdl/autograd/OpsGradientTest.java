@@ -1,5 +1,6 @@
 package org.sparkdl.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -88,6 +90,41 @@ class OpsGradientTest {
   void linearWithAndWithoutBias() {
     GradCheck.check(be, List.of(rand(5, 4), rand(3, 4), rand(3)), (t, in) -> Ops.linear(in.get(0), in.get(1), in.get(2)));
     GradCheck.check(be, List.of(rand(5, 4), rand(3, 4)), (t, in) -> Ops.linear(in.get(0), in.get(1), null));
+  }
+
+  @Test
+  void sparseLinearWithAndWithoutBias() {
+    // rows [[0, 1.5, 0, -2, 0, 0], [], [0.5, 0, 0, 0, 0, 3 + 1 (a repeated column)]]
+    CsrMatrix x = CsrMatrix.of(scope, DType.FLOAT64, 6, new int[] {0, 2, 2, 5}, new int[] {1, 3, 0, 5, 5},
+        new double[] {1.5, -2, 0.5, 3, 1});
+    GradCheck.check(be, List.of(rand(6, 4), rand(4)), (t, in) -> Ops.sparseLinear(x, in.get(0), in.get(1)));
+    GradCheck.check(be, List.of(rand(6, 4)), (t, in) -> Ops.sparseLinear(x, in.get(0), null));
+  }
+
+  @Test
+  void sparseLinearEqualsLinearOnTheDensifiedRowsForwardAndBackward() {
+    CsrMatrix x = CsrMatrix.of(scope, DType.FLOAT64, 6, new int[] {0, 2, 2, 5}, new int[] {1, 3, 0, 5, 5},
+        new double[] {1.5, -2, 0.5, 3, 1});
+    Tensor dense = scope.of(DType.FLOAT64, Shape.of(3, 6), new double[] {
+        0, 1.5, 0, -2, 0, 0,
+        0, 0, 0, 0, 0, 0,
+        0.5, 0, 0, 0, 0, 4});
+    Tensor w = rand(6, 4);
+    Tensor b = rand(4);
+    Tensor g = rand(3, 4);
+    Tape sparseTape = new Tape(scope, true, 1);
+    Var ws1 = sparseTape.variable(w);
+    Var bs = sparseTape.variable(b);
+    Var ys = Ops.sparseLinear(x, ws1, bs);
+    sparseTape.backward(ys, g);
+    Tape denseTape = new Tape(scope, true, 1);
+    Var wd = denseTape.variable(w);
+    Var bd = denseTape.variable(b);
+    Var yd = Ops.add(Ops.matmul(denseTape.constant(dense), false, wd, false), bd);
+    denseTape.backward(yd, g);
+    assertArrayEquals(yd.value().toDoubleArray(), ys.value().toDoubleArray(), 1e-12);
+    assertArrayEquals(wd.grad().toDoubleArray(), ws1.grad().toDoubleArray(), 1e-12);
+    assertArrayEquals(bd.grad().toDoubleArray(), bs.grad().toDoubleArray(), 1e-12);
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.sparkdl.backend.OptimizerKernels;
 import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -390,6 +391,32 @@ public final class CpuBackend extends Backend {
   @Override
   protected void avgPool2dBackwardKernel(Tensor gy, Window2d w, boolean countPadding, Tensor gx) {
     PoolKernels.avgPoolBackward(gy, w, countPadding, gx, threads);
+  }
+
+  @Override
+  protected void sparseMatmulKernel(CsrMatrix a, Tensor b, Tensor c) {
+    SparseKernels.matmul(a, b, c);
+  }
+
+  @Override
+  protected void sparseMatmulTransposedAddKernel(CsrMatrix a, Tensor g, Tensor out) {
+    SparseKernels.transposedAdd(a, g, out);
+  }
+
+  @Override
+  protected void sgdRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    OptimizerUpdates.sgdRows(param, rows, grad, buf, h);
+  }
+
+  @Override
+  protected void adamRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    OptimizerUpdates.adamRows(param, rows, grad, m, v, h);
+  }
+
+  @Override
+  protected void rmsPropRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor sq, Tensor buf,
+      OptimizerKernels.RmsProp h) {
+    OptimizerUpdates.rmsPropRows(param, rows, grad, sq, buf, h);
   }
 
   @Override

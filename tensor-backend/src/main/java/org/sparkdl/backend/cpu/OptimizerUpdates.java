@@ -157,4 +157,39 @@ final class OptimizerUpdates {
       p.set(po + i, pi - h.lr() * upd);
     }
   }
+  // ---------------------------------------------------------------- lazy updates of some rows
+
+  static void sgdRows(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
+    int[] r = SparseKernels.distinctRows(rows, param.dim(0));
+    for (int k = 0; k < r.length; k++) {
+      sgd(SparseKernels.row(param, r[k]), SparseKernels.row(grad, k), SparseKernels.row(buf, r[k]), h);
+    }
+  }
+
+  /** Each row as {@link #adam} would, but never a row-sized SIMD warm-up: the scalar twin until the SIMD kernel is ready. */
+  static void adamRows(Tensor param, Tensor rows, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
+    int[] r = SparseKernels.distinctRows(rows, param.dim(0));
+    boolean simd = param.dtype() == DType.FLOAT32 && Simd.AVAILABLE && ADAM_WARMUP.ready();
+    for (int k = 0; k < r.length; k++) {
+      Tensor p = SparseKernels.row(param, r[k]);
+      Tensor g = SparseKernels.row(grad, k);
+      Tensor mk = SparseKernels.row(m, r[k]);
+      Tensor vk = SparseKernels.row(v, r[k]);
+      if (simd) {
+        SimdKernels.adam(p, g, mk, vk, h);
+      } else if (param.dtype() == DType.FLOAT32) {
+        adamFloat(p, g, mk, vk, h);
+      } else {
+        adamGeneric(p, g, mk, vk, h);
+      }
+    }
+  }
+
+  static void rmsPropRows(Tensor param, Tensor rows, Tensor grad, Tensor sq, Tensor buf, OptimizerKernels.RmsProp h) {
+    int[] r = SparseKernels.distinctRows(rows, param.dim(0));
+    for (int k = 0; k < r.length; k++) {
+      rmsProp(SparseKernels.row(param, r[k]), SparseKernels.row(grad, k), SparseKernels.row(sq, r[k]),
+          SparseKernels.row(buf, r[k]), h);
+    }
+  }
 }

@@ -1,0 +1,74 @@
+package org.sparkdl.tensor;
+
+/**
+ * A batch of sparse rows in compressed sparse row form: row {@code i} of the {@code [rows, width]}
+ * matrix holds {@code values[k]} at column {@code columns[k]} for every {@code k} in {@code
+ * [rowStarts[i], rowStarts[i + 1])}; every other element is 0. Like every index tensor here, row
+ * starts and columns are integer-valued tensors of the values' dtype (exact up to 2^24 in float32),
+ * so that one batch lives in one kind of memory on every backend.
+ *
+ * <p>This record checks only shapes and dtypes; the kernels that read it check the contents (row
+ * starts that run from 0 up to the entry count, columns in {@code [0, width)}) and name the first
+ * bad one. It owns nothing: the tensors belong to their scopes.
+ *
+ * <pre>{@code
+ * // [[0, 2, 0], [1, 0, 3]]
+ * CsrMatrix x = CsrMatrix.of(scope, DType.FLOAT32, 3, new int[] {0, 1, 3}, new int[] {1, 0, 2},
+ *     new double[] {2, 1, 3});
+ * }</pre>
+ *
+ * @param rowStarts {@code [rows + 1]}: where each row's entries start, then the entry count
+ * @param columns {@code [entries]}: each entry's column
+ * @param values {@code [entries]}: each entry's value
+ * @param width the number of columns
+ */
+public record CsrMatrix(Tensor rowStarts, Tensor columns, Tensor values, int width) {
+  public CsrMatrix {
+    if (rowStarts.rank() != 1 || rowStarts.dim(0) < 1 || columns.rank() != 1 || values.rank() != 1
+        || columns.dim(0) != values.dim(0)) {
+      throw new IllegalArgumentException("A sparse matrix needs row starts [rows + 1], columns [entries] and values"
+          + " [entries]; found " + rowStarts.shape() + ", " + columns.shape() + " and " + values.shape() + ".");
+    }
+    if (rowStarts.dtype() != values.dtype() || columns.dtype() != values.dtype()
+        || rowStarts.backend() != values.backend() || columns.backend() != values.backend()) {
+      throw new IllegalArgumentException("A sparse matrix's row starts, columns and values need one dtype and backend;"
+          + " found " + rowStarts + ", " + columns + " and " + values + ".");
+    }
+    if (width < 1) {
+      throw new IllegalArgumentException("A sparse matrix needs a width >= 1; found " + width + ".");
+    }
+  }
+
+  /** A sparse matrix of host arrays, copied into new tensors of {@code scope}. */
+  public static CsrMatrix of(Scope scope, DType dtype, int width, int[] rowStarts, int[] columns, double[] values) {
+    double[] starts = new double[rowStarts.length];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = rowStarts[i];
+    }
+    double[] cols = new double[columns.length];
+    for (int i = 0; i < cols.length; i++) {
+      cols[i] = columns[i];
+    }
+    return new CsrMatrix(scope.of(dtype, Shape.of(starts.length), starts), scope.of(dtype, Shape.of(cols.length), cols),
+        scope.of(dtype, Shape.of(values.length), values), width);
+  }
+
+  /** The number of rows. */
+  public int rows() {
+    return rowStarts.dim(0) - 1;
+  }
+
+  /** The number of stored entries. */
+  public int entries() {
+    return values.dim(0);
+  }
+
+  /** {@code [rows, width]}. */
+  public Shape shape() {
+    return Shape.of(rows(), width);
+  }
+
+  public DType dtype() {
+    return values.dtype();
+  }
+}
