@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BinaryOp;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -68,6 +69,11 @@ public final class Tape {
   /** A value that receives no gradient (input data, targets). */
   public Var constant(Tensor value) {
     return new Var(this, value, false, null);
+  }
+
+  /** Sparse rows as an input (no gradient): only a dense layer may read it ({@link Ops#sparseLinear}). */
+  public Var sparse(CsrMatrix rows) {
+    return new Var(this, null, rows, false, null);
   }
 
   /** A value whose gradient is wanted but held by the tape (e.g. an input under a gradient check). */

@@ -1,5 +1,6 @@
 package org.sparkdl.autograd;
 
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -11,6 +12,8 @@ import org.sparkdl.tensor.Tensor;
 public final class Var {
   final Tape tape;
   final Tensor value;
+  /** Sparse rows instead of a tensor: an input that only a dense layer reads (then {@link #value} is null). */
+  final CsrMatrix sparse;
   final boolean requiresGrad;
   final boolean externalGrad;
   Tensor grad;
@@ -18,8 +21,13 @@ public final class Var {
   boolean gradShared;
 
   Var(Tape tape, Tensor value, boolean requiresGrad, Tensor externalGrad) {
+    this(tape, value, null, requiresGrad, externalGrad);
+  }
+
+  Var(Tape tape, Tensor value, CsrMatrix sparse, boolean requiresGrad, Tensor externalGrad) {
     this.tape = tape;
     this.value = value;
+    this.sparse = sparse;
     this.requiresGrad = requiresGrad;
     this.externalGrad = externalGrad != null;
     this.grad = externalGrad;
@@ -30,9 +38,21 @@ public final class Var {
     return tape;
   }
 
-  /** The forward value. */
+  /**
+   * The forward value.
+   *
+   * @throws IllegalStateException for sparse rows, which have no dense value ({@link #sparse()})
+   */
   public Tensor value() {
+    if (sparse != null) {
+      throw new IllegalStateException("This value is sparse rows " + sparse.shape() + "; only a dense layer reads them.");
+    }
     return value;
+  }
+
+  /** The sparse rows this value stands for, or null for a dense value. */
+  public CsrMatrix sparse() {
+    return sparse;
   }
 
   /** The gradient after {@link Tape#backward}, or {@code null} when none reached this value. */
@@ -46,15 +66,15 @@ public final class Var {
   }
 
   public Shape shape() {
-    return value.shape();
+    return sparse != null ? sparse.shape() : value.shape();
   }
 
   public DType dtype() {
-    return value.dtype();
+    return sparse != null ? sparse.dtype() : value.dtype();
   }
 
   @Override
   public String toString() {
-    return "Var(" + value.dtype() + " " + value.shape() + (requiresGrad ? ", grad" : "") + ")";
+    return "Var(" + dtype() + " " + shape() + (sparse != null ? ", sparse" : "") + (requiresGrad ? ", grad" : "") + ")";
   }
 }

@@ -360,6 +360,19 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /**
+   * Sets the rows of {@code table [V, D]} named by {@code rows [R]} (integer-valued, repeats
+   * allowed) to 0: clearing the gradient rows a sparse step wrote, without a pass over the table.
+   *
+   * @throws IndexOutOfRangeException naming the first index not an integer in {@code [0, V)}; nothing is cleared then
+   */
+  public final void zeroRows(Tensor table, Tensor rows) {
+    sameBackend(table, rows);
+    sameDtype("zeroRows", table, rows);
+    SparseShapes.checkTable("zeroRows", table, rows);
+    zeroRowsKernel(table, rows);
+  }
+
+  /**
    * One lazy SGD update of some rows of {@code param [V, D]}: row {@code r} of {@code grad [R, D]}
    * is the gradient of row {@code rows[r]} ({@code rows [R]}: distinct integer-valued indices).
    * Those rows and their momentum are updated exactly as {@link #sgdStep} would; every other row
@@ -711,6 +724,9 @@ public abstract class Backend implements AutoCloseable {
 
   /** {@link #sparseMatmulTransposedAdd} on a contiguous {@code g}; checks everything before writing. */
   protected abstract void sparseMatmulTransposedAddKernel(CsrMatrix a, Tensor g, Tensor out);
+
+  /** {@link #zeroRows} on validated shapes; checks every row index before writing. */
+  protected abstract void zeroRowsKernel(Tensor table, Tensor rows);
 
   /** {@link #sgdRowsStep} on validated shapes; checks every row index before updating. */
   protected abstract void sgdRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h);

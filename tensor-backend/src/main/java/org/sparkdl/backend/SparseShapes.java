@@ -32,16 +32,8 @@ final class SparseShapes {
    * {@code param}'s shape, every one contiguous.
    */
   static void checkRows(String op, Tensor param, Tensor rows, Tensor grad, Tensor... state) {
-    if (param.rank() != 2) {
-      throw new IllegalArgumentException(op + ": the parameter must be a matrix [rows, width]; found " + param.shape()
-          + ".");
-    }
-    if (rows.rank() != 1) {
-      throw new IllegalArgumentException(op + ": the row indices must be a vector; found " + rows.shape() + ".");
-    }
+    checkTable(op, param, rows);
     WindowShapes.expect(op, "the gradient", Shape.of(rows.dim(0), param.dim(1)), grad);
-    WindowShapes.requireContiguous(op, "the parameter", param);
-    WindowShapes.requireContiguous(op, "the row indices", rows);
     WindowShapes.requireContiguous(op, "the gradient", grad);
     for (Tensor t : state) {
       if (t != null) {
@@ -49,5 +41,18 @@ final class SparseShapes {
         WindowShapes.requireContiguous(op, "a state buffer", t);
       }
     }
+  }
+
+  /** A contiguous matrix {@code [rows, width]} and a contiguous vector of row indices. */
+  static void checkTable(String op, Tensor table, Tensor rows) {
+    if (table.rank() != 2) {
+      throw new IllegalArgumentException(op + ": the parameter must be a matrix [rows, width]; found " + table.shape()
+          + ".");
+    }
+    if (rows.rank() != 1) {
+      throw new IllegalArgumentException(op + ": the row indices must be a vector; found " + rows.shape() + ".");
+    }
+    WindowShapes.requireContiguous(op, "the parameter", table);
+    WindowShapes.requireContiguous(op, "the row indices", rows);
   }
 }

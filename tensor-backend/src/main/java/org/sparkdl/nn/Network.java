@@ -41,7 +41,7 @@ public final class Network implements AutoCloseable {
     List<Parameter> params = new ArrayList<>();
     List<Parameter> state = new ArrayList<>();
     for (LayerSpec ls : spec.layers()) {
-      Layer layer = build(ls, shapes);
+      Layer layer = build(ls, shapes, spec);
       layers.add(layer);
       params.addAll(layer.parameters());
       state.addAll(layer.buffers());
@@ -83,7 +83,7 @@ public final class Network implements AutoCloseable {
     long buffers = 0;
     long activations = 0;
     for (LayerSpec ls : spec.layers()) {
-      Layer layer = build(ls, shapes);
+      Layer layer = build(ls, shapes, spec);
       for (Parameter p : layer.parameters()) {
         params += values(p.shape().toArray());
       }
@@ -109,8 +109,9 @@ public final class Network implements AutoCloseable {
     return new Network(spec, backend, dtype);
   }
 
-  private static Layer build(LayerSpec ls, Map<String, List<Integer>> shapes) {
+  private static Layer build(LayerSpec ls, Map<String, List<Integer>> shapes, NetworkSpec spec) {
     List<Integer> in = shapes.get(ls.inputs().get(0));
+    boolean sparse = spec.inputs().stream().anyMatch(i -> i.sparse() && i.name().equals(ls.inputs().get(0)));
     if (ls instanceof org.sparkdl.spec.MultiHeadAttention m) {
       return new MultiHeadAttention(m.name(), in.get(1), m.heads(), m.causal(), m.bias());
     }
@@ -121,7 +122,8 @@ public final class Network implements AutoCloseable {
       return new SequenceMeanPool(p.name());
     }
     if (ls instanceof org.sparkdl.spec.Dense d) {
-      return new Dense(d.name(), in.get(in.size() - 1), d.units(), d.bias(), Init.of(d.init()));
+      return sparse ? Dense.byInput(d.name(), in.get(0), d.units(), d.bias(), Init.of(d.init()))
+          : new Dense(d.name(), in.get(in.size() - 1), d.units(), d.bias(), Init.of(d.init()));
     } else if (ls instanceof org.sparkdl.spec.Activation a) {
       return new Activation(a.name(), a.function(), a.alpha());
     } else if (ls instanceof org.sparkdl.spec.Dropout d) {

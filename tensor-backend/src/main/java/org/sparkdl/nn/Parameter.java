@@ -1,5 +1,6 @@
 package org.sparkdl.nn;
 
+import java.util.BitSet;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.tensor.Init;
@@ -15,6 +16,11 @@ import org.sparkdl.tensor.Tensor;
  * normalisation's running statistics: it has a value and a name in the weight file, but no
  * gradient, and the optimizer never sees it. Buffers live in a store of their own ({@link
  * Network#buffers()}), apart from the trainable flat buffer.
+ *
+ * <p>A <em>row-sparse</em> parameter ({@link #rowSparse}) is a matrix of which a step uses only
+ * some rows, such as the weight of a dense layer that reads sparse rows: the forward pass
+ * {@linkplain #touch records} the rows it reads, only they receive a gradient, the optimizer
+ * updates only them (lazily) and {@link ParameterStore#zeroGrads} clears only them.
  */
 public final class Parameter {
   private final String name;
@@ -23,6 +29,8 @@ public final class Parameter {
   private final int fanIn;
   private final int fanOut;
   private final boolean trainable;
+  private final boolean rowSparse;
+  private BitSet touched;
   private Tensor value;
   private Tensor grad;
 
@@ -32,16 +40,25 @@ public final class Parameter {
    * @param fanOut units each input feeds, for the initialiser
    */
   public Parameter(String name, Shape shape, Init init, int fanIn, int fanOut) {
-    this(name, shape, init, fanIn, fanOut, true);
+    this(name, shape, init, fanIn, fanOut, true, false);
   }
 
-  private Parameter(String name, Shape shape, Init init, int fanIn, int fanOut, boolean trainable) {
+  private Parameter(String name, Shape shape, Init init, int fanIn, int fanOut, boolean trainable, boolean rowSparse) {
     this.name = name;
     this.shape = shape;
     this.init = init;
     this.fanIn = fanIn;
     this.fanOut = fanOut;
     this.trainable = trainable;
+    this.rowSparse = rowSparse;
+  }
+
+  /** A trainable matrix {@code [rows, width]} of which each step uses and updates only the rows it touches. */
+  public static Parameter rowSparse(String name, Shape shape, Init init, int fanIn, int fanOut) {
+    if (shape.rank() != 2) {
+      throw new IllegalArgumentException("A row-sparse parameter is a matrix; '" + name + "' has shape " + shape + ".");
+    }
+    return new Parameter(name, shape, init, fanIn, fanOut, true, true);
   }
 
   /**
@@ -49,7 +66,55 @@ public final class Parameter {
    * (a constant initialiser: zeros or ones).
    */
   public static Parameter buffer(String name, Shape shape, Init init) {
-    return new Parameter(name, shape, init, 1, 1, false);
+    return new Parameter(name, shape, init, 1, 1, false, false);
+  }
+
+  /** Whether only the rows a step touches take part in it (see the class comment). */
+  public boolean rowSparse() {
+    return rowSparse;
+  }
+
+  /**
+   * Records that a forward pass reads the rows named by {@code rows} (integer-valued, checked by
+   * the kernel that reads them), so that they receive the step's gradient and update. Only for
+   * row-sparse parameters.
+   */
+  public void touch(Tensor rows) {
+    if (!rowSparse) {
+      throw new IllegalStateException("'" + name + "' is not row-sparse; every row takes part in every step.");
+    }
+    if (touched == null) {
+      touched = new BitSet(shape.dim(0));
+    }
+    int limit = shape.dim(0);
+    for (double r : rows.toDoubleArray()) {
+      if (r >= 0 && r < limit) {
+        touched.set((int) r);
+      }
+    }
+  }
+
+  /** Records that a forward pass reads every row (a dense input to a layer built for sparse rows). */
+  public void touchAll() {
+    if (!rowSparse) {
+      throw new IllegalStateException("'" + name + "' is not row-sparse; every row takes part in every step.");
+    }
+    if (touched == null) {
+      touched = new BitSet(shape.dim(0));
+    }
+    touched.set(0, shape.dim(0));
+  }
+
+  /** The rows touched since the gradients were last zeroed, ascending; empty for other parameters. */
+  public int[] touchedRows() {
+    return touched == null ? new int[0] : touched.stream().toArray();
+  }
+
+  /** Forgets the touched rows (their gradients were zeroed). */
+  void clearTouched() {
+    if (touched != null) {
+      touched.clear();
+    }
   }
 
   /** False for a {@link #buffer}: no gradient, never updated by an optimizer. */

@@ -1,6 +1,7 @@
 package org.sparkdl.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +18,16 @@ import org.sparkdl.tensor.Tensor;
  *
  * <p>A store of {@linkplain Parameter#buffer buffers} ({@link #buffers}) has values only: no
  * gradient buffer, and {@link #grads()} throws.
+ *
+ * <p>{@linkplain Parameter#rowSparse Row-sparse} parameters come last in the buffers, after every
+ * other, so that the first {@link #denseSize()} values are the part every step updates whole.
  */
 public final class ParameterStore implements AutoCloseable {
   private final List<Parameter> parameters;
   private final Scope scope;
   private final Tensor values;
   private final Tensor grads;
+  private final int denseSize;
 
   /** Allocates the buffers on {@code backend} and binds every (trainable) parameter; values start at zero. */
   public ParameterStore(Backend backend, DType dtype, List<Parameter> parameters) {
@@ -34,7 +39,9 @@ public final class ParameterStore implements AutoCloseable {
     return new ParameterStore(backend, dtype, buffers, false);
   }
 
-  private ParameterStore(Backend backend, DType dtype, List<Parameter> parameters, boolean trainable) {
+  private ParameterStore(Backend backend, DType dtype, List<Parameter> given, boolean trainable) {
+    List<Parameter> parameters = new ArrayList<>(given.stream().filter(p -> !p.rowSparse()).toList());
+    parameters.addAll(given.stream().filter(Parameter::rowSparse).toList());
     this.parameters = List.copyOf(parameters);
     long total = 0;
     Map<String, Boolean> names = new LinkedHashMap<>();
@@ -55,12 +62,15 @@ public final class ParameterStore implements AutoCloseable {
     this.values = scope.zeros(dtype, Shape.of((int) total));
     this.grads = trainable ? scope.zeros(dtype, Shape.of((int) total)) : null;
     int at = 0;
+    int dense = 0;
     for (Parameter p : parameters) {
       int n = p.shape().size();
+      dense += p.rowSparse() ? 0 : n;
       p.bind(values.slice(0, at, at + n).reshape(p.shape().toArray()),
           grads == null ? null : grads.slice(0, at, at + n).reshape(p.shape().toArray()));
       at += n;
     }
+    this.denseSize = dense;
   }
 
   /** Initialises every parameter from its initialiser; parameter {@code i} uses a seed derived from {@code seed} and {@code i}. */
@@ -93,10 +103,46 @@ public final class ParameterStore implements AutoCloseable {
     return values.size();
   }
 
-  /** Sets every gradient to zero (nothing to do for buffers). */
+  /** Values before the first row-sparse parameter: the whole buffer when there is none. */
+  public int denseSize() {
+    return denseSize;
+  }
+
+  /** The row-sparse parameters, in buffer order (the last ones). */
+  public List<Parameter> rowSparse() {
+    return parameters.stream().filter(Parameter::rowSparse).toList();
+  }
+
+  /** Where {@code p}'s values start in {@link #values()} (and its gradient in {@link #grads()}). */
+  public int offset(Parameter p) {
+    int at = 0;
+    for (Parameter q : parameters) {
+      if (q == p) {
+        return at;
+      }
+      at += q.shape().size();
+    }
+    throw new IllegalArgumentException("'" + p.name() + "' is not in this store.");
+  }
+
+  /**
+   * Sets every gradient to zero (nothing to do for buffers): the dense part in one pass, and of each
+   * row-sparse parameter only the rows touched since the last call.
+   */
   public void zeroGrads() {
-    if (grads != null) {
-      grads.backend().fill(grads, 0);
+    if (grads == null) {
+      return;
+    }
+    Backend be = grads.backend();
+    be.fill(denseSize == grads.size() ? grads : grads.slice(0, 0, denseSize), 0);
+    for (Parameter p : rowSparse()) {
+      int[] rows = p.touchedRows();
+      if (rows.length > 0) {
+        try (Scope tmp = scope.child("zero-rows")) {
+          be.zeroRows(p.grad(), tmp.of(grads.dtype(), Shape.of(rows.length), Arrays.stream(rows).asDoubleStream().toArray()));
+        }
+      }
+      p.clearTouched();
     }
   }
 

@@ -1,11 +1,14 @@
 package org.sparkdl.optim;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.OptimizerKernels;
 import org.sparkdl.backend.ReduceOp;
+import org.sparkdl.nn.Parameter;
+import org.sparkdl.nn.ParameterStore;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -14,6 +17,15 @@ import org.sparkdl.tensor.Tensor;
  * Updates a flat parameter buffer from its flat gradient buffer by the rule of an {@link
  * OptimizerSpec}, with the learning-rate schedule and global-norm clipping applied. The whole
  * network is updated by one fused kernel call.
+ *
+ * <p><b>Lazy rows.</b> Created over a {@link ParameterStore} with {@linkplain Parameter#rowSparse
+ * row-sparse} parameters (the weight of a dense layer that reads sparse rows), a step updates the
+ * store's dense part whole and, of each row-sparse parameter, only the rows touched since the
+ * gradients were last zeroed, with their state (TensorFlow's LazyAdam semantics): a row no batch
+ * touched keeps its value and its momentum or moments, rather than drifting on momentum and
+ * weight decay as a zero gradient would make it. Plain SGD without weight decay is the same
+ * either way; Adam, momentum and decay differ from a dense update only on untouched rows. Bias
+ * correction and the learning-rate schedule follow the global step count.
  *
  * <p>The optimizer owns its state buffers (momentum, Adam's moments) and frees them on {@link
  * #close()}. {@link #state()} exposes them by name, and {@link #restore} puts saved values back,
@@ -26,9 +38,23 @@ public final class Optimizer implements AutoCloseable {
   private final Tensor grads;
   private final Scope scope;
   private final Map<String, Tensor> state = new LinkedHashMap<>();
+  private final List<Lazy> lazy;
+  private final int denseSize;
   private long steps;
 
+  /** A row-sparse parameter and where it starts in the flat buffers. */
+  private record Lazy(Parameter parameter, int offset) {}
+
   Optimizer(OptimizerSpec spec, Tensor params, Tensor grads) {
+    this(spec, params, grads, List.of(), params.size());
+  }
+
+  Optimizer(OptimizerSpec spec, ParameterStore store) {
+    this(spec, store.values(), store.grads(), store.rowSparse().stream().map(p -> new Lazy(p, store.offset(p))).toList(),
+        store.denseSize());
+  }
+
+  private Optimizer(OptimizerSpec spec, Tensor params, Tensor grads, List<Lazy> lazy, int denseSize) {
     if (!params.shape().equals(grads.shape()) || params.rank() != 1) {
       throw new IllegalArgumentException("Optimizer needs flat parameter and gradient buffers of one shape; found "
           + params.shape() + " and " + grads.shape() + ".");
@@ -37,6 +63,8 @@ public final class Optimizer implements AutoCloseable {
     this.schedule = spec.parsedSchedule();
     this.params = params;
     this.grads = grads;
+    this.lazy = lazy;
+    this.denseSize = denseSize;
     this.scope = params.backend().openScope("optimizer-" + spec.kind());
     for (String name : stateNames(spec)) {
       state.put(name, scope.zeros(params.dtype(), params.shape()));
@@ -102,26 +130,75 @@ public final class Optimizer implements AutoCloseable {
     }
     steps++;
     double lr = spec.learningRate() * schedule.factor(steps);
+    OptimizerKernels.Sgd sgd = new OptimizerKernels.Sgd(lr, spec.momentum(), spec.nesterov(), spec.weightDecay(), scale);
+    OptimizerKernels.Adam adam = new OptimizerKernels.Adam(lr, spec.beta1(), spec.beta2(), spec.eps(), spec.weightDecay(),
+        spec.kind().equals("adamw"), steps, scale);
+    OptimizerKernels.RmsProp rms = new OptimizerKernels.RmsProp(lr, spec.alpha(), spec.eps(), spec.momentum(),
+        spec.weightDecay(), scale);
+    int n = denseSize;
+    Tensor p = part(params, 0, n);
+    Tensor g = part(grads, 0, n);
     switch (spec.kind()) {
-      case "sgd" -> be.sgdStep(params, grads, state.get("momentum"),
-          new OptimizerKernels.Sgd(lr, spec.momentum(), spec.nesterov(), spec.weightDecay(), scale));
-      case "adam", "adamw" -> be.adamStep(params, grads, state.get("m"), state.get("v"),
-          new OptimizerKernels.Adam(lr, spec.beta1(), spec.beta2(), spec.eps(), spec.weightDecay(),
-              spec.kind().equals("adamw"), steps, scale));
-      case "rmsprop" -> be.rmsPropStep(params, grads, state.get("square_avg"), state.get("momentum"),
-          new OptimizerKernels.RmsProp(lr, spec.alpha(), spec.eps(), spec.momentum(), spec.weightDecay(), scale));
+      case "sgd" -> be.sgdStep(p, g, part(state.get("momentum"), 0, n), sgd);
+      case "adam", "adamw" -> be.adamStep(p, g, part(state.get("m"), 0, n), part(state.get("v"), 0, n), adam);
+      case "rmsprop" -> be.rmsPropStep(p, g, part(state.get("square_avg"), 0, n), part(state.get("momentum"), 0, n), rms);
       default -> throw new IllegalStateException(spec.kind());
+    }
+    for (Lazy l : lazy) {
+      int[] touched = l.parameter().touchedRows();
+      if (touched.length == 0) {
+        continue;
+      }
+      Shape shape = l.parameter().shape();
+      int from = l.offset();
+      int to = from + shape.size();
+      try (Scope tmp = scope.child("lazy-rows")) {
+        Tensor rows = tmp.of(params.dtype(), Shape.of(touched.length), Arrays.stream(touched).asDoubleStream().toArray());
+        Tensor rowGrads = tmp.allocate(params.dtype(), Shape.of(touched.length, shape.dim(1)));
+        be.gatherRows(l.parameter().grad(), rows, rowGrads);
+        Tensor table = l.parameter().value();
+        switch (spec.kind()) {
+          case "sgd" -> be.sgdRowsStep(table, rows, rowGrads, matrix(state.get("momentum"), from, to, shape), sgd);
+          case "adam", "adamw" -> be.adamRowsStep(table, rows, rowGrads, matrix(state.get("m"), from, to, shape),
+              matrix(state.get("v"), from, to, shape), adam);
+          case "rmsprop" -> be.rmsPropRowsStep(table, rows, rowGrads, matrix(state.get("square_avg"), from, to, shape),
+              matrix(state.get("momentum"), from, to, shape), rms);
+          default -> throw new IllegalStateException(spec.kind());
+        }
+      }
     }
     return norm;
   }
 
-  /** The L2 norm of the unscaled gradient buffer. */
+  /** The L2 norm of the unscaled gradient buffer (of a row-sparse parameter, its touched rows: the others are 0). */
   public double gradientNorm() {
+    Backend be = grads.backend();
     try (Scope tmp = scope.child("norm")) {
       Tensor sq = tmp.allocate(grads.dtype(), Shape.scalar());
-      grads.backend().reduce(ReduceOp.SUM_SQUARES, grads, sq);
-      return Math.sqrt(sq.item());
+      be.reduce(ReduceOp.SUM_SQUARES, part(grads, 0, denseSize), sq);
+      double sum = sq.item();
+      for (Lazy l : lazy) {
+        int[] touched = l.parameter().touchedRows();
+        if (touched.length > 0) {
+          Tensor rows = tmp.of(grads.dtype(), Shape.of(touched.length), Arrays.stream(touched).asDoubleStream().toArray());
+          Tensor rowGrads = tmp.allocate(grads.dtype(), Shape.of(touched.length, l.parameter().shape().dim(1)));
+          be.gatherRows(l.parameter().grad(), rows, rowGrads);
+          be.reduce(ReduceOp.SUM_SQUARES, rowGrads, sq);
+          sum += sq.item();
+        }
+      }
+      return Math.sqrt(sum);
     }
+  }
+
+  /** Elements {@code [from, to)} of a flat buffer (itself when that is all of it; null stays null). */
+  private static Tensor part(Tensor flat, int from, int to) {
+    return flat == null || (from == 0 && to == flat.size()) ? flat : flat.slice(0, from, to);
+  }
+
+  /** Elements {@code [from, to)} of a flat buffer as a matrix of {@code shape} (null stays null). */
+  private static Tensor matrix(Tensor flat, int from, int to, Shape shape) {
+    return flat == null ? null : flat.slice(0, from, to).reshape(shape.toArray());
   }
 
   /** State buffers by name ({@code m}, {@code v}, {@code momentum}, {@code square_avg}); views owned by the optimizer. */

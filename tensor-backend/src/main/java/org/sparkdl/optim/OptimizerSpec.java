@@ -1,6 +1,7 @@
 package org.sparkdl.optim;
 
 import java.util.Locale;
+import org.sparkdl.nn.ParameterStore;
 import org.sparkdl.tensor.Tensor;
 
 /**
@@ -109,7 +110,15 @@ public record OptimizerSpec(String kind, double learningRate, double momentum, b
     return Optimizer.stateNames(this).size();
   }
 
-  /** An optimizer of this spec over flat parameter and gradient buffers. */
+  /**
+   * An optimizer of this spec over a network's parameter store: its row-sparse parameters are
+   * updated lazily (see {@link Optimizer}).
+   */
+  public Optimizer create(ParameterStore store) {
+    return new Optimizer(this, store);
+  }
+
+  /** An optimizer of this spec over flat parameter and gradient buffers, every element updated every step. */
   public Optimizer create(Tensor params, Tensor grads) {
     return new Optimizer(this, params, grads);
   }

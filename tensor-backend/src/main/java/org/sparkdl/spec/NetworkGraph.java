@@ -42,6 +42,20 @@ final class NetworkGraph {
         throw duplicateName(layer.name());
       }
     }
+    for (InputSpec input : inputs) {
+      if (!input.sparse()) {
+        continue;
+      }
+      for (LayerSpec layer : layers) {
+        if (layer.inputs().contains(input.name()) && !layer.type().equals(Dense.TYPE)) {
+          throw new SpecException("Input '" + input.name() + "' is sparse; only dense layers may read it, but layer '"
+              + layer.name() + "' (" + layer.type() + ") does.");
+        }
+      }
+      if (outputs.contains(input.name())) {
+        throw new SpecException("Input '" + input.name() + "' is sparse and cannot be an output.");
+      }
+    }
     if (outputs.isEmpty()) {
       throw new SpecException(
           "Network lists no outputs; name at least one node, or omit 'outputs' to return the last layer.");

@@ -162,6 +162,17 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
 
     private Builder() {}
 
+    /** Adds a sparse input of {@code width} values (see {@link InputSpec}) and makes it the node the next layer reads. */
+    public Builder sparseInput(String name, int width) {
+      if (names.contains(name)) {
+        throw NetworkGraph.duplicateName(name);
+      }
+      inputs.add(InputSpec.sparse(name, width));
+      names.add(name);
+      last = name;
+      return this;
+    }
+
     /** Adds an input and makes it the node the next sequential layer reads. */
     public Builder input(String name, int... shape) {
       addInput(name, shape);

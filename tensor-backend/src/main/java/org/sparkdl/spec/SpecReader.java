@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class SpecReader {
   private static final List<String> NETWORK_FIELDS = List.of("format_version", "inputs", "layers", "outputs");
-  private static final List<String> INPUT_FIELDS = List.of("name", "shape");
+  private static final List<String> INPUT_FIELDS = List.of("name", "shape", "sparse");
 
   /** Duplicate keys and trailing content are errors: both usually mean a badly edited file. */
   private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -65,7 +65,7 @@ final class SpecReader {
       String name = fields.requireString("name");
       fields = new JsonFields((ObjectNode) array.get(i), "Input '" + name + "'");
       fields.allowOnly(INPUT_FIELDS);
-      inputs.add(new InputSpec(name, fields.requireIntList("shape")));
+      inputs.add(new InputSpec(name, fields.requireIntList("shape"), fields.booleanOr("sparse", false)));
     }
     return inputs;
   }

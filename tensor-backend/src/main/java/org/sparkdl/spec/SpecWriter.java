@@ -26,6 +26,9 @@ final class SpecWriter {
       ObjectNode node = JsonNodeFactory.instance.objectNode();
       node.put("name", input.name());
       input.shape().forEach(node.putArray("shape")::add);
+      if (input.sparse()) {
+        node.put("sparse", true);
+      }
       inputs.add(node);
     }
     List<JsonNode> layers = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
@@ -11,6 +12,7 @@ import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
 import org.sparkdl.optim.Optimizer;
 import org.sparkdl.optim.OptimizerSpec;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -39,7 +41,7 @@ public final class LocalTrainer implements AutoCloseable {
     this.network = network;
     this.loss = loss;
     this.seed = seed;
-    this.optimizer = optimizer.create(network.parameters().values(), network.parameters().grads());
+    this.optimizer = optimizer.create(network.parameters());
     this.scope = network.parameters().values().backend().openScope("trainer");
   }
 
@@ -86,10 +88,23 @@ public final class LocalTrainer implements AutoCloseable {
    * flat or in its input's shape.
    */
   public BatchStats accumulateGradients(Map<String, Tensor> inputs, Tensor targets, Tensor weights, long tapeSeed) {
-    int rows = inputs.values().iterator().next().dim(0);
+    return accumulate(inputs.values().iterator().next().dim(0), tape -> denseInputs(tape, inputs), targets, weights,
+        tapeSeed);
+  }
+
+  /**
+   * As {@link #accumulateGradients(Tensor, Tensor, Tensor, long)}, for a network whose single input
+   * is sparse: {@code features} holds the batch's rows as sparse rows of the input's width.
+   */
+  public BatchStats accumulateGradients(CsrMatrix features, Tensor targets, Tensor weights, long tapeSeed) {
+    return accumulate(features.rows(), tape -> Map.of(firstInput(), tape.sparse(features)), targets, weights, tapeSeed);
+  }
+
+  private BatchStats accumulate(int rows, Function<Tape, Map<String, Var>> inputs, Tensor targets, Tensor weights,
+      long tapeSeed) {
     try (Scope step = scope.child("batch-" + batches++)) {
       Tape tape = new Tape(step, true, tapeSeed);
-      Var out = forward(tape, inputs);
+      Var out = forward(inputs.apply(tape));
       Var perSample = loss.perSample(out, targets);
       Var total = Loss.weightedSum(perSample, weights);
       double lossSum = total.value().item();
@@ -99,13 +114,18 @@ public final class LocalTrainer implements AutoCloseable {
     }
   }
 
-  /** The network's single output for named inputs, each reshaped from {@code [B, size]} to its input's shape. */
-  private Var forward(Tape tape, Map<String, Tensor> inputs) {
+  /** Each input on the tape, reshaped from {@code [B, size]} to its input's shape. */
+  private Map<String, Var> denseInputs(Tape tape, Map<String, Tensor> inputs) {
     Map<String, Var> vars = new LinkedHashMap<>();
     inputs.forEach((name, x) -> {
       Shape want = network.shapeOf(name).prepend(x.dim(0));
       vars.put(name, tape.constant(x.shape().equals(want) ? x : x.reshape(want.toArray())));
     });
+    return vars;
+  }
+
+  /** The network's single output. */
+  private Var forward(Map<String, Var> vars) {
     Map<String, Var> out = network.forward(vars);
     if (out.size() != 1) {
       throw new IllegalArgumentException("The network has " + out.size() + " outputs; a trainer needs one.");
@@ -128,10 +148,21 @@ public final class LocalTrainer implements AutoCloseable {
 
   /** As {@link #evaluate(Tensor, Tensor, Tensor, boolean)}, for a network of several inputs. */
   public EvalStats evaluate(Map<String, Tensor> inputs, Tensor targets, Tensor weights, boolean classification) {
-    int rows = inputs.values().iterator().next().dim(0);
+    return evaluate(inputs.values().iterator().next().dim(0), tape -> denseInputs(tape, inputs), targets, weights,
+        classification);
+  }
+
+  /** As {@link #evaluate(Tensor, Tensor, Tensor, boolean)}, for a network whose single input is sparse. */
+  public EvalStats evaluate(CsrMatrix features, Tensor targets, Tensor weights, boolean classification) {
+    return evaluate(features.rows(), tape -> Map.of(firstInput(), tape.sparse(features)), targets, weights,
+        classification);
+  }
+
+  private EvalStats evaluate(int rows, Function<Tape, Map<String, Var>> inputs, Tensor targets, Tensor weights,
+      boolean classification) {
     try (Scope s = scope.child("evaluate")) {
       Tape tape = new Tape(s, false, 0);
-      Var out = forward(tape, inputs);
+      Var out = forward(inputs.apply(tape));
       double lossSum = Loss.weightedSum(loss.perSample(out, targets), weights).value().item();
       float[] o = out.value().toFloatArray();
       float[] t = targets.toFloatArray();

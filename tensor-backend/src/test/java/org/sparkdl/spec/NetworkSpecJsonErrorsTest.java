@@ -137,7 +137,7 @@ class NetworkSpecJsonErrorsTest {
 
   @Test
   void unknownFieldInInputOrNetwork() {
-    assertEquals("Input 'x' has unknown field 'dtype'; known fields: name, shape.",
+    assertEquals("Input 'x' has unknown field 'dtype'; known fields: name, shape, sparse.",
         error("{\"format_version\": 1, \"inputs\": [{\"name\": \"x\", \"shape\": [8], \"dtype\": \"f32\"}], \"layers\": []}"));
     assertEquals("Network has unknown field 'layer'; known fields: format_version, inputs, layers, outputs.",
         error("{\"format_version\": 1, \"inputs\": [], \"layer\": []}"));

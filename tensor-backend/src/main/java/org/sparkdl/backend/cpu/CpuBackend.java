@@ -404,6 +404,11 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  protected void zeroRowsKernel(Tensor table, Tensor rows) {
+    SparseKernels.zeroRows(table, rows);
+  }
+
+  @Override
   protected void sgdRowsKernel(Tensor param, Tensor rows, Tensor grad, Tensor buf, OptimizerKernels.Sgd h) {
     OptimizerUpdates.sgdRows(param, rows, grad, buf, h);
   }

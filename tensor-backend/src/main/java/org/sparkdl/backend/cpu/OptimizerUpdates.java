@@ -72,15 +72,13 @@ final class OptimizerUpdates {
 
   /** Scalar float32 Adam, where the Vector API is not enabled; SimdKernels.adam computes the same. */
   static void adamFloat(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
-    FloatBuffer p = HostView.of(param).floats();
-    FloatBuffer g = HostView.of(grad).floats();
-    FloatBuffer mm = HostView.of(m).floats();
-    FloatBuffer vv = HostView.of(v).floats();
-    int po = (int) param.offset();
-    int go = (int) grad.offset();
-    int mo = (int) m.offset();
-    int vo = (int) v.offset();
-    int n = param.size();
+    adamFloat(HostView.of(param).floats(), (int) param.offset(), HostView.of(grad).floats(), (int) grad.offset(),
+        HostView.of(m).floats(), (int) m.offset(), HostView.of(v).floats(), (int) v.offset(), param.size(), h);
+  }
+
+  /** Scalar Adam over {@code n} floats of each buffer from the given element offsets. */
+  private static void adamFloat(FloatBuffer p, int po, FloatBuffer g, int go, FloatBuffer mm, int mo, FloatBuffer vv, int vo,
+      int n, OptimizerKernels.Adam h) {
     double c1 = 1 - Math.pow(h.beta1(), h.step());
     double c2 = 1 - Math.pow(h.beta2(), h.step());
     float b1 = (float) h.beta1();
@@ -166,22 +164,47 @@ final class OptimizerUpdates {
     }
   }
 
-  /** Each row as {@link #adam} would, but never a row-sized SIMD warm-up: the scalar twin until the SIMD kernel is ready. */
+  /**
+   * Each row as {@link #adam} would, without a view per row; never a row-sized SIMD warm-up: the
+   * scalar twin until the SIMD kernel is ready.
+   */
   static void adamRows(Tensor param, Tensor rows, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
     int[] r = SparseKernels.distinctRows(rows, param.dim(0));
-    boolean simd = param.dtype() == DType.FLOAT32 && Simd.AVAILABLE && ADAM_WARMUP.ready();
-    for (int k = 0; k < r.length; k++) {
-      Tensor p = SparseKernels.row(param, r[k]);
-      Tensor g = SparseKernels.row(grad, k);
-      Tensor mk = SparseKernels.row(m, r[k]);
-      Tensor vk = SparseKernels.row(v, r[k]);
-      if (simd) {
-        SimdKernels.adam(p, g, mk, vk, h);
-      } else if (param.dtype() == DType.FLOAT32) {
-        adamFloat(p, g, mk, vk, h);
-      } else {
-        adamGeneric(p, g, mk, vk, h);
+    if (param.dtype() != DType.FLOAT32) {
+      for (int k = 0; k < r.length; k++) {
+        adamGeneric(SparseKernels.row(param, r[k]), SparseKernels.row(grad, k), SparseKernels.row(m, r[k]),
+            SparseKernels.row(v, r[k]), h);
       }
+      return;
+    }
+    int width = param.dim(1);
+    int po = (int) param.offset();
+    int go = (int) grad.offset();
+    int mo = (int) m.offset();
+    int vo = (int) v.offset();
+    if (Simd.AVAILABLE && ADAM_WARMUP.ready()) {
+      java.nio.ByteBuffer p = param.storage().hostBuffer();
+      java.nio.ByteBuffer g = grad.storage().hostBuffer();
+      java.nio.ByteBuffer mm = m.storage().hostBuffer();
+      java.nio.ByteBuffer vv = v.storage().hostBuffer();
+      for (int k = 0; k < r.length; k++) {
+        int at = r[k] * width;
+        SimdKernels.adam(p, 4 * (po + at), g, 4 * (go + k * width), mm, 4 * (mo + at), vv, 4 * (vo + at), width, h);
+      }
+      return;
+    }
+    FloatBuffer p = HostView.of(param).floats();
+    FloatBuffer g = HostView.of(grad).floats();
+    FloatBuffer mm = HostView.of(m).floats();
+    FloatBuffer vv = HostView.of(v).floats();
+    long t0 = System.nanoTime();
+    for (int k = 0; k < r.length; k++) {
+      int at = r[k] * width;
+      adamFloat(p, po + at, g, go + k * width, mm, mo + at, vv, vo + at, width, h);
+    }
+    if (Simd.AVAILABLE) {
+      // counts toward the rent after which the flat updates warm the SIMD kernel up (see SimdWarmup)
+      ADAM_WARMUP.recordScalar(System.nanoTime() - t0);
     }
   }
 

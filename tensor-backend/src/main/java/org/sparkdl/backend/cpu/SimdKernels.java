@@ -22,15 +22,13 @@ final class SimdKernels {
 
   /** Adam/AdamW over contiguous float32 buffers of equal size; see {@link OptimizerKernels.Adam}. */
   static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, OptimizerKernels.Adam h) {
-    ByteBuffer p = param.storage().hostBuffer();
-    ByteBuffer g = grad.storage().hostBuffer();
-    ByteBuffer mm = m.storage().hostBuffer();
-    ByteBuffer vv = v.storage().hostBuffer();
-    int po = (int) param.offset() * 4;
-    int go = (int) grad.offset() * 4;
-    int mo = (int) m.offset() * 4;
-    int vo = (int) v.offset() * 4;
-    int n = param.size();
+    adam(param.storage().hostBuffer(), (int) param.offset() * 4, grad.storage().hostBuffer(), (int) grad.offset() * 4,
+        m.storage().hostBuffer(), (int) m.offset() * 4, v.storage().hostBuffer(), (int) v.offset() * 4, param.size(), h);
+  }
+
+  /** Adam over {@code n} floats of each buffer from the given byte offsets. */
+  static void adam(ByteBuffer p, int po, ByteBuffer g, int go, ByteBuffer mm, int mo, ByteBuffer vv, int vo, int n,
+      OptimizerKernels.Adam h) {
     double c1 = 1 - Math.pow(h.beta1(), h.step());
     double c2 = 1 - Math.pow(h.beta2(), h.step());
     float b1 = (float) h.beta1();

@@ -106,6 +106,27 @@ final class SparseKernels {
     }
   }
 
+  static void zeroRows(Tensor table, Tensor rows) {
+    int[] r = integers(rows, table.dim(0));
+    int width = table.dim(1);
+    int to = (int) table.offset();
+    if (table.dtype() == DType.FLOAT32) {
+      FloatBuffer t = HostView.of(table).floats();
+      float[] zeros = new float[width];
+      for (int row : r) {
+        t.put(to + row * width, zeros, 0, width);
+      }
+      return;
+    }
+    HostView t = HostView.of(table);
+    for (int row : r) {
+      int base = to + row * width;
+      for (int j = 0; j < width; j++) {
+        t.set(base + j, 0);
+      }
+    }
+  }
+
   /**
    * The row indices of a lazy update as ints, each checked to be an integer in {@code [0,
    * limit)} and to appear once, before the caller updates anything.
