@@ -5,13 +5,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
@@ -45,6 +48,11 @@ public final class ArrowBatch implements AutoCloseable {
   private final long firstRow;
   private final Float4Vector featureData;
   private final int featureWidth;
+  /** Sparse features: the values' list (its offsets are the row starts) and the columns' entries; else null. */
+  private final ListVector sparseValues;
+  private final Float4Vector sparseColumns;
+  private ArrowBuf rowStarts;
+  private CsrMatrix sparseFeatures;
   private final Float4Vector labelData;
   private final int targetWidth;
   private final boolean vectorTarget;
@@ -71,11 +79,24 @@ public final class ArrowBatch implements AutoCloseable {
     this.partition = Integer.parseInt(meta.get(BatchLayout.PARTITION_KEY));
     this.firstRow = Long.parseLong(meta.get(BatchLayout.FIRST_ROW_KEY));
     FieldVector f = required(root, BatchLayout.FEATURES);
-    if (!(f instanceof FixedSizeListVector)) {
-      throw layoutError(f, "FixedSizeList<float32>");
+    if (f instanceof ListVector list) {
+      FieldVector c = required(root, BatchLayout.FEATURE_COLUMNS);
+      String width = meta.get(BatchLayout.FEATURE_WIDTH_KEY);
+      if (!(c instanceof ListVector columnList) || width == null) {
+        throw layoutError(c, "List<float32> beside sparse features, with the width in the schema metadata");
+      }
+      this.sparseValues = list;
+      this.featureData = floats(list.getDataVector(), f);
+      this.sparseColumns = floats(columnList.getDataVector(), c);
+      this.featureWidth = Integer.parseInt(width);
+    } else if (f instanceof FixedSizeListVector fixed) {
+      this.sparseValues = null;
+      this.sparseColumns = null;
+      this.featureData = floats(f);
+      this.featureWidth = fixed.getListSize();
+    } else {
+      throw layoutError(f, "FixedSizeList<float32> or, for sparse features, List<float32>");
     }
-    this.featureData = floats(f);
-    this.featureWidth = ((FixedSizeListVector) f).getListSize();
     FieldVector l = required(root, BatchLayout.LABEL);
     this.vectorTarget = l instanceof FixedSizeListVector;
     this.labelData = floats(l);
@@ -191,9 +212,49 @@ public final class ArrowBatch implements AutoCloseable {
     return firstRow;
   }
 
-  /** The features as a borrowed {@code [rows, featureWidth]} tensor over the Arrow buffer. */
+  /** Whether the features are sparse rows ({@link #sparseFeatures}) rather than a dense tensor. */
+  public boolean hasSparseFeatures() {
+    return sparseValues != null;
+  }
+
+  /**
+   * The sparse features as CSR rows {@code [rows, featureWidth]}: columns and values are borrowed
+   * views of the Arrow buffers, the row starts a float copy of the list's offsets in this batch's
+   * Arrow memory; all revoked and freed with the batch.
+   *
+   * @throws IllegalStateException when the features are dense ({@link #hasSparseFeatures()})
+   */
+  public CsrMatrix sparseFeatures(CpuBackend backend) {
+    checkOpen();
+    if (sparseValues == null) {
+      throw new IllegalStateException("This batch's features are dense; use features().");
+    }
+    if (sparseFeatures == null || sparseFeatures.values().backend() != backend) {
+      if (rowStarts == null) {
+        ArrowBuf offsets = sparseValues.getOffsetBuffer();
+        rowStarts = allocator.buffer(4L * (rows + 1));
+        for (int i = 0; i <= rows; i++) {
+          rowStarts.setFloat(4L * i, rows == 0 ? 0 : offsets.getInt(4L * i));
+        }
+      }
+      int entries = rows == 0 ? 0 : sparseValues.getOffsetBuffer().getInt(4L * rows);
+      sparseFeatures = new CsrMatrix(lend(ArrowTensors.borrow(backend, rowStarts, Shape.of(rows + 1))),
+          lend(ArrowTensors.borrow(backend, sparseColumns.getDataBuffer(), Shape.of(entries))),
+          lend(ArrowTensors.borrow(backend, featureData.getDataBuffer(), Shape.of(entries))), featureWidth);
+    }
+    return sparseFeatures;
+  }
+
+  /**
+   * The features as a borrowed {@code [rows, featureWidth]} tensor over the Arrow buffer.
+   *
+   * @throws IllegalStateException when the features are sparse ({@link #hasSparseFeatures()})
+   */
   public Tensor features(CpuBackend backend) {
     checkOpen();
+    if (sparseValues != null) {
+      throw new IllegalStateException("This batch's features are sparse rows; use sparseFeatures().");
+    }
     if (features == null || features.backend() != backend) {
       features = lend(ArrowTensors.borrow(backend, featureData.getDataBuffer(), Shape.of(rows, featureWidth)));
     }
@@ -257,6 +318,10 @@ public final class ArrowBatch implements AutoCloseable {
       ArrowTensors.revoke(t);
     }
     lent.clear();
+    if (rowStarts != null) {
+      rowStarts.close();
+      rowStarts = null;
+    }
     release(reader, allocator);
   }
 
@@ -303,9 +368,12 @@ public final class ArrowBatch implements AutoCloseable {
 
   /** The float32 vector holding a column's values: the column itself or its fixed-size list's child. */
   private static Float4Vector floats(FieldVector v) {
-    FieldVector data = v instanceof FixedSizeListVector list ? list.getDataVector() : v;
+    return floats(v instanceof FixedSizeListVector list ? list.getDataVector() : v, v);
+  }
+
+  private static Float4Vector floats(FieldVector data, FieldVector column) {
     if (!(data instanceof Float4Vector f)) {
-      throw layoutError(v, "float32 or FixedSizeList<float32>");
+      throw layoutError(column, "float32 values");
     }
     return f;
   }

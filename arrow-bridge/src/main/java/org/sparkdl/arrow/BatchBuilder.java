@@ -10,6 +10,7 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -24,6 +25,10 @@ import org.apache.spark.sql.Row;
  * one record batch, end-of-stream marker). Every column is a fixed number of float32 values a row,
  * so a row is a slot of each column's data buffer and can be moved as bytes.
  *
+ * <p>Sparse features ({@link FeatureInput#isSparse()}) are the exception: a row's entries are
+ * appended to heap arrays as it is read, its slot holds where they start and how many they are,
+ * and the batch's CSR lists are written in slot order when it is serialized.
+ *
  * <p><b>Ownership.</b> Owns a child allocator and the vectors in it, created by the first {@link
  * #reserve} and released by {@link #close()}; serialized batches are heap copies that outlive it.
  */
@@ -33,6 +38,9 @@ final class BatchBuilder implements AutoCloseable {
   private final FeatureReader features;
   private final ColumnReader target;
   private final ColumnReader weight;
+  private final SparseRowReader sparse;
+  private int[] entryStart = new int[0];
+  private int[] entryCount = new int[0];
   private BufferAllocator allocator;
   private VectorSchemaRoot root;
   private ArrowBuf[] data;
@@ -42,7 +50,8 @@ final class BatchBuilder implements AutoCloseable {
   BatchBuilder(TrainingColumns columns, boolean validate, int partition) {
     this.columns = columns;
     this.partition = partition;
-    this.features = columns.input().reader(validate, partition);
+    this.sparse = columns.input().isSparse() ? columns.input().sparseReader(validate, partition) : null;
+    this.features = sparse == null ? columns.input().reader(validate, partition) : null;
     this.target = new ColumnReader(columns.target(), columns.targetWidth(), validate, partition);
     this.weight = columns.hasWeight() ? new ColumnReader(columns.weight(), 1, validate, partition) : null;
   }
@@ -74,7 +83,7 @@ final class BatchBuilder implements AutoCloseable {
       }
       String[] names = {BatchLayout.FEATURES, BatchLayout.LABEL, BatchLayout.WEIGHT, BatchLayout.LENGTHS};
       int[] w = {columns.featureWidth(), columns.targetWidth(), 1, 1};
-      boolean[] present = {true, true, columns.hasWeight(), columns.input().lengths()};
+      boolean[] present = {sparse == null, true, columns.hasWeight(), columns.input().lengths()};
       ArrowBuf[] d = new ArrowBuf[names.length];
       for (int c = 0; c < names.length; c++) {
         if (present[c]) {
@@ -89,6 +98,10 @@ final class BatchBuilder implements AutoCloseable {
       }
       root = grown;
       data = d;
+      if (sparse != null) {
+        entryStart = java.util.Arrays.copyOf(entryStart, rows);
+        entryCount = java.util.Arrays.copyOf(entryCount, rows);
+      }
       widths = w;
       capacity = rows;
     } catch (RuntimeException e) {
@@ -114,7 +127,13 @@ final class BatchBuilder implements AutoCloseable {
    * @param position the row's position in its partition, for error messages
    */
   void read(Row row, long position, int slot) {
-    int steps = features.read(row, position, data[0], 4L * slot * widths[0]);
+    int steps = 0;
+    if (sparse != null) {
+      entryStart[slot] = sparse.entries();
+      entryCount[slot] = sparse.read(row, position);
+    } else {
+      steps = features.read(row, position, data[0], 4L * slot * widths[0]);
+    }
     if (data[3] != null) {
       data[3].setFloat(4L * slot, steps);
     }
@@ -126,6 +145,10 @@ final class BatchBuilder implements AutoCloseable {
 
   /** Copies the row in slot {@code from} to slot {@code to}, every column. */
   void copyRow(int from, int to) {
+    if (sparse != null) {
+      entryStart[to] = entryStart[from];
+      entryCount[to] = entryCount[from];
+    }
     for (int c = 0; c < data.length; c++) {
       if (data[c] != null) {
         long len = 4L * widths[c];
@@ -144,11 +167,15 @@ final class BatchBuilder implements AutoCloseable {
    * part by part: no array as large as the stream is ever allocated, and none is copied.
    */
   byte[][] serializeParts(int rows, long firstRow) {
+    if (sparse != null) {
+      writeSparseRows(rows);
+    }
     root.setRowCount(rows);
     Parts bytes = new Parts();
     WriteChannel out = new WriteChannel(Channels.newChannel(bytes));
     try {
-      MessageSerializer.serialize(out, BatchLayout.schema(root.getSchema().getFields(), partition, firstRow));
+      MessageSerializer.serialize(out, BatchLayout.schema(root.getSchema().getFields(), partition, firstRow,
+          sparse == null ? 0 : columns.featureWidth()));
       try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
         MessageSerializer.serialize(out, batch);
       }
@@ -157,7 +184,37 @@ final class BatchBuilder implements AutoCloseable {
       // The channel writes to memory; this only happens if Arrow itself fails to encode.
       throw new UncheckedIOException("Cannot serialize a batch of partition " + partition + " as Arrow IPC.", e);
     }
+    if (sparse != null) {
+      sparse.clear();
+    }
     return bytes.toParts();
+  }
+
+  /** The sparse rows of the first {@code rows} slots, in slot order, as the two CSR lists. */
+  private void writeSparseRows(int rows) {
+    ListVector values = (ListVector) root.getVector(BatchLayout.FEATURES);
+    ListVector cols = (ListVector) root.getVector(BatchLayout.FEATURE_COLUMNS);
+    int total = 0;
+    for (int i = 0; i < rows; i++) {
+      total += entryCount[i];
+    }
+    for (ListVector list : new ListVector[] {values, cols}) {
+      list.clear();
+      list.setInitialCapacity(rows);
+      list.allocateNew();
+      Float4Vector child = (Float4Vector) list.getDataVector();
+      child.setInitialCapacity(total);
+      child.allocateNew(Math.max(total, 1));
+      float[] from = list == values ? sparse.values() : sparse.columns();
+      for (int i = 0; i < rows; i++) {
+        int at = list.startNewValue(i);
+        int start = entryStart[i];
+        for (int k = 0; k < entryCount[i]; k++) {
+          child.set(at + k, from[start + k]);
+        }
+        list.endValue(i, entryCount[i]);
+      }
+    }
   }
 
   /** Frees the Arrow memory; idempotent. Batches already serialized stay valid. */

@@ -26,6 +26,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *       network reads them ({@link FeatureInput#lengths()}).
  * </ul>
  *
+ * For a {@linkplain FeatureInput#sparse sparse} input, {@code features} is instead {@code
+ * List<float32>}, each row's non-zero values, and {@code feature_columns} is {@code List<float32>},
+ * their columns: the two lists' offsets are the rows' starts in CSR form, their child buffers the
+ * entries, and the schema metadata gives the width ({@code sparkdl.featureWidth}).
+ *
  * A fixed-size list keeps the record batch standard Arrow (every column has {@code rows} entries,
  * and the width travels in the type) while its data stays one flat buffer. Schema metadata records
  * the layout version and, for messages, the partition and the position of the batch's first row.
@@ -35,6 +40,8 @@ final class BatchLayout {
   static final String LABEL = "label";
   static final String WEIGHT = "weight";
   static final String LENGTHS = "lengths";
+  static final String FEATURE_COLUMNS = "feature_columns";
+  static final String FEATURE_WIDTH_KEY = "sparkdl.featureWidth";
   static final String ITEM = "item";
   static final String VERSION_KEY = "sparkdl.layout";
   static final String VERSION = "1";
@@ -48,7 +55,12 @@ final class BatchLayout {
   /** The fields of a batch for these columns. */
   static List<Field> fields(TrainingColumns c) {
     List<Field> fields = new ArrayList<>(3);
-    fields.add(floatList(FEATURES, c.featureWidth()));
+    if (c.input().isSparse()) {
+      fields.add(floatRows(FEATURES));
+      fields.add(floatRows(FEATURE_COLUMNS));
+    } else {
+      fields.add(floatList(FEATURES, c.featureWidth()));
+    }
     fields.add(c.vectorTarget() ? floatList(LABEL, c.targetWidth()) : floats(LABEL));
     if (c.hasWeight()) {
       fields.add(floats(WEIGHT));
@@ -59,10 +71,14 @@ final class BatchLayout {
     return fields;
   }
 
-  /** The schema of one serialized batch, with its metadata. */
-  static Schema schema(List<Field> fields, int partition, long firstRow) {
-    return new Schema(fields, Map.of(VERSION_KEY, VERSION, PARTITION_KEY, Integer.toString(partition),
+  /** The schema of one serialized batch, with its metadata; {@code sparseWidth} is 0 for dense features. */
+  static Schema schema(List<Field> fields, int partition, long firstRow, int sparseWidth) {
+    Map<String, String> meta = new java.util.HashMap<>(Map.of(VERSION_KEY, VERSION, PARTITION_KEY, Integer.toString(partition),
         FIRST_ROW_KEY, Long.toString(firstRow)));
+    if (sparseWidth > 0) {
+      meta.put(FEATURE_WIDTH_KEY, Integer.toString(sparseWidth));
+    }
+    return new Schema(fields, meta);
   }
 
   /**
@@ -79,6 +95,10 @@ final class BatchLayout {
 
   private static Field floats(String name) {
     return new Field(name, FieldType.notNullable(FLOAT32), null);
+  }
+
+  private static Field floatRows(String name) {
+    return new Field(name, FieldType.notNullable(ArrowType.List.INSTANCE), List.of(floats(ITEM)));
   }
 
   private static Field floatList(String name, int width) {

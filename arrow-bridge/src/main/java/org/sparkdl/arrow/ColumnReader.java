@@ -129,6 +129,11 @@ final class ColumnReader {
   }
 
   private IllegalArgumentException rowError(long rowIndex, String what) {
+    return rowError(column, partition, rowIndex, what);
+  }
+
+  /** The error for a bad value in row {@code rowIndex} of {@code partition}, naming the column. */
+  static IllegalArgumentException rowError(InputColumn column, int partition, long rowIndex, String what) {
     return new IllegalArgumentException(
         "Column '" + column.name() + "', row " + rowIndex + " of partition " + partition + ": " + what);
   }

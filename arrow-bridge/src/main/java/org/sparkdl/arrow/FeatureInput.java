@@ -53,9 +53,16 @@ public final class FeatureInput implements Serializable {
   private final float[] std;
   private final ImageFields image;
   private final int pathIndex;
+  private final boolean sparse;
 
   private FeatureInput(InputColumn column, int[] shape, boolean lengths, float[] mean, float[] std, ImageFields image,
       int pathIndex) {
+    this(column, shape, lengths, mean, std, image, pathIndex, false);
+  }
+
+  private FeatureInput(InputColumn column, int[] shape, boolean lengths, float[] mean, float[] std, ImageFields image,
+      int pathIndex, boolean sparse) {
+    this.sparse = sparse;
     this.column = column;
     this.shape = shape;
     this.lengths = lengths;
@@ -80,6 +87,26 @@ public final class FeatureInput implements Serializable {
     }
     TrainingColumns.checkWidth(column, width, "the input layer");
     return new FeatureInput(column, new int[] {width}, false, null, null, null, -1);
+  }
+
+  /**
+   * A features column of vectors or arrays read as sparse rows of {@code width} values: the
+   * non-zeros of each row and their positions (a {@code SparseVector}'s active entries; a dense
+   * vector's or array's non-zero values), for a network input declared sparse. Batches then hold
+   * the rows in CSR form ({@link BatchLayout}) and never a dense row.
+   *
+   * @throws IllegalArgumentException when the column was resolved for another role, is not a
+   *     vector or array column, or its width disagrees with {@code width}
+   */
+  public static FeatureInput sparse(InputColumn column, int width) {
+    checkFeatures(column);
+    if (column.kind() != InputColumn.Kind.VECTOR && column.kind() != InputColumn.Kind.FLOAT_ARRAY
+        && column.kind() != InputColumn.Kind.DOUBLE_ARRAY) {
+      throw new IllegalArgumentException("Column '" + column.name() + "' holds " + holds(column) + "; a sparse input reads"
+          + " vectors, array<float> or array<double>.");
+    }
+    TrainingColumns.checkWidth(column, width, "the input layer");
+    return new FeatureInput(column, new int[] {width}, false, null, null, null, -1, true);
   }
 
   /**
@@ -161,6 +188,19 @@ public final class FeatureInput implements Serializable {
     return w;
   }
 
+  /** Whether rows are read as sparse rows ({@link #sparse}) rather than dense tensors. */
+  public boolean isSparse() {
+    return sparse;
+  }
+
+  /** The reader of sparse rows of one task ({@link #sparse} inputs only). */
+  SparseRowReader sparseReader(boolean validate, int partition) {
+    if (!sparse) {
+      throw new IllegalStateException("Column '" + column.name() + "' is read as dense rows.");
+    }
+    return new SparseRowReader(column, width(), validate, partition);
+  }
+
   /** Whether each row also gives its sequence length, as a second input of shape {@code [1]}. */
   public boolean lengths() {
     return lengths;
@@ -219,7 +259,8 @@ public final class FeatureInput implements Serializable {
 
   @Override
   public String toString() {
-    return "FeatureInput(" + column.name() + " " + column.kind() + " as " + Arrays.toString(shape) + (lengths ? ", lengths" : "")
+    return "FeatureInput(" + column.name() + " " + column.kind() + " as " + Arrays.toString(shape) + (sparse ? ", sparse" : "")
+        + (lengths ? ", lengths" : "")
         + (mean != null ? ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) : "") + ")";
   }
 
