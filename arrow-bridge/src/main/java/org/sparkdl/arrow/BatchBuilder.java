@@ -56,6 +56,11 @@ final class BatchBuilder implements AutoCloseable {
     this.weight = columns.hasWeight() ? new ColumnReader(columns.weight(), 1, validate, partition) : null;
   }
 
+  /** Sparse entries of the rows read since the last batch was written; 0 for dense features. */
+  long sparseEntries() {
+    return sparse == null ? 0 : sparse.entries();
+  }
+
   /** Rows the vectors hold now. */
   int capacity() {
     return capacity;

@@ -36,6 +36,34 @@ public final class BatchEncoder implements Serializable {
   private final TrainingColumns columns;
   private final int batchSize;
   private final boolean validate;
+  private final long sparseBytes;
+
+  /**
+   * An encoder of rows holding {@code columns} into batches of at most {@code batchSize} rows and,
+   * for sparse features ({@link FeatureInput#isSparse()}), of at most {@code sparseBytes} bytes of
+   * entries (8 an entry: column and value): a batch ends at whichever comes first, so that rows of
+   * many non-zeros make shorter batches, not larger ones.
+   *
+   * @throws IllegalArgumentException as {@link #BatchEncoder(TrainingColumns, int, boolean)}, and
+   *     when {@code sparseBytes} is below one entry
+   */
+  public BatchEncoder(TrainingColumns columns, int batchSize, boolean validate, long sparseBytes) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("Batch size must be >= 1, found " + batchSize + ".");
+    }
+    if (sparseBytes < 8) {
+      throw new IllegalArgumentException("A batch needs room for at least one sparse entry (8 bytes); found " + sparseBytes + ".");
+    }
+    long bytes = 4L * batchSize * Math.max(columns.input().isSparse() ? 1 : columns.featureWidth(), columns.targetWidth());
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("A batch of " + batchSize + " rows of " + columns.featureWidth()
+          + " features takes " + bytes + " bytes; a column of one batch must fit in 2 GiB. Use a smaller batch size.");
+    }
+    this.columns = columns;
+    this.batchSize = batchSize;
+    this.validate = validate;
+    this.sparseBytes = sparseBytes;
+  }
 
   /**
    * An encoder of rows holding {@code columns} into batches of at most {@code batchSize} rows.
@@ -47,17 +75,7 @@ public final class BatchEncoder implements Serializable {
    *     would not fit in 2 GiB
    */
   public BatchEncoder(TrainingColumns columns, int batchSize, boolean validate) {
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("Batch size must be >= 1, found " + batchSize + ".");
-    }
-    long bytes = 4L * batchSize * Math.max(columns.featureWidth(), columns.targetWidth());
-    if (bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("A batch of " + batchSize + " rows of " + columns.featureWidth()
-          + " features takes " + bytes + " bytes; a column of one batch must fit in 2 GiB. Use a smaller batch size.");
-    }
-    this.columns = columns;
-    this.batchSize = batchSize;
-    this.validate = validate;
+    this(columns, batchSize, validate, Integer.MAX_VALUE);
   }
 
   /** The columns this encoder reads. */
@@ -102,7 +120,7 @@ public final class BatchEncoder implements Serializable {
    * @param partition the partition id, for error messages and the batch metadata
    */
   public BatchSink sink(int partition, long shuffleSeed) {
-    BatchSink s = new BatchSink(columns, batchSize, validate, partition, true, shuffleSeed);
+    BatchSink s = new BatchSink(columns, batchSize, sparseBytes / 8, validate, partition, true, shuffleSeed);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> s.close());

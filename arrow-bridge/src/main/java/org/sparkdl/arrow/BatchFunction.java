@@ -1,5 +1,6 @@
 package org.sparkdl.arrow;
 
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Tensor;
 
 /**
@@ -37,5 +38,17 @@ public interface BatchFunction {
           + " Override apply(features, lengths, output).");
     }
     apply(features, output);
+  }
+
+  /**
+   * Computes one batch of sparse rows, for a network whose input is sparse ({@link
+   * FeatureInput#isSparse()}). A function for such a network overrides this.
+   *
+   * @param features {@code [rows, featureWidth]} as CSR rows, views valid only during the call
+   * @throws IllegalStateException from the default, which reads dense features only
+   */
+  default void applySparse(CsrMatrix features, Tensor output) {
+    throw new IllegalStateException("This batch function reads dense features; the scorer gives sparse rows."
+        + " Override applySparse(features, output).");
   }
 }

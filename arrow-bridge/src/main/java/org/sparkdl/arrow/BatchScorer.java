@@ -22,6 +22,9 @@ import org.sparkdl.tensor.Tensor;
  * never holds more than one batch of rows. Input rows are checked as by {@link BatchEncoder} (same
  * messages, without labels): nulls and sizes always, non-finite values when {@code validate} is on.
  *
+ * <p>Sparse features ({@link FeatureInput#isSparse()}) reach the function as CSR rows ({@link
+ * BatchFunction#applySparse}), never as a dense batch.
+ *
  * <p>A scorer is immutable and serializable; build it on the driver (where {@link
  * #outputSchema(StructType)} also serves {@code transformSchema}) and call {@link #score} on the
  * executors:
@@ -78,7 +81,7 @@ public final class BatchScorer implements Serializable {
     if (batchSize < 1) {
       throw new IllegalArgumentException("Batch size must be >= 1, found " + batchSize + ".");
     }
-    long bytes = 4L * batchSize * Math.max(featureWidth, outputWidth);
+    long bytes = 4L * batchSize * Math.max(features.isSparse() ? 1 : featureWidth, outputWidth);
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("A batch of " + batchSize + " rows of " + Math.max(featureWidth, outputWidth)
           + " values takes " + bytes + " bytes; it must fit in 2 GiB. Use a smaller batch size.");
@@ -121,8 +124,11 @@ public final class BatchScorer implements Serializable {
    * @param partition the partition id, for error messages
    */
   public Iterator<Row> score(Iterator<Row> rows, CpuBackend backend, BatchFunction function, int partition) {
-    ScoringIterator it = new ScoringIterator(rows, features.reader(validate, partition), features.lengths(), featureWidth,
-        outputWidth, batchSize, backend, function, predictions, partition);
+    ScoringIterator it = features.isSparse()
+        ? new ScoringIterator(rows, features.sparseReader(validate, partition), featureWidth, outputWidth, batchSize, backend,
+            function, predictions, partition)
+        : new ScoringIterator(rows, features.reader(validate, partition), features.lengths(), featureWidth, outputWidth,
+            batchSize, backend, function, predictions, partition);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (limit, take) must not leak the buffers.

@@ -6,7 +6,8 @@ import org.apache.spark.sql.Row;
 /**
  * Encodes rows pushed one at a time (the way a partition streams past, e.g. split between a
  * training and a validation sink) into training batches of at most {@code batchSize} rows, each
- * shuffled as it fills and handed over as soon as it is full ({@link #take()}): the memory in use
+ * shuffled as it fills and handed over as soon as it is full ({@link #take()}; for sparse features,
+ * also when its entries reach the encoder's budget): the memory in use
  * is that of one batch, never a copy of the partition's rows.
  *
  * <p><b>Shuffling.</b> With a seed, the rows of each batch are put in a uniformly random order by
@@ -24,6 +25,7 @@ public final class BatchSink implements AutoCloseable {
 
   private final BatchBuilder builder;
   private final int batchSize;
+  private final long maxEntries;
   private final long seed;
   private final boolean shuffle;
   private SplittableRandom random;
@@ -53,9 +55,11 @@ public final class BatchSink implements AutoCloseable {
     }
   }
 
-  BatchSink(TrainingColumns columns, int batchSize, boolean validate, int partition, boolean shuffle, long seed) {
+  BatchSink(TrainingColumns columns, int batchSize, long maxEntries, boolean validate, int partition, boolean shuffle,
+      long seed) {
     this.builder = new BatchBuilder(columns, validate, partition);
     this.batchSize = batchSize;
+    this.maxEntries = maxEntries;
     this.shuffle = shuffle;
     this.seed = seed;
   }
@@ -90,7 +94,7 @@ public final class BatchSink implements AutoCloseable {
       }
       builder.read(row, position, slot);
       filled++;
-      if (filled == batchSize) {
+      if (filled == batchSize || builder.sparseEntries() >= maxEntries) {
         full = flush();
       }
     } catch (RuntimeException e) {

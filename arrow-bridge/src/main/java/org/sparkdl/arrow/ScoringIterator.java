@@ -8,6 +8,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
@@ -24,6 +25,8 @@ import org.sparkdl.tensor.Tensor;
 final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private final Iterator<Row> source;
   private final FeatureReader reader;
+  private final SparseRowReader sparse;
+  private final int[] starts;
   private final boolean lengths;
   private final int featureWidth;
   private final int outputWidth;
@@ -46,8 +49,22 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
 
   ScoringIterator(Iterator<Row> source, FeatureReader reader, boolean lengths, int featureWidth, int outputWidth,
       int batchSize, CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+    this(source, reader, null, lengths, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
+  }
+
+  /** A scorer of sparse rows: each batch goes to {@link BatchFunction#applySparse}. */
+  ScoringIterator(Iterator<Row> source, SparseRowReader sparse, int featureWidth, int outputWidth, int batchSize,
+      CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+    this(source, null, sparse, false, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
+  }
+
+  private ScoringIterator(Iterator<Row> source, FeatureReader reader, SparseRowReader sparse, boolean lengths,
+      int featureWidth, int outputWidth, int batchSize, CpuBackend backend, BatchFunction function,
+      PredictionColumns predictions, int partition) {
     this.source = source;
     this.reader = reader;
+    this.sparse = sparse;
+    this.starts = sparse == null ? null : new int[batchSize + 1];
     this.lengths = lengths;
     this.featureWidth = featureWidth;
     this.outputWidth = outputWidth;
@@ -100,6 +117,10 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   }
 
   private void scoreNextBatch() {
+    if (sparse != null) {
+      scoreNextSparseBatch();
+      return;
+    }
     if (allocator == null) {
       allocator = ArrowMemory.newChild("scorer-partition-" + partition);
       featureBuf = allocator.buffer(4L * batchSize * featureWidth);
@@ -137,6 +158,51 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     }
   }
 
+  /** As {@link #scoreNextBatch} for sparse rows: their entries gathered on the heap, copied to Arrow memory as CSR. */
+  private void scoreNextSparseBatch() {
+    if (allocator == null) {
+      allocator = ArrowMemory.newChild("scorer-partition-" + partition);
+      outputBuf = allocator.buffer(4L * batchSize * outputWidth);
+    }
+    sparse.clear();
+    int n = 0;
+    while (n < batchSize && source.hasNext()) {
+      Row row = source.next();
+      starts[n] = sparse.entries();
+      sparse.read(row, rowIndex);
+      pending[n++] = row;
+      rowIndex++;
+    }
+    starts[n] = sparse.entries();
+    int entries = sparse.entries();
+    try (ArrowBuf startBuf = allocator.buffer(4L * (n + 1));
+        ArrowBuf columnBuf = allocator.buffer(4L * Math.max(1, entries));
+        ArrowBuf valueBuf = allocator.buffer(4L * Math.max(1, entries))) {
+      for (int i = 0; i <= n; i++) {
+        startBuf.setFloat(4L * i, starts[i]);
+      }
+      columnBuf.nioBuffer(0, 4 * entries).order(ByteOrder.nativeOrder()).asFloatBuffer().put(sparse.columns(), 0, entries);
+      valueBuf.nioBuffer(0, 4 * entries).order(ByteOrder.nativeOrder()).asFloatBuffer().put(sparse.values(), 0, entries);
+      Tensor s = ArrowTensors.borrow(backend, startBuf, Shape.of(n + 1));
+      Tensor c = ArrowTensors.borrow(backend, columnBuf, Shape.of(entries));
+      Tensor v = ArrowTensors.borrow(backend, valueBuf, Shape.of(entries));
+      Tensor y = ArrowTensors.borrow(backend, outputBuf, Shape.of(n, outputWidth));
+      try {
+        function.applySparse(new CsrMatrix(s, c, v, featureWidth), y);
+      } finally {
+        for (Tensor t : new Tensor[] {s, c, v, y}) {
+          ArrowTensors.revoke(t);
+        }
+      }
+    }
+    outputBuf.nioBuffer(0, 4 * n * outputWidth).order(ByteOrder.nativeOrder()).asFloatBuffer().get(outputs, 0, n * outputWidth);
+    pendingCount = n;
+    cursor = 0;
+    if (!source.hasNext()) {
+      close();
+    }
+  }
+
   /** Frees the buffers now; idempotent. Rows already returned stay valid. */
   @Override
   public void close() {
@@ -145,7 +211,9 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     }
     closed = true;
     if (allocator != null) {
-      featureBuf.close();
+      if (featureBuf != null) {
+        featureBuf.close();
+      }
       outputBuf.close();
       if (lengthBuf != null) {
         lengthBuf.close();

@@ -144,6 +144,25 @@ class SparseBatchTest {
   }
 
   @Test
+  void aBatchEndsWhenItsEntriesReachTheBudget() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      rows.add(RowFactory.create((double) i, Vectors.sparse(6, new int[] {1, 4}, new double[] {i, -i})));
+    }
+    BatchSink sink = new BatchEncoder(columns(6), 100, true, 8 * 5).sink(0, 1);
+    List<Integer> sizes = new ArrayList<>();
+    for (int r = 0; r < rows.size(); r++) {
+      sink.add(rows.get(r), r);
+      BatchSink.Batch b = sink.take();
+      if (b != null) {
+        sizes.add(b.rows());
+      }
+    }
+    sizes.add(sink.finish().rows());
+    assertEquals(List.of(3, 3, 1), sizes, "2 entries a row: a batch ends at the row that reaches 5");
+  }
+
+  @Test
   void badSparseRowsAreNamedByColumnRowAndPartition() {
     TrainingColumns c = columns(6);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> encode(c, List.of(

@@ -29,6 +29,8 @@ import org.sparkdl.collective.TcpCollective;
 import org.sparkdl.ml.TrainingTasks.ShardBatches;
 import org.sparkdl.ml.TrainingTasks.Worker;
 import org.sparkdl.ml.scoring.ExecutorCache;
+import org.sparkdl.nn.Parameter;
+import org.sparkdl.nn.ParameterStore;
 import org.sparkdl.optim.Optimizer;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
@@ -120,8 +122,9 @@ final class BarrierTask {
         LOG.debug("Rank {}: network built and batches decoded in {} ms, joined the others in {} ms, took the state in {} ms", rank,
             (decoded - began) / 1_000_000, (joined - decoded) / 1_000_000, (System.nanoTime() - joined) / 1_000_000);
         BufferMean buffers = BufferMean.of(w, scratch);
+        ParameterStore store = w.network.parameters();
         ShardedUpdate update = run.averageMode() ? null : new ShardedUpdate(w.trainer.optimizer(),
-            w.network.parameters().values(), w.network.parameters().grads(), c);
+            denseOf(store.values(), store), denseOf(store.grads(), store), c);
         if (update != null) {
           update.load();
         }
@@ -377,10 +380,14 @@ final class BarrierTask {
       BufferMean buffers, ShardedUpdate update, Clock clock) {
     clock.start();
     Tensor grads = update.grads();
-    Tensor params = w.network.parameters().values();
+    ParameterStore store = w.network.parameters();
+    Tensor params = denseOf(store.values(), store);
+    List<Parameter> rowSparse = store.rowSparse();
     BatchStats total = BatchStats.ZERO;
     for (int round = 0; round < run.rounds(); round++) {
-      w.trainer.zeroGradients();
+      // the dense part whole (the reduce-scatter leaves the parts other tasks own undefined); of the row-sparse
+      // weights, the rows the last step touched
+      store.zeroGrads();
       BatchStats s = data.accumulate(w, run.chunk(epoch, round, 0), epoch, round, 0);
       double[] sums = {s.weightSum(), s.rows()};
       if (buffers != null) {
@@ -388,6 +395,9 @@ final class BarrierTask {
       }
       clock.syncing();
       c.reduceScatter(sums, grads);
+      if (!rowSparse.isEmpty()) {
+        SparseRows.allreduce(rowSparse, c);
+      }
       if (buffers != null) {
         c.allreduce(buffers.sum);
       }
@@ -405,6 +415,11 @@ final class BarrierTask {
     }
     clock.stop();
     return total;
+  }
+
+  /** The dense part of one of the store's flat buffers (all of it when the network has no row-sparse parameters). */
+  private static Tensor denseOf(Tensor flat, ParameterStore store) {
+    return store.denseSize() == flat.size() ? flat : flat.slice(0, 0, store.denseSize());
   }
 
   /**

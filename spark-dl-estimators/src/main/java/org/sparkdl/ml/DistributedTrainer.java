@@ -218,11 +218,13 @@ final class DistributedTrainer {
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
   private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
       Settings s) {
-    int perRow = 4 * (columns.featureWidth() + columns.targetWidth() + 1);
-    long batchBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
-        data.sparkSession().conf().get(BATCH_BYTES_CONF, MAX_BATCH_BYTES + "b"));
-    int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, Math.min(batchBytes, MAX_BATCH_BYTES) / perRow));
-    EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, s.validate(), s.classification()
+    // sparse rows: the row's own columns (label, weight, its offsets in two lists), the entries counted as they come
+    int perRow = 4 * ((columns.input().isSparse() ? 2 : columns.featureWidth()) + columns.targetWidth() + 1);
+    long batchBytes = Math.min(MAX_BATCH_BYTES, org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+        data.sparkSession().conf().get(BATCH_BYTES_CONF, MAX_BATCH_BYTES + "b")));
+    int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, batchBytes / perRow));
+    EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, Math.max(8, batchBytes), s.validate(),
+        s.classification()
         ? s.numClasses() : -1, validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator),
         validationIndicator, s.seed());
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");

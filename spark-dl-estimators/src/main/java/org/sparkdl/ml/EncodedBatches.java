@@ -28,8 +28,8 @@ final class EncodedBatches {
   private EncodedBatches() {}
 
   /** What the pass needs besides the rows; serializable, sent to the executors. */
-  record Plan(TrainingColumns columns, int maxBatchRows, boolean validate, int classes, int indicatorIndex,
-      String indicatorName, long seed) implements java.io.Serializable {}
+  record Plan(TrainingColumns columns, int maxBatchRows, long maxBatchBytes, boolean validate, int classes,
+      int indicatorIndex, String indicatorName, long seed) implements java.io.Serializable {}
 
   /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
   static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, String name) {
@@ -92,7 +92,7 @@ final class EncodedBatches {
       this.plan = plan;
       this.partition = partition;
       this.rows = rows;
-      BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate());
+      BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate(), plan.maxBatchBytes());
       this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
     }

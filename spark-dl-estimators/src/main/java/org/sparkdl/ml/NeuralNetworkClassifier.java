@@ -82,9 +82,9 @@ public final class NeuralNetworkClassifier
 
   // ---------------------------------------------------------------- fit
 
-  /** The network to train, checked for use as a classifier (logits out, at least 2 classes). */
-  NetworkSpec classifierNetwork() {
-    NetworkSpec spec = resolveNetwork();
+  /** The network to train on {@code schema}, checked for use as a classifier (logits out, at least 2 classes). */
+  NetworkSpec classifierNetwork(StructType schema) {
+    NetworkSpec spec = resolveNetwork(schema, getFeaturesCol());
     List<Integer> out = spec.outputShape();
     if (out.size() != 1 || out.get(0) < 2) {
       throw new IllegalArgumentException("A classifier's network must output one logit per class ([classes] with classes >= 2);"
@@ -100,7 +100,7 @@ public final class NeuralNetworkClassifier
 
   @Override
   public StructType transformSchema(StructType schema) {
-    NetworkSpec spec = classifierNetwork();
+    NetworkSpec spec = classifierNetwork(schema);
     EstimatorSchemas.checkTraining(schema, this, spec, true);
     // the model's schema rules, with this estimator's params (weights are not needed for a schema)
     return copyValues(new NeuralNetworkClassificationModel(uid(), spec, new float[0]), ParamMap.empty()).transformSchema(schema);
@@ -108,7 +108,7 @@ public final class NeuralNetworkClassifier
 
   @Override
   public NeuralNetworkClassificationModel train(Dataset<?> dataset) {
-    NetworkSpec spec = classifierNetwork();
+    NetworkSpec spec = classifierNetwork(dataset.schema());
     TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, true);
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,

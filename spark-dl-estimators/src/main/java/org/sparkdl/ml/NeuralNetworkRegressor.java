@@ -84,7 +84,7 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
 
   @Override
   public StructType transformSchema(StructType schema) {
-    NetworkSpec spec = resolveNetwork();
+    NetworkSpec spec = resolveNetwork(schema, getFeaturesCol());
     EstimatorSchemas.checkTraining(schema, this, spec, false);
     return copyValues(new NeuralNetworkRegressionModel(uid(), spec, new float[0]), ParamMap.empty()).transformSchema(schema);
   }
@@ -101,7 +101,7 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
 
   @Override
   public NeuralNetworkRegressionModel train(Dataset<?> dataset) {
-    NetworkSpec spec = resolveNetwork();
+    NetworkSpec spec = resolveNetwork(dataset.schema(), getFeaturesCol());
     TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, false);
     EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
     DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,

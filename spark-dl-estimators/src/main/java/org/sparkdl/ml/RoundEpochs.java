@@ -56,7 +56,9 @@ final class RoundEpochs implements EpochRunner {
       takeBuffers(master, sum);
       if (sum.weightSum > 0 && sum.hasVector()) {
         double[] v = sum.vector();
+        master.parameters().zeroGrads();   // forgets the rows the last round touched
         master.parameters().grads().copyFrom(slice(v, 0, v.length, 1));
+        touchNonZeroRows(master.parameters());
         driver.applyGradients(sum.weightSum);
       }
       return sum;
@@ -133,6 +135,27 @@ final class RoundEpochs implements EpochRunner {
         throw se;
       }
       throw e;
+    }
+  }
+
+  /**
+   * Marks the rows of each row-sparse parameter whose summed gradient is non-zero touched: the rows
+   * some worker's batch named, so that the driver's lazy update takes the rows a barrier stage's
+   * would (a named row whose gradient sums to exactly zero is the one difference: it is skipped).
+   */
+  private static void touchNonZeroRows(org.sparkdl.nn.ParameterStore store) {
+    for (org.sparkdl.nn.Parameter p : store.rowSparse()) {
+      float[] g = p.grad().toFloatArray();
+      int width = p.shape().dim(1);
+      int[] rows = java.util.stream.IntStream.range(0, p.shape().dim(0)).filter(r -> {
+        for (int j = r * width; j < (r + 1) * width; j++) {
+          if (g[j] != 0) {
+            return true;
+          }
+        }
+        return false;
+      }).toArray();
+      p.touch(rows);
     }
   }
 }

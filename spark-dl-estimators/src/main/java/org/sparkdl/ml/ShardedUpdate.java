@@ -14,6 +14,10 @@ import org.sparkdl.tensor.Tensor;
  * as in an allreduce of the gradients, and the update is the same element by element as the whole
  * one (clipping uses the norm of the whole gradient, summed over the parts).
  *
+ * <p>Row-sparse parameters (a dense layer reading sparse rows) are not sharded: the flat buffers
+ * given are the network's dense part, their gradients are summed by {@link SparseRows}, and every
+ * task applies the same lazy update to the same touched rows through its whole optimizer.
+ *
  * <p>The worker's own optimizer keeps the whole state for checkpoints and the driver: {@link #load}
  * takes this task's part of it at the start, {@link #store} gathers the parts back into it.
  * Owns the part's state tensors; close it after the fit.
@@ -22,13 +26,16 @@ final class ShardedUpdate implements AutoCloseable {
   private final Optimizer whole;
   private final Optimizer part;
   private final Tensor grads;
+  private final int size;
   private final int lo;
   private final int hi;
 
+  /** Over {@code params} and {@code grads}: the dense part of the whole optimizer's buffers (their first values). */
   ShardedUpdate(Optimizer whole, Tensor params, Tensor grads, Collective c) {
     long[] owned = c.owned(params.size());
     this.whole = whole;
     this.grads = grads;
+    this.size = params.size();
     this.lo = (int) owned[0];
     this.hi = (int) owned[1];
     this.part = whole.spec().create(params.slice(0, lo, hi), grads.slice(0, lo, hi));
@@ -46,7 +53,8 @@ final class ShardedUpdate implements AutoCloseable {
     Map<String, Tensor> to = new TreeMap<>(whole.state());
     part.state().forEach((name, t) -> t.backend().copy(t, to.get(name).slice(0, lo, hi)));
     for (Tensor t : List.copyOf(to.values())) {
-      c.allgather(t);
+      // the dense part; the row-sparse rows' state is the same on every task already
+      c.allgather(t.size() == size ? t : t.slice(0, 0, size));
     }
     whole.setSteps(part.steps());
   }
@@ -61,9 +69,11 @@ final class ShardedUpdate implements AutoCloseable {
       double partNorm = part.gradientNorm();
       double[] squares = {partNorm * partNorm};
       c.allreduce(squares);
-      norm = Math.sqrt(squares[0]);
+      // the summed row-sparse rows are the same on every task: counted once, after the sum
+      norm = Math.sqrt(squares[0] + whole.rowGradientSquares());
     }
     part.step(gradScale, norm);
+    whole.stepRows(whole.clippedScale(gradScale, norm), part.steps());
   }
 
   /** The gradients, whose part {@code [lo, hi)} this task owns after a reduce-scatter. */

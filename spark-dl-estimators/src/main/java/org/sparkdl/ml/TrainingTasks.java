@@ -294,9 +294,11 @@ final class TrainingTasks {
       ArrowBatch batch = batches.get(b);
       for (int lo = 0; lo < batch.rows(); lo += 4096) {
         int hi = Math.min(batch.rows(), lo + 4096);
-        total = total.plus(w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi),
-            targets(batch, host, run, lo, hi), batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null,
-            run.classification()));
+        Tensor y = targets(batch, host, run, lo, hi);
+        Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
+        total = total.plus(batch.hasSparseFeatures()
+            ? w.trainer.evaluate(batch.sparseFeatures(host).rows(lo, hi), y, wt, run.classification())
+            : w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, run.classification()));
       }
     }
     out.lossSum = total.lossSum();
@@ -352,6 +354,10 @@ final class TrainingTasks {
     }
     ArrowBatch batch = batches.get(g);
     Tensor wt = batch.hasWeights() ? batch.weights(host).slice(0, lo, hi) : null;
+    if (batch.hasSparseFeatures()) {
+      return w.trainer.accumulateGradients(batch.sparseFeatures(host).rows(lo, hi), targets(batch, host, run, lo, hi), wt,
+          seed + g);
+    }
     return w.trainer.accumulateGradients(SequenceInputs.of(w.network, batch, host, lo, hi), targets(batch, host, run, lo, hi),
         wt, seed + g);
   }

@@ -94,6 +94,19 @@ public final class Parameter {
     }
   }
 
+  /** Records rows whose gradient was written from elsewhere (rows other workers touched), as {@link #touch(Tensor)}. */
+  public void touch(int[] rows) {
+    if (!rowSparse) {
+      throw new IllegalStateException("'" + name + "' is not row-sparse; every row takes part in every step.");
+    }
+    if (touched == null) {
+      touched = new BitSet(shape.dim(0));
+    }
+    for (int r : rows) {
+      touched.set(r);
+    }
+  }
+
   /** Records that a forward pass reads every row (a dense input to a layer built for sparse rows). */
   public void touchAll() {
     if (!rowSparse) {

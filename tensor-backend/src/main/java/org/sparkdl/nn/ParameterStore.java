@@ -146,6 +146,28 @@ public final class ParameterStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the whole gradient buffer to zero, row-sparse parameters included, and forgets their
+   * touched rows: for a buffer that something other than a forward pass wrote into (a collective
+   * leaves parts of it undefined).
+   */
+  public void zeroAllGrads() {
+    if (grads == null) {
+      return;
+    }
+    grads.backend().fill(grads, 0);
+    rowSparse().forEach(Parameter::clearTouched);
+  }
+
+  /**
+   * Marks every row of every row-sparse parameter touched: for gradients that arrive whole from
+   * elsewhere (summed over workers) rather than from this network's forward pass, so that the
+   * next optimizer step applies all of them.
+   */
+  public void touchAll() {
+    rowSparse().forEach(Parameter::touchAll);
+  }
+
   /** Parameter values by name, in order (views, for writing weight files). */
   public Map<String, Tensor> named() {
     Map<String, Tensor> m = new LinkedHashMap<>();

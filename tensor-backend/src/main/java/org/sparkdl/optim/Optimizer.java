@@ -120,30 +120,66 @@ public final class Optimizer implements AutoCloseable {
    */
   public double step(double gradScale, double gradientNorm) {
     Backend be = params.backend();
-    double scale = gradScale;
-    double norm = Double.NaN;
-    if (spec.clipNorm() > 0) {
-      norm = gradientNorm * Math.abs(gradScale);
-      if (norm > spec.clipNorm()) {
-        scale *= spec.clipNorm() / (norm + 1e-12);
-      }
-    }
+    double norm = spec.clipNorm() > 0 ? gradientNorm * Math.abs(gradScale) : Double.NaN;
+    double scale = clippedScale(gradScale, gradientNorm);
     steps++;
-    double lr = spec.learningRate() * schedule.factor(steps);
-    OptimizerKernels.Sgd sgd = new OptimizerKernels.Sgd(lr, spec.momentum(), spec.nesterov(), spec.weightDecay(), scale);
-    OptimizerKernels.Adam adam = new OptimizerKernels.Adam(lr, spec.beta1(), spec.beta2(), spec.eps(), spec.weightDecay(),
-        spec.kind().equals("adamw"), steps, scale);
-    OptimizerKernels.RmsProp rms = new OptimizerKernels.RmsProp(lr, spec.alpha(), spec.eps(), spec.momentum(),
-        spec.weightDecay(), scale);
     int n = denseSize;
     Tensor p = part(params, 0, n);
     Tensor g = part(grads, 0, n);
     switch (spec.kind()) {
-      case "sgd" -> be.sgdStep(p, g, part(state.get("momentum"), 0, n), sgd);
-      case "adam", "adamw" -> be.adamStep(p, g, part(state.get("m"), 0, n), part(state.get("v"), 0, n), adam);
-      case "rmsprop" -> be.rmsPropStep(p, g, part(state.get("square_avg"), 0, n), part(state.get("momentum"), 0, n), rms);
+      case "sgd" -> be.sgdStep(p, g, part(state.get("momentum"), 0, n), sgd(scale, steps));
+      case "adam", "adamw" -> be.adamStep(p, g, part(state.get("m"), 0, n), part(state.get("v"), 0, n), adam(scale, steps));
+      case "rmsprop" -> be.rmsPropStep(p, g, part(state.get("square_avg"), 0, n), part(state.get("momentum"), 0, n),
+          rmsProp(scale, steps));
       default -> throw new IllegalStateException(spec.kind());
     }
+    updateRows(scale, steps);
+    return norm;
+  }
+
+  /**
+   * {@code gradScale} times the clipping factor for a gradient of L2 norm {@code gradientNorm}
+   * (unscaled): 1 when clipping is off or the scaled norm is within {@code clipNorm}.
+   */
+  public double clippedScale(double gradScale, double gradientNorm) {
+    if (spec.clipNorm() > 0) {
+      double norm = gradientNorm * Math.abs(gradScale);
+      if (norm > spec.clipNorm()) {
+        return gradScale * spec.clipNorm() / (norm + 1e-12);
+      }
+    }
+    return gradScale;
+  }
+
+  /**
+   * The lazy update of the row-sparse parameters' touched rows alone, as the {@code step}-th
+   * update, with {@code scale} already holding any clipping factor ({@link #clippedScale}): for
+   * a worker whose dense part another optimizer updates (a shard of it); the step count is not
+   * changed.
+   */
+  public void stepRows(double scale, long step) {
+    updateRows(scale, step);
+  }
+
+  /** The squared L2 norm of the row-sparse parameters' touched gradient rows (the others are 0). */
+  public double rowGradientSquares() {
+    Backend be = grads.backend();
+    double sum = 0;
+    try (Scope tmp = scope.child("row-norm")) {
+      Tensor sq = tmp.allocate(grads.dtype(), Shape.scalar());
+      for (Lazy l : lazy) {
+        int[] touched = l.parameter().touchedRows();
+        if (touched.length > 0) {
+          be.reduce(ReduceOp.SUM_SQUARES, touchedGradients(l, touched, tmp), sq);
+          sum += sq.item();
+        }
+      }
+    }
+    return sum;
+  }
+
+  private void updateRows(double scale, long step) {
+    Backend be = params.backend();
     for (Lazy l : lazy) {
       int[] touched = l.parameter().touchedRows();
       if (touched.length == 0) {
@@ -153,41 +189,56 @@ public final class Optimizer implements AutoCloseable {
       int from = l.offset();
       int to = from + shape.size();
       try (Scope tmp = scope.child("lazy-rows")) {
-        Tensor rows = tmp.of(params.dtype(), Shape.of(touched.length), Arrays.stream(touched).asDoubleStream().toArray());
-        Tensor rowGrads = tmp.allocate(params.dtype(), Shape.of(touched.length, shape.dim(1)));
-        be.gatherRows(l.parameter().grad(), rows, rowGrads);
+        Tensor rows = rowIndices(touched, tmp);
+        Tensor rowGrads = touchedGradients(l, touched, tmp);
         Tensor table = l.parameter().value();
         switch (spec.kind()) {
-          case "sgd" -> be.sgdRowsStep(table, rows, rowGrads, matrix(state.get("momentum"), from, to, shape), sgd);
+          case "sgd" -> be.sgdRowsStep(table, rows, rowGrads, matrix(state.get("momentum"), from, to, shape), sgd(scale, step));
           case "adam", "adamw" -> be.adamRowsStep(table, rows, rowGrads, matrix(state.get("m"), from, to, shape),
-              matrix(state.get("v"), from, to, shape), adam);
+              matrix(state.get("v"), from, to, shape), adam(scale, step));
           case "rmsprop" -> be.rmsPropRowsStep(table, rows, rowGrads, matrix(state.get("square_avg"), from, to, shape),
-              matrix(state.get("momentum"), from, to, shape), rms);
+              matrix(state.get("momentum"), from, to, shape), rmsProp(scale, step));
           default -> throw new IllegalStateException(spec.kind());
         }
       }
     }
-    return norm;
+  }
+
+  private Tensor rowIndices(int[] rows, Scope tmp) {
+    return tmp.of(params.dtype(), Shape.of(rows.length), Arrays.stream(rows).asDoubleStream().toArray());
+  }
+
+  /** The gradient rows of a row-sparse parameter that were touched, gathered into {@code [rows, width]}. */
+  private Tensor touchedGradients(Lazy l, int[] touched, Scope tmp) {
+    Tensor rowGrads = tmp.allocate(grads.dtype(), Shape.of(touched.length, l.parameter().shape().dim(1)));
+    grads.backend().gatherRows(l.parameter().grad(), rowIndices(touched, tmp), rowGrads);
+    return rowGrads;
+  }
+
+  private double learningRate(long step) {
+    return spec.learningRate() * schedule.factor(step);
+  }
+
+  private OptimizerKernels.Sgd sgd(double scale, long step) {
+    return new OptimizerKernels.Sgd(learningRate(step), spec.momentum(), spec.nesterov(), spec.weightDecay(), scale);
+  }
+
+  private OptimizerKernels.Adam adam(double scale, long step) {
+    return new OptimizerKernels.Adam(learningRate(step), spec.beta1(), spec.beta2(), spec.eps(), spec.weightDecay(),
+        spec.kind().equals("adamw"), step, scale);
+  }
+
+  private OptimizerKernels.RmsProp rmsProp(double scale, long step) {
+    return new OptimizerKernels.RmsProp(learningRate(step), spec.alpha(), spec.eps(), spec.momentum(), spec.weightDecay(),
+        scale);
   }
 
   /** The L2 norm of the unscaled gradient buffer (of a row-sparse parameter, its touched rows: the others are 0). */
   public double gradientNorm() {
-    Backend be = grads.backend();
     try (Scope tmp = scope.child("norm")) {
       Tensor sq = tmp.allocate(grads.dtype(), Shape.scalar());
-      be.reduce(ReduceOp.SUM_SQUARES, part(grads, 0, denseSize), sq);
-      double sum = sq.item();
-      for (Lazy l : lazy) {
-        int[] touched = l.parameter().touchedRows();
-        if (touched.length > 0) {
-          Tensor rows = tmp.of(grads.dtype(), Shape.of(touched.length), Arrays.stream(touched).asDoubleStream().toArray());
-          Tensor rowGrads = tmp.allocate(grads.dtype(), Shape.of(touched.length, l.parameter().shape().dim(1)));
-          be.gatherRows(l.parameter().grad(), rows, rowGrads);
-          be.reduce(ReduceOp.SUM_SQUARES, rowGrads, sq);
-          sum += sq.item();
-        }
-      }
-      return Math.sqrt(sum);
+      grads.backend().reduce(ReduceOp.SUM_SQUARES, part(grads, 0, denseSize), sq);
+      return Math.sqrt(sq.item() + rowGradientSquares());
     }
   }
 

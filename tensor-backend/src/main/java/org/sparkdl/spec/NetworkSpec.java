@@ -59,6 +59,23 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
   }
 
   /**
+   * This network with its first input read as sparse rows, or as dense ones ({@link
+   * InputSpec#sparse()}); the same network when it already is.
+   *
+   * @throws SpecException when the input cannot be sparse (a layer other than a dense one reads it,
+   *     or its shape is not one width)
+   */
+  public NetworkSpec withInputSparse(boolean sparse) {
+    InputSpec first = inputs.get(0);
+    if (first.sparse() == sparse) {
+      return this;
+    }
+    List<InputSpec> in = new java.util.ArrayList<>(inputs);
+    in.set(0, new InputSpec(first.name(), first.shape(), sparse));
+    return new NetworkSpec(formatVersion, in, layers, outputs);
+  }
+
+  /**
    * Parses the JSON form. Missing optional fields take their defaults ({@code bias} true,
    * {@code init} glorot_uniform, {@code alpha} per function, {@code axis} -1, {@code outputs} the
    * last layer), and a layer without {@code "inputs"} reads the previous layer (or, for the first

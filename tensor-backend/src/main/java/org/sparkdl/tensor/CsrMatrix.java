@@ -3,7 +3,8 @@ package org.sparkdl.tensor;
 /**
  * A batch of sparse rows in compressed sparse row form: row {@code i} of the {@code [rows, width]}
  * matrix holds {@code values[k]} at column {@code columns[k]} for every {@code k} in {@code
- * [rowStarts[i], rowStarts[i + 1])}; every other element is 0. Like every index tensor here, row
+ * [rowStarts[i] - rowStarts[0], rowStarts[i + 1] - rowStarts[0])}; every other element is 0. Row
+ * starts count from the first (usually 0), so that {@link #rows(int, int)} is a view. Like every index tensor here, row
  * starts and columns are integer-valued tensors of the values' dtype (exact up to 2^24 in float32),
  * so that one batch lives in one kind of memory on every backend.
  *
@@ -53,12 +54,27 @@ public record CsrMatrix(Tensor rowStarts, Tensor columns, Tensor values, int wid
         scope.of(dtype, Shape.of(values.length), values), width);
   }
 
+  /**
+   * Rows {@code [from, to)} as a view: slices of the row starts and of the entries, no copy (the
+   * two bounding row starts are read to the host).
+   */
+  public CsrMatrix rows(int from, int to) {
+    if (from < 0 || to < from || to > rows()) {
+      throw new IllegalArgumentException("Rows [" + from + ", " + to + ") are not within the " + rows() + " rows.");
+    }
+    Tensor starts = rowStarts.slice(0, from, to + 1);
+    double first = rowStarts.slice(0, 0, 1).item();
+    int lo = (int) (starts.slice(0, 0, 1).item() - first);
+    int hi = (int) (starts.slice(0, to - from, to - from + 1).item() - first);
+    return new CsrMatrix(starts, columns.slice(0, lo, hi), values.slice(0, lo, hi), width);
+  }
+
   /** The number of rows. */
   public int rows() {
     return rowStarts.dim(0) - 1;
   }
 
-  /** The number of stored entries. */
+  /** The number of stored entries (of these rows). */
   public int entries() {
     return values.dim(0);
   }

@@ -93,6 +93,28 @@ public abstract class SparseKernelsContractTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(DType.class)
+  void aSliceOfTheRowsIsReadInPlaceAsTheRowsThemselves(DType dt) {
+    CsrMatrix a = CsrMatrix.of(scope, dt, WIDTH, STARTS, COLUMNS, VALUES);
+    Tensor b = scope.of(dt, Shape.of(WIDTH, 3), random(WIDTH * 3, 5));
+    Tensor all = scope.allocate(dt, Shape.of(4, 3));
+    be.sparseMatmul(a, b, all);
+    CsrMatrix middle = a.rows(1, 3);
+    assertEquals(2, middle.rows());
+    assertEquals(3, middle.entries());
+    Tensor part = scope.allocate(dt, Shape.of(2, 3));
+    be.sparseMatmul(middle, b, part);
+    assertClose(all.slice(0, 1, 3).contiguous(scope), part, dt);
+    Tensor out = scope.zeros(dt, Shape.of(WIDTH, 3));
+    Tensor expected = scope.zeros(dt, Shape.of(WIDTH, 3));
+    Tensor g = scope.of(dt, Shape.of(2, 3), random(6, 6));
+    be.sparseMatmulTransposedAdd(middle, g, out);
+    be.gemm(scope.of(dt, Shape.of(4, WIDTH), densified()).slice(0, 1, 3), true, g, false, expected, 1, 0);
+    assertClose(expected, out, dt);
+    assertEquals(0, a.rows(4, 4).entries());
+  }
+
   @Test
   void theTransposedProductTouchesOnlyTheRowsTheEntriesName() {
     CsrMatrix a = CsrMatrix.of(scope, DType.FLOAT32, 1000, new int[] {0, 1, 2}, new int[] {7, 993}, new double[] {2, 3});
@@ -121,8 +143,8 @@ public abstract class SparseKernelsContractTest {
     CsrMatrix decreasing = CsrMatrix.of(scope, DType.FLOAT32, 3, new int[] {0, 2, 1}, new int[] {0}, new double[] {1});
     IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
         () -> be.sparseMatmul(decreasing, b, scope.allocate(DType.FLOAT32, Shape.of(2, 2))));
-    assertEquals("Sparse rows: row start 2.0 at position 1 is invalid; row starts must run from 0 up to the entry count (1)"
-        + " without decreasing.", d.getMessage());
+    assertEquals("Sparse rows: row start 2.0 at position 1 is invalid; row starts must be integers that never decrease and"
+        + " span the 1 entries.", d.getMessage());
     IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
         () -> be.sparseMatmul(badColumn, scope.allocate(DType.FLOAT32, Shape.of(4, 2)), out));
     assertEquals("sparseMatmul: sparse rows [2, 3] need a dense matrix [3, n]; found [4, 2].", shape.getMessage());

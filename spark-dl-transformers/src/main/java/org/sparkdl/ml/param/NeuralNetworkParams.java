@@ -12,6 +12,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
+import org.sparkdl.arrow.InputColumn;
 import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.NetworkSpec;
@@ -251,6 +252,27 @@ public interface NeuralNetworkParams extends Params {
   }
 
   /**
+   * {@link #resolveNetwork()} for a fit on {@code schema}: a network made from {@code layers} whose
+   * input is {@link #SPARSE_WIDTH} values or more, fed by a {@code Vector} column with no {@code
+   * inputShape}, reads its features as sparse rows (vectors that wide are, in practice, hashed or
+   * counted terms, one-hot ids: mostly zeros), so that a step costs the rows' non-zeros, not the
+   * width. A network given as JSON says so itself ({@code "sparse": true} on its input).
+   */
+  default NetworkSpec resolveNetwork(StructType schema, String featuresCol) {
+    NetworkSpec spec = resolveNetwork();
+    boolean fromLayers = !(isDefined(network()) && !getNetwork().isEmpty());
+    if (fromLayers && getInputShape().length == 0 && spec.inputs().get(0).shape().get(0) >= SPARSE_WIDTH
+        && java.util.Arrays.asList(schema.fieldNames()).contains(featuresCol)
+        && InputColumn.features(schema, featuresCol).kind() == InputColumn.Kind.VECTOR) {
+      return spec.withInputSparse(true);
+    }
+    return spec;
+  }
+
+  /** The width from which a {@code layers} network reads a Vector column as sparse rows (see {@link #resolveNetwork(StructType, String)}). */
+  int SPARSE_WIDTH = 16_384;
+
+  /**
    * The per-row shape the features fill: {@code inputShape} when set, else the shape of {@code
    * spec}'s first input. A set {@code inputShape} must equal that shape, except for a network made
    * from {@code layers}, whose flat input takes any shape of as many values (images into an MLP).
@@ -307,6 +329,15 @@ public interface NeuralNetworkParams extends Params {
    * @throws IllegalArgumentException naming the column or param when they do not fit the network
    */
   default FeatureInput resolveFeatures(StructType schema, String featuresCol, NetworkSpec spec) {
+    InputSpec first = spec.inputs().get(0);
+    if (first.sparse()) {
+      if (getChannelMean().length > 0 || getChannelStd().length > 0) {
+        throw new IllegalArgumentException("The network's input '" + first.name() + "' is sparse; params channelMean and"
+            + " channelStd apply to dense inputs only. Leave them empty.");
+      }
+      resolveInputShape(spec);
+      return FeatureInput.sparse(InputColumn.features(schema, featuresCol), first.shape().get(0));
+    }
     boolean lengths = readsLengths(spec);
     return FeatureInput.resolve(schema, featuresCol, resolveInputShape(spec), lengths, getChannelMean(), getChannelStd());
   }

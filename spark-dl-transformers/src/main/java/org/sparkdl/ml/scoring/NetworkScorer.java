@@ -23,6 +23,7 @@ import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.cpu.CpuBackend;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.nn.Network;
+import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Tensor;
@@ -124,7 +125,10 @@ public final class NetworkScorer {
     return scorer.score(rows, host, new Forward(lease.get(), be), task == null ? 0 : task.partitionId());
   }
 
-  /** The network's forward pass over a batch, with the rows' sequence lengths when the network reads them. */
+  /**
+   * The network's forward pass over a batch, with the rows' sequence lengths when the network reads
+   * them, or over sparse rows when its input is sparse.
+   */
   private record Forward(Network net, Backend be) implements BatchFunction {
     @Override
     public void apply(Tensor x, Tensor out) {
@@ -143,6 +147,15 @@ public final class NetworkScorer {
         }
         Var y = net.forward(inputs).values().iterator().next();
         be.copy(y.value().reshape(x.dim(0), -1), out);
+      }
+    }
+
+    @Override
+    public void applySparse(CsrMatrix x, Tensor out) {
+      try (Scope s = be.openScope("score")) {
+        Tape tape = new Tape(s, false, 0);
+        Var y = net.forward(Map.of(net.spec().inputs().get(0).name(), tape.sparse(x))).values().iterator().next();
+        be.copy(y.value().reshape(x.rows(), -1), out);
       }
     }
   }

@@ -149,24 +149,28 @@ final class SparseKernels {
     return matrix == null ? null : matrix.slice(0, i, i + 1);
   }
 
-  /** Row starts as ints, checked to start at 0, never decrease and end at the entry count. */
+  /**
+   * Row starts as ints relative to the first (so that a slice of the rows of a larger matrix is
+   * read in place), checked to be integers that never decrease and span exactly the entries.
+   */
   private static int[] rowStarts(CsrMatrix a) {
     HostView v = HostView.of(a.rowStarts());
     int base = (int) a.rowStarts().offset();
     int[] s = new int[a.rows() + 1];
     int entries = a.entries();
+    double first = v.get(base);
     for (int i = 0; i < s.length; i++) {
-      double x = v.get(base + i);
+      double x = v.get(base + i) - first;
       int previous = i == 0 ? 0 : s[i - 1];
-      if (!(x >= previous && x <= entries && x == Math.rint(x)) || (i == 0 && x != 0)) {
-        throw new IllegalArgumentException("Sparse rows: row start " + x + " at position " + i + " is invalid; row starts"
-            + " must run from 0 up to the entry count (" + entries + ") without decreasing.");
+      if (!(x >= previous && x <= entries && x == Math.rint(x)) || first < 0 || first != Math.rint(first)) {
+        throw new IllegalArgumentException("Sparse rows: row start " + v.get(base + i) + " at position " + i + " is invalid;"
+            + " row starts must be integers that never decrease and span the " + entries + " entries.");
       }
       s[i] = (int) x;
     }
     if (s[s.length - 1] != entries) {
-      throw new IllegalArgumentException("Sparse rows: the last row start is " + s[s.length - 1] + "; it must be the entry"
-          + " count, " + entries + ".");
+      throw new IllegalArgumentException("Sparse rows: the row starts span " + s[s.length - 1] + " entries; there are "
+          + entries + ".");
     }
     return s;
   }
