@@ -34,7 +34,7 @@ import org.sparkdl.train.LocalTrainer;
  * {@code setLayers(1000000, 128, 1000)} and a seed for two epochs (a Vector column that wide is
  * read as sparse rows by default): the second epoch's rows/s, and accuracy on 10,000 fresh rows.
  *
- * <p>Usage: {@code SparseBenchmark [--quick] [--rows=N] [--no-spark]} ({@code --quick}: 100,000
+ * <p>Usage: {@code SparseBenchmark [--quick] [--rows=N] [--no-spark | --spark-only]} ({@code --quick}: 100,000
  * rows). The Spark part holds three copies of the network and its Adam state (two tasks and the
  * driver, 2 GB each) besides the heap: give it {@code -Xmx10g} on a machine of 24 GB.
  */
@@ -46,10 +46,11 @@ public final class SparseBenchmark {
   static final int HIDDEN = 128;
   static final int BATCH = 64;
   private static final long SEED = 42;
-  private static final String USAGE = "Usage: SparseBenchmark [--quick] [--rows=N] [--no-spark]\n"
+  private static final String USAGE = "Usage: SparseBenchmark [--quick] [--rows=N] [--no-spark | --spark-only]\n"
       + "  --quick     100,000 rows instead of 1,000,000: a smoke run, not a measurement\n"
       + "  --rows=N    rows in the training epoch\n"
-      + "  --no-spark  the single-JVM part only";
+      + "  --no-spark  the single-JVM part only\n"
+      + "  --spark-only  the Spark part only";
 
   private SparseBenchmark() {}
 
@@ -95,10 +96,13 @@ public final class SparseBenchmark {
   public static void main(String[] args) {
     long rows = 0;
     boolean spark = true;
+    boolean sparkOnly = false;
     List<String> rest = new ArrayList<>();
     for (String a : String.join(" ", args).trim().split("\\s+")) {
       if (a.equals("--no-spark")) {
         spark = false;
+      } else if (a.equals("--spark-only")) {
+        sparkOnly = true;
       } else if (a.startsWith("--rows=")) {
         rows = Long.parseLong(a.substring("--rows=".length()).replace(",", "").replace("_", ""));
       } else if (!a.isEmpty()) {
@@ -114,9 +118,9 @@ public final class SparseBenchmark {
     System.out.printf(Locale.ROOT, "%n%,d-%d-softmax(%,d), %d of %,d items a row, batch %d, Adam 1e-3, one JVM, 2 threads%n",
         ITEMS, HIDDEN, CLASSES, PER_ROW, ITEMS, BATCH);
     long t0 = System.nanoTime();
-    String sparse = sparse(rows);
+    String sparse = sparkOnly ? "{}" : sparse(rows);
     double sparseSeconds = (System.nanoTime() - t0) / 1e9;
-    String dense = densified(quick ? 2 : 4);
+    String dense = sparkOnly ? "{}" : densified(quick ? 2 : 4);
     String onSpark = spark ? "," + spark(rows) : "";
     System.out.printf(Locale.ROOT, "%nTotal %.1f s (sparse part %.1f s), load average at the end %s. JSON:%n{\"benchmark\":"
         + "\"spark-dl-sparse\",\"quick\":%b,\"results\":[%s,%s%s]}%n", (System.nanoTime() - t0) / 1e9, sparseSeconds,

@@ -29,16 +29,6 @@ import org.sparkdl.testkit.SharedSpark;
 @ExtendWith(SharedSpark.class)
 class ExecutionModesTest {
 
-  /** The fit's weights with the execution forced to {@code mode}. */
-  private static <T> T with(SparkSession spark, String mode, Supplier<T> fit) {
-    spark.conf().set(ExecutionPlan.MODE_CONF, mode);
-    try {
-      return fit.get();
-    } finally {
-      spark.conf().unset(ExecutionPlan.MODE_CONF);
-    }
-  }
-
   private static NeuralNetworkClassifier classifier() {
     return new NeuralNetworkClassifier().setLayers(4, 16, 3).setMaxEpochs(3).setBatchSize(32).setLearningRate(0.01).setSeed(9);
   }
@@ -46,8 +36,8 @@ class ExecutionModesTest {
   @Test
   void gradientModeGivesTheSameBitsAsOneJobPerRound(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 21, 2).cache();
-    NeuralNetworkClassificationModel barrier = with(spark, "barrier", () -> classifier().fit(data));
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
+    NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", () -> classifier().fit(data));
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data));
     assertArrayEquals(rounds.weights(), barrier.weights(), "two partitions: the same sums in another order are the same bits");
     assertEquals(rounds.summary().lossHistory(), barrier.summary().lossHistory());
     assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
@@ -62,8 +52,8 @@ class ExecutionModesTest {
       Dataset<Row> data = TrainingFixtures.blobs(spark, 700, 26, 2).withColumn("held", org.apache.spark.sql.functions.expr(
           "rand(5) < 0.15")).cache();
       Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setValidationIndicatorCol("held").fit(data);
-      NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
-      NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+      NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
+      NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", fit);
       assertArrayEquals(rounds.weights(), barrier.weights());
       assertEquals(rounds.summary().validationLossHistory(), barrier.summary().validationLossHistory());
       List<Double> loss = barrier.summary().lossHistory();
@@ -125,12 +115,12 @@ class ExecutionModesTest {
       Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA, 2).cache();
       Supplier<NeuralNetworkClassificationModel> fit = () -> new NeuralNetworkClassifier().setLayers(300, 8, 3)
           .setMaxEpochs(2).setBatchSize(64).setLearningRate(0.01).setSeed(4).fit(data);
-      NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
-      NeuralNetworkClassificationModel inMemory = with(spark, "barrier", fit);
+      NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
+      NeuralNetworkClassificationModel inMemory = TrainingFixtures.withExecution(spark, "barrier", fit);
       spark.conf().set(DataMemory.CONF, "3200k");
       NeuralNetworkClassificationModel onDisk;
       try (JobRecorder jobs = JobRecorder.start(spark)) {
-        onDisk = with(spark, "barrier", fit);
+        onDisk = TrainingFixtures.withExecution(spark, "barrier", fit);
         long spilled = jobs.diskBytesSpilled();
         assertTrue(spilled > 6_000L * 1_208 && spilled < 6_000L * 1_208 * 21 / 20, "every batch goes to disk: " + spilled);
       }
@@ -148,7 +138,7 @@ class ExecutionModesTest {
   @Test
   void morePartitionsThanTaskSlotsTrainAsIfEachHadItsOwnTask(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier().fit(data));
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data));
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       NeuralNetworkClassificationModel barrier = classifier().fit(data);
       List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
@@ -165,15 +155,15 @@ class ExecutionModesTest {
     // SGD with momentum: the tasks' float32 sums and the driver's double ones differ in the last bits only
     Supplier<NeuralNetworkClassificationModel> sgd = () -> classifier().setOptimizer("sgd").setLearningRate(0.1)
         .setSyncMode("average").setLocalSteps(4).fit(data);
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", sgd);
-    NeuralNetworkClassificationModel barrier = with(spark, "barrier", sgd);
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", sgd);
+    NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", sgd);
     assertClose(rounds.weights(), barrier.weights(), 1e-5);
     assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
     // Adam divides by the root of its second moment, so such bits move parameters whose gradients are ~0 by up to the
     // learning rate; the fit itself is the same
     Supplier<NeuralNetworkClassificationModel> adam = () -> classifier().setSyncMode("average").setLocalSteps(4).fit(data);
-    List<Double> roundsLoss = with(spark, "rounds", adam).summary().lossHistory();
-    List<Double> barrierLoss = with(spark, "barrier", adam).summary().lossHistory();
+    List<Double> roundsLoss = TrainingFixtures.withExecution(spark, "rounds", adam).summary().lossHistory();
+    List<Double> barrierLoss = TrainingFixtures.withExecution(spark, "barrier", adam).summary().lossHistory();
     for (int e = 0; e < roundsLoss.size(); e++) {
       assertEquals(roundsLoss.get(e), barrierLoss.get(e), 1e-3 * roundsLoss.get(e), "epoch " + (e + 1) + " loss");
     }
@@ -184,8 +174,8 @@ class ExecutionModesTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 24, 2).cache();
     NetworkSpec net = NetworkSpec.builder().input("x", 4).dense(16).batchNorm().relu().dense(3).build();
     Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setNetwork(net).fit(data);
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
-    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", fit);
     assertClose(rounds.weights(), barrier.weights(), 1e-5);
     assertClose(rounds.buffers(), barrier.buffers(), 1e-5);
   }
@@ -195,8 +185,8 @@ class ExecutionModesTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 25, 2).withColumn("held", org.apache.spark.sql.functions.expr(
         "rand(3) < 0.25")).cache();
     Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setValidationIndicatorCol("held").setMaxEpochs(4).fit(data);
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
-    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", fit);
     assertEquals(rounds.summary().validationLossHistory(), barrier.summary().validationLossHistory());
     assertEquals(rounds.summary().validationMetricHistory(), barrier.summary().validationMetricHistory());
     assertEquals(rounds.summary().bestEpoch(), barrier.summary().bestEpoch());
@@ -207,8 +197,8 @@ class ExecutionModesTest {
   void earlyStoppingStopsTheStageAfterTheSameEpoch(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 26, 2).cache();
     Supplier<NeuralNetworkClassificationModel> fit = () -> classifier().setMaxEpochs(50).setTol(0.05).fit(data);
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
-    NeuralNetworkClassificationModel barrier = with(spark, "barrier", fit);
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
+    NeuralNetworkClassificationModel barrier = TrainingFixtures.withExecution(spark, "barrier", fit);
     assertTrue(barrier.summary().stoppedEarly() && barrier.summary().epochs() < 50, barrier.summary().toString());
     assertEquals(rounds.summary().epochs(), barrier.summary().epochs());
     assertArrayEquals(rounds.weights(), barrier.weights());
@@ -219,7 +209,7 @@ class ExecutionModesTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 400, 27, 2).cache();
     Supplier<NeuralNetworkRegressionModel> fit = () -> new NeuralNetworkRegressor().setLayers(4, 8, 1).setMaxEpochs(3)
         .setBatchSize(32).setSeed(3).fit(data);
-    assertArrayEquals(with(spark, "rounds", fit).weights(), with(spark, "barrier", fit).weights());
+    assertArrayEquals(TrainingFixtures.withExecution(spark, "rounds", fit).weights(), TrainingFixtures.withExecution(spark, "barrier", fit).weights());
   }
 
   @Test

@@ -70,21 +70,12 @@ class SparseFeaturesSparkTest {
         .flatMapToDouble(r -> java.util.Arrays.stream(((Vector) r.get(0)).toArray())).toArray();
   }
 
-  private static <T> T with(SparkSession spark, String mode, Supplier<T> fit) {
-    spark.conf().set(ExecutionPlan.MODE_CONF, mode);
-    try {
-      return fit.get();
-    } finally {
-      spark.conf().unset(ExecutionPlan.MODE_CONF);
-    }
-  }
-
   @Test
   void sparseRowsTrainAndScoreAsTheSameRowsDensifiedInEitherExecution(SparkSession spark) {
     Dataset<Row> data = rows(spark, 600, 30, 5).cache();
     NeuralNetworkClassificationModel sparse = classifier(network(30, true)).fit(data);
     NeuralNetworkClassificationModel dense = classifier(network(30, false)).fit(data);
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", () -> classifier(network(30, true)).fit(data));
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier(network(30, true)).fit(data));
     assertTrue(sparse.spec().inputs().get(0).sparse());
     assertFalse(dense.spec().inputs().get(0).sparse());
     double[] ps = probabilities(sparse, data);
@@ -108,7 +99,7 @@ class SparseFeaturesSparkTest {
     Supplier<NeuralNetworkClassificationModel> fit = () -> new NeuralNetworkClassifier().setNetwork(json).setMaxEpochs(3)
         .setBatchSize(16).setLearningRate(0.01).setSeed(5).fit(data);
     NeuralNetworkClassificationModel barrier = fit.get();
-    NeuralNetworkClassificationModel rounds = with(spark, "rounds", fit);
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", fit);
     float[] a = barrier.weights();
     float[] b = rounds.weights();
     for (int i = 0; i < a.length; i++) {

@@ -39,6 +39,16 @@ final class TrainingFixtures {
     return x;
   }
 
+  /** What {@code fit} returns with the execution forced to {@code mode} ({@link ExecutionPlan#MODE_CONF}). */
+  static <T> T withExecution(SparkSession spark, String mode, java.util.function.Supplier<T> fit) {
+    spark.conf().set(ExecutionPlan.MODE_CONF, mode);
+    try {
+      return fit.get();
+    } finally {
+      spark.conf().unset(ExecutionPlan.MODE_CONF);
+    }
+  }
+
   /** Rows of three Gaussian blobs in 4 dimensions, row i of class {@code i % 3}. */
   static List<Row> blobRows(int n, long seed) {
     Random r = new Random(seed);
