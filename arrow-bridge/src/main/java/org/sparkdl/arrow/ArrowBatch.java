@@ -240,7 +240,7 @@ public final class ArrowBatch implements AutoCloseable {
       int entries = rows == 0 ? 0 : sparseValues.getOffsetBuffer().getInt(4L * rows);
       if (entries > BatchEncoder.MAX_SPARSE_ENTRIES) {
         throw new IllegalStateException("This batch holds " + entries + " sparse entries; float32 row starts address at most "
-            + BatchEncoder.MAX_SPARSE_ENTRIES + ".");
+            + BatchEncoder.MAX_SPARSE_ENTRIES + " (a row of more than 2^23 non-zeros cannot be trained on).");
       }
       sparseFeatures = new CsrMatrix(lend(ArrowTensors.borrow(backend, rowStarts, Shape.of(rows + 1))),
           lend(ArrowTensors.borrow(backend, sparseColumns.getDataBuffer(), Shape.of(entries))),

@@ -37,13 +37,17 @@ public final class BatchEncoder implements Serializable {
   private final int batchSize;
   private final boolean validate;
   private final long sparseBytes;
-  /** Entries of one sparse batch at most: its row starts are float32 tensors, exact up to 2^24. */
+  /**
+   * Entries of one sparse batch at most: its row starts are float32 tensors, exact up to 2^24. A
+   * batch ends once it reaches half of that, so that the row that reaches it fits too unless it
+   * alone has 2^23 non-zeros.
+   */
   static final long MAX_SPARSE_ENTRIES = 1L << 24;
 
   /**
    * An encoder of rows holding {@code columns} into batches of at most {@code batchSize} rows and,
    * for sparse features ({@link FeatureInput#isSparse()}), of at most {@code sparseBytes} bytes of
-   * entries (8 an entry: column and value), and at most 2^24 entries (its row starts are float32):
+   * entries (8 an entry: column and value), and at most 2^23 entries (its row starts are float32):
    * a batch ends at whichever comes first, so that rows of many non-zeros make shorter batches,
    * not larger ones.
    *
@@ -123,8 +127,8 @@ public final class BatchEncoder implements Serializable {
    * @param partition the partition id, for error messages and the batch metadata
    */
   public BatchSink sink(int partition, long shuffleSeed) {
-    BatchSink s = new BatchSink(columns, batchSize, Math.min(sparseBytes / 8, MAX_SPARSE_ENTRIES), validate, partition, true,
-        shuffleSeed);
+    BatchSink s = new BatchSink(columns, batchSize, Math.min(sparseBytes / 8, MAX_SPARSE_ENTRIES / 2), validate, partition,
+        true, shuffleSeed);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> s.close());
