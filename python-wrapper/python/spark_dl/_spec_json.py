@@ -76,7 +76,8 @@ def _string(text: str) -> str:
 
 def write_json(inputs: Sequence[Input], layers: Sequence[Layer], outputs: Sequence[str]) -> str:
     """The canonical JSON text: fixed key order, every default written, one layer per line."""
-    input_objects = [{"name": i.name, "shape": list(i.shape)} for i in inputs]
+    input_objects = [dict({"name": i.name, "shape": list(i.shape)}, **({"sparse": True} if i.sparse else {}))
+                     for i in inputs]
     layer_objects = [layer.to_dict() for layer in layers]
     return (
         "{\n"
@@ -130,8 +131,8 @@ def _read_inputs(array: List[Any]) -> List[Input]:
     for i, node in enumerate(array):
         name = object_at(node, "inputs[%d]" % i).require_string("name")
         fields = JsonFields(node, "Input '%s'" % name)
-        fields.allow_only(("name", "shape"))
-        inputs.append(Input(name, tuple(fields.require_int_list("shape"))))
+        fields.allow_only(("name", "shape", "sparse"))
+        inputs.append(Input(name, tuple(fields.require_int_list("shape")), fields.boolean_or("sparse", False)))
     return inputs
 
 

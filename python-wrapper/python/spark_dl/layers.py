@@ -54,10 +54,13 @@ class Input:
     Args:
         name: unique node name that layers read, e.g. ``"features"``.
         shape: rank 1 to 8, every dimension > 0; an int means a vector of that width.
+        sparse: rows come as sparse rows (their non-zeros), read only by dense layers, which keep
+            their weight by input, ``[in, out]``; the shape is then one width.
     """
 
     name: str
     shape: Tuple[int, ...]
+    sparse: bool = False
 
     def __post_init__(self) -> None:
         _check_name("Input", self.name)
@@ -68,6 +71,9 @@ class Input:
                 raise NetworkSpecError(prefix + "shape dims must be > 0, found %s." % _dims(dims))
         if _element_count(dims) > MAX_ELEMENTS:
             raise NetworkSpecError(prefix + "shape %s has more than %d elements." % (_dims(dims), MAX_ELEMENTS))
+        if self.sparse and len(dims) != 1:
+            raise NetworkSpecError("Input '%s' is sparse, so its shape must be one width, e.g. [1000000]; found %s."
+                                   % (self.name, _dims(dims)))
         object.__setattr__(self, "shape", dims)
 
 

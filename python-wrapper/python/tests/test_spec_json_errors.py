@@ -31,7 +31,7 @@ CASES = [
     (net(inputs=[{"name": 7, "shape": [4]}]), "inputs[0]: field 'name' must be a string, found number 7."),
     (net(inputs=[{"shape": [4]}]), "inputs[0] has no 'name'."),
     (net(inputs=[{"name": "x", "shape": [4], "dtype": "float"}]),
-     "Input 'x' has unknown field 'dtype'; known fields: name, shape."),
+     "Input 'x' has unknown field 'dtype'; known fields: name, shape, sparse."),
     (net(inputs=[{"name": "x", "shape": ["4"]}]), "Input 'x': field 'shape' must be an array of integers, found array"),
     (net(layers=["dense"]), "layers[0] must be an object, found string \"dense\"."),
     (net(layers=[{"type": 1, "name": "d"}]), "Layer 'd': field 'type' must be a string, found number 1."),
@@ -68,3 +68,15 @@ def test_malformed_json_fails_as_on_the_jvm(jvm: Any, text: str, reason: str) ->
     java = java_error(lambda: jvm.org.sparkdl.spec.NetworkSpec.fromJson(text))
     assert java.startswith(reason), java
     assert python_error(lambda: Network.from_json(text)) == java
+
+
+def test_a_sparse_input_survives_json_and_must_be_one_width():
+    from spark_dl.errors import NetworkSpecError
+    text = ('{"format_version": 1, "inputs": [{"name": "x", "shape": [1000000], "sparse": true}],'
+            ' "layers": [{"type": "dense", "name": "d", "units": 2}]}')
+    written = Network.from_json(text).to_json()
+    assert json.loads(written)["inputs"][0]["sparse"] is True
+    assert Network.from_json(written).to_json() == written
+    assert "sparse" not in Network.from_json(text.replace(', "sparse": true', "")).to_json()
+    with pytest.raises(NetworkSpecError, match="is sparse, so its shape must be one width"):
+        Network.from_json(text.replace("[1000000]", "[10, 10]"))
