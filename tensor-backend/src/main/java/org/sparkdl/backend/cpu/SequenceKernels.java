@@ -54,8 +54,8 @@ final class SequenceKernels {
     }
   }
 
-  /** Every index as an int, all checked before any is used. */
-  private static int[] indices(Tensor indices, int rows) {
+  /** Every index as an int, each an integer in {@code [0, rows)}, all checked before any is used. */
+  static int[] indices(Tensor indices, int rows) {
     HostView v = HostView.of(indices);
     int base = (int) indices.offset();
     int[] out = new int[indices.size()];

@@ -3,7 +3,6 @@ package org.sparkdl.backend.cpu;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
-import org.sparkdl.backend.IndexOutOfRangeException;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
@@ -107,7 +106,7 @@ final class SparseKernels {
   }
 
   static void zeroRows(Tensor table, Tensor rows) {
-    int[] r = integers(rows, table.dim(0));
+    int[] r = SequenceKernels.indices(rows, table.dim(0));
     int width = table.dim(1);
     int to = (int) table.offset();
     if (table.dtype() == DType.FLOAT32) {
@@ -132,7 +131,7 @@ final class SparseKernels {
    * limit)} and to appear once, before the caller updates anything.
    */
   static int[] distinctRows(Tensor rows, int limit) {
-    int[] r = integers(rows, limit);
+    int[] r = SequenceKernels.indices(rows, limit);
     BitSet seen = new BitSet(limit);
     for (int k = 0; k < r.length; k++) {
       if (seen.get(r[k])) {
@@ -176,21 +175,7 @@ final class SparseKernels {
   }
 
   private static int[] columns(CsrMatrix a) {
-    return integers(a.columns(), a.width());
-  }
-
-  private static int[] integers(Tensor t, int limit) {
-    HostView v = HostView.of(t);
-    int base = (int) t.offset();
-    int[] out = new int[t.size()];
-    for (int k = 0; k < out.length; k++) {
-      double x = v.get(base + k);
-      if (!(x >= 0 && x < limit && x == Math.rint(x))) {
-        throw new IndexOutOfRangeException(k, x, limit);
-      }
-      out[k] = (int) x;
-    }
-    return out;
+    return SequenceKernels.indices(a.columns(), a.width());
   }
 
   private static float[] floats(Tensor t) {
