@@ -135,26 +135,27 @@ def _java_list(values: Sequence[Any]) -> str:
 class _NeuralNetworkParams(Params):
     """Params shared by the spark-dl estimators and models (Java: ``NeuralNetworkParams``)."""
 
+    # @generated-begin ParamCodeGen params
     network: "Param[str]" = Param(
         Params._dummy(),
         "network",
-        "The network as JSON (NetworkSpec format: inputs, layers, outputs); when set it takes precedence over"
-        " layers. Default: unset.",
+        "The network as JSON (NetworkSpec format: inputs, layers, outputs); when set it takes "
+        "precedence over layers. Default: unset.",
         typeConverter=toNetworkJson,
     )
     layers: "Param[List[int]]" = Param(
         Params._dummy(),
         "layers",
-        "Layer sizes from input to output, e.g. [784, 128, 10]: dense layers with hiddenActivation between"
-        " them, as MLlib's MultilayerPerceptronClassifier. Every size > 0, at least 2. Ignored when network"
-        " is set. Default: unset.",
+        "Layer sizes from input to output, e.g. [784, 128, 10]: dense layers with hiddenActivation "
+        "between them, as MLlib's MultilayerPerceptronClassifier. Every size > 0, at least 2. Ignored "
+        "when network is set. Default: unset.",
         typeConverter=toListLayerSizes,
     )
     hiddenActivation: "Param[str]" = Param(
         Params._dummy(),
         "hiddenActivation",
-        "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu, sigmoid or tanh."
-        " Default: relu.",
+        "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu, sigmoid "
+        "or tanh. Default: relu.",
         typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"]),
     )
     optimizer: "Param[str]" = Param(
@@ -172,7 +173,8 @@ class _NeuralNetworkParams(Params):
     weightDecay: "Param[float]" = Param(
         Params._dummy(),
         "weightDecay",
-        "Weight decay, >= 0: an L2 term for sgd, adam and rmsprop, decoupled decay for adamw. Default: 0.",
+        "Weight decay, >= 0: an L2 term for sgd, adam and rmsprop, decoupled decay for adamw. Default: "
+        "0.",
         typeConverter=_number("weightDecay", 0.0, True, False),
     )
     clipNorm: "Param[float]" = Param(
@@ -184,8 +186,8 @@ class _NeuralNetworkParams(Params):
     learningRateSchedule: "Param[str]" = Param(
         Params._dummy(),
         "learningRateSchedule",
-        "Learning-rate schedule over optimizer steps: constant, step:S:G, cosine:T[:M] or warmup:W+<schedule>."
-        " Default: constant.",
+        "Learning-rate schedule over optimizer steps: constant, step:S:G, cosine:T[:M] or "
+        "warmup:W+<schedule>. Default: constant.",
         typeConverter=toSchedule,
     )
     batchSize: "Param[int]" = Param(
@@ -203,8 +205,8 @@ class _NeuralNetworkParams(Params):
     tol: "Param[float]" = Param(
         Params._dummy(),
         "tol",
-        "Early stopping: stop when an epoch improves the loss (validation loss when validationIndicatorCol is"
-        " set) by less than tol relative; 0 disables. Default: 0.",
+        "Early stopping: stop when an epoch improves the loss (validation loss when "
+        "validationIndicatorCol is set) by less than tol relative; 0 disables. Default: 0.",
         typeConverter=_number("tol", 0.0, True, False),
     )
     seed: "Param[int]" = Param(
@@ -222,16 +224,16 @@ class _NeuralNetworkParams(Params):
     validationIndicatorCol: "Param[str]" = Param(
         Params._dummy(),
         "validationIndicatorCol",
-        "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with tol),"
-        " like Spark's GBTs; empty for none. Default: empty.",
+        "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with "
+        "tol), like Spark's GBTs; empty for none. Default: empty.",
         typeConverter=TypeConverters.toString,
     )
     syncMode: "Param[str]" = Param(
         Params._dummy(),
         "syncMode",
-        "How workers synchronise: gradient (every step sums all workers' gradients, the step of one batch on"
-        " one machine) or average (each worker takes localSteps steps on its own rows, then parameters and"
-        " optimizer state are averaged). Default: gradient.",
+        "How workers synchronise: gradient (every step sums all workers' gradients, the step of one "
+        "batch on one machine) or average (each worker takes localSteps steps on its own rows, then "
+        "parameters and optimizer state are averaged). Default: gradient.",
         typeConverter=_choice("syncMode", ["gradient", "average"]),
     )
     localSteps: "Param[int]" = Param(
@@ -243,30 +245,30 @@ class _NeuralNetworkParams(Params):
     aggregationDepth: "Param[int]" = Param(
         Params._dummy(),
         "aggregationDepth",
-        "Depth of the treeAggregate that combines workers when a fit runs one Spark job per round (where barrier"
-        " stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2.",
+        "Depth of the treeAggregate that combines workers when a fit runs one Spark job per round "
+        "(where barrier stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2.",
         typeConverter=_number("aggregationDepth", 2, True, True),
     )
     numWorkers: "Param[int]" = Param(
         Params._dummy(),
         "numWorkers",
-        "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions."
-        " Beyond the task slots of the cluster, a task trains several. Default: 0.",
+        "Data-parallel workers (partitions of the cached training data); 0 uses the input's "
+        "partitions. Beyond the task slots of the cluster, a task trains several. Default: 0.",
         typeConverter=_number("numWorkers", 0, True, True),
     )
     backend: "Param[str]" = Param(
         Params._dummy(),
         "backend",
-        "Tensor backend on the executors: auto (CUDA when a GPU and its libraries load, else CPU), cpu or cuda."
-        " Default: auto.",
+        "Tensor backend on the executors: auto (CUDA when a GPU and its libraries load, else CPU), cpu "
+        "or cuda. Default: auto.",
         typeConverter=_choice("backend", ["auto", "cpu", "cuda"]),
     )
     checkpointDir: "Param[str]" = Param(
         Params._dummy(),
         "checkpointDir",
-        "Directory (any Hadoop file system) for training checkpoints: parameters, optimizer state and progress"
-        " every checkpointInterval epochs. A fit with the same settings resumes from the latest complete"
-        " checkpoint there. Empty disables. Default: empty.",
+        "Directory (any Hadoop file system) for training checkpoints: parameters, optimizer state and "
+        "progress every checkpointInterval epochs. A fit with the same settings resumes from the "
+        "latest complete checkpoint there. Empty disables. Default: empty.",
         typeConverter=TypeConverters.toString,
     )
     checkpointInterval: "Param[int]" = Param(
@@ -278,32 +280,33 @@ class _NeuralNetworkParams(Params):
     validateInput: "Param[bool]" = Param(
         Params._dummy(),
         "validateInput",
-        "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the column"
-        " and row). Default: true.",
+        "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the "
+        "column and row). Default: true.",
         typeConverter=TypeConverters.toBoolean,
     )
-
     inputShape: "Param[List[int]]" = Param(
         Params._dummy(),
         "inputShape",
-        "Per-row shape of the network's first input, e.g. [1, 28, 28]: features of prod(inputShape) values (Vector,"
-        " array<float>, array<double>) are fed in that shape; images are decoded to [channels, height, width],"
-        " sequences padded to [steps, values per step], token ids to [steps]. Must match the network's input (or"
-        " hold layers[0] values). Empty uses the network's input shape. Default: [].",
+        "Per-row shape of the network's first input, e.g. [1, 28, 28]: features of prod(inputShape) "
+        "values (Vector, array<float>, array<double>) are fed in that shape; images are decoded to "
+        "[channels, height, width], sequences padded to [steps, values per step], token ids to "
+        "[steps]. Must match the network's input (or hold layers[0] values). Empty uses the network's "
+        "input shape. Default: [].",
         typeConverter=toListInputShape,
     )
     channelMean: "Param[List[float]]" = Param(
         Params._dummy(),
         "channelMean",
-        "Per-channel mean subtracted from the features, one finite value per channel (the first axis of the input"
-        " shape), after images are scaled to [0, 1]: x' = (x - mean[c]) / std[c]. Empty for 0. Default: [].",
+        "Per-channel mean subtracted from the features, one finite value per channel (the first axis "
+        "of the input shape), after images are scaled to [0, 1]: x' = (x - mean[c]) / std[c]. Empty "
+        "for 0. Default: [].",
         typeConverter=_channels("channelMean", False),
     )
     channelStd: "Param[List[float]]" = Param(
         Params._dummy(),
         "channelStd",
-        "Per-channel standard deviation the features are divided by, one value > 0 per channel, after channelMean"
-        " is subtracted. Empty for 1. Default: [].",
+        "Per-channel standard deviation the features are divided by, one value > 0 per channel, after "
+        "channelMean is subtracted. Empty for 1. Default: [].",
         typeConverter=_channels("channelStd", True),
     )
 
@@ -312,7 +315,7 @@ class _NeuralNetworkParams(Params):
         self._setDefault(
             hiddenActivation="relu",
             optimizer="adam",
-            learningRate=3e-3,
+            learningRate=0.003,
             weightDecay=0.0,
             clipNorm=0.0,
             learningRateSchedule="constant",
@@ -336,15 +339,17 @@ class _NeuralNetworkParams(Params):
         )
 
     def getNetwork(self) -> str:
-        """The network JSON (raises ``KeyError`` when unset)."""
+        """The network as JSON (NetworkSpec format). Raises ``KeyError`` when unset."""
         return self.getOrDefault(self.network)
 
     def getLayers(self) -> List[int]:
-        """The layer sizes of the MLP shorthand (raises ``KeyError`` when unset)."""
+        """Layer sizes of the MLP shorthand, input to output, e.g. [784, 128, 10].
+
+        Raises ``KeyError`` when unset."""
         return self.getOrDefault(self.layers)
 
     def getHiddenActivation(self) -> str:
-        """Activation between the layers of the ``layers`` shorthand."""
+        """Activation between the layers of the layers shorthand."""
         return self.getOrDefault(self.hiddenActivation)
 
     def getOptimizer(self) -> str:
@@ -384,11 +389,11 @@ class _NeuralNetworkParams(Params):
         return self.getOrDefault(self.seed)
 
     def getWeightCol(self) -> str:
-        """The per-row weight column ("" for none)."""
+        """The per-row weight column (empty for none)."""
         return self.getOrDefault(self.weightCol)
 
     def getValidationIndicatorCol(self) -> str:
-        """The validation indicator column ("" for none)."""
+        """The validation indicator column (empty for none)."""
         return self.getOrDefault(self.validationIndicatorCol)
 
     def getSyncMode(self) -> str:
@@ -412,7 +417,7 @@ class _NeuralNetworkParams(Params):
         return self.getOrDefault(self.backend)
 
     def getCheckpointDir(self) -> str:
-        """The checkpoint directory ("" for none)."""
+        """The checkpoint directory (empty for none)."""
         return self.getOrDefault(self.checkpointDir)
 
     def getCheckpointInterval(self) -> int:
@@ -424,16 +429,17 @@ class _NeuralNetworkParams(Params):
         return self.getOrDefault(self.validateInput)
 
     def getInputShape(self) -> List[int]:
-        """The per-row shape of the network's first input ([] for the network's own)."""
+        """The per-row shape of the network's first input (empty for the network's own)."""
         return self.getOrDefault(self.inputShape)
 
     def getChannelMean(self) -> List[float]:
-        """The per-channel means subtracted from the features ([] for none)."""
+        """The per-channel means subtracted from the features (empty for none)."""
         return self.getOrDefault(self.channelMean)
 
     def getChannelStd(self) -> List[float]:
-        """The per-channel standard deviations the features are divided by ([] for none)."""
+        """The per-channel standard deviations the features are divided by (empty for none)."""
         return self.getOrDefault(self.channelStd)
+    # @generated-end
 
 
 class _HasLoss(Params):

@@ -7,111 +7,124 @@ from typing import List, TypeVar, Union
 from spark_dl._params import _NeuralNetworkParams
 from spark_dl.network import Network
 
-__all__ = ["_NeuralNetworkSetters"]
+__all__ = ["_NeuralNetworkSetters", "_ScoringSetters"]
 
-P = TypeVar("P", bound="_NeuralNetworkSetters")
+P = TypeVar("P", bound="_ScoringSetters")
 
 
-class _NeuralNetworkSetters(_NeuralNetworkParams):
-    """The estimators' setters of every shared param (Java: ``NeuralNetworkSetters``); each returns
-    the estimator, so calls chain."""
+class _ScoringSetters(_NeuralNetworkParams):
+    """The setters of the params a model may change for scoring (Java: ``ScoringSetters``), shared by
+    the models and the estimators; each returns the stage, so calls chain."""
 
-    def setNetwork(self: P, value: Union[Network, str]) -> P:
-        """Sets :py:attr:`network`: a :class:`~spark_dl.network.Network` or its JSON."""
-        return self._set(network=value)
-
-    def setLayers(self: P, value: List[int]) -> P:
-        """Sets :py:attr:`layers`, e.g. ``[784, 128, 10]``."""
-        return self._set(layers=value)
-
-    def setHiddenActivation(self: P, value: str) -> P:
-        """Sets :py:attr:`hiddenActivation`."""
-        return self._set(hiddenActivation=value)
-
-    def setOptimizer(self: P, value: str) -> P:
-        """Sets :py:attr:`optimizer`: sgd, adam, adamw or rmsprop."""
-        return self._set(optimizer=value)
-
-    def setLearningRate(self: P, value: float) -> P:
-        """Sets :py:attr:`learningRate` (> 0)."""
-        return self._set(learningRate=value)
-
-    def setWeightDecay(self: P, value: float) -> P:
-        """Sets :py:attr:`weightDecay` (>= 0)."""
-        return self._set(weightDecay=value)
-
-    def setClipNorm(self: P, value: float) -> P:
-        """Sets :py:attr:`clipNorm` (>= 0; 0 disables)."""
-        return self._set(clipNorm=value)
-
-    def setLearningRateSchedule(self: P, value: str) -> P:
-        """Sets :py:attr:`learningRateSchedule`: constant, step:S:G, cosine:T[:M] or warmup:W+<schedule>."""
-        return self._set(learningRateSchedule=value)
-
-    def setBatchSize(self: P, value: int) -> P:
-        """Sets :py:attr:`batchSize` (>= 1)."""
-        return self._set(batchSize=value)
-
-    def setMaxEpochs(self: P, value: int) -> P:
-        """Sets :py:attr:`maxEpochs` (>= 1)."""
-        return self._set(maxEpochs=value)
-
-    def setTol(self: P, value: float) -> P:
-        """Sets :py:attr:`tol` (>= 0; 0 disables early stopping)."""
-        return self._set(tol=value)
-
-    def setSeed(self: P, value: int) -> P:
-        """Sets :py:attr:`seed`."""
-        return self._set(seed=value)
-
-    def setWeightCol(self: P, value: str) -> P:
-        """Sets :py:attr:`weightCol` ("" for none)."""
-        return self._set(weightCol=value)
-
-    def setValidationIndicatorCol(self: P, value: str) -> P:
-        """Sets :py:attr:`validationIndicatorCol` ("" for none)."""
-        return self._set(validationIndicatorCol=value)
-
-    def setSyncMode(self: P, value: str) -> P:
-        """Sets :py:attr:`syncMode`: gradient or average."""
-        return self._set(syncMode=value)
-
-    def setLocalSteps(self: P, value: int) -> P:
-        """Sets :py:attr:`localSteps` (>= 1)."""
-        return self._set(localSteps=value)
-
-    def setAggregationDepth(self: P, value: int) -> P:
-        """Sets :py:attr:`aggregationDepth` (>= 2)."""
-        return self._set(aggregationDepth=value)
-
-    def setNumWorkers(self: P, value: int) -> P:
-        """Sets :py:attr:`numWorkers` (>= 0; 0 uses the input's partitions)."""
-        return self._set(numWorkers=value)
-
+    # @generated-begin ParamCodeGen scoring
     def setBackend(self: P, value: str) -> P:
-        """Sets :py:attr:`backend`: auto, cpu or cuda."""
+        """Sets :py:attr:`backend`. The tensor backend: auto, cpu or cuda."""
         return self._set(backend=value)
 
-    def setCheckpointDir(self: P, value: str) -> P:
-        """Sets :py:attr:`checkpointDir` (any Hadoop file system; "" disables)."""
-        return self._set(checkpointDir=value)
-
-    def setCheckpointInterval(self: P, value: int) -> P:
-        """Sets :py:attr:`checkpointInterval` (>= 1 epochs)."""
-        return self._set(checkpointInterval=value)
-
     def setValidateInput(self: P, value: bool) -> P:
-        """Sets :py:attr:`validateInput`."""
+        """Sets :py:attr:`validateInput`. Whether every row is checked for nulls, NaN and wrong sizes."""
         return self._set(validateInput=value)
 
     def setInputShape(self: P, value: List[int]) -> P:
-        """Sets :py:attr:`inputShape`, e.g. ``[1, 28, 28]`` ([] for the network's own)."""
+        """Sets :py:attr:`inputShape`.
+
+        The per-row shape of the network's first input (empty for the network's own)."""
         return self._set(inputShape=value)
 
     def setChannelMean(self: P, value: List[float]) -> P:
-        """Sets :py:attr:`channelMean`, one value per channel ([] for none)."""
+        """Sets :py:attr:`channelMean`. The per-channel means subtracted from the features (empty for none)."""
         return self._set(channelMean=value)
 
     def setChannelStd(self: P, value: List[float]) -> P:
-        """Sets :py:attr:`channelStd`, one value > 0 per channel ([] for none)."""
+        """Sets :py:attr:`channelStd`.
+
+        The per-channel standard deviations the features are divided by (empty for none)."""
         return self._set(channelStd=value)
+    # @generated-end
+
+
+class _NeuralNetworkSetters(_ScoringSetters):
+    """The estimators' setters of every shared param (Java: ``NeuralNetworkSetters``); each returns
+    the estimator, so calls chain."""
+
+    # @generated-begin ParamCodeGen estimator
+    def setNetwork(self: P, value: Union[Network, str]) -> P:
+        """Sets :py:attr:`network`. The network as JSON (NetworkSpec format)."""
+        return self._set(network=value)
+
+    def setLayers(self: P, value: List[int]) -> P:
+        """Sets :py:attr:`layers`. Layer sizes of the MLP shorthand, input to output, e.g. [784, 128, 10]."""
+        return self._set(layers=value)
+
+    def setHiddenActivation(self: P, value: str) -> P:
+        """Sets :py:attr:`hiddenActivation`. Activation between the layers of the layers shorthand."""
+        return self._set(hiddenActivation=value)
+
+    def setOptimizer(self: P, value: str) -> P:
+        """Sets :py:attr:`optimizer`. The optimizer: sgd, adam, adamw or rmsprop."""
+        return self._set(optimizer=value)
+
+    def setLearningRate(self: P, value: float) -> P:
+        """Sets :py:attr:`learningRate`. The base learning rate."""
+        return self._set(learningRate=value)
+
+    def setWeightDecay(self: P, value: float) -> P:
+        """Sets :py:attr:`weightDecay`. The weight decay."""
+        return self._set(weightDecay=value)
+
+    def setClipNorm(self: P, value: float) -> P:
+        """Sets :py:attr:`clipNorm`. The global gradient-norm clip (0: off)."""
+        return self._set(clipNorm=value)
+
+    def setLearningRateSchedule(self: P, value: str) -> P:
+        """Sets :py:attr:`learningRateSchedule`. The learning-rate schedule."""
+        return self._set(learningRateSchedule=value)
+
+    def setBatchSize(self: P, value: int) -> P:
+        """Sets :py:attr:`batchSize`. Rows per optimizer step over all workers."""
+        return self._set(batchSize=value)
+
+    def setMaxEpochs(self: P, value: int) -> P:
+        """Sets :py:attr:`maxEpochs`. Passes over the training data."""
+        return self._set(maxEpochs=value)
+
+    def setTol(self: P, value: float) -> P:
+        """Sets :py:attr:`tol`. The early-stopping tolerance (0: off)."""
+        return self._set(tol=value)
+
+    def setSeed(self: P, value: int) -> P:
+        """Sets :py:attr:`seed`. The random seed."""
+        return self._set(seed=value)
+
+    def setWeightCol(self: P, value: str) -> P:
+        """Sets :py:attr:`weightCol`. The per-row weight column (empty for none)."""
+        return self._set(weightCol=value)
+
+    def setValidationIndicatorCol(self: P, value: str) -> P:
+        """Sets :py:attr:`validationIndicatorCol`. The validation indicator column (empty for none)."""
+        return self._set(validationIndicatorCol=value)
+
+    def setSyncMode(self: P, value: str) -> P:
+        """Sets :py:attr:`syncMode`. How workers synchronise: gradient or average."""
+        return self._set(syncMode=value)
+
+    def setLocalSteps(self: P, value: int) -> P:
+        """Sets :py:attr:`localSteps`. Local steps per round in average mode."""
+        return self._set(localSteps=value)
+
+    def setAggregationDepth(self: P, value: int) -> P:
+        """Sets :py:attr:`aggregationDepth`. Depth of the treeAggregate."""
+        return self._set(aggregationDepth=value)
+
+    def setNumWorkers(self: P, value: int) -> P:
+        """Sets :py:attr:`numWorkers`. Data-parallel workers (0: the input's partitions)."""
+        return self._set(numWorkers=value)
+
+    def setCheckpointDir(self: P, value: str) -> P:
+        """Sets :py:attr:`checkpointDir`. The checkpoint directory (empty for none)."""
+        return self._set(checkpointDir=value)
+
+    def setCheckpointInterval(self: P, value: int) -> P:
+        """Sets :py:attr:`checkpointInterval`. Epochs between checkpoints."""
+        return self._set(checkpointInterval=value)
+    # @generated-end

@@ -19,8 +19,8 @@ from pyspark import keyword_only
 from pyspark.ml.classification import _JavaProbabilisticClassificationModel, _JavaProbabilisticClassifier
 from pyspark.ml.linalg import Vector
 
-from spark_dl._params import _given, _NeuralNetworkParams
-from spark_dl._setters import _NeuralNetworkSetters
+from spark_dl._params import _given
+from spark_dl._setters import _NeuralNetworkSetters, _ScoringSetters
 from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
 from spark_dl.network import Network
 from spark_dl.summary import TrainingSummary
@@ -69,6 +69,7 @@ class NeuralNetworkClassifier(
         probabilityCol: str = "probability",
         rawPredictionCol: str = "rawPrediction",
         thresholds: Optional[List[float]] = None,
+        # @generated-begin ParamCodeGen keywords
         network: Optional[Union[Network, str]] = None,
         layers: Optional[List[int]] = None,
         hiddenActivation: str = "relu",
@@ -91,9 +92,10 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
-        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
-        channelMean: List[float] = [],  # noqa: B006
-        channelStd: List[float] = [],  # noqa: B006
+        inputShape: List[int] = [],  # noqa: B006 - never mutated
+        channelMean: List[float] = [],  # noqa: B006 - never mutated
+        channelStd: List[float] = [],  # noqa: B006 - never mutated
+        # @generated-end
     ) -> None:
         super().__init__()
         self._java_obj = self._new_java_stage(self.uid)
@@ -109,6 +111,7 @@ class NeuralNetworkClassifier(
         probabilityCol: str = "probability",
         rawPredictionCol: str = "rawPrediction",
         thresholds: Optional[List[float]] = None,
+        # @generated-begin ParamCodeGen keywords
         network: Optional[Union[Network, str]] = None,
         layers: Optional[List[int]] = None,
         hiddenActivation: str = "relu",
@@ -131,9 +134,10 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
-        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
-        channelMean: List[float] = [],  # noqa: B006
-        channelStd: List[float] = [],  # noqa: B006
+        inputShape: List[int] = [],  # noqa: B006 - never mutated
+        channelMean: List[float] = [],  # noqa: B006 - never mutated
+        channelStd: List[float] = [],  # noqa: B006 - never mutated
+        # @generated-end
     ) -> "NeuralNetworkClassifier":
         """Sets the params given (keyword-only); the others keep their values."""
         return self._set(**_given(self._input_kwargs))
@@ -145,7 +149,7 @@ class NeuralNetworkClassifier(
 class NeuralNetworkClassificationModel(
     _SparkDLModel,
     _JavaProbabilisticClassificationModel[Vector],
-    _NeuralNetworkParams,
+    _ScoringSetters,
 ):
     """A fitted neural network classifier, with Spark's probabilistic-classifier semantics.
 
@@ -161,26 +165,6 @@ class NeuralNetworkClassificationModel(
 
     def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
         super().__init__(java_model)
-
-    def setBackend(self, value: str) -> "NeuralNetworkClassificationModel":
-        """Sets :py:attr:`backend` for scoring: auto, cpu or cuda."""
-        return self._set(backend=value)
-
-    def setValidateInput(self, value: bool) -> "NeuralNetworkClassificationModel":
-        """Sets :py:attr:`validateInput` for scoring."""
-        return self._set(validateInput=value)
-
-    def setInputShape(self, value: List[int]) -> "NeuralNetworkClassificationModel":
-        """Sets :py:attr:`inputShape` for scoring, e.g. ``[1, 28, 28]``."""
-        return self._set(inputShape=value)
-
-    def setChannelMean(self, value: List[float]) -> "NeuralNetworkClassificationModel":
-        """Sets :py:attr:`channelMean` for scoring."""
-        return self._set(channelMean=value)
-
-    def setChannelStd(self, value: List[float]) -> "NeuralNetworkClassificationModel":
-        """Sets :py:attr:`channelStd` for scoring."""
-        return self._set(channelStd=value)
 
     @property
     def spec(self) -> Network:

@@ -15,8 +15,8 @@ from pyspark import keyword_only
 from pyspark.ml.linalg import Vector
 from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor
 
-from spark_dl._params import _given, _HasLoss, _NeuralNetworkParams
-from spark_dl._setters import _NeuralNetworkSetters
+from spark_dl._params import _given, _HasLoss
+from spark_dl._setters import _NeuralNetworkSetters, _ScoringSetters
 from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
 from spark_dl.network import Network
 from spark_dl.summary import TrainingSummary
@@ -57,6 +57,7 @@ class NeuralNetworkRegressor(
         labelCol: str = "label",
         predictionCol: str = "prediction",
         loss: str = "mse",
+        # @generated-begin ParamCodeGen keywords
         network: Optional[Union[Network, str]] = None,
         layers: Optional[List[int]] = None,
         hiddenActivation: str = "relu",
@@ -79,9 +80,10 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
-        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
-        channelMean: List[float] = [],  # noqa: B006
-        channelStd: List[float] = [],  # noqa: B006
+        inputShape: List[int] = [],  # noqa: B006 - never mutated
+        channelMean: List[float] = [],  # noqa: B006 - never mutated
+        channelStd: List[float] = [],  # noqa: B006 - never mutated
+        # @generated-end
     ) -> None:
         super().__init__()
         self._java_obj = self._new_java_stage(self.uid)
@@ -95,6 +97,7 @@ class NeuralNetworkRegressor(
         labelCol: str = "label",
         predictionCol: str = "prediction",
         loss: str = "mse",
+        # @generated-begin ParamCodeGen keywords
         network: Optional[Union[Network, str]] = None,
         layers: Optional[List[int]] = None,
         hiddenActivation: str = "relu",
@@ -117,9 +120,10 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         validateInput: bool = True,
-        inputShape: List[int] = [],  # noqa: B006 - the param's default, never mutated
-        channelMean: List[float] = [],  # noqa: B006
-        channelStd: List[float] = [],  # noqa: B006
+        inputShape: List[int] = [],  # noqa: B006 - never mutated
+        channelMean: List[float] = [],  # noqa: B006 - never mutated
+        channelStd: List[float] = [],  # noqa: B006 - never mutated
+        # @generated-end
     ) -> "NeuralNetworkRegressor":
         """Sets the params given (keyword-only); the others keep their values."""
         return self._set(**_given(self._input_kwargs))
@@ -135,7 +139,7 @@ class NeuralNetworkRegressor(
 class NeuralNetworkRegressionModel(
     _SparkDLModel,
     _JavaRegressionModel[Vector],
-    _NeuralNetworkParams,
+    _ScoringSetters,
 ):
     """A fitted neural network regressor.
 
@@ -148,26 +152,6 @@ class NeuralNetworkRegressionModel(
 
     def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
         super().__init__(java_model)
-
-    def setBackend(self, value: str) -> "NeuralNetworkRegressionModel":
-        """Sets :py:attr:`backend` for scoring: auto, cpu or cuda."""
-        return self._set(backend=value)
-
-    def setValidateInput(self, value: bool) -> "NeuralNetworkRegressionModel":
-        """Sets :py:attr:`validateInput` for scoring."""
-        return self._set(validateInput=value)
-
-    def setInputShape(self, value: List[int]) -> "NeuralNetworkRegressionModel":
-        """Sets :py:attr:`inputShape` for scoring, e.g. ``[1, 28, 28]``."""
-        return self._set(inputShape=value)
-
-    def setChannelMean(self, value: List[float]) -> "NeuralNetworkRegressionModel":
-        """Sets :py:attr:`channelMean` for scoring."""
-        return self._set(channelMean=value)
-
-    def setChannelStd(self, value: List[float]) -> "NeuralNetworkRegressionModel":
-        """Sets :py:attr:`channelStd` for scoring."""
-        return self._set(channelStd=value)
 
     @property
     def numOutputs(self) -> int:

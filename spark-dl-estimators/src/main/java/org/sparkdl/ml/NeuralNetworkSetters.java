@@ -2,166 +2,150 @@ package org.sparkdl.ml;
 
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
+import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.spec.NetworkSpec;
 
 /**
- * The fluent setters of every {@link NeuralNetworkParams} param, written once for both
+ * The fluent setters of every {@link NeuralNetworkParams} param (generated from {@code ParamTable}), written once for both
  * estimators: {@code S} is the estimator's own type, so {@code new NeuralNetworkClassifier()
  * .setLayers(784, 128, 10).setMaxEpochs(20)} keeps its type.
  *
  * @param <S> the implementing estimator
  */
-public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends NeuralNetworkParams {
+public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends ScoringSetters<S> {
   @SuppressWarnings("unchecked")
   private S self() {
     return (S) this;
   }
 
-  default S setNetwork(String json) {
-    NetworkSpec.fromJson(json);
-    set(network(), json);
-    return self();
-  }
-
+  /** Sets {@link #network()} from a spec. */
   default S setNetwork(NetworkSpec spec) {
     set(network(), spec.toJson());
     return self();
   }
 
-  default S setLayers(int... sizes) {
-    check(NetworkParamSet.layersProblem(sizes));
-    set(layers(), sizes);
+  // @generated-begin ParamCodeGen setters
+  /** Sets {@link #network()}. The network as JSON (NetworkSpec format). */
+  default S setNetwork(String v) {
+    NetworkParamSet.check("network", v);
+    set(network(), v);
     return self();
   }
 
+  /** Sets {@link #layers()}. Layer sizes of the MLP shorthand, input to output, e.g. [784, 128, 10]. */
+  default S setLayers(int... v) {
+    NetworkParamSet.check("layers", v);
+    set(layers(), v);
+    return self();
+  }
+
+  /** Sets {@link #hiddenActivation()}. Activation between the layers of the layers shorthand. */
   default S setHiddenActivation(String v) {
     set(hiddenActivation(), v);
     return self();
   }
 
+  /** Sets {@link #optimizer()}. The optimizer: sgd, adam, adamw or rmsprop. */
   default S setOptimizer(String v) {
     set(optimizer(), v);
     return self();
   }
 
+  /** Sets {@link #learningRate()}. The base learning rate. */
   default S setLearningRate(double v) {
     set(learningRate(), v);
     return self();
   }
 
+  /** Sets {@link #weightDecay()}. The weight decay. */
   default S setWeightDecay(double v) {
     set(weightDecay(), v);
     return self();
   }
 
+  /** Sets {@link #clipNorm()}. The global gradient-norm clip (0: off). */
   default S setClipNorm(double v) {
     set(clipNorm(), v);
     return self();
   }
 
+  /** Sets {@link #learningRateSchedule()}. The learning-rate schedule. */
   default S setLearningRateSchedule(String v) {
-    String problem = NetworkParamSet.scheduleProblem(v);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
+    NetworkParamSet.check("learningRateSchedule", v);
     set(learningRateSchedule(), v);
     return self();
   }
 
+  /** Sets {@link #batchSize()}. Rows per optimizer step over all workers. */
   default S setBatchSize(int v) {
     set(batchSize(), v);
     return self();
   }
 
+  /** Sets {@link #maxEpochs()}. Passes over the training data. */
   default S setMaxEpochs(int v) {
     set(maxEpochs(), v);
     return self();
   }
 
+  /** Sets {@link #tol()}. The early-stopping tolerance (0: off). */
   default S setTol(double v) {
     set(tol(), v);
     return self();
   }
 
+  /** Sets {@link #seed()}. The random seed. */
   default S setSeed(long v) {
     set(seed(), v);
     return self();
   }
 
+  /** Sets {@link #weightCol()}. The per-row weight column (empty for none). */
   default S setWeightCol(String v) {
     set(weightCol(), v);
     return self();
   }
 
+  /** Sets {@link #validationIndicatorCol()}. The validation indicator column (empty for none). */
   default S setValidationIndicatorCol(String v) {
     set(validationIndicatorCol(), v);
     return self();
   }
 
+  /** Sets {@link #syncMode()}. How workers synchronise: gradient or average. */
   default S setSyncMode(String v) {
     set(syncMode(), v);
     return self();
   }
 
+  /** Sets {@link #localSteps()}. Local steps per round in average mode. */
   default S setLocalSteps(int v) {
     set(localSteps(), v);
     return self();
   }
 
+  /** Sets {@link #aggregationDepth()}. Depth of the treeAggregate. */
   default S setAggregationDepth(int v) {
     set(aggregationDepth(), v);
     return self();
   }
 
+  /** Sets {@link #numWorkers()}. Data-parallel workers (0: the input's partitions). */
   default S setNumWorkers(int v) {
     set(numWorkers(), v);
     return self();
   }
 
-  default S setBackend(String v) {
-    set(backend(), v);
-    return self();
-  }
-
-  default S setValidateInput(boolean v) {
-    set(validateInput(), v);
-    return self();
-  }
-
+  /** Sets {@link #checkpointDir()}. The checkpoint directory (empty for none). */
   default S setCheckpointDir(String v) {
     set(checkpointDir(), v);
     return self();
   }
 
+  /** Sets {@link #checkpointInterval()}. Epochs between checkpoints. */
   default S setCheckpointInterval(int v) {
     set(checkpointInterval(), v);
     return self();
   }
-
-  /** Sets the per-row shape of the network's first input, e.g. {@code setInputShape(1, 28, 28)}; empty for the network's own. */
-  default S setInputShape(int... shape) {
-    check(NetworkParamSet.inputShapeProblem(shape));
-    set(inputShape(), shape);
-    return self();
-  }
-
-  /** Sets the per-channel means, e.g. {@code setChannelMean(0.1307)}; empty for none. */
-  default S setChannelMean(double... mean) {
-    check(NetworkParamSet.channelProblem("channelMean", mean, false));
-    set(channelMean(), mean);
-    return self();
-  }
-
-  /** Sets the per-channel standard deviations (each &gt; 0), e.g. {@code setChannelStd(0.3081)}; empty for none. */
-  default S setChannelStd(double... std) {
-    check(NetworkParamSet.channelProblem("channelStd", std, true));
-    set(channelStd(), std);
-    return self();
-  }
-
-  private static void check(String problem) {
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-  }
+  // @generated-end
 }

@@ -29,211 +29,257 @@ public interface NeuralNetworkParams extends Params {
   /** The params themselves; each implementing class builds one in its constructor. */
   NetworkParamSet networkParams();
 
-  /** The network as JSON (the {@link NetworkSpec} format); takes precedence over {@link #layers()}. */
+  // @generated-begin ParamCodeGen accessors
+  /** The network as JSON (NetworkSpec format). */
   default Param<String> network() {
-    return networkParams().network;
+    return networkParams().get("network");
   }
 
-  /** Layer sizes, input to output: the MLlib {@code MultilayerPerceptronClassifier} shorthand. */
-  default IntArrayParam layers() {
-    return networkParams().layers;
-  }
-
-  /** Activation between the layers of {@link #layers()}. */
-  default Param<String> hiddenActivation() {
-    return networkParams().hiddenActivation;
-  }
-
-  default Param<String> optimizer() {
-    return networkParams().optimizer;
-  }
-
-  default DoubleParam learningRate() {
-    return networkParams().learningRate;
-  }
-
-  default DoubleParam weightDecay() {
-    return networkParams().weightDecay;
-  }
-
-  default DoubleParam clipNorm() {
-    return networkParams().clipNorm;
-  }
-
-  default Param<String> learningRateSchedule() {
-    return networkParams().learningRateSchedule;
-  }
-
-  default IntParam batchSize() {
-    return networkParams().batchSize;
-  }
-
-  default IntParam maxEpochs() {
-    return networkParams().maxEpochs;
-  }
-
-  default DoubleParam tol() {
-    return networkParams().tol;
-  }
-
-  default LongParam seed() {
-    return networkParams().seed;
-  }
-
-  default Param<String> weightCol() {
-    return networkParams().weightCol;
-  }
-
-  default Param<String> validationIndicatorCol() {
-    return networkParams().validationIndicatorCol;
-  }
-
-  default Param<String> syncMode() {
-    return networkParams().syncMode;
-  }
-
-  default IntParam localSteps() {
-    return networkParams().localSteps;
-  }
-
-  default IntParam aggregationDepth() {
-    return networkParams().aggregationDepth;
-  }
-
-  default IntParam numWorkers() {
-    return networkParams().numWorkers;
-  }
-
-  default Param<String> backend() {
-    return networkParams().backend;
-  }
-
-  default BooleanParam validateInput() {
-    return networkParams().validateInput;
-  }
-
-  default Param<String> checkpointDir() {
-    return networkParams().checkpointDir;
-  }
-
-  default IntParam checkpointInterval() {
-    return networkParams().checkpointInterval;
-  }
-
-  /** Per-row shape of the network's first input; empty for the network's own. */
-  default IntArrayParam inputShape() {
-    return networkParams().inputShape;
-  }
-
-  /** Per-channel means subtracted from the features; empty for none. */
-  default DoubleArrayParam channelMean() {
-    return networkParams().channelMean;
-  }
-
-  /** Per-channel standard deviations the features are divided by; empty for none. */
-  default DoubleArrayParam channelStd() {
-    return networkParams().channelStd;
-  }
-
-  default int[] getInputShape() {
-    return getOrDefault(inputShape());
-  }
-
-  default double[] getChannelMean() {
-    return getOrDefault(channelMean());
-  }
-
-  default double[] getChannelStd() {
-    return getOrDefault(channelStd());
-  }
-
+  /** The value of {@link #network()}, or its default. */
   default String getNetwork() {
     return getOrDefault(network());
   }
 
+  /** Layer sizes of the MLP shorthand, input to output, e.g. [784, 128, 10]. */
+  default IntArrayParam layers() {
+    return networkParams().get("layers");
+  }
+
+  /** The value of {@link #layers()}, or its default. */
   default int[] getLayers() {
     return getOrDefault(layers());
   }
 
+  /** Activation between the layers of the layers shorthand. */
+  default Param<String> hiddenActivation() {
+    return networkParams().get("hiddenActivation");
+  }
+
+  /** The value of {@link #hiddenActivation()}, or its default. */
   default String getHiddenActivation() {
     return getOrDefault(hiddenActivation());
   }
 
+  /** The optimizer: sgd, adam, adamw or rmsprop. */
+  default Param<String> optimizer() {
+    return networkParams().get("optimizer");
+  }
+
+  /** The value of {@link #optimizer()}, or its default. */
   default String getOptimizer() {
     return getOrDefault(optimizer());
   }
 
+  /** The base learning rate. */
+  default DoubleParam learningRate() {
+    return networkParams().get("learningRate");
+  }
+
+  /** The value of {@link #learningRate()}, or its default. */
   default double getLearningRate() {
     return (Double) getOrDefault(learningRate());
   }
 
+  /** The weight decay. */
+  default DoubleParam weightDecay() {
+    return networkParams().get("weightDecay");
+  }
+
+  /** The value of {@link #weightDecay()}, or its default. */
   default double getWeightDecay() {
     return (Double) getOrDefault(weightDecay());
   }
 
+  /** The global gradient-norm clip (0: off). */
+  default DoubleParam clipNorm() {
+    return networkParams().get("clipNorm");
+  }
+
+  /** The value of {@link #clipNorm()}, or its default. */
   default double getClipNorm() {
     return (Double) getOrDefault(clipNorm());
   }
 
+  /** The learning-rate schedule. */
+  default Param<String> learningRateSchedule() {
+    return networkParams().get("learningRateSchedule");
+  }
+
+  /** The value of {@link #learningRateSchedule()}, or its default. */
   default String getLearningRateSchedule() {
     return getOrDefault(learningRateSchedule());
   }
 
+  /** Rows per optimizer step over all workers. */
+  default IntParam batchSize() {
+    return networkParams().get("batchSize");
+  }
+
+  /** The value of {@link #batchSize()}, or its default. */
   default int getBatchSize() {
     return (Integer) getOrDefault(batchSize());
   }
 
+  /** Passes over the training data. */
+  default IntParam maxEpochs() {
+    return networkParams().get("maxEpochs");
+  }
+
+  /** The value of {@link #maxEpochs()}, or its default. */
   default int getMaxEpochs() {
     return (Integer) getOrDefault(maxEpochs());
   }
 
+  /** The early-stopping tolerance (0: off). */
+  default DoubleParam tol() {
+    return networkParams().get("tol");
+  }
+
+  /** The value of {@link #tol()}, or its default. */
   default double getTol() {
     return (Double) getOrDefault(tol());
   }
 
+  /** The random seed. */
+  default LongParam seed() {
+    return networkParams().get("seed");
+  }
+
+  /** The value of {@link #seed()}, or its default. */
   default long getSeed() {
     return (Long) getOrDefault(seed());
   }
 
+  /** The per-row weight column (empty for none). */
+  default Param<String> weightCol() {
+    return networkParams().get("weightCol");
+  }
+
+  /** The value of {@link #weightCol()}, or its default. */
   default String getWeightCol() {
     return getOrDefault(weightCol());
   }
 
+  /** The validation indicator column (empty for none). */
+  default Param<String> validationIndicatorCol() {
+    return networkParams().get("validationIndicatorCol");
+  }
+
+  /** The value of {@link #validationIndicatorCol()}, or its default. */
   default String getValidationIndicatorCol() {
     return getOrDefault(validationIndicatorCol());
   }
 
+  /** How workers synchronise: gradient or average. */
+  default Param<String> syncMode() {
+    return networkParams().get("syncMode");
+  }
+
+  /** The value of {@link #syncMode()}, or its default. */
   default String getSyncMode() {
     return getOrDefault(syncMode());
   }
 
+  /** Local steps per round in average mode. */
+  default IntParam localSteps() {
+    return networkParams().get("localSteps");
+  }
+
+  /** The value of {@link #localSteps()}, or its default. */
   default int getLocalSteps() {
     return (Integer) getOrDefault(localSteps());
   }
 
+  /** Depth of the treeAggregate. */
+  default IntParam aggregationDepth() {
+    return networkParams().get("aggregationDepth");
+  }
+
+  /** The value of {@link #aggregationDepth()}, or its default. */
   default int getAggregationDepth() {
     return (Integer) getOrDefault(aggregationDepth());
   }
 
+  /** Data-parallel workers (0: the input's partitions). */
+  default IntParam numWorkers() {
+    return networkParams().get("numWorkers");
+  }
+
+  /** The value of {@link #numWorkers()}, or its default. */
   default int getNumWorkers() {
     return (Integer) getOrDefault(numWorkers());
   }
 
+  /** The tensor backend: auto, cpu or cuda. */
+  default Param<String> backend() {
+    return networkParams().get("backend");
+  }
+
+  /** The value of {@link #backend()}, or its default. */
   default String getBackend() {
     return getOrDefault(backend());
   }
 
-  default boolean getValidateInput() {
-    return (Boolean) getOrDefault(validateInput());
+  /** The checkpoint directory (empty for none). */
+  default Param<String> checkpointDir() {
+    return networkParams().get("checkpointDir");
   }
 
+  /** The value of {@link #checkpointDir()}, or its default. */
   default String getCheckpointDir() {
     return getOrDefault(checkpointDir());
   }
 
+  /** Epochs between checkpoints. */
+  default IntParam checkpointInterval() {
+    return networkParams().get("checkpointInterval");
+  }
+
+  /** The value of {@link #checkpointInterval()}, or its default. */
   default int getCheckpointInterval() {
     return (Integer) getOrDefault(checkpointInterval());
   }
+
+  /** Whether every row is checked for nulls, NaN and wrong sizes. */
+  default BooleanParam validateInput() {
+    return networkParams().get("validateInput");
+  }
+
+  /** The value of {@link #validateInput()}, or its default. */
+  default boolean getValidateInput() {
+    return (Boolean) getOrDefault(validateInput());
+  }
+
+  /** The per-row shape of the network's first input (empty for the network's own). */
+  default IntArrayParam inputShape() {
+    return networkParams().get("inputShape");
+  }
+
+  /** The value of {@link #inputShape()}, or its default. */
+  default int[] getInputShape() {
+    return getOrDefault(inputShape());
+  }
+
+  /** The per-channel means subtracted from the features (empty for none). */
+  default DoubleArrayParam channelMean() {
+    return networkParams().get("channelMean");
+  }
+
+  /** The value of {@link #channelMean()}, or its default. */
+  default double[] getChannelMean() {
+    return getOrDefault(channelMean());
+  }
+
+  /** The per-channel standard deviations the features are divided by (empty for none). */
+  default DoubleArrayParam channelStd() {
+    return networkParams().get("channelStd");
+  }
+
+  /** The value of {@link #channelStd()}, or its default. */
+  default double[] getChannelStd() {
+    return getOrDefault(channelStd());
+  }
+  // @generated-end
 
   /**
    * The network these params describe for {@code inputWidth} features and {@code outputWidth}

@@ -90,13 +90,6 @@ public final class NetworkScorer {
     return out;
   }
 
-  /** Throws a setter's problem, so that users see why a value is refused (Spark's validators only say "invalid"). */
-  static void checkParam(String problem) {
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-  }
-
   /**
    * Appends {@code predictions} to every row of {@code dataset}, computed from the network's
    * outputs for {@code features} (resolved against {@code dataset}'s schema as the network's input;

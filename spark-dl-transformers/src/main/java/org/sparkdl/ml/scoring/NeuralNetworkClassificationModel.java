@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
-import org.sparkdl.ml.param.NeuralNetworkParams;
+import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.spec.NetworkSpec;
 
@@ -35,7 +35,7 @@ import org.sparkdl.spec.NetworkSpec;
  */
 public final class NeuralNetworkClassificationModel
     extends ProbabilisticClassificationModel<Vector, NeuralNetworkClassificationModel>
-    implements NeuralNetworkParams, MLWritable {
+    implements ScoringSetters<NeuralNetworkClassificationModel>, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
@@ -108,27 +108,6 @@ public final class NeuralNetworkClassificationModel
   /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
   public float[] buffers() {
     return data.buffers().clone();
-  }
-
-  /** Sets {@link #inputShape()}, the per-row shape the features fill. */
-  public NeuralNetworkClassificationModel setInputShape(int... shape) {
-    NetworkScorer.checkParam(NetworkParamSet.inputShapeProblem(shape));
-    set(inputShape(), shape);
-    return this;
-  }
-
-  /** Sets {@link #channelMean()}. */
-  public NeuralNetworkClassificationModel setChannelMean(double... mean) {
-    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelMean", mean, false));
-    set(channelMean(), mean);
-    return this;
-  }
-
-  /** Sets {@link #channelStd()}. */
-  public NeuralNetworkClassificationModel setChannelStd(double... std) {
-    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelStd", std, true));
-    set(channelStd(), std);
-    return this;
   }
 
   @Override

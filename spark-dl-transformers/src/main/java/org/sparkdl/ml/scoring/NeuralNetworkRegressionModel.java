@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
-import org.sparkdl.ml.param.NeuralNetworkParams;
+import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.spec.NetworkSpec;
 
@@ -29,7 +29,7 @@ import org.sparkdl.spec.NetworkSpec;
  * {@link #load(String)}.
  */
 public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, NeuralNetworkRegressionModel>
-    implements NeuralNetworkParams, MLWritable {
+    implements ScoringSetters<NeuralNetworkRegressionModel>, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
@@ -101,27 +101,6 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
   public float[] buffers() {
     return data.buffers().clone();
-  }
-
-  /** Sets {@link #inputShape()}, the per-row shape the features fill. */
-  public NeuralNetworkRegressionModel setInputShape(int... shape) {
-    NetworkScorer.checkParam(NetworkParamSet.inputShapeProblem(shape));
-    set(inputShape(), shape);
-    return this;
-  }
-
-  /** Sets {@link #channelMean()}. */
-  public NeuralNetworkRegressionModel setChannelMean(double... mean) {
-    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelMean", mean, false));
-    set(channelMean(), mean);
-    return this;
-  }
-
-  /** Sets {@link #channelStd()}. */
-  public NeuralNetworkRegressionModel setChannelStd(double... std) {
-    NetworkScorer.checkParam(NetworkParamSet.channelProblem("channelStd", std, true));
-    set(channelStd(), std);
-    return this;
   }
 
   /** Outputs per row (1 for a scalar target). */

@@ -1,0 +1,184 @@
+package org.sparkdl.ml.param;
+
+import java.util.List;
+
+/**
+ * The one declaration of every param the spark-dl estimators and models share: name, type,
+ * default, doc, check, and which stages may set it. {@link NetworkParamSet} builds the Spark params
+ * from it at run time; the typed accessors, getters and setters that Spark and users call by name
+ * (Java {@code NeuralNetworkParams}, {@code NeuralNetworkSetters}, {@code ScoringSetters}; Python
+ * {@code _params.py}, {@code _setters.py} and the keyword signatures of the stages) are generated
+ * from it by {@code ParamCodeGen}, and a test fails when a generated region differs from the table.
+ *
+ * <p>Adding a param is one entry here, then {@code mvn -pl spark-dl-transformers test
+ * -Dtest=ParamCodeGenTest -Dsparkdl.regenerate=true} rewrites the generated regions; what the param
+ * does is then written where it is read (usually a {@code resolve...} method).
+ */
+public final class ParamTable {
+  private ParamTable() {}
+
+  /** A param's value type, with its Spark param class and its Java and Python spellings. */
+  public enum Type {
+    STRING("Param<String>", "String", "str"),
+    INT("IntParam", "int", "int"),
+    LONG("LongParam", "long", "int"),
+    DOUBLE("DoubleParam", "double", "float"),
+    BOOLEAN("BooleanParam", "boolean", "bool"),
+    INT_ARRAY("IntArrayParam", "int[]", "List[int]"),
+    DOUBLE_ARRAY("DoubleArrayParam", "double[]", "List[float]");
+
+    /** The Spark param class, as Java source. */
+    public final String paramClass;
+    /** The value type, as Java source. */
+    public final String javaType;
+    /** The value type, as a Python annotation. */
+    public final String pythonType;
+
+    Type(String paramClass, String javaType, String pythonType) {
+      this.paramClass = paramClass;
+      this.javaType = javaType;
+      this.pythonType = pythonType;
+    }
+  }
+
+  /** Which stages set a param: the estimators only, or the models too (a scoring setting). */
+  public enum Scope {
+    ESTIMATOR,
+    SCORING
+  }
+
+  /** What a value must be; Java validators and Python converters both follow it. */
+  public sealed interface Check {}
+
+  /** Any value of the type. */
+  public record Any() implements Check {}
+
+  /** One of {@code values}. */
+  public record OneOf(List<String> values) implements Check {}
+
+  /** At least {@code low} ({@code inclusive}) or more than it. */
+  public record AtLeast(double low, boolean inclusive) implements Check {}
+
+  /**
+   * A check written by hand: in Java {@link NetworkParamSet#problem(String, Object)} under the
+   * param's name, in Python the converter {@code python} (an expression in {@code _params.py}).
+   */
+  public record Custom(String python) implements Check {}
+
+  /**
+   * One param.
+   *
+   * @param name its name, as in Spark and PySpark
+   * @param type its value type
+   * @param defaultValue its default ({@code null}: unset), of the Java type ({@code Integer}, {@code int[]}, ...)
+   * @param doc its doc: what it does, its range and its default
+   * @param summary one line for the getter's and setter's docs
+   * @param check what a value must be
+   * @param scope which stages set it
+   */
+  public record Def(String name, Type type, Object defaultValue, String doc, String summary, Check check, Scope scope) {
+    /** The Java and Python spelling of the name with an upper-case first letter ({@code setBatchSize}). */
+    public String capitalized() {
+      return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    }
+  }
+
+  private static Def estimator(String name, Type type, Object defaultValue, Check check, String summary, String doc) {
+    return new Def(name, type, defaultValue, doc, summary, check, Scope.ESTIMATOR);
+  }
+
+  private static Def scoring(String name, Type type, Object defaultValue, Check check, String summary, String doc) {
+    return new Def(name, type, defaultValue, doc, summary, check, Scope.SCORING);
+  }
+
+  private static Check oneOf(String... values) {
+    return new OneOf(List.of(values));
+  }
+
+  private static final Check ANY = new Any();
+
+  /** Every shared param, in the order the generated code lists them. */
+  public static final List<Def> SHARED = List.of(
+      estimator("network", Type.STRING, null, new Custom("toNetworkJson"), "The network as JSON (NetworkSpec format).",
+          "The network as JSON (NetworkSpec format: inputs, layers, outputs); when set it takes precedence over layers."
+          + " Default: unset."),
+      estimator("layers", Type.INT_ARRAY, null, new Custom("toListLayerSizes"),
+          "Layer sizes of the MLP shorthand, input to output, e.g. [784, 128, 10].",
+          "Layer sizes from input to output, e.g. [784, 128, 10]: dense layers with hiddenActivation between them, as"
+          + " MLlib's MultilayerPerceptronClassifier. Every size > 0, at least 2. Ignored when network is set. Default:"
+          + " unset."),
+      estimator("hiddenActivation", Type.STRING, "relu", oneOf("relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"),
+          "Activation between the layers of the layers shorthand.",
+          "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu, sigmoid or tanh."
+          + " Default: relu."),
+      estimator("optimizer", Type.STRING, "adam", oneOf("sgd", "adam", "adamw", "rmsprop"),
+          "The optimizer: sgd, adam, adamw or rmsprop.", "Optimizer: sgd, adam, adamw or rmsprop. Default: adam."),
+      estimator("learningRate", Type.DOUBLE, 3e-3, new AtLeast(0, false), "The base learning rate.",
+          "Base learning rate, > 0. Default: 0.003."),
+      estimator("weightDecay", Type.DOUBLE, 0.0, new AtLeast(0, true), "The weight decay.",
+          "Weight decay, >= 0: an L2 term for sgd, adam and rmsprop, decoupled decay for adamw. Default: 0."),
+      estimator("clipNorm", Type.DOUBLE, 0.0, new AtLeast(0, true), "The global gradient-norm clip (0: off).",
+          "Clip gradients to this global L2 norm; 0 disables. Default: 0."),
+      estimator("learningRateSchedule", Type.STRING, "constant", new Custom("toSchedule"), "The learning-rate schedule.",
+          "Learning-rate schedule over optimizer steps: constant, step:S:G, cosine:T[:M] or warmup:W+<schedule>."
+          + " Default: constant."),
+      estimator("batchSize", Type.INT, 64, new AtLeast(1, true), "Rows per optimizer step over all workers.",
+          "Rows per optimizer step over all workers, >= 1. Default: 64."),
+      estimator("maxEpochs", Type.INT, 10, new AtLeast(1, true), "Passes over the training data.",
+          "Passes over the training data, >= 1. Default: 10."),
+      estimator("tol", Type.DOUBLE, 0.0, new AtLeast(0, true), "The early-stopping tolerance (0: off).",
+          "Early stopping: stop when an epoch improves the loss (validation loss when validationIndicatorCol is set) by"
+          + " less than tol relative; 0 disables. Default: 0."),
+      estimator("seed", Type.LONG, 42L, ANY, "The random seed.",
+          "Random seed for initialisation, shuffling and dropout. Default: 42."),
+      estimator("weightCol", Type.STRING, "", ANY, "The per-row weight column (empty for none).",
+          "Column of non-negative per-row weights; empty for all ones. Default: empty."),
+      estimator("validationIndicatorCol", Type.STRING, "", ANY, "The validation indicator column (empty for none).",
+          "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with tol), like"
+          + " Spark's GBTs; empty for none. Default: empty."),
+      estimator("syncMode", Type.STRING, "gradient", oneOf("gradient", "average"),
+          "How workers synchronise: gradient or average.",
+          "How workers synchronise: gradient (every step sums all workers' gradients, the step of one batch on one"
+          + " machine) or average (each worker takes localSteps steps on its own rows, then parameters and optimizer"
+          + " state are averaged). Default: gradient."),
+      estimator("localSteps", Type.INT, 8, new AtLeast(1, true), "Local steps per round in average mode.",
+          "Local steps per round in average mode, >= 1. Default: 8."),
+      estimator("aggregationDepth", Type.INT, 2, new AtLeast(2, true), "Depth of the treeAggregate.",
+          "Depth of the treeAggregate that combines workers when a fit runs one Spark job per round (where barrier"
+          + " stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2."),
+      estimator("numWorkers", Type.INT, 0, new AtLeast(0, true), "Data-parallel workers (0: the input's partitions).",
+          "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions. Beyond the"
+          + " task slots of the cluster, a task trains several. Default: 0."),
+      scoring("backend", Type.STRING, "auto", oneOf("auto", "cpu", "cuda"), "The tensor backend: auto, cpu or cuda.",
+          "Tensor backend on the executors: auto (CUDA when a GPU and its libraries load, else CPU), cpu or cuda."
+          + " Default: auto."),
+      estimator("checkpointDir", Type.STRING, "", ANY, "The checkpoint directory (empty for none).",
+          "Directory (any Hadoop file system) for training checkpoints: parameters, optimizer state and progress every"
+          + " checkpointInterval epochs. A fit with the same settings resumes from the latest complete checkpoint"
+          + " there. Empty disables. Default: empty."),
+      estimator("checkpointInterval", Type.INT, 1, new AtLeast(1, true), "Epochs between checkpoints.",
+          "Epochs between checkpoints, >= 1. Default: 1."),
+      scoring("validateInput", Type.BOOLEAN, true, ANY, "Whether every row is checked for nulls, NaN and wrong sizes.",
+          "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the column and"
+          + " row). Default: true."),
+      scoring("inputShape", Type.INT_ARRAY, new int[0], new Custom("toListInputShape"),
+          "The per-row shape of the network's first input (empty for the network's own).",
+          "Per-row shape of the network's first input, e.g. [1, 28, 28]: features of prod(inputShape) values (Vector,"
+          + " array<float>, array<double>) are fed in that shape; images are decoded to [channels, height, width],"
+          + " sequences padded to [steps, values per step], token ids to [steps]. Must match the network's input (or"
+          + " hold layers[0] values). Empty uses the network's input shape. Default: []."),
+      scoring("channelMean", Type.DOUBLE_ARRAY, new double[0], new Custom("_channels(\"channelMean\", False)"),
+          "The per-channel means subtracted from the features (empty for none).",
+          "Per-channel mean subtracted from the features, one finite value per channel (the first axis of the input"
+          + " shape), after images are scaled to [0, 1]: x' = (x - mean[c]) / std[c]. Empty for 0. Default: []."),
+      scoring("channelStd", Type.DOUBLE_ARRAY, new double[0], new Custom("_channels(\"channelStd\", True)"),
+          "The per-channel standard deviations the features are divided by (empty for none).",
+          "Per-channel standard deviation the features are divided by, one value > 0 per channel, after channelMean is"
+          + " subtracted. Empty for 1. Default: []."));
+
+  /** The param named {@code name}. */
+  public static Def get(String name) {
+    return SHARED.stream().filter(d -> d.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No shared param named " + name));
+  }
+}
