@@ -256,6 +256,15 @@ class _NeuralNetworkParams(Params):
         "partitions. Beyond the task slots of the cluster, a task trains several. Default: 0.",
         typeConverter=_number("numWorkers", 0, True, True),
     )
+    featuresLayout: "Param[str]" = Param(
+        Params._dummy(),
+        "featuresLayout",
+        "How the features reach the network's first input: sparse (compressed rows, so a step costs "
+        "the rows' non-zeros, not the width; only dense layers may read the input), dense, or auto: "
+        "sparse for a network from layers whose input is 16384 wide or more, fed by a Vector column "
+        "with inputShape empty, else as the network JSON's input says ('sparse': true). Default: auto.",
+        typeConverter=_choice("featuresLayout", ["auto", "sparse", "dense"]),
+    )
     backend: "Param[str]" = Param(
         Params._dummy(),
         "backend",
@@ -329,6 +338,7 @@ class _NeuralNetworkParams(Params):
             localSteps=8,
             aggregationDepth=2,
             numWorkers=0,
+            featuresLayout="auto",
             backend="auto",
             checkpointDir="",
             checkpointInterval=1,
@@ -411,6 +421,10 @@ class _NeuralNetworkParams(Params):
     def getNumWorkers(self) -> int:
         """Data-parallel workers (0: the input's partitions)."""
         return self.getOrDefault(self.numWorkers)
+
+    def getFeaturesLayout(self) -> str:
+        """How the features reach the network's first input: auto, sparse or dense."""
+        return self.getOrDefault(self.featuresLayout)
 
     def getBackend(self) -> str:
         """The tensor backend: auto, cpu or cuda."""

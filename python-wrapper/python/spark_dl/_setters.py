@@ -120,6 +120,12 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`numWorkers`. Data-parallel workers (0: the input's partitions)."""
         return self._set(numWorkers=value)
 
+    def setFeaturesLayout(self: P, value: str) -> P:
+        """Sets :py:attr:`featuresLayout`.
+
+        How the features reach the network's first input: auto, sparse or dense."""
+        return self._set(featuresLayout=value)
+
     def setCheckpointDir(self: P, value: str) -> P:
         """Sets :py:attr:`checkpointDir`. The checkpoint directory (empty for none)."""
         return self._set(checkpointDir=value)

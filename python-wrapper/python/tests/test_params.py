@@ -99,7 +99,7 @@ def test_every_param_has_a_setter_and_a_getter(spark: Any, cls: Type[Any]) -> No
 def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     clf = NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=7, learningRate=0.02, seed=7, syncMode="average",
                                   thresholds=[0.2, 0.3, 0.5], validateInput=False, optimizer="sgd",
-                                  inputShape=[1, 2, 2], channelMean=[0.5], channelStd=[0.25])
+                                  inputShape=[1, 2, 2], channelMean=[0.5], channelStd=[0.25], featuresLayout="dense")
     java = clf._to_java()
 
     def value(name: str) -> Any:  # Py4J cannot call Java's default interface methods, so no getX() here
@@ -117,6 +117,7 @@ def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     assert list(value("inputShape")) == [1, 2, 2]
     assert list(value("channelMean")) == pytest.approx([0.5])
     assert list(value("channelStd")) == pytest.approx([0.25])
+    assert value("featuresLayout") == "dense"
     assert java.uid() == clf.uid
 
 
@@ -156,6 +157,7 @@ def test_explain_params_shows_the_java_docs(spark: Any) -> None:
         ({"aggregationDepth": 1}, "Param aggregationDepth 1 is invalid: it must be >= 2."),
         ({"syncMode": "async"}, "Param syncMode 'async' is invalid: use gradient or average."),
         ({"backend": "tpu"}, "Param backend 'tpu' is invalid: use auto, cpu or cuda."),
+        ({"featuresLayout": "csr"}, "Param featuresLayout 'csr' is invalid: use auto, sparse or dense."),
         ({"network": '{"format_version": 1}'}, "Network has no 'inputs'."),
         ({"inputShape": [1, 0, 28]}, "Param inputShape [1, 0, 28] is invalid: at most 8 dimensions, each > 0."),
         ({"channelStd": [0.5, 0.0]}, "Param channelStd [0.5, 0.0] is invalid: every value must be finite and > 0."),

@@ -136,6 +136,12 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
+  /** Sets {@link #featuresLayout()}. How the features reach the network's first input: auto, sparse or dense. */
+  default S setFeaturesLayout(String v) {
+    set(featuresLayout(), v);
+    return self();
+  }
+
   /** Sets {@link #checkpointDir()}. The checkpoint directory (empty for none). */
   default S setCheckpointDir(String v) {
     set(checkpointDir(), v);

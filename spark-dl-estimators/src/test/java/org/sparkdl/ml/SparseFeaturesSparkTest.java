@@ -1,7 +1,9 @@
 package org.sparkdl.ml;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -88,6 +90,31 @@ class SparseFeaturesSparkTest {
     List<Double> loss = sparse.summary().lossHistory();
     assertEquals(dense.summary().lossHistory().get(3), loss.get(3), 1e-5);
     assertTrue(loss.get(3) < loss.get(0) / 2, "it learns: " + loss);
+  }
+
+  @Test
+  void featuresLayoutOverridesHowTheFirstInputIsRead(SparkSession spark) {
+    Dataset<Row> data = rows(spark, 300, 30, 7).cache();
+    NeuralNetworkClassificationModel byParam = classifier(network(30, false)).setFeaturesLayout("sparse").fit(data);
+    NeuralNetworkClassificationModel byJson = classifier(network(30, true)).fit(data);
+    assertTrue(byParam.spec().inputs().get(0).sparse());
+    assertArrayEquals(byJson.weights(), byParam.weights(), "the param and the JSON flag train the same network");
+    NeuralNetworkClassificationModel dense = classifier(network(30, true)).setFeaturesLayout("dense").fit(data);
+    assertFalse(dense.spec().inputs().get(0).sparse());
+
+    NeuralNetworkClassifier wide = new NeuralNetworkClassifier().setLayers(20_000, 3);
+    assertTrue(wide.resolveNetwork(SCHEMA, "features").inputs().get(0).sparse());
+    assertFalse(wide.setFeaturesLayout("dense").resolveNetwork(SCHEMA, "features").inputs().get(0).sparse());
+    assertFalse(new NeuralNetworkClassifier().setLayers(30, 3).resolveNetwork(SCHEMA, "features").inputs().get(0).sparse());
+
+    String activationFirst = "{\"format_version\": 1, \"inputs\": [{\"name\": \"features\", \"shape\": [30]}], \"layers\":"
+        + " [{\"type\": \"activation\", \"name\": \"act\", \"function\": \"tanh\"}, {\"type\": \"dense\", \"name\": \"out\","
+        + " \"units\": 3}]}";
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> classifier(activationFirst).setFeaturesLayout("sparse").fit(data));
+    assertEquals("Param featuresLayout is sparse, but the network cannot read sparse rows: Input 'features' is sparse;"
+        + " only dense layers may read it, but layer 'act' (activation) does. Set featuresLayout to dense or auto.",
+        e.getMessage());
   }
 
   @Test

@@ -210,6 +210,16 @@ public interface NeuralNetworkParams extends Params {
     return (Integer) getOrDefault(numWorkers());
   }
 
+  /** How the features reach the network's first input: auto, sparse or dense. */
+  default Param<String> featuresLayout() {
+    return networkParams().get("featuresLayout");
+  }
+
+  /** The value of {@link #featuresLayout()}, or its default. */
+  default String getFeaturesLayout() {
+    return getOrDefault(featuresLayout());
+  }
+
   /** The tensor backend: auto, cpu or cuda. */
   default Param<String> backend() {
     return networkParams().get("backend");
@@ -298,14 +308,26 @@ public interface NeuralNetworkParams extends Params {
   }
 
   /**
-   * {@link #resolveNetwork()} for a fit on {@code schema}: a network made from {@code layers} whose
-   * input is {@link #SPARSE_WIDTH} values or more, fed by a {@code Vector} column with no {@code
-   * inputShape}, reads its features as sparse rows (vectors that wide are, in practice, hashed or
+   * {@link #resolveNetwork()} for a fit on {@code schema}, its first input read as {@code
+   * featuresLayout} says: {@code sparse} or {@code dense} as set; {@code auto} reads sparse rows for
+   * a network made from {@code layers} whose input is {@link #SPARSE_WIDTH} values or more, fed by a
+   * {@code Vector} column with no {@code inputShape} (vectors that wide are, in practice, hashed or
    * counted terms, one-hot ids: mostly zeros), so that a step costs the rows' non-zeros, not the
-   * width. A network given as JSON says so itself ({@code "sparse": true} on its input).
+   * width; a network given as JSON says so itself ({@code "sparse": true} on its input).
+   *
+   * @throws IllegalArgumentException when the network cannot read a sparse input
    */
   default NetworkSpec resolveNetwork(StructType schema, String featuresCol) {
     NetworkSpec spec = resolveNetwork();
+    String layout = getFeaturesLayout();
+    if (!layout.equals("auto")) {
+      try {
+        return spec.withInputSparse(layout.equals("sparse"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Param featuresLayout is sparse, but the network cannot read sparse rows: "
+            + e.getMessage() + " Set featuresLayout to dense or auto.", e);
+      }
+    }
     boolean fromLayers = !(isDefined(network()) && !getNetwork().isEmpty());
     if (fromLayers && getInputShape().length == 0 && spec.inputs().get(0).shape().get(0) >= SPARSE_WIDTH
         && java.util.Arrays.asList(schema.fieldNames()).contains(featuresCol)

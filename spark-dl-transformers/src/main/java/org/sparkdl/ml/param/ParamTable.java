@@ -10,9 +10,11 @@ import java.util.List;
  * {@code _params.py}, {@code _setters.py} and the keyword signatures of the stages) are generated
  * from it by {@code ParamCodeGen}, and a test fails when a generated region differs from the table.
  *
- * <p>Adding a param is one entry here, then {@code mvn -pl spark-dl-transformers test
- * -Dtest=ParamCodeGenTest -Dsparkdl.regenerate=true} rewrites the generated regions; what the param
- * does is then written where it is read (usually a {@code resolve...} method).
+ * <p>Adding a param: add its entry here; run {@code mvn -pl spark-dl-transformers test
+ * -Dtest=ParamCodeGenTest -Dsparkdl.regenerate=true} (after {@code mvn install -DskipTests} of the
+ * modules below it), which rewrites the generated regions; then read its getter where the param
+ * acts (usually a {@code resolve...} method of {@code NeuralNetworkParams}). Its Java and Python
+ * accessors, setters, keyword arguments, doc, default and validation need nothing else.
  */
 public final class ParamTable {
   private ParamTable() {}
@@ -149,6 +151,12 @@ public final class ParamTable {
       estimator("numWorkers", Type.INT, 0, new AtLeast(0, true), "Data-parallel workers (0: the input's partitions).",
           "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions. Beyond the"
           + " task slots of the cluster, a task trains several. Default: 0."),
+      estimator("featuresLayout", Type.STRING, "auto", oneOf("auto", "sparse", "dense"),
+          "How the features reach the network's first input: auto, sparse or dense.",
+          "How the features reach the network's first input: sparse (compressed rows, so a step costs the rows'"
+          + " non-zeros, not the width; only dense layers may read the input), dense, or auto: sparse for a network from"
+          + " layers whose input is 16384 wide or more, fed by a Vector column with inputShape empty, else as the network"
+          + " JSON's input says ('sparse': true). Default: auto."),
       scoring("backend", Type.STRING, "auto", oneOf("auto", "cpu", "cuda"), "The tensor backend: auto, cpu or cuda.",
           "Tensor backend on the executors: auto (CUDA when a GPU and its libraries load, else CPU), cpu or cuda."
           + " Default: auto."),
