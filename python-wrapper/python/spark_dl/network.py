@@ -192,6 +192,15 @@ class Network:
             if name in listed:
                 raise NetworkSpecError("Output '%s' is listed twice." % name)
             listed.add(name)
+        for node in self._inputs:
+            if not node.sparse:
+                continue
+            for layer in self._layers:
+                if node.name in (layer.inputs or ()) and layer.TYPE != "dense":
+                    raise NetworkSpecError("Input '%s' is sparse; only dense layers may read it, but layer '%s' (%s) does."
+                                           % (node.name, layer.name, layer.TYPE))
+            if node.name in self._outputs:
+                raise NetworkSpecError("Input '%s' is sparse and cannot be an output." % node.name)
 
     def infer_shapes(self) -> Dict[str, List[int]]:
         """The shape of every input and layer output, by node name, in network order."""

@@ -60,6 +60,11 @@ CASES = [
     (net(inputs=[{"name": "a", "shape": [2]}, {"name": "b", "shape": [2]}]),
      "Layer 'd' has no 'inputs' and is the first layer of a network with 2 inputs; list the inputs it reads."),
     (net(outputs="d"), "Network: field 'outputs' must be an array, found string \"d\"."),
+    (net(inputs=[{"name": "x", "shape": [4], "sparse": True}],
+         layers=[{"type": "activation", "name": "a", "function": "relu"}, {"type": "dense", "name": "d", "units": 2}]),
+     "Input 'x' is sparse; only dense layers may read it, but layer 'a' (activation) does."),
+    (net(inputs=[{"name": "x", "shape": [4], "sparse": True}], outputs=["d", "x"]),
+     "Input 'x' is sparse and cannot be an output."),
 ]
 
 
