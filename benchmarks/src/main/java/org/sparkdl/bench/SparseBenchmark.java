@@ -46,11 +46,12 @@ public final class SparseBenchmark {
   static final int HIDDEN = 128;
   static final int BATCH = 64;
   private static final long SEED = 42;
-  private static final String USAGE = "Usage: SparseBenchmark [--quick] [--rows=N] [--no-spark | --spark-only]\n"
+  private static final String USAGE = "Usage: SparseBenchmark [--quick] [--rows=N] [--no-spark | --spark-only] [--average]\n"
       + "  --quick     100,000 rows instead of 1,000,000: a smoke run, not a measurement\n"
       + "  --rows=N    rows in the training epoch\n"
       + "  --no-spark  the single-JVM part only\n"
-      + "  --spark-only  the Spark part only";
+      + "  --spark-only  the Spark part only\n"
+      + "  --average   the Spark part in average mode (default localSteps) instead of the default gradient mode";
 
   private SparseBenchmark() {}
 
@@ -97,12 +98,15 @@ public final class SparseBenchmark {
     long rows = 0;
     boolean spark = true;
     boolean sparkOnly = false;
+    String syncMode = "gradient";
     List<String> rest = new ArrayList<>();
     for (String a : String.join(" ", args).trim().split("\\s+")) {
       if (a.equals("--no-spark")) {
         spark = false;
       } else if (a.equals("--spark-only")) {
         sparkOnly = true;
+      } else if (a.equals("--average")) {
+        syncMode = "average";
       } else if (a.startsWith("--rows=")) {
         rows = Long.parseLong(a.substring("--rows=".length()).replace(",", "").replace("_", ""));
       } else if (!a.isEmpty()) {
@@ -121,7 +125,7 @@ public final class SparseBenchmark {
     String sparse = sparkOnly ? "{}" : sparse(rows);
     double sparseSeconds = (System.nanoTime() - t0) / 1e9;
     String dense = sparkOnly ? "{}" : densified(quick ? 2 : 4);
-    String onSpark = spark ? "," + spark(rows) : "";
+    String onSpark = spark ? "," + spark(rows, syncMode) : "";
     System.out.printf(Locale.ROOT, "%nTotal %.1f s (sparse part %.1f s), load average at the end %s. JSON:%n{\"benchmark\":"
         + "\"spark-dl-sparse\",\"quick\":%b,\"results\":[%s,%s%s]}%n", (System.nanoTime() - t0) / 1e9, sparseSeconds,
         CommandLine.loadAverage(), quick, sparse, dense, onSpark);
@@ -238,23 +242,24 @@ public final class SparseBenchmark {
     return spark.createDataFrame(generated, BASKETS);
   }
 
-  private static String spark(long rows) {
+  private static String spark(long rows, String syncMode) {
     org.apache.spark.sql.SparkSession spark = Sessions.local("spark-dl sparse benchmark");
     try {
       long t0 = System.nanoTime();
       org.sparkdl.ml.scoring.NeuralNetworkClassificationModel m = new org.sparkdl.ml.NeuralNetworkClassifier()
-          .setLayers(ITEMS, HIDDEN, CLASSES).setSeed(SEED).setMaxEpochs(2).fit(frame(spark, 0, rows, SEED));
+          .setLayers(ITEMS, HIDDEN, CLASSES).setSeed(SEED).setMaxEpochs(2).setSyncMode(syncMode)
+          .fit(frame(spark, 0, rows, SEED));
       double fit = (System.nanoTime() - t0) / 1e9;
       List<Double> ends = m.summary().epochSeconds();
       double second = ends.get(1) - ends.get(0);
       long t1 = System.nanoTime();
       double accuracy = m.transform(frame(spark, 0, 10_000, SEED + 1)).where("prediction = label").count() / 10_000.0;
       double scoring = (System.nanoTime() - t1) / 1e9;
-      System.out.printf(Locale.ROOT, "  Spark local[2] %,10d rows, 2 epochs: fit %.1f s, first epoch ends at %.1f s (encoding"
+      System.out.printf(Locale.ROOT, "  Spark local[2] " + syncMode + " mode %,10d rows, 2 epochs: fit %.1f s, first epoch ends at %.1f s (encoding"
           + " included), second epoch %.1f s: %,9.0f rows/s; sparse input %b; accuracy on 10,000 new rows %.2f%% (scored in"
           + " %.1f s); peak RSS %,d MiB%n", rows, fit, ends.get(0), second, rows / second, m.spec().inputs().get(0).sparse(),
           100 * accuracy, scoring, DataScaleBenchmark.peakRssMb());
-      return String.format(Locale.ROOT, "{\"input\":\"spark local[2]\",\"rows\":%d,\"fit_s\":%.2f,\"first_epoch_end_s\":%.2f,"
+      return String.format(Locale.ROOT, "{\"input\":\"spark local[2] " + syncMode + "\",\"rows\":%d,\"fit_s\":%.2f,\"first_epoch_end_s\":%.2f,"
           + "\"epoch_s\":%.2f,\"rows_per_s\":%.0f,\"accuracy\":%.4f,\"peak_rss_mb\":%d}", rows, fit, ends.get(0), second,
           rows / second, accuracy, DataScaleBenchmark.peakRssMb());
     } catch (RuntimeException | OutOfMemoryError e) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -425,20 +426,27 @@ final class BarrierTask {
   /**
    * Average mode: {@code localSteps} steps on this task's chunks, then parameters, optimizer state
    * and buffers become the row-weighted mean over the tasks. A round in which no task had rows
-   * leaves them as they are.
+   * leaves them as they are. Of a row-sparse parameter (and its state) only the rows some task
+   * touched in the round are averaged ({@link SparseRows#average}); the others are equal everywhere.
    */
   private static BatchStats averageEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
       BufferMean buffers, Clock clock) {
     clock.start();
     Optimizer opt = w.trainer.optimizer();
+    ParameterStore store = w.network.parameters();
+    List<Tensor> flats = new ArrayList<>();
+    flats.add(store.values());
+    flats.addAll(new TreeMap<>(opt.state()).values());
     List<Tensor> message = new ArrayList<>();
-    message.add(w.network.parameters().values());
-    message.addAll(new TreeMap<>(opt.state()).values());
-    int weighed = message.size();
+    for (Tensor flat : flats) {
+      message.add(denseOf(flat, store));
+    }
     if (buffers != null) {
       message.add(buffers.sum);
     }
     Tensor[] tensors = message.toArray(new Tensor[0]);
+    List<Parameter> rowSparse = store.rowSparse();
+    List<BitSet> touched = rowSparse.stream().map(p -> new BitSet(p.shape().dim(0))).toList();
     BatchStats total = BatchStats.ZERO;
     for (int round = 0; round < run.rounds(); round++) {
       long stepsBefore = opt.steps();
@@ -455,6 +463,11 @@ final class BarrierTask {
         if (s.weightSum() > 0) {
           w.trainer.applyGradients(s.weightSum());
         }
+        for (int i = 0; i < rowSparse.size(); i++) {
+          for (int r : rowSparse.get(i).touchedRows()) {
+            touched.get(i).set(r);
+          }
+        }
         local = local.plus(s);
       }
       double[] rows = {local.rows()};
@@ -463,18 +476,20 @@ final class BarrierTask {
       if (rows[0] > 0) {
         // each task's share of the mean, so that the sum is the mean
         double share = local.rows() / rows[0];
-        for (int i = 0; i < weighed; i++) {
-          scale(tensors[i], share);
+        for (Tensor t : flats) {
+          scale(denseOf(t, store), share);
         }
         if (buffers != null) {
           buffers.weigh(local.rows());
         }
         c.allreduce(tensors);
+        SparseRows.average(rowSparse, touched, flats, store, share, c);
         if (buffers != null) {
           buffers.takeMean(rows[0]);
         }
         opt.setSteps(stepsBefore + taken);
       }
+      touched.forEach(BitSet::clear);
       clock.computing();
       total = total.plus(local);
     }

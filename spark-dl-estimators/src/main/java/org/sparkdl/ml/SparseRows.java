@@ -72,4 +72,70 @@ final class SparseRows {
       p.touch(touched);
     }
   }
+
+  /**
+   * Average mode's mean of the row-sparse parameters and their optimizer state over the tasks,
+   * moving only the rows some task touched since the last mean ({@code touched}, per parameter):
+   * every other row was the same on every task after that mean and no task has changed it since,
+   * so it already is the mean. Each task sends its touched rows' indices; all take the union and
+   * send those rows of every buffer in {@code flats} (network-order flat buffers: the parameters,
+   * then each optimizer state) times {@code share}, their weight in the mean, and write the sums back.
+   */
+  static void average(List<Parameter> rowSparse, List<java.util.BitSet> touched, List<Tensor> flats,
+      org.sparkdl.nn.ParameterStore store, double share, Collective c) {
+    for (int i = 0; i < rowSparse.size(); i++) {
+      Parameter p = rowSparse.get(i);
+      int[] union = union(touched.get(i).stream().toArray(), c);
+      if (union.length == 0) {
+        continue;
+      }
+      int rows = p.shape().dim(0);
+      int width = p.shape().dim(1);
+      int from = store.offset(p);
+      Backend be = p.value().backend();
+      try (Scope tmp = be.openScope("sparse-average")) {
+        Tensor ids = tmp.of(p.value().dtype(), Shape.of(union.length), Arrays.stream(union).asDoubleStream().toArray());
+        Tensor all = tmp.allocate(p.value().dtype(), Shape.of(flats.size(), union.length, width));
+        for (int k = 0; k < flats.size(); k++) {
+          Tensor table = flats.get(k).slice(0, from, from + rows * width).reshape(rows, width);
+          Tensor mine = all.slice(0, k, k + 1).reshape(union.length, width);
+          be.gatherRows(table, ids, mine);
+          be.map(org.sparkdl.backend.UnaryOp.SCALE, mine, mine, share);
+        }
+        c.allreduce(all);
+        for (int k = 0; k < flats.size(); k++) {
+          Tensor table = flats.get(k).slice(0, from, from + rows * width).reshape(rows, width);
+          be.zeroRows(table, ids);
+          be.scatterAddRows(all.slice(0, k, k + 1).reshape(union.length, width), ids, table);
+        }
+      }
+    }
+  }
+
+  /** The union of every task's {@code mine} (ascending row ids), ascending, the same on every task. */
+  private static int[] union(int[] mine, Collective c) {
+    double[] counts = new double[c.size()];
+    counts[c.rank()] = mine.length;
+    c.allreduce(counts);
+    long total = 0;
+    long offset = 0;
+    for (int r = 0; r < counts.length; r++) {
+      offset += r < c.rank() ? (long) counts[r] : 0;
+      total += (long) counts[r];
+    }
+    if (total == 0) {
+      return new int[0];
+    }
+    if (total > Integer.MAX_VALUE / 2) {
+      throw new IllegalStateException("The tasks touched " + total + " rows in one round; at most " + Integer.MAX_VALUE / 2
+          + " can be exchanged. Use fewer localSteps or a smaller batchSize.");
+    }
+    // row ids up to 2^24 are exact in float32; double keeps larger tables exact too
+    double[] ids = new double[(int) total];
+    for (int j = 0; j < mine.length; j++) {
+      ids[(int) offset + j] = mine[j];
+    }
+    c.allreduce(ids);
+    return Arrays.stream(ids).mapToInt(d -> (int) d).sorted().distinct().toArray();
+  }
 }
