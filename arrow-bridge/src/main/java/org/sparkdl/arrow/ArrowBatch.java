@@ -13,7 +13,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -224,7 +224,7 @@ public final class ArrowBatch implements AutoCloseable {
    *
    * @throws IllegalStateException when the features are dense ({@link #hasSparseFeatures()})
    */
-  public CsrMatrix sparseFeatures(CpuBackend backend) {
+  public CsrMatrix sparseFeatures(HostBackend backend) {
     checkOpen();
     if (sparseValues == null) {
       throw new IllegalStateException("This batch's features are dense; use features().");
@@ -254,7 +254,7 @@ public final class ArrowBatch implements AutoCloseable {
    *
    * @throws IllegalStateException when the features are sparse ({@link #hasSparseFeatures()})
    */
-  public Tensor features(CpuBackend backend) {
+  public Tensor features(HostBackend backend) {
     checkOpen();
     if (sparseValues != null) {
       throw new IllegalStateException("This batch's features are sparse rows; use sparseFeatures().");
@@ -269,7 +269,7 @@ public final class ArrowBatch implements AutoCloseable {
    * The labels as a borrowed tensor over the Arrow buffer: {@code [rows]} for a scalar label,
    * {@code [rows, targetWidth]} for a vector target.
    */
-  public Tensor labels(CpuBackend backend) {
+  public Tensor labels(HostBackend backend) {
     checkOpen();
     if (labels == null || labels.backend() != backend) {
       Shape shape = vectorTarget ? Shape.of(rows, targetWidth) : Shape.of(rows);
@@ -283,7 +283,7 @@ public final class ArrowBatch implements AutoCloseable {
    *
    * @throws IllegalStateException when the batch has no weights ({@link #hasWeights()})
    */
-  public Tensor weights(CpuBackend backend) {
+  public Tensor weights(HostBackend backend) {
     checkOpen();
     if (weightData == null) {
       throw new IllegalStateException("This batch has no weights; its encoder was given no weight column.");
@@ -300,7 +300,7 @@ public final class ArrowBatch implements AutoCloseable {
    *
    * @throws IllegalStateException when the batch has no lengths ({@link #hasLengths()})
    */
-  public Tensor lengths(CpuBackend backend) {
+  public Tensor lengths(HostBackend backend) {
     checkOpen();
     if (lengthData == null) {
       throw new IllegalStateException("This batch has no lengths; its features are not sequences read for a 'lengths' input.");

@@ -1,7 +1,7 @@
 package org.sparkdl.arrow;
 
 import org.apache.arrow.memory.ArrowBuf;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -22,7 +22,7 @@ public final class ArrowTensors {
    *
    * @throws IllegalArgumentException when {@code buf} is smaller than the tensor
    */
-  public static Tensor borrow(CpuBackend backend, ArrowBuf buf, Shape shape) {
+  public static Tensor borrow(HostBackend backend, ArrowBuf buf, Shape shape) {
     long bytes = 4L * shape.size();
     if (bytes > buf.capacity()) {
       throw new IllegalArgumentException(

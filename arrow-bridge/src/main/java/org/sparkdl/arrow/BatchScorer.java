@@ -9,7 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.Tensor;
 
 /**
@@ -123,7 +123,7 @@ public final class BatchScorer implements Serializable {
    * @param function computes each batch's outputs
    * @param partition the partition id, for error messages
    */
-  public Iterator<Row> score(Iterator<Row> rows, CpuBackend backend, BatchFunction function, int partition) {
+  public Iterator<Row> score(Iterator<Row> rows, HostBackend backend, BatchFunction function, int partition) {
     ScoringIterator it = features.isSparse()
         ? new ScoringIterator(rows, features.sparseReader(validate, partition), featureWidth, outputWidth, batchSize, backend,
             function, predictions, partition)

@@ -7,7 +7,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -31,7 +31,7 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private final int featureWidth;
   private final int outputWidth;
   private final int batchSize;
-  private final CpuBackend backend;
+  private final HostBackend backend;
   private final BatchFunction function;
   private final PredictionColumns predictions;
   private final int appended;
@@ -48,18 +48,18 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private boolean closed;
 
   ScoringIterator(Iterator<Row> source, FeatureReader reader, boolean lengths, int featureWidth, int outputWidth,
-      int batchSize, CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+      int batchSize, HostBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
     this(source, reader, null, lengths, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
   }
 
   /** A scorer of sparse rows: each batch goes to {@link BatchFunction#applySparse}. */
   ScoringIterator(Iterator<Row> source, SparseRowReader sparse, int featureWidth, int outputWidth, int batchSize,
-      CpuBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+      HostBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
     this(source, null, sparse, false, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
   }
 
   private ScoringIterator(Iterator<Row> source, FeatureReader reader, SparseRowReader sparse, boolean lengths,
-      int featureWidth, int outputWidth, int batchSize, CpuBackend backend, BatchFunction function,
+      int featureWidth, int outputWidth, int batchSize, HostBackend backend, BatchFunction function,
       PredictionColumns predictions, int partition) {
     this.source = source;
     this.reader = reader;

@@ -3,7 +3,7 @@ package org.sparkdl.ml;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.nn.Network;
 import org.sparkdl.tensor.Tensor;
 
@@ -18,7 +18,7 @@ final class SequenceInputs {
 
   private SequenceInputs() {}
 
-  static Map<String, Tensor> of(Network network, ArrowBatch batch, CpuBackend host, int lo, int hi) {
+  static Map<String, Tensor> of(Network network, ArrowBatch batch, HostBackend host, int lo, int hi) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(2);
     inputs.put(network.spec().inputs().get(0).name(), batch.features(host).slice(0, lo, hi));
     if (batch.hasLengths()) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.ml.scoring.ExecutorBackends;
 import org.sparkdl.ml.scoring.ExecutorCache;
 import org.sparkdl.nn.Loss;
@@ -287,7 +287,7 @@ final class TrainingTasks {
   /** Loss and metric of the worker's current parameters and buffers over every batch of a shard, no gradients. */
   static RoundSum evaluate(Worker w, ShardBatches batches, TrainingRun run) {
     RoundSum out = RoundSum.empty();
-    CpuBackend host = ExecutorBackends.host();
+    HostBackend host = ExecutorBackends.host();
     EvalStats total = EvalStats.ZERO;
     for (int b = 0; b < batches.count(); b++) {
       batches.focus(b, b + 1);
@@ -328,7 +328,7 @@ final class TrainingTasks {
    * {@code [rows]} and must become {@code [rows, 1]}, or the loss would broadcast it against the
    * network's {@code [rows, 1]} output.
    */
-  private static Tensor targets(ArrowBatch batch, CpuBackend host, TrainingRun run, int lo, int hi) {
+  private static Tensor targets(ArrowBatch batch, HostBackend host, TrainingRun run, int lo, int hi) {
     Tensor y = batch.labels(host).slice(0, lo, hi);
     return !run.classification() && y.rank() == 1 ? y.reshape(hi - lo, 1) : y;
   }
@@ -340,7 +340,7 @@ final class TrainingTasks {
    * batches than the epoch has windows has no rows in the windows past its last batch.
    */
   static BatchStats accumulate(Worker w, ShardBatches batches, TrainingRun run, int chunk, long seed) {
-    CpuBackend host = ExecutorBackends.host();
+    HostBackend host = ExecutorBackends.host();
     int g = run.window(chunk);
     if (g >= batches.count()) {
       return BatchStats.ZERO;

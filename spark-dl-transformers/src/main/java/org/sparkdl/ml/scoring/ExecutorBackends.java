@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BackendProvider;
 import org.sparkdl.backend.Backends;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 
 /**
  * One backend per kind per JVM (executor or driver), created on first use and kept for the JVM's
@@ -46,8 +46,8 @@ public final class ExecutorBackends {
   }
 
   /** The JVM's CPU backend, for host-side staging buffers whatever backend computes. */
-  public static CpuBackend host() {
-    return (CpuBackend) get("cpu");
+  public static HostBackend host() {
+    return (HostBackend) get("cpu");
   }
 
   /** {@code spark.task.cpus} of the running Spark application, else the machine's processors. */

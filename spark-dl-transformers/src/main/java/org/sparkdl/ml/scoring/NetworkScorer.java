@@ -20,7 +20,7 @@ import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.nn.Network;
 import org.sparkdl.tensor.CsrMatrix;
@@ -109,7 +109,7 @@ public final class NetworkScorer {
 
   private static Iterator<Row> scorePartition(Iterator<Row> rows, BatchScorer scorer, ModelData data, String backendKind) {
     Backend be = ExecutorBackends.get(backendKind);
-    CpuBackend host = ExecutorBackends.host();
+    HostBackend host = ExecutorBackends.host();
     ExecutorCache.Lease<Network> lease = network(data, be);
     TaskContext task = TaskContext.get();
     if (task != null) {

@@ -10,6 +10,7 @@ import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BackendException;
 import org.sparkdl.backend.BinaryOp;
 import org.sparkdl.backend.Distribution;
+import org.sparkdl.backend.HostBackend;
 import org.sparkdl.backend.OptimizerKernels;
 import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
@@ -30,7 +31,7 @@ import org.sparkdl.tensor.Tensor;
  * products, so a backend made elsewhere in the JVM with another count (a driver-side trainer in
  * local mode) neither slows the tasks' products nor changes their bits.
  */
-public final class CpuBackend extends Backend {
+public final class CpuBackend extends HostBackend {
   private static final Object BLAS_LOCK = new Object();
   private static volatile boolean blasLoaded;
   /** The thread count last given to OpenBLAS (process-wide). */
@@ -102,10 +103,7 @@ public final class CpuBackend extends Backend {
     }
   }
 
-  /**
-   * Wraps host memory that someone else owns (e.g. an Arrow buffer) as a tensor without copying.
-   * The tensor frees nothing and must not outlive the memory.
-   */
+  @Override
   public Tensor borrow(long address, DType dtype, Shape shape) {
     long bytes = (long) shape.size() * dtype.byteSize();
     Storage s = new Storage(this, address, bytes, HostMemoryPool.view(address, bytes), true);
