@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.ml.scoring.ExecutorBackends;
+import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 
 /**

@@ -29,7 +29,7 @@ import org.sparkdl.collective.Collectives;
 import org.sparkdl.collective.TcpCollective;
 import org.sparkdl.ml.TrainingTasks.ShardBatches;
 import org.sparkdl.ml.TrainingTasks.Worker;
-import org.sparkdl.ml.scoring.ExecutorCache;
+import org.sparkdl.ml.executor.ExecutorCache;
 import org.sparkdl.nn.Parameter;
 import org.sparkdl.nn.ParameterStore;
 import org.sparkdl.optim.Optimizer;

@@ -246,7 +246,7 @@ class ExecutionModesTest {
   void aFailedFitGivesBackTheMemoryItTook(SparkSession spark) throws InterruptedException {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 32, 2).cache();
     data.count();
-    org.sparkdl.backend.Backend be = org.sparkdl.ml.scoring.ExecutorBackends.get("auto");
+    org.sparkdl.backend.Backend be = org.sparkdl.ml.executor.ExecutorBackends.get("auto");
     long tensors = be.liveBytes();
     long arrow = org.sparkdl.arrow.ArrowMemory.allocatedBytes();
     // 4-4096-3: 28,675 parameters, so that a network, an optimizer or a batch left behind shows

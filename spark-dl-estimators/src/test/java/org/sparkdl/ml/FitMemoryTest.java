@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.ml.scoring.ExecutorBackends;
+import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.SharedSpark;

@@ -42,14 +42,19 @@ public final class Inference {
     int rows = scores.length / classes;
     int[] out = new int[rows];
     for (int r = 0; r < rows; r++) {
-      int best = 0;
-      for (int c = 1; c < classes; c++) {
-        if (scores[r * classes + c] > scores[r * classes + best]) {
-          best = c;
-        }
-      }
-      out[r] = best;
+      out[r] = argmax(scores, r * classes, classes);
     }
     return out;
+  }
+
+  /** Index of the largest of {@code scores[at .. at + width)}, the first of equal ones. */
+  public static int argmax(float[] scores, int at, int width) {
+    int best = 0;
+    for (int c = 1; c < width; c++) {
+      if (scores[at + c] > scores[at + best]) {
+        best = c;
+      }
+    }
+    return best;
   }
 }

@@ -16,6 +16,7 @@ import org.sparkdl.hadoop.AtomicDirectoryWriter;
 import org.sparkdl.hadoop.HadoopFiles;
 import org.sparkdl.io.ModelFileException;
 import org.sparkdl.io.NetworkWeights;
+import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.ml.param.ParamsMetadata;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;

@@ -21,6 +21,8 @@ import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.HostBackend;
+import org.sparkdl.ml.executor.ExecutorBackends;
+import org.sparkdl.ml.executor.ExecutorCache;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.nn.Network;
 import org.sparkdl.tensor.CsrMatrix;

@@ -20,9 +20,10 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
-import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.param.PendingUid;
+import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.spec.NetworkSpec;
+import org.sparkdl.train.Inference;
 
 /**
  * A fitted neural-network classifier: a probabilistic classifier with Spark's semantics. For each
@@ -249,13 +250,7 @@ public final class NeuralNetworkClassificationModel
   /** Spark's rule: the argmax of the logits, or of probability / threshold when thresholds are set. */
   static double predictClass(float[] o, int at, int w, double[] thresholds) {
     if (thresholds == null) {
-      int best = 0;
-      for (int j = 1; j < w; j++) {
-        if (o[at + j] > o[at + best]) {
-          best = j;
-        }
-      }
-      return best;
+      return Inference.argmax(o, at, w);
     }
     double[] p = slice(o, at, w);
     softmaxInPlace(p);

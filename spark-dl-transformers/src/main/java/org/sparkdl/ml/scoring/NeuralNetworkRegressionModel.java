@@ -16,8 +16,8 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
-import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.param.PendingUid;
+import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.spec.NetworkSpec;
 
 /**

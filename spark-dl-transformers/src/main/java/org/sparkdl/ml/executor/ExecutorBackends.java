@@ -1,4 +1,4 @@
-package org.sparkdl.ml.scoring;
+package org.sparkdl.ml.executor;
 
 import java.util.HashMap;
 import java.util.Map;
