@@ -123,6 +123,41 @@ public final class HadoopFiles {
     if (status.isDirectory()) {
       throw new ModelFileException(path.toString(), "is a directory, not a file.");
     }
+    // the local file system lists FIFOs and devices as files, and opening a FIFO blocks until a writer comes
+    if ("file".equals(status.getPath().toUri().getScheme())
+        && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(status.getPath().toUri()))) {
+      throw new ModelFileException(path.toString(), "is not a regular file (a pipe, device or socket); refusing to read it.");
+    }
     return status;
+  }
+
+  /** A file's length and CRC32C, as saved models record them. */
+  public record Checksum(long bytes, String crc32c) {}
+
+  /**
+   * The length and CRC32C of the regular file {@code path}, read once from start to end.
+   *
+   * @throws ModelFileException if the file does not exist or is not a regular file
+   * @throws IOException if reading fails
+   */
+  public static Checksum checksum(FileSystem fs, Path path) throws IOException {
+    FileStatus status = fileStatus(fs, path);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    long bytes = 0;
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = FutureIO.awaitFuture(fs.openFile(status.getPath()).withFileStatus(status).build())) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        crc.update(buffer, 0, n);
+        bytes += n;
+      }
+    }
+    return new Checksum(bytes, String.format(java.util.Locale.ROOT, "%08x", crc.getValue()));
+  }
+
+  /** The {@link Checksum} of bytes already in memory. */
+  public static Checksum checksum(byte[] bytes) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    return new Checksum(bytes.length, String.format(java.util.Locale.ROOT, "%08x", crc.getValue()));
   }
 }

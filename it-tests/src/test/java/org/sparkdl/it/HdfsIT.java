@@ -87,8 +87,14 @@ class HdfsIT {
     String path = base + "/models/mnist";
     model.write().save(path);
     assertEquals("hdfs", new Path(path).getFileSystem(spark.sparkContext().hadoopConfiguration()).getScheme());
-    assertTrue(fs.exists(new Path(path, "metadata")) && fs.exists(new Path(path, "network.json"))
-        && fs.exists(new Path(path, "weights.safetensors")), "saved files: " + names(new Path(path)));
+    Path version = org.sparkdl.hadoop.VersionedDirectory.newest(fs, new Path(path));
+    assertTrue(fs.exists(new Path(path, "metadata")) && version != null && fs.exists(new Path(version, "metadata"))
+        && fs.exists(new Path(version, "network.json")) && fs.exists(new Path(version, "weights.safetensors")),
+        "saved files: " + names(new Path(path)));
+    // an overwrite on HDFS commits a new version and removes the old one
+    model.write().overwrite().save(path);
+    Path next = org.sparkdl.hadoop.VersionedDirectory.newest(fs, new Path(path));
+    assertTrue(next.getName().compareTo(version.getName()) > 0 && !fs.exists(version), "saved files: " + names(new Path(path)));
 
     NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(path);
     assertEquals(model.uid(), loaded.uid());

@@ -1,6 +1,5 @@
 package org.sparkdl.ml;
 
-import java.util.List;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -15,8 +14,6 @@ import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
-import org.sparkdl.spec.Activation;
-import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.NetworkSpec;
 
 /**
@@ -85,16 +82,7 @@ public final class NeuralNetworkClassifier
   /** The network to train on {@code schema}, checked for use as a classifier (logits out, at least 2 classes). */
   NetworkSpec classifierNetwork(StructType schema) {
     NetworkSpec spec = resolveNetwork(schema, getFeaturesCol());
-    List<Integer> out = spec.outputShape();
-    if (out.size() != 1 || out.get(0) < 2) {
-      throw new IllegalArgumentException("A classifier's network must output one logit per class ([classes] with classes >= 2);"
-          + " this one outputs " + out + ".");
-    }
-    LayerSpec last = spec.layers().get(spec.layers().size() - 1);
-    if (last instanceof Activation a && (a.function().equals("softmax") || a.function().equals("log_softmax"))) {
-      throw new IllegalArgumentException("The network ends in " + a.function() + " (layer '" + a.name() + "'); a classifier's"
-          + " network must output logits. Remove that layer: the classifier applies softmax itself.");
-    }
+    NeuralNetworkClassificationModel.checkClassifierNetwork(spec);
     return spec;
   }
 

@@ -22,6 +22,8 @@ import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.ml.param.ScoringSetters;
+import org.sparkdl.spec.Activation;
+import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.train.Inference;
 
@@ -247,6 +249,25 @@ public final class NeuralNetworkClassificationModel
     return p;
   }
 
+  /**
+   * The rules a classifier's network follows, checked by the fit and by {@link #load}: one logit
+   * per class out ({@code [classes]}, at least 2), and no softmax at the end (the model applies it).
+   *
+   * @throws IllegalArgumentException saying which rule the network breaks
+   */
+  public static void checkClassifierNetwork(NetworkSpec spec) {
+    List<Integer> out = spec.outputShape();
+    if (out.size() != 1 || out.get(0) < 2) {
+      throw new IllegalArgumentException("A classifier's network must output one logit per class ([classes] with classes >= 2);"
+          + " this one outputs " + out + ".");
+    }
+    LayerSpec last = spec.layers().get(spec.layers().size() - 1);
+    if (last instanceof Activation a && (a.function().equals("softmax") || a.function().equals("log_softmax"))) {
+      throw new IllegalArgumentException("The network ends in " + a.function() + " (layer '" + a.name() + "'); a classifier's"
+          + " network must output logits. Remove that layer: the classifier applies softmax itself.");
+    }
+  }
+
   /** Spark's rule: the argmax of the logits, or of probability / threshold when thresholds are set. */
   static double predictClass(float[] o, int at, int w, double[] thresholds) {
     if (thresholds == null) {
@@ -302,7 +323,8 @@ public final class NeuralNetworkClassificationModel
 
   /** Reads models saved by {@link #write()}. */
   public static MLReader<NeuralNetworkClassificationModel> read() {
-    return new ModelFiles.Reader<>(NeuralNetworkClassificationModel.class, NeuralNetworkClassificationModel::new);
+    return new ModelFiles.Reader<>(NeuralNetworkClassificationModel.class, NeuralNetworkClassificationModel::new,
+        NeuralNetworkClassificationModel::checkClassifierNetwork);
   }
 
   /** Loads a model saved by {@link #write()} from any Hadoop file system path. */

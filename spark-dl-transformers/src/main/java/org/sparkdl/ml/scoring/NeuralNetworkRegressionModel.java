@@ -195,7 +195,7 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   }
 
   public static MLReader<NeuralNetworkRegressionModel> read() {
-    return new ModelFiles.Reader<>(NeuralNetworkRegressionModel.class, NeuralNetworkRegressionModel::new);
+    return new ModelFiles.Reader<>(NeuralNetworkRegressionModel.class, NeuralNetworkRegressionModel::new, spec -> { });
   }
 
   public static NeuralNetworkRegressionModel load(String path) {

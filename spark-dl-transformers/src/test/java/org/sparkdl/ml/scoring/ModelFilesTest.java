@@ -57,6 +57,27 @@ class ModelFilesTest {
     Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
   }
 
+  /** The one committed version folder of a saved model. */
+  static Path version(Path model) throws IOException {
+    try (Stream<Path> s = Files.list(model)) {
+      List<Path> versions = s.filter(p -> p.getFileName().toString().startsWith("v-")).toList();
+      assertEquals(1, versions.size(), "versions in " + model + ": " + versions);
+      return versions.get(0);
+    }
+  }
+
+  /** A copy of the model saved by spark-dl before saves were versioned (files at the top, no checksums). */
+  static Path legacyCopy(Path dir) throws IOException {
+    Path from = Path.of("src/test/resources/models/classifier-0.1.0");
+    Path to = dir.resolve("legacy");
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+    return to;
+  }
+
   static List<String> siblings(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir.getParent())) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -80,7 +101,9 @@ class ModelFilesTest {
     NeuralNetworkClassificationModel model = configured();
     Path path = dir.resolve("model");
     model.write().save(uri(path));
-    assertEquals(List.of("metadata/_SUCCESS", "metadata/part-00000", "network.json", "weights.safetensors"), visibleFiles(path));
+    String v = version(path).getFileName().toString();
+    assertEquals(List.of("metadata/_SUCCESS", "metadata/part-00000", v + "/metadata/_SUCCESS", v + "/metadata/part-00000",
+        v + "/network.json", v + "/weights.safetensors"), visibleFiles(path));
     assertEquals(List.of("model"), siblings(path), "no temporary directory is left behind");
 
     NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(uri(path));
@@ -155,37 +178,165 @@ class ModelFilesTest {
   }
 
   @Test
-  void aTruncatedWeightsFileIsReportedByName(@TempDir Path dir) throws IOException {
+  void aTruncatedOrFlippedWeightsFileFailsItsChecksum(@TempDir Path dir) throws IOException {
     Path path = dir.resolve("m");
     ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
-    Path weights = path.resolve("weights.safetensors");
-    long size = Files.size(weights);
-    try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
-      ch.truncate(size - 40);
-    }
-    Files.deleteIfExists(path.resolve(".weights.safetensors.crc"));
+    Path weights = version(path).resolve("weights.safetensors");
+    Files.deleteIfExists(weights.resolveSibling(".weights.safetensors.crc"));
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length - 20] ^= 0x01;   // one bit of one weight
+    Files.write(weights, bytes);
     ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path)));
     assertEquals("weights.safetensors", e.fileName());
-    assertEquals("weights.safetensors: 'dense_2.weight' declares 96 bytes at offset 544; the file has 612 bytes.", e.getMessage());
+    assertTrue(e.getMessage().startsWith("weights.safetensors: does not match the checksum saved with it (" + bytes.length
+        + " bytes, CRC32C "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("): the file was changed or damaged after the save."), e.getMessage());
+    try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+      ch.truncate(bytes.length - 40);
+    }
+    assertTrue(assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage()
+        .startsWith("weights.safetensors: does not match the checksum saved with it (" + (bytes.length - 40) + " bytes"));
+  }
+
+  @Test
+  void aModelSavedBeforeVersionsLoadsWithIdenticalPredictionsAndIsStillChecked(SparkSession spark, @TempDir Path dir)
+      throws IOException {
+    Path legacy = legacyCopy(dir);
+    NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(uri(legacy));
+    NeuralNetworkClassificationModel expected = configured();
+    assertEquals("nnClf_saved", loaded.uid());
+    assertSameParams(expected, loaded);
+    assertArrayEquals(expected.weights(), loaded.weights());
+    Dataset<Row> data = ScoringFixtures.frame(spark, 60, 4, 2);
+    assertEquals(expected.transform(data).orderBy("id").collectAsList(), loaded.transform(data).orderBy("id").collectAsList());
+
+    // saving over it needs overwrite, then replaces its files with a version
+    assertThrows(FileAlreadyExistsException.class, () -> loaded.write().save(uri(legacy)));
+    loaded.write().overwrite().save(uri(legacy));
+    String v = version(legacy).getFileName().toString();
+    assertEquals(List.of("metadata/_SUCCESS", "metadata/part-00000", v + "/metadata/_SUCCESS", v + "/metadata/part-00000",
+        v + "/network.json", v + "/weights.safetensors"), visibleFiles(legacy));
+    assertArrayEquals(expected.weights(), NeuralNetworkClassificationModel.load(uri(legacy)).weights());
+  }
+
+  @Test
+  void aClassifierNetworkEditedToEndInSoftmaxIsRefusedAsTheFitRefusesIt(@TempDir Path dir) throws IOException {
+    Path legacy = legacyCopy(dir);
+    Path network = legacy.resolve("network.json");
+    String json = Files.readString(network);
+    String softmax = json.replaceFirst("\\]\\s*,\\s*\"outputs\"", ", {\"type\": \"activation\", \"name\": \"sm\","
+        + " \"function\": \"softmax\"} ], \"outputs\"").replaceFirst("\"outputs\" : \\[ \"dense_2\" \\]",
+        "\"outputs\" : [ \"sm\" ]");
+    assertTrue(softmax.contains("\"sm\""), softmax);
+    edit(network, softmax);
+    assertEquals("network.json: The network ends in softmax (layer 'sm'); a classifier's network must output logits. Remove"
+        + " that layer: the classifier applies softmax itself.", assertThrows(ModelFileException.class,
+            () -> NeuralNetworkClassificationModel.load(uri(legacy))).getMessage());
+  }
+
+  @Test
+  void nonFiniteWeightsAreRefusedNamingTheTensorUnlessAllowed(SparkSession spark, @TempDir Path dir) throws IOException {
+    NetworkSpec spec = NetworkSpec.mlp(new int[] {4, 8, 3}, "relu");
+    float[] w = ScoringFixtures.weights(spec, 11);
+    w[4 * 8 + 3] = Float.NaN;   // dense_1's bias, index 3
+    Path path = dir.resolve("nan");
+    new NeuralNetworkClassificationModel("nan", spec, w).write().save(uri(path));
+    ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path)));
+    assertEquals("weights.safetensors: tensor 'dense_1.bias' holds NaN at index 3; a model's weights must be finite (set"
+        + " spark.sparkdl.load.allowNonFiniteWeights=true to load it anyway).", e.getMessage());
+    spark.conf().set(ModelFiles.ALLOW_NON_FINITE, "true");
+    try {
+      assertTrue(Float.isNaN(NeuralNetworkClassificationModel.load(uri(path)).weights()[4 * 8 + 3]));
+    } finally {
+      spark.conf().unset(ModelFiles.ALLOW_NON_FINITE);
+    }
+  }
+
+  @Test
+  void aPipeInPlaceOfAFileIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+    Path legacy = legacyCopy(dir);
+    Files.delete(legacy.resolve("network.json"));
+    Process mkfifo = new ProcessBuilder("mkfifo", legacy.resolve("network.json").toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is available");
+    ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(legacy)));
+    assertEquals("file:" + legacy + "/network.json: is not a regular file (a pipe, device or socket); refusing to read it.",
+        e.getMessage());
+  }
+
+  @Test
+  void theNextSaveRemovesOlderVersionsAndInterruptedSaves(@TempDir Path dir) throws IOException {
+    Path path = dir.resolve("m");
+    ScoringFixtures.classifier("first", 4, 8, 3).write().save(uri(path));
+    Path first = version(path);
+    // what a save killed before its commit leaves: a hidden version folder, and an older metadata swap
+    Files.createDirectories(path.resolve(".tmp-v-000000000000001-dead0000/metadata"));
+    Files.createDirectories(path.resolve(".metadata.old-1234"));
+    ScoringFixtures.classifier("second", 4, 8, 3).write().overwrite().save(uri(path));
+    Path second = version(path);
+    assertTrue(second.getFileName().toString().compareTo(first.getFileName().toString()) > 0);
+    try (Stream<Path> s = Files.list(path)) {
+      assertEquals(List.of("metadata", second.getFileName().toString()),
+          s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).sorted().toList());
+    }
+    assertEquals("second", NeuralNetworkClassificationModel.load(uri(path)).uid());
+  }
+
+  @Test
+  void readersDuringOverwritesSeeOneWholeSaveEveryTime(@TempDir Path dir) throws Exception {
+    String path = uri(dir.resolve("m"));
+    NeuralNetworkClassificationModel a = ScoringFixtures.classifier("a", 4, 8, 3);
+    NetworkSpec other = NetworkSpec.mlp(new int[] {4, 8, 3}, "relu");
+    NeuralNetworkClassificationModel b = new NeuralNetworkClassificationModel("b", other, ScoringFixtures.weights(other, 99));
+    a.write().save(path);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> writerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; i < 40; i++) {
+          (i % 2 == 0 ? b : a).write().overwrite().save(path);
+        }
+      } catch (Throwable t) {
+        writerFailure.set(t);
+      } finally {
+        done.set(true);
+      }
+    });
+    writer.start();
+    int loads = 0;
+    while (!done.get() || loads == 0) {
+      NeuralNetworkClassificationModel m = NeuralNetworkClassificationModel.load(path);
+      float[] expected = m.uid().equals("a") ? a.weights() : b.weights();
+      assertArrayEquals(expected, m.weights(), "load " + loads + " mixes saves: uid " + m.uid());
+      loads++;
+    }
+    writer.join();
+    assertEquals(null, writerFailure.get());
+    assertTrue(loads > 5, "loads during the overwrites: " + loads);
   }
 
   @Test
   void aNetworkEditedToAnotherWidthIsReportedByName(@TempDir Path dir) throws IOException {
     Path path = dir.resolve("m");
     ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
-    Path network = path.resolve("network.json");
+    Path network = version(path).resolve("network.json");
     String json = Files.readString(network);
     assertTrue(json.contains("\"units\" : 8"), json);
     edit(network, json.replace("\"units\" : 8", "\"units\" : 9"));
-    ModelFileException e = assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path)));
-    assertEquals("weights.safetensors: 'dense_1.weight' has shape [8, 4]; the network expects [9, 4].", e.getMessage());
+    assertTrue(assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage()
+        .startsWith("network.json: does not match the checksum saved with it"));
+    // without checksums (a model saved before they were recorded), the weights' shapes catch it
+    Path legacy = legacyCopy(dir);
+    Path legacyNetwork = legacy.resolve("network.json");
+    edit(legacyNetwork, Files.readString(legacyNetwork).replace("\"units\" : 8", "\"units\" : 9"));
+    assertEquals("weights.safetensors: 'dense_1.weight' has shape [8, 4]; the network expects [9, 4].",
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(legacy))).getMessage());
   }
 
   @Test
   void aMissingOrDamagedMetadataDirectoryIsReportedByName(@TempDir Path dir) throws IOException {
     Path path = dir.resolve("m");
     ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
-    Path part = path.resolve("metadata/part-00000");
+    Path part = version(path).resolve("metadata/part-00000");
     String metadata = Files.readString(part);
 
     edit(part, "{\"class\": \"org.sparkdl.ml.scoring.NeuralNetworkClassificationModel\", \"uid\": ");
@@ -206,10 +357,10 @@ class ModelFilesTest {
           NeuralNetworkRegressionModel.load(uri(path));
         }).getMessage());
 
-    try (Stream<Path> files = Files.walk(path.resolve("metadata"))) {
+    try (Stream<Path> files = Files.walk(version(path).resolve("metadata"))) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-    assertEquals("file:" + path + "/metadata: does not exist; a saved stage directory holds metadata/.",
+    assertEquals("file:" + version(path) + "/metadata: does not exist; a saved stage directory holds metadata/.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
   }
 
@@ -217,9 +368,10 @@ class ModelFilesTest {
   void aMissingNetworkOrDirectoryIsReportedByName(@TempDir Path dir) throws IOException {
     Path path = dir.resolve("m");
     ScoringFixtures.classifier("m", 4, 8, 3).write().save(uri(path));
-    Files.delete(path.resolve("network.json"));
-    Files.deleteIfExists(path.resolve(".network.json.crc"));
-    assertEquals("file:" + path + "/network.json: does not exist.",
+    Path v = version(path);
+    Files.delete(v.resolve("network.json"));
+    Files.deleteIfExists(v.resolve(".network.json.crc"));
+    assertEquals("file:" + v + "/network.json: does not exist.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
     String nowhere = uri(dir.resolve("nowhere"));
     assertEquals(nowhere + ": does not exist.",
