@@ -77,6 +77,36 @@ final class Checkpoints {
    * {@code best}.
    */
   void write(Progress p, Network network, Optimizer optimizer, float[] best, float[] bestBuffers) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        writeOnce(p, network, optimizer, best, bestBuffers);
+        return;
+      } catch (IOException e) {
+        if (attempt == WRITE_ATTEMPTS) {
+          throw new IOException("Writing the checkpoint of epoch " + p.epoch() + " to " + dir + " failed " + attempt
+              + " times; the last error: " + e.getMessage(), e);
+        }
+        long wait = Long.getLong("sparkdl.checkpoint.retryMillis", 1000) << (2 * (attempt - 1));
+        LOG.warn("Writing the checkpoint of epoch {} failed (attempt {} of {}), trying again in {} ms: {}", p.epoch(),
+            attempt, WRITE_ATTEMPTS, wait, e.getMessage());
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("Interrupted while retrying the checkpoint of epoch " + p.epoch());
+        }
+      }
+    }
+  }
+
+  /**
+   * Attempts at writing one checkpoint before the fit fails, so that transient file-system errors
+   * pass; the waits between them are 1 s and 4 s ({@code -Dsparkdl.checkpoint.retryMillis} sets the first).
+   */
+  static final int WRITE_ATTEMPTS = 3;
+
+  private void writeOnce(Progress p, Network network, Optimizer optimizer, float[] best, float[] bestBuffers)
+      throws IOException {
     long t0 = System.nanoTime();
     String name = String.format("%s%05d", PREFIX, p.epoch());
     String dest = new Path(dir, name).toString();

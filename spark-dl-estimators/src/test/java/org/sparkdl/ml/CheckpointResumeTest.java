@@ -3,6 +3,7 @@ package org.sparkdl.ml;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -42,6 +43,33 @@ class CheckpointResumeTest {
       String[] kept = new File(tmp.resolve(mode + "-resumed").toString()).list();
       Arrays.sort(kept);
       assertArrayEquals(new String[] {"epoch-00003", "epoch-00004"}, kept, mode);
+    }
+  }
+
+  @Test
+  void aCheckpointWriteThatFailsOnceIsRetried(SparkSession spark, @TempDir Path tmp) {
+    Dataset<Row> data = NeuralNetworkClassifierTest.blobs(spark, 120, 4, 2).cache();
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    conf.set("fs.flaky.impl", FlakyFileSystem.class.getName());
+    conf.setBoolean("fs.flaky.impl.disable.cache", true);
+    String dir = "flaky://" + tmp.resolve("ck").toAbsolutePath();
+    System.setProperty("sparkdl.checkpoint.retryMillis", "10");
+    int failedBefore = FlakyFileSystem.FAILED.get();
+    FlakyFileSystem.FAILURES.set(1);
+    try {
+      NeuralNetworkClassificationModel m = classifier(dir, 2, "gradient").fit(data);
+      assertEquals(2, m.summary().epochs());
+      assertEquals(failedBefore + 1, FlakyFileSystem.FAILED.get(), "one write failed and was retried");
+      String[] kept = new File(tmp.resolve("ck").toString()).list();
+      Arrays.sort(kept);
+      assertArrayEquals(new String[] {"epoch-00001", "epoch-00002"}, kept);
+      // a store that keeps failing fails the fit, saying how often it was tried
+      FlakyFileSystem.FAILURES.set(100);
+      Exception e = assertThrows(Exception.class, () -> classifier(dir + "-2", 1, "gradient").fit(data));
+      assertTrue(String.valueOf(e.getMessage()).contains("failed 3 times; the last error:"), e.getMessage());
+    } finally {
+      FlakyFileSystem.FAILURES.set(0);
+      System.clearProperty("sparkdl.checkpoint.retryMillis");
     }
   }
 
