@@ -34,6 +34,8 @@ def _choice(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
 def _number(name: str, low: float, inclusive: bool, integer: bool) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         number = TypeConverters.toInt(value) if integer else TypeConverters.toFloat(value)
+        if not integer and not math.isfinite(number):
+            raise SparkDLValueError("Param %s %s is invalid: it must be a finite number." % (name, number))
         if (number < low) if inclusive else (number <= low):
             shown = int(low) if integer or float(low).is_integer() else low
             raise SparkDLValueError(
@@ -228,6 +230,14 @@ class _NeuralNetworkParams(Params):
         "tol), like Spark's GBTs; empty for none. Default: empty.",
         typeConverter=TypeConverters.toString,
     )
+    stopOnDivergence: "Param[bool]" = Param(
+        Params._dummy(),
+        "stopOnDivergence",
+        "Stop the fit with an error when the training loss diverges (grows to 100 times its starting "
+        "level); otherwise the fit goes on with a warning in the log and in the training summary. "
+        "Default: false.",
+        typeConverter=TypeConverters.toBoolean,
+    )
     syncMode: "Param[str]" = Param(
         Params._dummy(),
         "syncMode",
@@ -334,6 +344,7 @@ class _NeuralNetworkParams(Params):
             seed=42,
             weightCol="",
             validationIndicatorCol="",
+            stopOnDivergence=False,
             syncMode="gradient",
             localSteps=8,
             aggregationDepth=2,
@@ -405,6 +416,10 @@ class _NeuralNetworkParams(Params):
     def getValidationIndicatorCol(self) -> str:
         """The validation indicator column (empty for none)."""
         return self.getOrDefault(self.validationIndicatorCol)
+
+    def getStopOnDivergence(self) -> bool:
+        """Whether a diverging fit stops with an error."""
+        return self.getOrDefault(self.stopOnDivergence)
 
     def getSyncMode(self) -> str:
         """How workers synchronise: gradient or average."""

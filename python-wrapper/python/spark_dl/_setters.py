@@ -104,6 +104,10 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`validationIndicatorCol`. The validation indicator column (empty for none)."""
         return self._set(validationIndicatorCol=value)
 
+    def setStopOnDivergence(self: P, value: bool) -> P:
+        """Sets :py:attr:`stopOnDivergence`. Whether a diverging fit stops with an error."""
+        return self._set(stopOnDivergence=value)
+
     def setSyncMode(self: P, value: str) -> P:
         """Sets :py:attr:`syncMode`. How workers synchronise: gradient or average."""
         return self._set(syncMode=value)

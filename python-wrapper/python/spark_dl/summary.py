@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, List, Optional
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ class TrainingSummary:
         seconds: wall time of the fit, data preparation included.
         bestEpoch: the epoch whose parameters the model holds (1-based).
         stoppedEarly: whether ``tol`` ended training before ``maxEpochs``.
+        warnings: what looked wrong during the fit (a diverging loss, a loss stuck at a uniform
+            guess, classes missing from the data), each with its likely cause; also logged.
     """
 
     lossHistory: List[float]
@@ -46,6 +48,7 @@ class TrainingSummary:
     seconds: float
     bestEpoch: int
     stoppedEarly: bool
+    warnings: List[str] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -77,6 +80,7 @@ class TrainingSummary:
             seconds=float(java_summary.seconds()),
             bestEpoch=int(java_summary.bestEpoch()),
             stoppedEarly=bool(java_summary.stoppedEarly()),
+            warnings=[str(w) for w in java_summary.warnings()],
         )
 
     def toPandas(self) -> "pandas.DataFrame":

@@ -46,6 +46,13 @@ def test_single_row_predictions_match_transform(blob_frame: Any, blob_model: Neu
     assert blob_model.predict(row.features) == row.prediction
 
 
+def test_a_single_class_fit_warns_in_its_summary(blob_frame: Any) -> None:
+    one = blob_frame.where("label = 1")
+    model = NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1, seed=1).fit(one)
+    assert len(model.summary.warnings) == 1
+    assert "hold 1 of the 3 classes the network outputs" in model.summary.warnings[0]
+
+
 def test_summary_is_readable_from_python(blob_model: NeuralNetworkClassificationModel) -> None:
     assert blob_model.hasSummary
     summary = blob_model.summary
@@ -60,6 +67,7 @@ def test_summary_is_readable_from_python(blob_model: NeuralNetworkClassification
     assert summary.metricName == "accuracy"
     assert summary.validationLossHistory == [] and summary.validationMetricHistory == []
     assert summary.seconds > 0
+    assert summary.warnings == []
     frame = summary.toPandas()
     assert list(frame.columns) == ["epoch", "loss"] and frame["epoch"].tolist() == [1, 2, 3, 4, 5]
 

@@ -153,6 +153,8 @@ def test_explain_params_shows_the_java_docs(spark: Any) -> None:
         ({"optimizer": "adagrad"}, "Param optimizer 'adagrad' is invalid: use sgd, adam, adamw or rmsprop."),
         ({"hiddenActivation": "softmax"}, "Param hiddenActivation 'softmax' is invalid: use relu,"),
         ({"learningRate": 0.0}, "Param learningRate 0.0 is invalid: it must be > 0."),
+        ({"learningRate": float("inf")}, "Param learningRate inf is invalid: it must be a finite number."),
+        ({"weightDecay": float("nan")}, "Param weightDecay nan is invalid: it must be a finite number."),
         ({"batchSize": 0}, "Param batchSize 0 is invalid: it must be >= 1."),
         ({"aggregationDepth": 1}, "Param aggregationDepth 1 is invalid: it must be >= 2."),
         ({"syncMode": "async"}, "Param syncMode 'async' is invalid: use gradient or average."),

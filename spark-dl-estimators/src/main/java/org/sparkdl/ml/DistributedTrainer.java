@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.ml.executor.ExecutorCache;
+import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.ml.scoring.TrainingSummary;
 import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
@@ -50,10 +51,28 @@ final class DistributedTrainer {
   /** What a fit produces. */
   record Result(float[] weights, float[] buffers, TrainingSummary summary) {}
 
-  /** Fit settings from the estimator's params. */
-  record Settings(String stage, String uid, NetworkSpec spec, String lossName, org.sparkdl.optim.OptimizerSpec optimizer,
-      boolean classification, int numClasses, int batchSize, int maxEpochs, double tol, long seed, boolean averageMode,
-      int localSteps, int aggregationDepth, String backend, boolean validate, String checkpointDir, int checkpointInterval) {}
+  /**
+   * What a fit trains: the stage and its uid, the network, the objective, and a copy of the
+   * estimator's params taken when the fit starts, whose getters are the settings (batch size,
+   * epochs, sync mode, ...): a setting is read where it acts and spelled nowhere else.
+   */
+  record Settings(String stage, String uid, NetworkSpec spec, Objective objective, NeuralNetworkParams params) {
+    /** The optimizer the params describe. */
+    org.sparkdl.optim.OptimizerSpec optimizer() {
+      return params.resolveOptimizer();
+    }
+
+    boolean averageMode() {
+      return params.getSyncMode().equals("average");
+    }
+  }
+
+  /**
+   * What the network is trained to do: its loss, and for a classifier the number of classes.
+   *
+   * @param numClasses the classes of a classifier, 0 for a regressor
+   */
+  record Objective(String lossName, boolean classification, int numClasses) {}
 
   private DistributedTrainer() {}
 
@@ -66,17 +85,30 @@ final class DistributedTrainer {
     EpochRunner runner = null;
     ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
         data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
-    MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.batchSize(), plan.tasks(),
+    MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.params().getBatchSize(), plan.tasks(),
         ExecutionPlan.tasksPerExecutor(jsc.sc(), plan.tasks()), ExecutionPlan.local(jsc.sc().master()));
     LOG.debug("{} {}: memory estimate {}", s.stage(), s.uid(), memoryEstimate);
     memoryEstimate.check(s.stage() + " " + s.uid(), Runtime.getRuntime().maxMemory(), MemoryEstimate.nativeLimit(jsc.sc()),
         MemoryEstimate.limitSource(jsc.sc()));
-    try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.seed());
-        LocalTrainer driver = new LocalTrainer(master, Loss.of(s.lossName()), s.optimizer(), s.seed())) {
+    try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.params().getSeed());
+        LocalTrainer driver = new LocalTrainer(master, Loss.of(s.objective().lossName()), s.optimizer(), s.params().getSeed())) {
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
-      encoded = encode(data, validationIndicator, columns, s);
+      TrainingWatch watch = new TrainingWatch(s.stage() + " " + s.uid(), s.objective(), s.params().getLearningRate(),
+          s.params().getStopOnDivergence());
+      org.apache.spark.util.CollectionAccumulator<long[]> classCounts = s.objective().classification()
+          ? jsc.sc().collectionAccumulator("training rows per class") : null;
+      encoded = encode(data, validationIndicator, columns, s, classCounts);
       List<DataMemory.Batch> batches = describe(encoded);
+      if (classCounts != null) {
+        long[] counts = new long[s.objective().numClasses()];
+        for (long[] part : classCounts.value()) {
+          for (int c = 0; c < counts.length; c++) {
+            counts[c] += part[c];
+          }
+        }
+        watch.classes(counts);
+      }
       long rows = batches.stream().filter(b -> !b.validation()).mapToLong(DataMemory.Batch::rows).sum();
       long validRows = batches.stream().filter(DataMemory.Batch::validation).mapToLong(DataMemory.Batch::rows).sum();
       int windows = batches.stream().filter(b -> !b.validation()).mapToInt(b -> b.index() + 1).max().orElse(1);
@@ -85,12 +117,12 @@ final class DistributedTrainer {
             : " (every row is marked for validation)") + ".");
       }
       LOG.info("{} {}: data encoded and cached in {} ms", s.stage(), s.uid(), (System.nanoTime() - started) / 1_000_000);
-      int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.batchSize() - 1) / s.batchSize()));
-      TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.lossName(), s.optimizer(), s.classification(),
-          roundsPerEpoch, s.averageMode() ? s.localSteps() : 1, s.averageMode(), s.seed(), s.backend(), windows);
+      int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.params().getBatchSize() - 1) / s.params().getBatchSize()));
+      TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.objective().lossName(), s.optimizer(), s.objective().classification(),
+          roundsPerEpoch, s.averageMode() ? s.params().getLocalSteps() : 1, s.averageMode(), s.params().getSeed(), s.params().getBackend(), windows);
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
           rows, encoded.getNumPartitions(), validationIndicator == null ? "" : ", " + validRows + " validation rows", run.rounds(),
-          s.averageMode() ? "average (" + s.localSteps() + " local steps)" : "gradient", master.parameters().size());
+          s.averageMode() ? "average (" + s.params().getLocalSteps() + " local steps)" : "gradient", master.parameters().size());
 
       boolean validation = validationIndicator != null && validRows > 0;
       DataMemory memory = null;
@@ -99,10 +131,10 @@ final class DistributedTrainer {
             data.sparkSession().conf().get(DataMemory.CONF, null), plan.tasks()));
         LOG.info("{} {}: {}", s.stage(), s.uid(), memory.reason());
       }
-      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.maxEpochs(), validation,
+      runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.params().getMaxEpochs(), validation,
           memory.spill())
           : new RoundEpochs(jsc, EncodedBatches.shards(encoded, false), validation ? EncodedBatches.shards(encoded, true) : null,
-              driver, run, s.aggregationDepth());
+              driver, run, s.params().getAggregationDepth());
 
       List<Double> losses = new ArrayList<>();
       List<Double> validLosses = new ArrayList<>();
@@ -118,9 +150,9 @@ final class DistributedTrainer {
       long totalRounds = 0;
       int firstEpoch = 1;
       Checkpoints checkpoints = null;
-      if (!s.checkpointDir().isEmpty()) {
-        checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.checkpointDir(), Checkpoints.fingerprint(run.specJson(),
-            run.lossName(), run.optimizer().toString(), Integer.toString(s.batchSize()), Long.toString(s.seed()),
+      if (!s.params().getCheckpointDir().isEmpty()) {
+        checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.params().getCheckpointDir(), Checkpoints.fingerprint(run.specJson(),
+            run.lossName(), run.optimizer().toString(), Integer.toString(s.params().getBatchSize()), Long.toString(s.params().getSeed()),
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
             Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
@@ -138,12 +170,12 @@ final class DistributedTrainer {
           buffers = buffersOf(master);
           best = restored.best() != null ? restored.best() : params;
           bestBuffers = restored.best() != null ? restored.bestBuffers() : buffers;
-          LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.checkpointDir());
+          LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.params().getCheckpointDir());
         }
       }
-      for (int epoch = firstEpoch; epoch <= s.maxEpochs(); epoch++) {
+      for (int epoch = firstEpoch; epoch <= s.params().getMaxEpochs(); epoch++) {
         long t0 = System.nanoTime();
-        jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.maxEpochs());
+        jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
         EpochRunner.Outcome o = runner.train(epoch);
         totalRounds += run.rounds();
         params = master.parameters().values().toFloatArray();
@@ -155,49 +187,57 @@ final class DistributedTrainer {
         if (o.validation() != null) {
           RoundSum v = o.validation();
           double vLoss = v.lossSum / v.weightSum;
-          double metric = s.classification() ? v.metricSum / v.weightSum
+          double metric = s.objective().classification() ? v.metricSum / v.weightSum
               : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
           validLosses.add(vLoss);
           metrics.add(metric);
           score = vLoss;
-          validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.classification() ? "accuracy" : "rmse", metric);
+          validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.objective().classification() ? "accuracy" : "rmse", metric);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
-        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.maxEpochs(),
-            String.format("%.5f", loss), validText, s.averageMode() ? run.rounds() + " rounds of " + s.localSteps()
+        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.params().getMaxEpochs(),
+            String.format("%.5f", loss), validText, s.averageMode() ? run.rounds() + " rounds of " + s.params().getLocalSteps()
                 + " local steps" : run.rounds() + " steps", (System.nanoTime() - t0) / 1_000_000, Double.isNaN(o.syncShare())
                 ? "" : String.format(" (%.0f%% of the workers' time synchronising)", 100 * o.syncShare()));
+        if (o.weightSum() <= 0) {
+          throw new IllegalArgumentException(s.stage() + " " + s.uid() + ": the training rows' weights (column '"
+              + s.params().getWeightCol() + "') sum to " + o.weightSum() + " in epoch " + epoch + ": no row counts, so there"
+              + " is nothing to learn. Give the rows positive weights.");
+        }
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException(s.stage() + " " + s.uid() + ": the training loss became " + loss + " in epoch " + epoch
-              + "; lower learningRate or set clipNorm.");
+              + "; lower learningRate or set clipNorm" + (watch.warnings().isEmpty() ? "" : " (" + watch.warnings().get(
+                  watch.warnings().size() - 1) + ")") + ".");
         }
+        watch.epoch(epoch, loss);
         boolean improved = score < bestScore;
-        boolean enough = s.tol() > 0 && bestScore - score < s.tol() * Math.max(Math.abs(score), 0.01);
+        boolean enough = s.params().getTol() > 0 && bestScore - score < s.params().getTol() * Math.max(Math.abs(score), 0.01);
         if (improved) {
           bestScore = score;
           best = params;
           bestBuffers = buffers;
           bestEpoch = epoch;
         }
-        if (checkpoints != null && (epoch % s.checkpointInterval() == 0 || epoch == s.maxEpochs())) {
+        if (checkpoints != null && (epoch % s.params().getCheckpointInterval() == 0 || epoch == s.params().getMaxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
               bestScore), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
         }
-        if (enough && epoch < s.maxEpochs()) {
+        if (enough && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
-          LOG.info("{} {}: stopping after epoch {}: improvement below tol {}", s.stage(), s.uid(), epoch, s.tol());
+          LOG.info("{} {}: stopping after epoch {}: improvement below tol {}", s.stage(), s.uid(), epoch, s.params().getTol());
           break;
         }
       }
       boolean useBest = validationIndicator != null && bestEpoch > 0;
       float[] result = useBest ? best : params;
-      TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.classification() ? "accuracy" : "rmse",
-          totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validationIndicator != null ? bestEpoch : losses.size(), stoppedEarly);
+      TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.objective().classification() ? "accuracy" : "rmse",
+          totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validationIndicator != null ? bestEpoch
+          : losses.size(), stoppedEarly, watch.warnings());
       return new Result(result, useBest ? bestBuffers : buffers, summary);
     } catch (SparkException e) {
       throw unwrap(e);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.checkpointDir() + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.params().getCheckpointDir() + ": " + e.getMessage(), e);
     } finally {
       if (runner != null) {
         runner.close();
@@ -217,16 +257,16 @@ final class DistributedTrainer {
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
   private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
-      Settings s) {
+      Settings s, org.apache.spark.util.CollectionAccumulator<long[]> classCounts) {
     // sparse rows: the row's own columns (label, weight, its offsets in two lists), the entries counted as they come
     int perRow = 4 * ((columns.input().isSparse() ? 2 : columns.featureWidth()) + columns.targetWidth() + 1);
     long batchBytes = Math.min(MAX_BATCH_BYTES, org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
         data.sparkSession().conf().get(BATCH_BYTES_CONF, MAX_BATCH_BYTES + "b")));
     int maxBatchRows = (int) Math.max(1, Math.min(1 << 22, batchBytes / perRow));
-    EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, Math.max(8, batchBytes), s.validate(),
-        s.classification()
-        ? s.numClasses() : -1, validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator),
-        validationIndicator, s.seed());
+    EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, Math.max(8, batchBytes),
+        s.params().getValidateInput(), s.objective().classification() ? s.objective().numClasses() : -1,
+        validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator), validationIndicator,
+        s.params().getSeed(), classCounts);
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 

@@ -29,7 +29,8 @@ final class EncodedBatches {
 
   /** What the pass needs besides the rows; serializable, sent to the executors. */
   record Plan(TrainingColumns columns, int maxBatchRows, long maxBatchBytes, boolean validate, int classes,
-      int indicatorIndex, String indicatorName, long seed) implements java.io.Serializable {}
+      int indicatorIndex, String indicatorName, long seed, org.apache.spark.util.CollectionAccumulator<long[]> classCounts)
+      implements java.io.Serializable {}
 
   /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
   static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, String name) {
@@ -87,6 +88,8 @@ final class EncodedBatches {
     private final ArrayDeque<EncodedPart> ready = new ArrayDeque<>();
     private long position;
     private boolean finished;
+    /** Training rows per class, for a classifier: reported once the partition is encoded. */
+    private final long[] classCounts;
 
     Pass(Plan plan, int partition, Iterator<Row> rows) {
       this.plan = plan;
@@ -95,6 +98,7 @@ final class EncodedBatches {
       BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate(), plan.maxBatchBytes());
       this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
+      this.classCounts = plan.classes() > 0 ? new long[plan.classes()] : null;
     }
 
     @Override
@@ -123,12 +127,18 @@ final class EncodedBatches {
             checkLabel(row, r);
           }
           boolean validation = plan.indicatorIndex() >= 0 && isValidation(row, r);
+          if (classCounts != null && !validation) {
+            classCounts[((Number) row.get(plan.columns().target().index())).intValue()]++;
+          }
           BatchSink sink = validation ? valid : train;
           sink.add(row, r);
           offer(sink.take(), validation);
         }
         if (ready.isEmpty()) {
           finished = true;
+          if (classCounts != null && plan.classCounts() != null) {
+            plan.classCounts().add(classCounts);
+          }
           offer(train.finish(), false);
           if (valid != null) {
             offer(valid.finish(), true);

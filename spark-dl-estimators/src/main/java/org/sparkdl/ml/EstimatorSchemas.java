@@ -69,9 +69,8 @@ final class EstimatorSchemas {
   /** The trainer's settings from the params. */
   static DistributedTrainer.Settings settings(NeuralNetworkParams p, NetworkSpec spec, String loss, boolean classification,
       int numClasses) {
-    String stage = p.getClass().getSimpleName();
-    return new DistributedTrainer.Settings(stage, p.uid(), spec, loss, p.resolveOptimizer(), classification, numClasses,
-        p.getBatchSize(), p.getMaxEpochs(), p.getTol(), p.getSeed(), p.getSyncMode().equals("average"), p.getLocalSteps(),
-        p.getAggregationDepth(), p.getBackend(), p.getValidateInput(), p.getCheckpointDir(), p.getCheckpointInterval());
+    NeuralNetworkParams snapshot = (NeuralNetworkParams) p.copy(org.apache.spark.ml.param.ParamMap.empty());
+    return new DistributedTrainer.Settings(p.getClass().getSimpleName(), p.uid(), spec,
+        new DistributedTrainer.Objective(loss, classification, numClasses), snapshot);
   }
 }

@@ -112,6 +112,12 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
+  /** Sets {@link #stopOnDivergence()}. Whether a diverging fit stops with an error. */
+  default S setStopOnDivergence(boolean v) {
+    set(stopOnDivergence(), v);
+    return self();
+  }
+
   /** Sets {@link #syncMode()}. How workers synchronise: gradient or average. */
   default S setSyncMode(String v) {
     set(syncMode(), v);

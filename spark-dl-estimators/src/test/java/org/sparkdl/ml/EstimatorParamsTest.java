@@ -26,6 +26,7 @@ class EstimatorParamsTest {
     ParamsContract contract = ParamsContract.of(new NeuralNetworkClassifier("nnClf_c")).settersForAll()
         .sample("featuresCol", "f").sample("labelCol", "y").sample("predictionCol", "pred")
         .sample("rawPredictionCol", "raw").sample("probabilityCol", "prob").sample("thresholds", new double[] {0.2, 0.3, 0.5});
+    org.sparkdl.ml.param.ParamTable.samples().forEach(contract::sample);
     NetworkParamSamples.addTo(contract).check();
   }
 
@@ -33,6 +34,7 @@ class EstimatorParamsTest {
   void theRegressorHonoursTheParamsContract() {
     ParamsContract contract = ParamsContract.of(new NeuralNetworkRegressor("nnReg_c")).settersForAll().declares("loss")
         .sample("featuresCol", "f").sample("labelCol", "y").sample("predictionCol", "pred").sample("loss", "huber:0.5");
+    org.sparkdl.ml.param.ParamTable.samples().forEach(contract::sample);
     NetworkParamSamples.addTo(contract).check();
   }
 

@@ -109,7 +109,7 @@ public final class NetworkParamSet implements Serializable {
           ? new LongParam(owner, name, doc, at.inclusive() ? ParamValidators.gtEq(at.low()) : ParamValidators.gt(at.low()))
           : new LongParam(owner, name, doc);
       case DOUBLE -> check instanceof ParamTable.AtLeast at
-          ? new DoubleParam(owner, name, doc, at.inclusive() ? ParamValidators.gtEq(at.low()) : ParamValidators.gt(at.low()))
+          ? new DoubleParam(owner, name, doc, new FiniteAtLeast(at))
           : new DoubleParam(owner, name, doc);
       case BOOLEAN -> new BooleanParam(owner, name, doc);
       case INT_ARRAY -> check instanceof ParamTable.Custom
@@ -190,6 +190,25 @@ public final class NetworkParamSet implements Serializable {
       }
     }
     return null;
+  }
+
+  /** A finite number at least (or above) the bound: Spark's own bound validators let infinity through. */
+  private static final class FiniteAtLeast extends scala.runtime.AbstractFunction1<Object, Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final double low;
+    private final boolean inclusive;
+
+    FiniteAtLeast(ParamTable.AtLeast at) {
+      this.low = at.low();
+      this.inclusive = at.inclusive();
+    }
+
+    @Override
+    public Object apply(Object value) {
+      double v = ((Number) value).doubleValue();
+      return Double.isFinite(v) && (inclusive ? v >= low : v > low);
+    }
   }
 
   /** Serializable validator of a {@link ParamTable.Custom} param: {@link #problem} finds nothing. */

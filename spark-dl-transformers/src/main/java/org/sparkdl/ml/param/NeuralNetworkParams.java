@@ -170,6 +170,16 @@ public interface NeuralNetworkParams extends Params {
     return getOrDefault(validationIndicatorCol());
   }
 
+  /** Whether a diverging fit stops with an error. */
+  default BooleanParam stopOnDivergence() {
+    return networkParams().get("stopOnDivergence");
+  }
+
+  /** The value of {@link #stopOnDivergence()}, or its default. */
+  default boolean getStopOnDivergence() {
+    return (Boolean) getOrDefault(stopOnDivergence());
+  }
+
   /** How workers synchronise: gradient or average. */
   default Param<String> syncMode() {
     return networkParams().get("syncMode");

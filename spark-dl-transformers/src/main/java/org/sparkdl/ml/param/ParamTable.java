@@ -138,6 +138,9 @@ public final class ParamTable {
       estimator("validationIndicatorCol", Type.STRING, "", ANY, "The validation indicator column (empty for none).",
           "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with tol), like"
           + " Spark's GBTs; empty for none. Default: empty."),
+      estimator("stopOnDivergence", Type.BOOLEAN, false, ANY, "Whether a diverging fit stops with an error.",
+          "Stop the fit with an error when the training loss diverges (grows to 100 times its starting level);"
+          + " otherwise the fit goes on with a warning in the log and in the training summary. Default: false."),
       estimator("syncMode", Type.STRING, "gradient", oneOf("gradient", "average"),
           "How workers synchronise: gradient or average.",
           "How workers synchronise: gradient (every step sums all workers' gradients, the step of one batch on one"
@@ -183,6 +186,42 @@ public final class ParamTable {
           "The per-channel standard deviations the features are divided by (empty for none).",
           "Per-channel standard deviation the features are divided by, one value > 0 per channel, after channelMean is"
           + " subtracted. Empty for 1. Default: []."));
+
+  /**
+   * A valid value other than the default for every param whose check is not hand-written, by name,
+   * derived from the check (another choice, a number above the bound, the other boolean, a name):
+   * the params contract tests set and read each, so a new param needs no sample of its own.
+   */
+  public static java.util.Map<String, Object> samples() {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (Def d : SHARED) {
+      Object sample = null;
+      if (d.check() instanceof OneOf one) {
+        sample = one.values().stream().filter(v -> !v.equals(d.defaultValue())).findFirst().orElseThrow();
+      } else if (d.check() instanceof AtLeast at) {
+        sample = number(d.type(), at.low() + 2, d.defaultValue());
+      } else if (d.check() instanceof Any) {
+        sample = switch (d.type()) {
+          case BOOLEAN -> !Boolean.TRUE.equals(d.defaultValue());
+          case STRING -> d.name() + "_sample";
+          default -> number(d.type(), 7, d.defaultValue());
+        };
+      }
+      if (sample != null) {
+        out.put(d.name(), sample);
+      }
+    }
+    return out;
+  }
+
+  private static Object number(Type type, double value, Object defaultValue) {
+    Object v = switch (type) {
+      case INT -> (int) value;
+      case LONG -> (long) value;
+      default -> value;
+    };
+    return v.equals(defaultValue) ? number(type, value + 1, defaultValue) : v;
+  }
 
   /** The param named {@code name}. */
   public static Def get(String name) {

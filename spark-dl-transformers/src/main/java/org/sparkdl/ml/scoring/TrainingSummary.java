@@ -18,17 +18,28 @@ import java.util.List;
  * @param seconds wall time of the fit, data preparation included
  * @param bestEpoch the epoch whose parameters the model holds (1-based)
  * @param stoppedEarly whether {@code tol} ended training before {@code maxEpochs}
+ * @param warnings what looked wrong during the fit (a diverging loss, a loss stuck at the level of
+ *     a uniform guess, classes missing from the data), each with its likely cause; also logged
  */
 public record TrainingSummary(List<Double> lossHistory, List<Double> validationLossHistory,
     List<Double> validationMetricHistory, String metricName, long rounds, long trainingRows, List<Double> epochSeconds,
     double seconds,
-    int bestEpoch, boolean stoppedEarly) implements Serializable {
+    int bestEpoch, boolean stoppedEarly, List<String> warnings) implements Serializable {
 
   public TrainingSummary {
+    warnings = List.copyOf(warnings);
     lossHistory = List.copyOf(lossHistory);
     validationLossHistory = List.copyOf(validationLossHistory);
     validationMetricHistory = List.copyOf(validationMetricHistory);
     epochSeconds = List.copyOf(epochSeconds);
+  }
+
+  /** A summary without warnings. */
+  public TrainingSummary(List<Double> lossHistory, List<Double> validationLossHistory, List<Double> validationMetricHistory,
+      String metricName, long rounds, long trainingRows, List<Double> epochSeconds, double seconds, int bestEpoch,
+      boolean stoppedEarly) {
+    this(lossHistory, validationLossHistory, validationMetricHistory, metricName, rounds, trainingRows, epochSeconds, seconds,
+        bestEpoch, stoppedEarly, List.of());
   }
 
   /** Epochs run. */
@@ -47,6 +58,7 @@ public record TrainingSummary(List<Double> lossHistory, List<Double> validationL
         + (lossHistory.isEmpty() ? "n/a" : String.format("%.5f", lossHistory.get(lossHistory.size() - 1)))
         + (validationMetricHistory.isEmpty() ? "" : ", validation " + metricName + " "
             + String.format("%.4f", validationMetricHistory.get(validationMetricHistory.size() - 1)))
-        + String.format(", %.1f s)", seconds);
+        + String.format(", %.1f s", seconds) + (warnings.isEmpty() ? "" : ", " + warnings.size() + " warning"
+            + (warnings.size() == 1 ? "" : "s")) + ")";
   }
 }

@@ -97,6 +97,11 @@ class NetworkParamSetTest {
         assertThrows(IllegalArgumentException.class, () -> new ParamMap().put(m.layers(), new int[] {4, 0, 2})).getMessage());
     assertEquals("nnReg_p parameter learningRate given invalid value 0.0.",
         assertThrows(IllegalArgumentException.class, () -> new ParamMap().put(m.learningRate(), 0.0)).getMessage());
+    assertEquals("nnReg_p parameter learningRate given invalid value Infinity.",
+        assertThrows(IllegalArgumentException.class, () -> new ParamMap().put(m.learningRate(), Double.POSITIVE_INFINITY))
+            .getMessage());
+    assertEquals("nnReg_p parameter weightDecay given invalid value NaN.",
+        assertThrows(IllegalArgumentException.class, () -> new ParamMap().put(m.weightDecay(), Double.NaN)).getMessage());
     assertEquals("nnReg_p parameter optimizer given invalid value lbfgs.",
         assertThrows(IllegalArgumentException.class, () -> new ParamMap().put(m.optimizer(), "lbfgs")).getMessage());
     assertEquals("nnReg_p parameter learningRateSchedule given invalid value linear.",

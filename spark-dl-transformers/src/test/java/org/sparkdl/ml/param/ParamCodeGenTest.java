@@ -40,6 +40,8 @@ class ParamCodeGenTest {
 
   @Test
   void everyTableParamIsASparkParamWithItsDocAndDefault() {
+    // while regenerating, the compiled accessors may predate the table: the next plain run checks them
+    org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("sparkdl.regenerate"));
     NeuralNetworkRegressionModel m = new NeuralNetworkRegressionModel("nnReg_t", NetworkSpec.mlp(new int[] {2, 1}, "relu"),
         new float[3]);
     Map<String, org.apache.spark.ml.param.Param<?>> spark = java.util.Arrays.stream(m.params())
