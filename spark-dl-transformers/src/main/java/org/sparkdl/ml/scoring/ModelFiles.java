@@ -125,6 +125,8 @@ final class ModelFiles {
       meta.put("libraryVersion", ModelFiles.class.getPackage().getImplementationVersion() == null
           ? "dev" : ModelFiles.class.getPackage().getImplementationVersion());
       meta.put("files", files);
+      meta.put("paramsCrc32c", paramsChecksum(ParamsMetadata.parse(ParamsMetadata.toJson(stage, sparkVersion, Map.of()),
+          METADATA, stage.getClass())));
       String json = ParamsMetadata.toJson(stage, sparkVersion, meta);
       ParamsMetadata.write(fs, new Path(dir, METADATA), json);
       return json;
@@ -199,6 +201,11 @@ final class ModelFiles {
         Path version = VersionedDirectory.newest(fs, root);
         if (version == null) {
           if (!fs.exists(new Path(root, NETWORK))) {
+            if (attempt < 3) {
+              // a listing taken while a save renames its version in and removes the previous one may show neither
+              pause(attempt);
+              continue;
+            }
             throw new ModelFileException(path, "holds no complete save (a first save was interrupted?); save the model"
                 + " again.");
           }
@@ -209,6 +216,7 @@ final class ModelFiles {
           return read(fs, version, true, allowNonFinite);
         } catch (IOException e) {
           if (attempt < 3 && !version.equals(VersionedDirectory.newest(fs, root))) {
+            pause(attempt);
             LOG.debug("{}: {} was replaced by a newer save while being read; reading that one", path, version.getName());
             continue;
           }
@@ -223,6 +231,10 @@ final class ModelFiles {
       JsonNode files = meta.provenance().path("files");
       if (checksums && !files.isObject()) {
         throw new ModelFileException(METADATA, "lacks the lengths and checksums of the model's files (sparkdl.files).");
+      }
+      if (checksums && !paramsChecksum(meta).equals(meta.provenance().path("paramsCrc32c").asText())) {
+        throw new ModelFileException(METADATA, "its uid or params do not match the checksum saved with them"
+            + " (sparkdl.paramsCrc32c): the file was changed or damaged after the save.");
       }
       String specText = HadoopFiles.readUtf8(fs, new Path(dir, NETWORK), MAX_TEXT_BYTES);
       if (checksums) {
@@ -253,6 +265,21 @@ final class ModelFiles {
       ParamsMetadata.apply(meta, model, METADATA);
       return model;
     }
+  }
+
+  private static void pause(int attempt) throws java.io.InterruptedIOException {
+    try {
+      Thread.sleep(10L << attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted while loading a model that a save was replacing.");
+    }
+  }
+
+  /** The CRC32C of a metadata's class, uid and params, as its JSON writes them. */
+  private static String paramsChecksum(ParamsMetadata.Loaded m) {
+    String canonical = m.className() + "\n" + m.uid() + "\n" + m.paramMap() + "\n" + m.defaultParamMap();
+    return HadoopFiles.checksum(canonical.getBytes(StandardCharsets.UTF_8)).crc32c();
   }
 
   /** Refuses a data file whose length or CRC32C differs from what the metadata recorded. */

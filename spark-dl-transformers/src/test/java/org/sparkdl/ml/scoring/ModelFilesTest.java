@@ -343,13 +343,21 @@ class ModelFilesTest {
     assertEquals("metadata: is not valid JSON (Unexpected end-of-input within/between Object entries).",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
 
-    edit(part, metadata.replace("\"learningRate\":0.003", "\"learningRate\":-1.0"));
-    assertEquals("metadata: param 'learningRate' has the invalid value -1.0.",
+    edit(part, metadata.replace("\"learningRate\":0.003", "\"learningRate\":0.004"));
+    assertEquals("metadata: its uid or params do not match the checksum saved with them (sparkdl.paramsCrc32c): the file"
+        + " was changed or damaged after the save.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
 
-    edit(part, metadata.replace("\"defaultParamMap\":{", "\"defaultParamMap\":{\"dropout\":0.5,"));
+    // without checksums (saved before they were recorded) each param is still checked
+    Path legacyPart = legacyCopy(dir).resolve("metadata/part-00000");
+    String legacyMetadata = Files.readString(legacyPart);
+    edit(legacyPart, legacyMetadata.replace("\"learningRate\":0.003", "\"learningRate\":-1.0"));
+    assertEquals("metadata: param 'learningRate' has the invalid value -1.0.", assertThrows(ModelFileException.class,
+        () -> NeuralNetworkClassificationModel.load(uri(legacyPart.getParent().getParent()))).getMessage());
+    edit(legacyPart, legacyMetadata.replace("\"defaultParamMap\":{", "\"defaultParamMap\":{\"dropout\":0.5,"));
     assertEquals("metadata: sets param 'dropout', which NeuralNetworkClassificationModel does not have.",
-        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
+        assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(legacyPart.getParent()
+            .getParent()))).getMessage());
 
     assertEquals("metadata: describes a org.sparkdl.ml.scoring.NeuralNetworkClassificationModel; expected"
         + " org.sparkdl.ml.scoring.NeuralNetworkRegressionModel.", assertThrows(ModelFileException.class, () -> {
