@@ -66,7 +66,9 @@ def test_wrong_label_type(small: Any) -> None:
 def test_nan_and_null_features_name_the_row(spark: Any) -> None:
     schema = StructType([StructField("label", DoubleType()), StructField("features", VectorUDT())])
     nan = spark.createDataFrame([(0.0, Vectors.dense([1.0, float("nan"), 3.0, 4.0])), (1.0, Vectors.dense([1.0, 2, 3, 4]))], schema)
-    raises_value_error(lambda: clf().fit(nan.coalesce(1)), "Column 'features', row 0 of partition 0: NaN at index 1.")
+    raises_value_error(lambda: clf().fit(nan.coalesce(1)),
+                       "Column 'features', row 0 of partition 0 (row 0 of the input, counting from 0 in partition order):"
+                       " NaN at index 1.")
     null = spark.createDataFrame([(1.0, Vectors.dense([1.0, 2, 3, 4])), (0.0, None)], schema)
     raises_value_error(lambda: clf().fit(null.coalesce(1)), "Column 'features', row 1 of partition 0")
 

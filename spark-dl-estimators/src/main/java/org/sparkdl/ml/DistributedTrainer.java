@@ -99,7 +99,17 @@ final class DistributedTrainer {
       org.apache.spark.util.CollectionAccumulator<long[]> classCounts = s.objective().classification()
           ? jsc.sc().collectionAccumulator("training rows per class") : null;
       encoded = encode(data, validationIndicator, columns, s, classCounts);
-      List<DataMemory.Batch> batches = describe(encoded);
+      List<DataMemory.Batch> batches;
+      try {
+        batches = describe(encoded);
+      } catch (SparkException | RuntimeException e) {
+        RuntimeException cause = unwrap(e);
+        if (cause instanceof IllegalArgumentException bad) {
+          jsc.setJobDescription(s.stage() + " " + s.uid() + ": locating the bad row");
+          throw BadRows.locate(bad, data);
+        }
+        throw cause;
+      }
       if (classCounts != null) {
         long[] counts = new long[s.objective().numClasses()];
         for (long[] part : classCounts.value()) {

@@ -90,6 +90,10 @@ final class EncodedBatches {
     private boolean finished;
     /** Training rows per class, for a classifier: reported once the partition is encoded. */
     private final long[] classCounts;
+    /** The input file the current row comes from ("" when the input is not read from files), for messages. */
+    private String file = "";
+    private long fileStart;
+    private long fileRow;
 
     Pass(Plan plan, int partition, Iterator<Row> rows) {
       this.plan = plan;
@@ -123,6 +127,7 @@ final class EncodedBatches {
         while (ready.isEmpty() && rows.hasNext()) {
           Row row = rows.next();
           long r = position++;
+          trackFile();
           if (plan.classes() > 0) {
             checkLabel(row, r);
           }
@@ -156,7 +161,24 @@ final class EncodedBatches {
               + e.getMessage() + "). Lower " + DistributedTrainer.BATCH_BYTES_CONF + " (a task builds one batch of up to that"
               + " many bytes at a time) or raise spark.executor.memory.", e);
         }
+        if (e instanceof IllegalArgumentException && !file.isEmpty()) {
+          throw new IllegalArgumentException(e.getMessage() + " (input file " + file + ", row " + fileRow + (fileStart == 0
+              ? " of the file" : " of its split from byte " + fileStart) + ", counting from 0)", e);
+        }
         throw (RuntimeException) e;
+      }
+    }
+
+    /** Follows the file Spark's scan reads the current row from, counting the rows of each. */
+    private void trackFile() {
+      String now = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
+      long start = org.apache.spark.rdd.InputFileBlockHolder.getStartOffset();
+      if (now.equals(file) && start == fileStart) {
+        fileRow++;
+      } else {
+        file = now;
+        fileStart = start;
+        fileRow = 0;
       }
     }
 
