@@ -206,6 +206,10 @@ final class ModelFiles {
               pause(attempt);
               continue;
             }
+            if (fs.exists(new Path(root, METADATA))) {
+              // another stage's directory (an estimator's, say) is named by its class
+              ParamsMetadata.parse(ParamsMetadata.read(fs, new Path(root, METADATA)), METADATA, type);
+            }
             throw new ModelFileException(path, "holds no complete save (a first save was interrupted?); save the model"
                 + " again.");
           }
