@@ -98,7 +98,8 @@ final class DistributedTrainer {
           s.params().getStopOnDivergence());
       org.apache.spark.util.CollectionAccumulator<long[]> classCounts = s.objective().classification()
           ? jsc.sc().collectionAccumulator("training rows per class") : null;
-      encoded = encode(data, validationIndicator, columns, s, classCounts);
+      org.apache.spark.util.CollectionAccumulator<double[]> featureScale = jsc.sc().collectionAccumulator("feature scale");
+      encoded = encode(data, validationIndicator, columns, s, classCounts, featureScale);
       List<DataMemory.Batch> batches;
       try {
         batches = describe(encoded);
@@ -118,6 +119,16 @@ final class DistributedTrainer {
           }
         }
         watch.classes(counts);
+      }
+      List<double[]> scales = featureScale.value();
+      if (!scales.isEmpty()) {
+        double[] largest = new double[scales.get(0).length];
+        for (double[] part : scales) {
+          for (int j = 0; j < largest.length; j++) {
+            largest[j] = Math.max(largest[j], part[j]);
+          }
+        }
+        watch.featureScale(columns.features().name(), largest);
       }
       long rows = batches.stream().filter(b -> !b.validation()).mapToLong(DataMemory.Batch::rows).sum();
       long validRows = batches.stream().filter(DataMemory.Batch::validation).mapToLong(DataMemory.Batch::rows).sum();
@@ -267,7 +278,8 @@ final class DistributedTrainer {
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
   private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
-      Settings s, org.apache.spark.util.CollectionAccumulator<long[]> classCounts) {
+      Settings s, org.apache.spark.util.CollectionAccumulator<long[]> classCounts,
+      org.apache.spark.util.CollectionAccumulator<double[]> featureScale) {
     // sparse rows: the row's own columns (label, weight, its offsets in two lists), the entries counted as they come
     int perRow = 4 * ((columns.input().isSparse() ? 2 : columns.featureWidth()) + columns.targetWidth() + 1);
     long batchBytes = Math.min(MAX_BATCH_BYTES, org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
@@ -276,7 +288,7 @@ final class DistributedTrainer {
     EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, Math.max(8, batchBytes),
         s.params().getValidateInput(), s.objective().classification() ? s.objective().numClasses() : -1,
         validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator), validationIndicator,
-        s.params().getSeed(), classCounts);
+        s.params().getSeed(), classCounts, featureScale);
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 

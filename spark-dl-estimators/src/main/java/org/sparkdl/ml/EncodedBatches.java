@@ -29,8 +29,15 @@ final class EncodedBatches {
 
   /** What the pass needs besides the rows; serializable, sent to the executors. */
   record Plan(TrainingColumns columns, int maxBatchRows, long maxBatchBytes, boolean validate, int classes,
-      int indicatorIndex, String indicatorName, long seed, org.apache.spark.util.CollectionAccumulator<long[]> classCounts)
-      implements java.io.Serializable {}
+      int indicatorIndex, String indicatorName, long seed, org.apache.spark.util.CollectionAccumulator<long[]> classCounts,
+      org.apache.spark.util.CollectionAccumulator<double[]> featureScale) implements java.io.Serializable {}
+
+  /**
+   * The largest |value| of each feature of a {@code Vector} features column over a partition's
+   * training rows (one value for all when the column is wider than this), for the driver's hint on
+   * features of very different scales.
+   */
+  static final int SCALE_COLUMNS = 4096;
 
   /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
   static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, String name) {
@@ -90,6 +97,8 @@ final class EncodedBatches {
     private boolean finished;
     /** Training rows per class, for a classifier: reported once the partition is encoded. */
     private final long[] classCounts;
+    /** Largest |value| per feature of the training rows (null unless the features are a Vector column). */
+    private final double[] scale;
     /** The input file the current row comes from ("" when the input is not read from files), for messages. */
     private String file = "";
     private long fileStart;
@@ -103,6 +112,27 @@ final class EncodedBatches {
       this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
       this.classCounts = plan.classes() > 0 ? new long[plan.classes()] : null;
+      org.sparkdl.arrow.InputColumn f = plan.columns().features();
+      this.scale = plan.featureScale() != null && f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
+          ? new double[plan.columns().featureWidth() <= SCALE_COLUMNS ? plan.columns().featureWidth() : 1] : null;
+    }
+
+    /** Folds a training row's features into {@link #scale}; rows with bad values are left to the validation. */
+    private void measure(Row row) {
+      Object v = row.get(plan.columns().features().index());
+      if (!(v instanceof org.apache.spark.ml.linalg.Vector vector)) {
+        return;
+      }
+      boolean perColumn = scale.length > 1;
+      int[] indices = vector instanceof org.apache.spark.ml.linalg.SparseVector sv ? sv.indices() : null;
+      double[] values = vector instanceof org.apache.spark.ml.linalg.SparseVector sv ? sv.values() : vector.toArray();
+      for (int k = 0; k < values.length; k++) {
+        double a = Math.abs(values[k]);
+        int at = perColumn ? (indices == null ? k : indices[k]) : 0;
+        if (at < scale.length && a > scale[at] && Double.isFinite(a)) {
+          scale[at] = a;
+        }
+      }
     }
 
     @Override
@@ -135,6 +165,9 @@ final class EncodedBatches {
           if (classCounts != null && !validation) {
             classCounts[((Number) row.get(plan.columns().target().index())).intValue()]++;
           }
+          if (scale != null && !validation) {
+            measure(row);
+          }
           BatchSink sink = validation ? valid : train;
           sink.add(row, r);
           offer(sink.take(), validation);
@@ -143,6 +176,9 @@ final class EncodedBatches {
           finished = true;
           if (classCounts != null && plan.classCounts() != null) {
             plan.classCounts().add(classCounts);
+          }
+          if (scale != null) {
+            plan.featureScale().add(scale);
           }
           offer(train.finish(), false);
           if (valid != null) {

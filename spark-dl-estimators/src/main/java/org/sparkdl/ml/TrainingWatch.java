@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>No learning</b>: a classifier whose loss stays within 3% of the uniform guess for two
  *       epochs in a row.
  *   <li><b>Missing classes</b>: training rows of fewer distinct classes than the network outputs.
+ *   <li><b>Feature scales</b>: a {@code Vector} column whose features' largest values differ by more
+ *       than {@value #SPAN} times, or reach {@value #HUGE} (float32 sums overflow).
  * </ul>
  */
 final class TrainingWatch {
@@ -104,6 +106,38 @@ final class TrainingWatch {
         + " %s).%s", who, present, counts.length, shown, present <= 1 ? " With a single class the model learns to predict"
         + " it for every row." : " The missing classes are never predicted; check the labels or the network's output"
         + " width."));
+  }
+
+  /** A largest |value| this far above float32's reach makes a layer's sums overflow. */
+  static final double HUGE = 1e18;
+  /** Features whose largest values differ by more than this factor are worth standardizing. */
+  static final double SPAN = 1e4;
+
+  /**
+   * Looks at the largest |value| of each feature of column {@code column} over the training rows
+   * ({@code largest[j]}; one value when the column was too wide to measure per feature).
+   */
+  void featureScale(String column, double[] largest) {
+    int top = -1;
+    int bottom = -1;
+    for (int j = 0; j < largest.length; j++) {
+      if (largest[j] > 0) {
+        top = top < 0 || largest[j] > largest[top] ? j : top;
+        bottom = bottom < 0 || largest[j] < largest[bottom] ? j : bottom;
+      }
+    }
+    if (top < 0) {
+      return;
+    }
+    if (largest[top] >= HUGE) {
+      warn(String.format(Locale.ROOT, "%s: column '%s' holds values as large as %.3g%s; sums of such values overflow"
+          + " float32 arithmetic (the loss becomes infinite or NaN). Scale the features (e.g. StandardScaler or"
+          + " MinMaxScaler).", who, column, largest[top], largest.length > 1 ? " (feature " + top + ")" : ""));
+    } else if (largest.length > 1 && largest[top] > SPAN * largest[bottom]) {
+      warn(String.format(Locale.ROOT, "%s: the features of column '%s' have very different scales: feature %d reaches"
+          + " %.3g, feature %d only %.3g (largest |value| of each). Standardize them (e.g. StandardScaler): the network"
+          + " trains faster and more stably.", who, column, top, largest[top], bottom, largest[bottom]));
+    }
   }
 
   private void warn(String message) {

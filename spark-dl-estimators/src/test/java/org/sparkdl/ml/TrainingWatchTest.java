@@ -70,6 +70,23 @@ class TrainingWatchTest {
   }
 
   @Test
+  void featuresOfVeryDifferentOrHugeScalesGetAHint() {
+    TrainingWatch even = new TrainingWatch("Clf u", TEN, 0.01, false);
+    even.featureScale("features", new double[] {3, 0.5, 0, 40});
+    assertEquals(List.of(), even.warnings());
+    TrainingWatch uneven = new TrainingWatch("Clf u", TEN, 0.01, false);
+    uneven.featureScale("features", new double[] {3, 2e5, 0.01, 4});
+    assertEquals(List.of("Clf u: the features of column 'features' have very different scales: feature 1 reaches 2.00e+05,"
+        + " feature 2 only 0.0100 (largest |value| of each). Standardize them (e.g. StandardScaler): the network trains"
+        + " faster and more stably."), uneven.warnings());
+    TrainingWatch huge = new TrainingWatch("Clf u", TEN, 0.01, false);
+    huge.featureScale("x", new double[] {3e38});
+    assertEquals(List.of("Clf u: column 'x' holds values as large as 3.00e+38; sums of such values overflow float32"
+        + " arithmetic (the loss becomes infinite or NaN). Scale the features (e.g. StandardScaler or MinMaxScaler)."),
+        huge.warnings());
+  }
+
+  @Test
   void fitsReportWhatWentWrongInTheirSummary(SparkSession spark) {
     Dataset<Row> data = NeuralNetworkClassifierTest.blobs(spark, 300, 5, 2).cache();
     NeuralNetworkClassificationModel wild = new NeuralNetworkClassifier().setLayers(4, 16, 3).setLearningRate(1e6)
@@ -87,6 +104,17 @@ class TrainingWatchTest {
 
     NeuralNetworkClassificationModel fine = new NeuralNetworkClassifier().setLayers(4, 8, 3).setMaxEpochs(3).fit(data);
     assertEquals(List.of(), fine.summary().warnings());
+
+    org.apache.spark.sql.api.java.UDF1<org.apache.spark.ml.linalg.Vector, org.apache.spark.ml.linalg.Vector> stretch = v -> {
+      double[] x = v.toArray().clone();
+      x[2] *= 1e6;
+      return org.apache.spark.ml.linalg.Vectors.dense(x);
+    };
+    spark.udf().register("stretch", stretch, new org.apache.spark.ml.linalg.VectorUDT());
+    NeuralNetworkClassificationModel stretched = new NeuralNetworkClassifier().setLayers(4, 8, 3).setMaxEpochs(1)
+        .fit(data.withColumn("features", functions.callUDF("stretch", functions.col("features"))));
+    assertTrue(stretched.summary().warnings().stream().anyMatch(w -> w.contains("very different scales: feature 2")),
+        stretched.summary().warnings().toString());
 
     IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> new NeuralNetworkClassifier()
         .setLayers(4, 8, 3).setMaxEpochs(1).setWeightCol("w").fit(data.withColumn("w", functions.lit(0.0))));
