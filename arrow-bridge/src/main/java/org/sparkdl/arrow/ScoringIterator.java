@@ -41,6 +41,7 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private int pendingCount;
   private int cursor;
   private long rowIndex;
+  private final InputFilePosition file = new InputFilePosition();
   private BufferAllocator allocator;
   private ArrowBuf featureBuf;
   private ArrowBuf outputBuf;
@@ -130,7 +131,13 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     int n = 0;
     while (n < batchSize && source.hasNext()) {
       Row row = source.next();
-      int steps = reader.read(row, rowIndex, featureBuf, 4L * n * featureWidth);
+      file.next();
+      int steps;
+      try {
+        steps = reader.read(row, rowIndex, featureBuf, 4L * n * featureWidth);
+      } catch (IllegalArgumentException e) {
+        throw file.locate(e);
+      }
       if (lengthBuf != null) {
         lengthBuf.setFloat(4L * n, steps);
       }
@@ -169,7 +176,12 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     while (n < batchSize && source.hasNext()) {
       Row row = source.next();
       starts[n] = sparse.entries();
-      sparse.read(row, rowIndex);
+      file.next();
+      try {
+        sparse.read(row, rowIndex);
+      } catch (IllegalArgumentException e) {
+        throw file.locate(e);
+      }
       pending[n++] = row;
       rowIndex++;
     }

@@ -99,10 +99,8 @@ final class EncodedBatches {
     private final long[] classCounts;
     /** Largest |value| per feature of the training rows (null unless the features are a Vector column). */
     private final double[] scale;
-    /** The input file the current row comes from ("" when the input is not read from files), for messages. */
-    private String file = "";
-    private long fileStart;
-    private long fileRow;
+    /** Where the current row is in its input file, for messages. */
+    private final org.sparkdl.arrow.InputFilePosition file = new org.sparkdl.arrow.InputFilePosition();
 
     Pass(Plan plan, int partition, Iterator<Row> rows) {
       this.plan = plan;
@@ -157,7 +155,7 @@ final class EncodedBatches {
         while (ready.isEmpty() && rows.hasNext()) {
           Row row = rows.next();
           long r = position++;
-          trackFile();
+          file.next();
           if (plan.classes() > 0) {
             checkLabel(row, r);
           }
@@ -197,24 +195,10 @@ final class EncodedBatches {
               + e.getMessage() + "). Lower " + DistributedTrainer.BATCH_BYTES_CONF + " (a task builds one batch of up to that"
               + " many bytes at a time) or raise spark.executor.memory.", e);
         }
-        if (e instanceof IllegalArgumentException && !file.isEmpty()) {
-          throw new IllegalArgumentException(e.getMessage() + " (input file " + file + ", row " + fileRow + (fileStart == 0
-              ? " of the file" : " of its split from byte " + fileStart) + ", counting from 0)", e);
+        if (e instanceof IllegalArgumentException bad) {
+          throw file.locate(bad);
         }
         throw (RuntimeException) e;
-      }
-    }
-
-    /** Follows the file Spark's scan reads the current row from, counting the rows of each. */
-    private void trackFile() {
-      String now = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
-      long start = org.apache.spark.rdd.InputFileBlockHolder.getStartOffset();
-      if (now.equals(file) && start == fileStart) {
-        fileRow++;
-      } else {
-        file = now;
-        fileStart = start;
-        fileRow = 0;
       }
     }
 

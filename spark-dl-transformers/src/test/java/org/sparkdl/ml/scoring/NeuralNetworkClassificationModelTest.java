@@ -124,6 +124,17 @@ class NeuralNetworkClassificationModelTest {
   }
 
   @Test
+  void aBadRowScoredFromAFileIsNamedByTheFileAndItsRowThere(SparkSession spark, @TempDir Path dir) {
+    NeuralNetworkClassificationModel model = ScoringFixtures.classifier("clf", 4, 8, 3);
+    String path = dir.resolve("in.parquet").toUri().toString();
+    withBadRow(spark, 13, Vectors.dense(1, 2, 3)).write().parquet(path);   // rows 10-19 are the second file
+    Dataset<Row> scored = model.transform(spark.read().parquet(path));
+    String message = argumentError(assertThrows(SparkException.class, scored::collectAsList)).getMessage();
+    assertTrue(message.matches("Column 'features', row \\d+ of partition \\d+: 3 values; the input layer expects 4\\."
+        + " \\(input file file:.*/in\\.parquet/part-00001-[^ ]*\\.parquet, row 3 of the file, counting from 0\\)"), message);
+  }
+
+  @Test
   void badRowsFailOnlyWhenAnActionRunsNamingPartitionAndRow(SparkSession spark) {
     NeuralNetworkClassificationModel model = ScoringFixtures.classifier("clf", 4, 8, 3);
     Dataset<Row> scored = model.transform(withBadRow(spark, 13, Vectors.dense(1, 2, 3)));
