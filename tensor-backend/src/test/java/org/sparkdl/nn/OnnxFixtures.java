@@ -19,7 +19,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.io.SafeTensorsReader;
 import org.sparkdl.io.TensorInfo;
 import org.sparkdl.spec.NetworkSpec;
@@ -38,11 +38,11 @@ final class OnnxFixtures implements AutoCloseable {
   /** Largest error allowed per element, relative to the reference's magnitude (absolute below 1). */
   static final double TOLERANCE = 1e-5;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final CpuBackend be;
+  private final Backend be;
   private final JsonNode cases;
   private final SafeTensorsReader tensors;
 
-  private OnnxFixtures(CpuBackend be, JsonNode cases, SafeTensorsReader tensors) {
+  private OnnxFixtures(Backend be, JsonNode cases, SafeTensorsReader tensors) {
     this.be = be;
     this.cases = cases;
     this.tensors = tensors;
@@ -52,10 +52,10 @@ final class OnnxFixtures implements AutoCloseable {
   static OnnxFixtures open(String casesJson, String safetensors) throws IOException, URISyntaxException {
     Path dir = Path.of(OnnxFixtures.class.getResource("/fixtures/onnx/" + casesJson).toURI()).getParent();
     JsonNode cases = JSON.readTree(dir.resolve(casesJson).toFile());
-    return new OnnxFixtures(new CpuBackend(2), cases, SafeTensorsReader.open(dir.resolve(safetensors)));
+    return new OnnxFixtures(org.sparkdl.testing.TestBackends.create(2), cases, SafeTensorsReader.open(dir.resolve(safetensors)));
   }
 
-  CpuBackend backend() {
+  Backend backend() {
     return be;
   }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Init;
@@ -30,7 +30,7 @@ import org.sparkdl.testing.GradCheck;
 class RecurrentNetworkTest {
   @RegisterExtension
   final Float64Workspace ws = new Float64Workspace(1, 5);
-  private final CpuBackend be = ws.backend();
+  private final Backend be = ws.backend();
   private final Scope scope = ws.scope();
 
   private Tensor rand(int... dims) {

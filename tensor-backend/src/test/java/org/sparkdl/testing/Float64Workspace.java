@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * What a float64 test of ops and layers works in: a CPU backend, a scope named {@code test} on it,
+ * What a float64 test of ops and layers works in: the suites' backend ({@link TestBackends}), a scope named {@code test} on it,
  * and a seeded random source for its inputs. Registered as an instance field,
  *
  * <pre>{@code @RegisterExtension final Float64Workspace ws = new Float64Workspace(1, 23);}</pre>
@@ -21,18 +21,18 @@ import org.sparkdl.tensor.Tensor;
  * are still allocated on the backend.
  */
 public final class Float64Workspace implements AfterEachCallback {
-  private final CpuBackend be;
+  private final Backend be;
   private final Scope scope;
   private final Random random;
 
   /** A backend of {@code threads} threads and a random source seeded with {@code seed}. */
   public Float64Workspace(int threads, long seed) {
-    be = new CpuBackend(threads);
+    be = TestBackends.create(threads);
     scope = be.openScope("test");
     random = new Random(seed);
   }
 
-  public CpuBackend backend() {
+  public Backend backend() {
     return be;
   }
 
