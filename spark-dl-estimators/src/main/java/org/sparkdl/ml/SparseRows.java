@@ -32,15 +32,9 @@ final class SparseRows {
   private static void allreduce(Parameter p, Collective c) {
     int[] mine = p.touchedRows();
     int width = p.shape().dim(1);
-    double[] counts = new double[c.size()];
-    counts[c.rank()] = mine.length;
-    c.allreduce(counts);
-    long total = 0;
-    long offset = 0;
-    for (int r = 0; r < counts.length; r++) {
-      offset += r < c.rank() ? (long) counts[r] : 0;
-      total += (long) counts[r];
-    }
+    Segment seg = Segment.of(mine.length, c);
+    long total = seg.total();
+    long offset = seg.offset();
     if (total == 0) {
       return;
     }
@@ -114,15 +108,9 @@ final class SparseRows {
 
   /** The union of every task's {@code mine} (ascending row ids), ascending, the same on every task. */
   private static int[] union(int[] mine, Collective c) {
-    double[] counts = new double[c.size()];
-    counts[c.rank()] = mine.length;
-    c.allreduce(counts);
-    long total = 0;
-    long offset = 0;
-    for (int r = 0; r < counts.length; r++) {
-      offset += r < c.rank() ? (long) counts[r] : 0;
-      total += (long) counts[r];
-    }
+    Segment seg = Segment.of(mine.length, c);
+    long total = seg.total();
+    long offset = seg.offset();
     if (total == 0) {
       return new int[0];
     }
@@ -137,5 +125,21 @@ final class SparseRows {
     }
     c.allreduce(ids);
     return Arrays.stream(ids).mapToInt(d -> (int) d).sorted().distinct().toArray();
+  }
+
+  /** Where this task's {@code count} entries go in a vector of every task's, in rank order, and its length. */
+  private record Segment(long offset, long total) {
+    static Segment of(int count, Collective c) {
+      double[] counts = new double[c.size()];
+      counts[c.rank()] = count;
+      c.allreduce(counts);
+      long total = 0;
+      long offset = 0;
+      for (int r = 0; r < counts.length; r++) {
+        offset += r < c.rank() ? (long) counts[r] : 0;
+        total += (long) counts[r];
+      }
+      return new Segment(offset, total);
+    }
   }
 }
