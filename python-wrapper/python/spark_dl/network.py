@@ -52,6 +52,9 @@ Graph style, where ``add_*`` methods take the nodes they read and return the new
 
 Every object validates itself when built and raises :class:`~spark_dl.errors.NetworkSpecError` (a
 ``ValueError``) naming the layer and shapes concerned, with the same wording as the Java library.
+
+Size: over 400 lines; the Network class and its builder, one method per layer users write networks with;
+the layers, JSON and checks live in their own modules.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ import org.sparkdl.tensor.Tensor;
  *   ...
  * }
  * }</pre>
+ *
+ * <p><b>Size.</b> Over 400 lines: one decoded batch and every view of it (dense, sparse,
+ * sequences, targets, weights), with the ownership rules they share.
  */
 public final class ArrowBatch implements AutoCloseable {
   private final BufferAllocator allocator;

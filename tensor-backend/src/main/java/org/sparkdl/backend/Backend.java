@@ -22,6 +22,10 @@ import org.sparkdl.tensor.Tensor;
  * ownership once for every backend and then call the protected primitives, which implementations
  * provide and may assume valid arguments. Kernels write into an output tensor the caller
  * allocated ({@code out}); none allocates its result.
+ *
+ * <p><b>Size.</b> Over 400 lines: the whole SPI in one place (template methods that validate and
+ * count, then the abstract kernels), so that a backend implements one class and a reader sees
+ * every check beside its kernel; the loops live in the backends.
  */
 public abstract class Backend implements AutoCloseable {
   private final AtomicLong liveBytes = new AtomicLong();

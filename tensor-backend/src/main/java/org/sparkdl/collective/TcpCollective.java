@@ -39,6 +39,9 @@ import org.sparkdl.tensor.Tensor;
  * written from and read into the tensors' own off-heap memory, and every wait has a deadline and a
  * cancellation check. Each connection starts with a handshake carrying a token, so a stray or
  * stale connection (another fit, an earlier attempt) is refused.
+ *
+ * <p><b>Size.</b> Over 400 lines: the transport, its framing, the ring and tree schedules and
+ * their timeouts are one protocol, and its errors name peers, which needs all of it in view.
  */
 public final class TcpCollective implements Collective {
   static final int MAGIC = 0x53444c43;

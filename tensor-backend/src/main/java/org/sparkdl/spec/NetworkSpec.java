@@ -27,6 +27,10 @@ import java.util.function.UnaryOperator;
  * @param layers the layers in topological order, at least one
  * @param outputs names of the nodes whose values the network returns, in order; {@code null}
  *     means the last layer
+ *
+ * <p><b>Size.</b> Over 400 lines: the builder methods, one per layer the spec knows, are the
+ * public API users write networks with; the JSON mapping, the checks and the shapes live in their
+ * own classes.
  */
 public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerSpec> layers, List<String> outputs) {
   /** The only JSON format version written and read. */

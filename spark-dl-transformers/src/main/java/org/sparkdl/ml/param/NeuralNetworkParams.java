@@ -24,6 +24,9 @@ import org.sparkdl.spec.NetworkSpec;
  *
  * <p>Spark's own params ({@code featuresCol}, {@code labelCol}, {@code predictionCol}, ...) come
  * from the Spark base classes.
+ *
+ * <p><b>Size.</b> Over 400 lines: most of it is the accessors and getters ParamCodeGen writes from
+ * ParamTable, two short methods a param.
  */
 public interface NeuralNetworkParams extends Params {
   /** The params themselves; each implementing class builds one in its constructor. */

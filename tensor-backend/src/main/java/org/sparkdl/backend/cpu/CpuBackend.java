@@ -30,6 +30,9 @@ import org.sparkdl.tensor.Tensor;
  * #setThreads(int)}; on Spark, {@code spark.task.cpus}) is put in force before each of its matrix
  * products, so a backend made elsewhere in the JVM with another count (a driver-side trainer in
  * local mode) neither slows the tasks' products nor changes their bits.
+ *
+ * <p><b>Size.</b> Over 400 lines: the CPU side of every SPI kernel, each a few lines handing off
+ * to the kernel classes (SimdKernels, PoolKernels, ...), which hold the loops.
  */
 public final class CpuBackend extends HostBackend {
   private static final Object BLAS_LOCK = new Object();
