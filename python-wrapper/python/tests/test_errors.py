@@ -42,7 +42,8 @@ def raises_value_error(action: Callable[[], Any], message: str) -> SparkDLValueE
 
 def test_label_outside_the_class_range_names_column_and_row(small: Any) -> None:
     bad = small.withColumn("label", F.when(F.col("label") == 2, 3.0).otherwise(F.col("label")))
-    error = raises_value_error(lambda: clf().fit(bad), "is outside [0, 3) for 3 classes. Index labels with StringIndexer.")
+    error = raises_value_error(lambda: clf().fit(bad),
+                               "is outside [0, 3) for 3 classes: the network's output layer has 3 units")
     assert str(error).startswith("Column 'label', row ")
 
 

@@ -234,6 +234,11 @@ final class EncodedBatches {
         throw new IllegalArgumentException(where + "null; expected a class index in [0, " + classes + ").");
       }
       double d = ((Number) v).doubleValue();
+      if (d >= classes && d == Math.rint(d) && d < Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(where + d + " is outside [0, " + classes + ") for " + classes + " classes: the"
+            + " network's output layer has " + classes + " units, one per class. If there are " + ((long) d + 1) + " or more"
+            + " classes, widen the output layer; otherwise index the labels with StringIndexer.");
+      }
       if (!(d >= 0 && d < classes)) {
         throw new IllegalArgumentException(where + d + " is outside [0, " + classes + ") for " + classes
             + " classes. Index labels with StringIndexer.");

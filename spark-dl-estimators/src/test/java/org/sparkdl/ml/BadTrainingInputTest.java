@@ -97,14 +97,16 @@ class BadTrainingInputTest {
   @Test
   void nullFeaturesAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 27, RowFactory.create(0.0, null));
-    assertEquals("Column 'features', row 7 of partition 1 (row 27 of the input, counting from 0 in partition order): null; expected a vector of 4 values.",
+    assertEquals("Column 'features', row 7 of partition 1 (row 27 of the input, counting from 0 in partition order):"
+        + " null; expected a vector of 4 values.",
         TrainingFixtures.fitError(spark, classifier(), data));
   }
 
   @Test
   void nanFeaturesAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 5, RowFactory.create(2.0, Vectors.dense(1, 2, Double.NaN, 4)));
-    assertEquals("Column 'features', row 5 of partition 0 (row 5 of the input, counting from 0 in partition order): NaN at index 2.", TrainingFixtures.fitError(spark, classifier(), data));
+    assertEquals("Column 'features', row 5 of partition 0 (row 5 of the input, counting from 0 in partition order):"
+        + " NaN at index 2.", TrainingFixtures.fitError(spark, classifier(), data));
   }
 
   @Test
@@ -121,7 +123,8 @@ class BadTrainingInputTest {
   @Test
   void vectorsOfTheWrongSizeAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 33, RowFactory.create(0.0, Vectors.dense(1, 2, 3)));
-    assertEquals("Column 'features', row 13 of partition 1 (row 33 of the input, counting from 0 in partition order): 3 values; the input layer expects 4.",
+    assertEquals("Column 'features', row 13 of partition 1 (row 33 of the input, counting from 0 in partition order):"
+        + " 3 values; the input layer expects 4.",
         TrainingFixtures.fitError(spark, classifier(), data));
   }
 
@@ -132,38 +135,49 @@ class BadTrainingInputTest {
       rows.set(i, RowFactory.create(0.0, Vectors.dense(1, 2, 3)));
     }
     Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA, 2);
-    assertEquals("Column 'features', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order): 3 values; the input layer expects 4.",
+    assertEquals("Column 'features', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order):"
+        + " 3 values; the input layer expects 4.",
         TrainingFixtures.fitError(spark, classifier(), data));
   }
 
   @Test
   void negativeLabelsAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 4, RowFactory.create(-1.0, Vectors.dense(1, 2, 3, 4)));
-    assertEquals("Column 'label', row 4 of partition 0 (row 4 of the input, counting from 0 in partition order): -1.0 is outside [0, 3) for 3 classes. Index labels with StringIndexer.",
+    assertEquals("Column 'label', row 4 of partition 0 (row 4 of the input, counting from 0 in partition order):"
+        + " -1.0 is"
+        + " outside [0, 3) for 3 classes. Index labels with StringIndexer.",
         TrainingFixtures.fitError(spark, classifier(), data));
   }
 
   @Test
   void nonIntegerLabelsAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 28, RowFactory.create(1.5, Vectors.dense(1, 2, 3, 4)));
-    assertEquals("Column 'label', row 8 of partition 1 (row 28 of the input, counting from 0 in partition order): 1.5 is not a class index (an integer in [0, 3))."
+    assertEquals("Column 'label', row 8 of partition 1 (row 28 of the input, counting from 0 in partition order):"
+        + " 1.5 is not a class index (an integer in [0, 3))."
         + " Index labels with StringIndexer.", TrainingFixtures.fitError(spark, classifier(), data));
   }
 
   @Test
   void labelsNotBelowTheNumberOfClassesAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 17, RowFactory.create(10.0, Vectors.dense(1, 2, 3, 4)));
-    assertEquals("Column 'label', row 17 of partition 0 (row 17 of the input, counting from 0 in partition order): 10.0 is outside [0, 10) for 10 classes. Index labels with StringIndexer.",
+    assertEquals("Column 'label', row 17 of partition 0 (row 17 of the input, counting from 0 in partition order):"
+        + " 10.0 is"
+        + " outside [0, 10) for 10 classes: the network's output layer has 10 units, one per class. If there are 11 or"
+        + " more classes, widen the output layer; otherwise index the labels with StringIndexer.",
         TrainingFixtures.fitError(spark, classifier().setLayers(4, 8, 10), data));
     Dataset<Row> three = withRow(spark, 20, RowFactory.create(3.0, Vectors.dense(1, 2, 3, 4)));
-    assertEquals("Column 'label', row 0 of partition 1 (row 20 of the input, counting from 0 in partition order): 3.0 is outside [0, 3) for 3 classes. Index labels with StringIndexer.",
+    assertEquals("Column 'label', row 0 of partition 1 (row 20 of the input, counting from 0 in partition order):"
+        + " 3.0 is"
+        + " outside [0, 3) for 3 classes: the network's output layer has 3 units, one per class. If there are 4 or more"
+        + " classes, widen the output layer; otherwise index the labels with StringIndexer.",
         TrainingFixtures.fitError(spark, classifier(), three));
   }
 
   @Test
   void nullLabelsAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 3, RowFactory.create(null, Vectors.dense(1, 2, 3, 4)));
-    assertEquals("Column 'label', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order): null; expected a class index in [0, 3).",
+    assertEquals("Column 'label', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order):"
+        + " null; expected a class index in [0, 3).",
         TrainingFixtures.fitError(spark, classifier(), data));
   }
 
@@ -184,7 +198,8 @@ class BadTrainingInputTest {
     }
     StructType schema = TrainingFixtures.SCHEMA.add("w", DataTypes.DoubleType);
     Dataset<Row> data = TrainingFixtures.frame(spark, rows, schema, 2);
-    assertEquals("Column 'w', row 3 of partition 1 (row 23 of the input, counting from 0 in partition order): -0.5 is negative; weights must be >= 0.",
+    assertEquals("Column 'w', row 3 of partition 1 (row 23 of the input, counting from 0 in partition order):"
+        + " -0.5 is negative; weights must be >= 0.",
         TrainingFixtures.fitError(spark, classifier().setWeightCol("w"), data));
     assertEquals("Column 'weight' does not exist; columns: label, features, w.",
         TrainingFixtures.schemaError(spark, classifier().setWeightCol("weight"), data));
@@ -207,7 +222,8 @@ class BadTrainingInputTest {
       rows.add(RowFactory.create(blobs.get(i).get(0), i == 9 ? Vectors.dense(1, 2, 3) : blobs.get(i).get(1), i % 4 == 0));
     }
     Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA.add("isVal", DataTypes.BooleanType), 2);
-    assertEquals("Column 'features', row 9 of partition 0 (row 9 of the input, counting from 0 in partition order): 3 values; the input layer expects 4.",
+    assertEquals("Column 'features', row 9 of partition 0 (row 9 of the input, counting from 0 in partition order):"
+        + " 3 values; the input layer expects 4.",
         TrainingFixtures.fitError(spark, classifier().setValidationIndicatorCol("isVal"), data));
   }
 
@@ -219,7 +235,8 @@ class BadTrainingInputTest {
       rows.add(RowFactory.create(blobs.get(i).get(0), blobs.get(i).get(1), i == 23 ? null : i % 4 == 0));
     }
     Dataset<Row> data = TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA.add("isVal", DataTypes.BooleanType), 2);
-    assertEquals("Column 'isVal', row 3 of partition 1 (row 23 of the input, counting from 0 in partition order): null; expected true (validation) or false (training).",
+    assertEquals("Column 'isVal', row 3 of partition 1 (row 23 of the input, counting from 0 in partition order):"
+        + " null; expected true (validation) or false (training).",
         TrainingFixtures.fitError(spark, classifier().setValidationIndicatorCol("isVal"), data));
   }
 
@@ -252,7 +269,8 @@ class BadTrainingInputTest {
       rows.add(RowFactory.create(y, Vectors.dense(i, 1, 2, 3)));
     }
     StructType schema = new StructType().add("label", SQLDataTypes.VectorType()).add("features", SQLDataTypes.VectorType());
-    assertEquals("Column 'label', row 6 of partition 1 (row 26 of the input, counting from 0 in partition order): 3 values; the output layer expects 2.",
+    assertEquals("Column 'label', row 6 of partition 1 (row 26 of the input, counting from 0 in partition order):"
+        + " 3 values; the output layer expects 2.",
         TrainingFixtures.fitError(spark, twoOutputs, TrainingFixtures.frame(spark, rows, schema, 2)));
   }
 }

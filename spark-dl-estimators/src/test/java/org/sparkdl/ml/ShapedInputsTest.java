@@ -160,7 +160,8 @@ class ShapedInputsTest {
     Dataset<Row> data = sequences(spark, 40, 4).withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
     Dataset<Row> tooLong = data.withColumn("features", org.apache.spark.sql.functions.when(col("id").equalTo(3),
         org.apache.spark.sql.functions.array_repeat(col("features").getItem(0), 6)).otherwise(col("features")));
-    assertEquals("Column 'features', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order): 6 steps; the input holds at most 5 (shape [5, 2]).",
+    assertEquals("Column 'features', row 3 of partition 0 (row 3 of the input, counting from 0 in partition order):"
+        + " 6 steps; the input holds at most 5 (shape [5, 2]).",
         TrainingFixtures.fitError(spark, classifier().setNetwork(withLengths(5, 2)), tooLong.drop("id")));
     Dataset<Row> vectors = TrainingFixtures.blobs(spark, 40, 8, 2);
     assertEquals("The network reads a 'lengths' input, which only sequence columns (array<array<float>>,"
