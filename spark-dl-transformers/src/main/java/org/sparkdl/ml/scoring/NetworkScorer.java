@@ -29,6 +29,7 @@ import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.train.Inference;
 
 /**
  * Scores DataFrames with a network: batch by batch through the Arrow bridge and the executor's
@@ -63,11 +64,8 @@ public final class NetworkScorer {
           + data.inputWidth() + ".");
     }
     Backend be = ExecutorBackends.get(backendKind);
-    try (ExecutorCache.Lease<Network> lease = network(data, be); Scope s = be.openScope("predict-one")) {
-      Network net = lease.get();
-      Tensor x = s.of(DType.FLOAT32, net.inputShape().prepend(1), features);
-      Tape tape = new Tape(s, false, 0);
-      return net.forward(tape.constant(x)).value().toFloatArray();
+    try (ExecutorCache.Lease<Network> lease = network(data, be)) {
+      return Inference.predict(lease.get(), features, lease.get().inputShape(), 1);
     }
   }
 
