@@ -37,7 +37,11 @@ def java_layers(spark: Any, sizes: Any) -> Any:
 def test_model_round_trip_in_python(tmp_path: Path, blob_frame: Any, blob_model: NeuralNetworkClassificationModel) -> None:
     path = str(tmp_path / "model")
     blob_model.save(path)
-    assert sorted(p for p in os.listdir(path) if not p.startswith(".")) == ["metadata", "network.json", "weights.safetensors"]
+    top = sorted(p for p in os.listdir(path) if not p.startswith("."))
+    assert len(top) == 2 and top[0] == "metadata" and top[1].startswith("v-"), top   # Spark's metadata and one version
+    version = os.path.join(path, top[1])
+    assert sorted(p for p in os.listdir(version) if not p.startswith(".")) == ["metadata", "network.json",
+                                                                                "weights.safetensors"]
     loaded = NeuralNetworkClassificationModel.load(path)
     assert isinstance(loaded, NeuralNetworkClassificationModel)
     assert loaded.uid == blob_model.uid
@@ -139,6 +143,7 @@ def test_loading_bad_directories_raises_model_file_errors(tmp_path: Path,
     assert isinstance(wrong.value, OSError)
     broken = tmp_path / "broken"
     shutil.copytree(path, broken)
-    (broken / "weights.safetensors").unlink()
+    version = next(p for p in broken.iterdir() if p.name.startswith("v-"))
+    (version / "weights.safetensors").unlink()
     with pytest.raises(ModelFileError, match=r"weights\.safetensors: does not exist\."):
         NeuralNetworkClassificationModel.load(str(broken))
