@@ -65,6 +65,8 @@ public final class VersionedDirectory {
    *     legacyNames}, may be replaced; without it such a destination fails before {@code body} runs
    * @param legacyNames files or folders of the unversioned layout this replaces: removed after the
    *     commit (they are what a reader falls back to when there is no version)
+   * @param body writes the version into the folder it is given; it may also write beside it, in the
+   *     folder's parent (the destination), what must be in place before the commit
    * @throws FileAlreadyExistsException with Spark's wording, when the destination holds a save and
    *     {@code overwrite} is false
    * @throws IOException when writing or committing fails; the previous version is then untouched
@@ -94,10 +96,10 @@ public final class VersionedDirectory {
         .substring(0, 8);
     Path tmp = new Path(root, "." + "tmp-" + name);
     Path version = new Path(root, name);
-    if (!fs.mkdirs(tmp)) {
-      throw new IOException("Could not write " + destination + ": creating " + tmp + " failed.");
-    }
     try {
+      if (!fs.mkdirs(tmp)) {
+        throw new IOException("creating " + tmp + " failed.");
+      }
       body.write(fs, tmp);
       if (!fs.rename(tmp, version)) {
         throw new IOException("renaming " + tmp + " to " + version + " failed.");
@@ -147,13 +149,10 @@ public final class VersionedDirectory {
     }
   }
 
-  /** Deletes a failed save's folder, and {@code root} too when this save created it and it is empty now. */
+  /** Deletes a failed save's folder, or all of {@code root} when this save created it (nothing else was there). */
   private static void deleteQuietly(FileSystem fs, Path p, Path root) {
     try {
-      fs.delete(p, true);
-      if (root != null && fs.listStatus(root).length == 0) {
-        fs.delete(root, false);
-      }
+      fs.delete(root != null ? root : p, true);
     } catch (IOException | RuntimeException e) {
       LOG.warn("Deleting the failed save {} failed: {}", p, e.toString());
     }

@@ -83,20 +83,19 @@ final class ModelFiles {
     public void save(String path) throws IOException {
       Configuration conf = sparkSession().sparkContext().hadoopConfiguration();
       String version = sparkSession().version();
-      String[] metadata = new String[1];
       VersionedDirectory.write(conf, path, shouldOverwrite(), UNVERSIONED, (fs, dir) -> {
-        metadata[0] = writeTo(fs, dir, version);
-      });
-      Path root = new Path(path);
-      FileSystem fs = root.getFileSystem(conf);
-      for (FileStatus f : fs.listStatus(root)) {
-        String n = f.getPath().getName();
-        if (n.startsWith("." + METADATA + ".tmp-") || n.startsWith("." + METADATA + ".old-")) {
-          fs.delete(f.getPath(), true);   // left by an interrupted save
+        String metadata = writeTo(fs, dir, version);
+        // the copy Pipeline.load reads, in place before the version is committed
+        Path root = dir.getParent();
+        for (FileStatus f : fs.listStatus(root)) {
+          String n = f.getPath().getName();
+          if (n.startsWith("." + METADATA + ".tmp-") || n.startsWith("." + METADATA + ".old-")) {
+            fs.delete(f.getPath(), true);   // left by an interrupted save
+          }
         }
-      }
-      AtomicDirectoryWriter.write(conf, new Path(root, METADATA).toString(), true,
-          (f, dir) -> ParamsMetadata.write(f, dir, metadata[0]));
+        AtomicDirectoryWriter.write(conf, new Path(root, METADATA).toString(), true,
+            (f, metadataDir) -> ParamsMetadata.write(f, metadataDir, metadata));
+      });
     }
 
     @Override
