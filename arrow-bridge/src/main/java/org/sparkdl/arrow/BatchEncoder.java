@@ -110,7 +110,8 @@ public final class BatchEncoder implements Serializable {
    * @param partition the partition id, for error messages and the batch metadata
    */
   public Iterator<byte[]> encode(Iterator<Row> rows, int partition) {
-    EncodingIterator it = new EncodingIterator(rows, columns, batchSize, validate, partition);
+    EncodingIterator it = new EncodingIterator(rows, new BatchSink(columns, batchSize,
+        Math.min(sparseBytes / 8, MAX_SPARSE_ENTRIES / 2), validate, partition, false, 0), partition);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (take, a failed sibling task) must not leak the vectors.

@@ -5,40 +5,41 @@ import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
 
 /**
- * Pulls up to {@code batchSize} rows at a time from a partition, writes them into one reused set
- * of Arrow vectors ({@link BatchBuilder}), and returns each batch as a self-contained Arrow IPC
- * stream (schema, one record batch, end-of-stream marker).
+ * Pulls a partition's rows through a {@link BatchSink} (the one Row-to-Arrow filler of training
+ * batches, here without shuffling) and returns each batch of up to {@code batchSize} rows as a
+ * self-contained Arrow IPC stream (schema, one record batch, end-of-stream marker).
  *
- * <p><b>Ownership.</b> Owns the builder's Arrow memory, allocated with the first batch (an empty
- * partition allocates nothing) and released as soon as the last batch is serialized, when reading
- * a row throws, or by {@link #close()}, whichever comes first. The returned byte arrays are plain
- * heap copies that outlive the iterator.
+ * <p><b>Ownership.</b> The sink owns the Arrow memory, allocated with the first row (an empty
+ * partition allocates nothing) and released once the last batch is serialized, when reading a row
+ * throws, or by {@link #close()}, whichever comes first. The returned byte arrays are plain heap
+ * copies that outlive the iterator.
  */
 final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
   private final Iterator<Row> rows;
-  private final int batchSize;
   private final int partition;
-  private final BatchBuilder builder;
+  private final BatchSink sink;
   private long rowIndex;
-  private boolean closed;
+  private BatchSink.Batch ready;
+  private boolean finished;
 
-  EncodingIterator(Iterator<Row> rows, TrainingColumns columns, int batchSize, boolean validate, int partition) {
+  EncodingIterator(Iterator<Row> rows, BatchSink sink, int partition) {
     this.rows = rows;
-    this.batchSize = batchSize;
+    this.sink = sink;
     this.partition = partition;
-    this.builder = new BatchBuilder(columns, validate, partition);
   }
 
   @Override
   public boolean hasNext() {
-    if (closed) {
-      return false;
+    while (ready == null && !finished) {
+      if (rows.hasNext()) {
+        sink.add(rows.next(), rowIndex++);
+        ready = sink.take();
+      } else {
+        finished = true;
+        ready = sink.finish();
+      }
     }
-    if (rows.hasNext()) {
-      return true;
-    }
-    close();
-    return false;
+    return ready != null;
   }
 
   @Override
@@ -46,38 +47,15 @@ final class EncodingIterator implements Iterator<byte[]>, AutoCloseable {
     if (!hasNext()) {
       throw new NoSuchElementException("No more batches in partition " + partition + ".");
     }
-    try {
-      return encodeBatch();
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-  }
-
-  private byte[] encodeBatch() {
-    builder.reserve(batchSize, 0);
-    long first = rowIndex;
-    int n = 0;
-    while (n < batchSize && rows.hasNext()) {
-      Row row = rows.next();
-      builder.read(row, rowIndex, n);
-      n++;
-      rowIndex++;
-    }
-    byte[] batch = builder.serialize(n, first);
-    if (!rows.hasNext()) {
-      close();
-    }
+    byte[] batch = ready.ipc();
+    ready = null;
     return batch;
   }
 
   /** Frees the Arrow memory now; idempotent. Batches already returned stay valid. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    builder.close();
+    finished = true;
+    sink.close();
   }
 }
