@@ -231,3 +231,11 @@ def test_concat_checks_shapes_like_java() -> None:
     b.add_concat("c", 1, "a", "b")
     with pytest.raises(NetworkSpecError, match=r"input shapes \[2, 3\] \('a'\) and \[3, 3\] \('b'\) differ outside axis 1"):
         b.build()
+
+
+def test_python_layer_classes_are_the_jvm_layer_types(jvm: Any) -> None:
+    """The Python mirror knows exactly the layer types the JVM's spec reads (``NetworkSpec.layerTypes()``)."""
+    from spark_dl.layers import _LAYER_TYPES
+
+    java = sorted(str(t) for t in jvm.org.sparkdl.spec.NetworkSpec.layerTypes().keySet())
+    assert sorted(_LAYER_TYPES) == java

@@ -6,13 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.Window2d;
 import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.NetworkSpec;
-import org.sparkdl.spec.Padding;
 import org.sparkdl.tensor.DType;
-import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Shape;
 
 /**
@@ -110,65 +107,9 @@ public final class Network implements AutoCloseable {
   }
 
   private static Layer build(LayerSpec ls, Map<String, List<Integer>> shapes, NetworkSpec spec) {
-    List<Integer> in = shapes.get(ls.inputs().get(0));
-    boolean sparse = spec.inputs().stream().anyMatch(i -> i.sparse() && i.name().equals(ls.inputs().get(0)));
-    if (ls instanceof org.sparkdl.spec.MultiHeadAttention m) {
-      return new MultiHeadAttention(m.name(), in.get(1), m.heads(), m.causal(), m.bias());
-    }
-    if (ls instanceof org.sparkdl.spec.PositionalEmbedding p) {
-      return new PositionalEmbedding(p.name(), Shape.of(in), Init.of(p.init()));
-    }
-    if (ls instanceof org.sparkdl.spec.SequenceMeanPool p) {
-      return new SequenceMeanPool(p.name());
-    }
-    if (ls instanceof org.sparkdl.spec.Dense d) {
-      return sparse ? Dense.byInput(d.name(), in.get(0), d.units(), d.bias(), Init.of(d.init()))
-          : new Dense(d.name(), in.get(in.size() - 1), d.units(), d.bias(), Init.of(d.init()));
-    } else if (ls instanceof org.sparkdl.spec.Activation a) {
-      return new Activation(a.name(), a.function(), a.alpha());
-    } else if (ls instanceof org.sparkdl.spec.Dropout d) {
-      return new Dropout(d.name(), d.rate());
-    } else if (ls instanceof org.sparkdl.spec.Add a) {
-      return Merge.add(a.name());
-    } else if (ls instanceof org.sparkdl.spec.Concat c) {
-      return Merge.concat(c.name(), c.axis());
-    } else if (ls instanceof org.sparkdl.spec.Reshape || ls instanceof org.sparkdl.spec.Flatten) {
-      return new Reshape(ls.name(), Shape.of(shapes.get(ls.name())));
-    } else if (ls instanceof org.sparkdl.spec.Conv2d c) {
-      return new Conv2d(c.name(), in.get(0), c.filters(), window(c.kernel(), c.stride(), c.dilation(), c.padding(), in),
-          c.groups(), c.bias(), Init.of(c.init()));
-    } else if (ls instanceof org.sparkdl.spec.Conv1d c) {
-      int[] pad = c.padding().amounts(0, in.get(1), c.kernel(), c.stride(), c.dilation());
-      return new Conv1d(c.name(), in.get(0), c.filters(), c.kernel(), c.stride(), pad[0], pad[1], c.dilation(),
-          c.groups(), c.bias(), Init.of(c.init()));
-    } else if (ls instanceof org.sparkdl.spec.MaxPool2d p) {
-      return Pool2d.max(p.name(), window(p.kernel(), p.stride(), List.of(1, 1), p.padding(), in));
-    } else if (ls instanceof org.sparkdl.spec.AvgPool2d p) {
-      return Pool2d.average(p.name(), window(p.kernel(), p.stride(), List.of(1, 1), p.padding(), in),
-          p.countIncludePad());
-    } else if (ls instanceof org.sparkdl.spec.GlobalAvgPool p) {
-      return Pool2d.globalAverage(p.name());
-    } else if (ls instanceof org.sparkdl.spec.BatchNorm b) {
-      return new BatchNorm(b.name(), in.get(0), b.momentum(), b.epsilon());
-    } else if (ls instanceof org.sparkdl.spec.LayerNorm l) {
-      return new LayerNorm(l.name(), Shape.of(l.normalizedShape(in)), l.epsilon());
-    } else if (ls instanceof org.sparkdl.spec.Embedding e) {
-      return new Embedding(e.name(), e.vocabularySize(), e.dimension(), e.paddingIndex());
-    } else if (ls instanceof org.sparkdl.spec.Lstm l) {
-      return new Lstm(l.name(), in.get(1), l.hiddenSize(), l.numLayers(), l.bidirectional(), l.returnSequences());
-    } else if (ls instanceof org.sparkdl.spec.Gru g) {
-      return new Gru(g.name(), in.get(1), g.hiddenSize(), g.numLayers(), g.bidirectional(), g.returnSequences());
-    }
-    throw new IllegalArgumentException("Layer '" + ls.name() + "' of type '" + ls.type() + "' has no implementation.");
-  }
-
-  /** The window of a 2-D layer over an input {@code [C, H, W]}, with {@code "same"} padding resolved. */
-  private static Window2d window(List<Integer> kernel, List<Integer> stride, List<Integer> dilation, Padding padding,
-      List<Integer> in) {
-    int[] ph = padding.amounts(0, in.get(1), kernel.get(0), stride.get(0), dilation.get(0));
-    int[] pw = padding.amounts(1, in.get(2), kernel.get(1), stride.get(1), dilation.get(1));
-    return new Window2d(kernel.get(0), kernel.get(1), stride.get(0), stride.get(1), dilation.get(0), dilation.get(1),
-        ph[0], ph[1], pw[0], pw[1]);
+    String first = ls.inputs().get(0);
+    boolean sparse = spec.inputs().stream().anyMatch(i -> i.sparse() && i.name().equals(first));
+    return LayerFactories.build(ls, new LayerFactories.Site(shapes.get(first), shapes.get(ls.name()), sparse));
   }
 
   public NetworkSpec spec() {

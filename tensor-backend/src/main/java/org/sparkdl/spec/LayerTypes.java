@@ -234,6 +234,13 @@ final class LayerTypes {
     return BY_TYPE.get(type);
   }
 
+  /** The record class of every known type tag, sorted by tag. */
+  static Map<String, Class<? extends LayerSpec>> recordClasses() {
+    Map<String, Class<? extends LayerSpec>> out = new TreeMap<>();
+    BY_TYPE.forEach((tag, entry) -> out.put(tag, entry.recordClass()));
+    return Collections.unmodifiableMap(out);
+  }
+
   /** All known type tags, sorted. */
   static List<String> knownTypes() {
     return Collections.unmodifiableList(new ArrayList<>(BY_TYPE.keySet()));

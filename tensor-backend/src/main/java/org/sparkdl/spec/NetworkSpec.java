@@ -92,6 +92,11 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
     return SpecReader.read(json);
   }
 
+  /** The layer types a spec can hold (what its JSON reads and writes), their record classes by type tag. */
+  public static Map<String, Class<? extends LayerSpec>> layerTypes() {
+    return LayerTypes.recordClasses();
+  }
+
   /** The canonical JSON form: fixed key order, all defaults written, one layer per line. */
   public String toJson() {
     return SpecWriter.write(this);
