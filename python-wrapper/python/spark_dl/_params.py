@@ -18,7 +18,7 @@ from pyspark.ml.param import Param, Params, TypeConverters
 from spark_dl.errors import SparkDLValueError
 from spark_dl.network import Network
 
-__all__ = ["_NeuralNetworkParams", "_HasLoss", "_given"]
+__all__ = ["_NeuralNetworkParams", "_HasLoss", "_given", "_reject_unknown"]
 
 
 def _choice(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
@@ -491,6 +491,34 @@ class _HasLoss(Params):
     def getLoss(self) -> str:
         """The regression loss."""
         return self.getOrDefault(self.loss)
+
+
+#: MLlib's names for params spark-dl spells otherwise, with what to use instead.
+_MLLIB_NAMES = {
+    "maxIter": "maxEpochs (passes over the data; MLlib's maxIter counts optimizer iterations)",
+    "stepSize": "learningRate",
+    "blockSize": "batchSize",
+    "solver": "optimizer (sgd, adam, adamw or rmsprop)",
+    "regParam": "weightDecay",
+    "initialWeights": "network (a Network whose weights are initialised from seed)",
+}
+
+
+def _reject_unknown(stage: Params, unknown: Dict[str, Any]) -> None:
+    """Raises for keyword arguments that are not params of ``stage``, suggesting the param meant."""
+    if not unknown:
+        return
+    import difflib
+
+    names = sorted(p.name for p in stage.params)
+    problems = []
+    for key in sorted(unknown):
+        if key in _MLLIB_NAMES:
+            problems.append("'%s' is MLlib's name; use %s" % (key, _MLLIB_NAMES[key]))
+        else:
+            close = difflib.get_close_matches(key, names, n=1)
+            problems.append("'%s' is not a param%s" % (key, "; did you mean %s?" % close[0] if close else ""))
+    raise SparkDLValueError("%s: %s." % (type(stage).__name__, "; ".join(problems)))
 
 
 def _given(kwargs: Dict[str, Any]) -> Dict[str, Any]:

@@ -23,7 +23,7 @@ from pyspark.ml.util import JavaMLReadable, JavaMLReader, JavaMLWritable, JavaML
 from pyspark.ml.wrapper import JavaEstimator, JavaModel, JavaParams, JavaTransformer, JavaWrapper
 
 from spark_dl._jar import check_session
-from spark_dl.errors import translated
+from spark_dl.errors import SparkDLStateError, translated
 
 if TYPE_CHECKING:
     from py4j.java_gateway import JavaObject
@@ -140,6 +140,12 @@ class _SparkDLModel(_SparkDLParams, JavaModel):
 
     @translated
     def _transform(self, dataset: "DataFrame") -> "DataFrame":
+        if self._java_obj is None:
+            name = type(self).__name__
+            raise SparkDLStateError(
+                "This %s holds no network: a model comes from %s.fit(...) or %s.load(path)."
+                % (name, name.replace("ClassificationModel", "Classifier").replace("RegressionModel", "Regressor"), name)
+            )
         return super()._transform(dataset)
 
     @classmethod

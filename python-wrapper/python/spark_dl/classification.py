@@ -19,7 +19,7 @@ from pyspark import keyword_only
 from pyspark.ml.classification import _JavaProbabilisticClassificationModel, _JavaProbabilisticClassifier
 from pyspark.ml.linalg import Vector
 
-from spark_dl._params import _given
+from spark_dl._params import _given, _reject_unknown
 from spark_dl._setters import _NeuralNetworkSetters, _ScoringSetters
 from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
 from spark_dl.network import Network
@@ -98,8 +98,10 @@ class NeuralNetworkClassifier(
         channelMean: List[float] = [],  # noqa: B006 - never mutated
         channelStd: List[float] = [],  # noqa: B006 - never mutated
         # @generated-end
+        **unknown: Any,
     ) -> None:
         super().__init__()
+        _reject_unknown(self, unknown)
         self._java_obj = self._new_java_stage(self.uid)
         self._set(**_given(self._input_kwargs))
 
@@ -142,8 +144,10 @@ class NeuralNetworkClassifier(
         channelMean: List[float] = [],  # noqa: B006 - never mutated
         channelStd: List[float] = [],  # noqa: B006 - never mutated
         # @generated-end
+        **unknown: Any,
     ) -> "NeuralNetworkClassifier":
         """Sets the params given (keyword-only); the others keep their values."""
+        _reject_unknown(self, unknown)
         return self._set(**_given(self._input_kwargs))
 
     def _create_model(self, java_model: "JavaObject") -> "NeuralNetworkClassificationModel":

@@ -15,7 +15,7 @@ from pyspark import keyword_only
 from pyspark.ml.linalg import Vector
 from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor
 
-from spark_dl._params import _given, _HasLoss
+from spark_dl._params import _given, _reject_unknown, _HasLoss
 from spark_dl._setters import _NeuralNetworkSetters, _ScoringSetters
 from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
 from spark_dl.network import Network
@@ -86,8 +86,10 @@ class NeuralNetworkRegressor(
         channelMean: List[float] = [],  # noqa: B006 - never mutated
         channelStd: List[float] = [],  # noqa: B006 - never mutated
         # @generated-end
+        **unknown: Any,
     ) -> None:
         super().__init__()
+        _reject_unknown(self, unknown)
         self._java_obj = self._new_java_stage(self.uid)
         self._set(**_given(self._input_kwargs))
 
@@ -128,8 +130,10 @@ class NeuralNetworkRegressor(
         channelMean: List[float] = [],  # noqa: B006 - never mutated
         channelStd: List[float] = [],  # noqa: B006 - never mutated
         # @generated-end
+        **unknown: Any,
     ) -> "NeuralNetworkRegressor":
         """Sets the params given (keyword-only); the others keep their values."""
+        _reject_unknown(self, unknown)
         return self._set(**_given(self._input_kwargs))
 
     def setLoss(self, value: str) -> "NeuralNetworkRegressor":

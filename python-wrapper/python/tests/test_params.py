@@ -75,7 +75,7 @@ def test_python_params_mirror_the_java_params(spark: Any, cls: Type[Any]) -> Non
 def test_constructor_defaults_are_the_param_defaults(spark: Any, cls: Type[Any]) -> None:
     stage = cls()
     signature = inspect.signature(cls.__init__)
-    names = [n for n in signature.parameters if n != "self"]
+    names = [n for n, p in signature.parameters.items() if n != "self" and p.kind != p.VAR_KEYWORD]
     assert sorted(names) == sorted(p.name for p in stage.params)
     for name in names:
         default = signature.parameters[name].default
@@ -83,7 +83,24 @@ def test_constructor_defaults_are_the_param_defaults(spark: Any, cls: Type[Any])
             assert default == stage.getOrDefault(name), name
         else:
             assert default is None, name
-    assert list(inspect.signature(cls.setParams).parameters)[1:] == names
+    assert [n for n, p in inspect.signature(cls.setParams).parameters.items() if p.kind != p.VAR_KEYWORD][1:] == names
+
+
+def test_mllib_names_and_typos_are_answered_with_the_param_meant(spark: Any) -> None:
+    with pytest.raises(SparkDLValueError) as mllib:
+        NeuralNetworkClassifier(layers=[4, 3], maxIter=20, stepSize=0.1)
+    assert str(mllib.value) == ("NeuralNetworkClassifier: 'maxIter' is MLlib's name; use maxEpochs (passes over the data;"
+                                " MLlib's maxIter counts optimizer iterations); 'stepSize' is MLlib's name; use"
+                                " learningRate.")
+    with pytest.raises(SparkDLValueError, match="'learningrate' is not a param; did you mean learningRate?"):
+        NeuralNetworkRegressor().setParams(learningrate=0.1)
+
+
+def test_a_model_made_without_a_network_says_where_models_come_from(spark: Any, blob_frame: Any) -> None:
+    from spark_dl import SparkDLStateError
+
+    with pytest.raises(SparkDLStateError, match=r"holds no network: a model comes from NeuralNetworkClassifier.fit"):
+        NeuralNetworkClassificationModel().transform(blob_frame)
 
 
 @pytest.mark.parametrize("cls", [NeuralNetworkClassifier, NeuralNetworkRegressor], ids=lambda c: c.__name__)
