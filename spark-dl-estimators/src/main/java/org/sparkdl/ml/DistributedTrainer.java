@@ -96,10 +96,8 @@ final class DistributedTrainer {
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       TrainingWatch watch = new TrainingWatch(s.stage() + " " + s.uid(), s.objective(), s.params().getLearningRate(),
           s.params().getStopOnDivergence());
-      org.apache.spark.util.CollectionAccumulator<long[]> classCounts = s.objective().classification()
-          ? jsc.sc().collectionAccumulator("training rows per class") : null;
-      org.apache.spark.util.CollectionAccumulator<double[]> featureScale = jsc.sc().collectionAccumulator("feature scale");
-      encoded = encode(data, validationIndicator, columns, s, classCounts, featureScale);
+      EncodingStats stats = EncodingStats.register(jsc.sc(), s.objective().classification());
+      encoded = encode(data, validationIndicator, columns, s, stats);
       List<DataMemory.Batch> batches;
       try {
         batches = describe(encoded);
@@ -111,25 +109,7 @@ final class DistributedTrainer {
         }
         throw cause;
       }
-      if (classCounts != null) {
-        long[] counts = new long[s.objective().numClasses()];
-        for (long[] part : classCounts.value()) {
-          for (int c = 0; c < counts.length; c++) {
-            counts[c] += part[c];
-          }
-        }
-        watch.classes(counts);
-      }
-      List<double[]> scales = featureScale.value();
-      if (!scales.isEmpty()) {
-        double[] largest = new double[scales.get(0).length];
-        for (double[] part : scales) {
-          for (int j = 0; j < largest.length; j++) {
-            largest[j] = Math.max(largest[j], part[j]);
-          }
-        }
-        watch.featureScale(columns.features().name(), largest);
-      }
+      stats.report(watch, s.objective().numClasses(), columns.features().name());
       long rows = batches.stream().filter(b -> !b.validation()).mapToLong(DataMemory.Batch::rows).sum();
       long validRows = batches.stream().filter(DataMemory.Batch::validation).mapToLong(DataMemory.Batch::rows).sum();
       int windows = batches.stream().filter(b -> !b.validation()).mapToInt(b -> b.index() + 1).max().orElse(1);
@@ -278,8 +258,7 @@ final class DistributedTrainer {
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
   private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
-      Settings s, org.apache.spark.util.CollectionAccumulator<long[]> classCounts,
-      org.apache.spark.util.CollectionAccumulator<double[]> featureScale) {
+      Settings s, EncodingStats stats) {
     // sparse rows: the row's own columns (label, weight, its offsets in two lists), the entries counted as they come
     int perRow = 4 * ((columns.input().isSparse() ? 2 : columns.featureWidth()) + columns.targetWidth() + 1);
     long batchBytes = Math.min(MAX_BATCH_BYTES, org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
@@ -288,7 +267,7 @@ final class DistributedTrainer {
     EncodedBatches.Plan plan = new EncodedBatches.Plan(columns, maxBatchRows, Math.max(8, batchBytes),
         s.params().getValidateInput(), s.objective().classification() ? s.objective().numClasses() : -1,
         validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator), validationIndicator,
-        s.params().getSeed(), classCounts, featureScale);
+        s.params().getSeed(), stats);
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 

@@ -29,8 +29,7 @@ final class EncodedBatches {
 
   /** What the pass needs besides the rows; serializable, sent to the executors. */
   record Plan(TrainingColumns columns, int maxBatchRows, long maxBatchBytes, boolean validate, int classes,
-      int indicatorIndex, String indicatorName, long seed, org.apache.spark.util.CollectionAccumulator<long[]> classCounts,
-      org.apache.spark.util.CollectionAccumulator<double[]> featureScale) implements java.io.Serializable {}
+      int indicatorIndex, String indicatorName, long seed, EncodingStats stats) implements java.io.Serializable {}
 
   /**
    * The largest |value| of each feature of a {@code Vector} features column over a partition's
@@ -111,7 +110,7 @@ final class EncodedBatches {
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
       this.classCounts = plan.classes() > 0 ? new long[plan.classes()] : null;
       org.sparkdl.arrow.InputColumn f = plan.columns().features();
-      this.scale = plan.featureScale() != null && f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
+      this.scale = plan.stats() != null && f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
           ? new double[plan.columns().featureWidth() <= SCALE_COLUMNS ? plan.columns().featureWidth() : 1] : null;
     }
 
@@ -172,11 +171,11 @@ final class EncodedBatches {
         }
         if (ready.isEmpty()) {
           finished = true;
-          if (classCounts != null && plan.classCounts() != null) {
-            plan.classCounts().add(classCounts);
+          if (classCounts != null && plan.stats() != null && plan.stats().classCounts() != null) {
+            plan.stats().classCounts().add(classCounts);
           }
           if (scale != null) {
-            plan.featureScale().add(scale);
+            plan.stats().featureScale().add(scale);
           }
           offer(train.finish(), false);
           if (valid != null) {
