@@ -41,11 +41,6 @@ record EpochSums(double lossSum, double weightSum, long rows, double validLossSu
     if (validRows == 0) {
       return null;
     }
-    RoundSum v = RoundSum.empty();
-    v.lossSum = validLossSum;
-    v.weightSum = validWeightSum;
-    v.metricSum = validMetricSum;
-    v.rows = validRows;
-    return v;
+    return RoundSum.empty().setSums(validLossSum, validWeightSum, validMetricSum, validRows, 0);
   }
 }

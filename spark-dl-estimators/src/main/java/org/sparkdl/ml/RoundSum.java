@@ -22,6 +22,7 @@ final class RoundSum implements Serializable {
   private double singleScale;
   private double[] sum;
   private double[] bufferSum;
+  /** Read by the trainer; written through {@link #setSums} and {@link #merge}. */
   double lossSum;
   double weightSum;
   double metricSum;
@@ -30,6 +31,16 @@ final class RoundSum implements Serializable {
 
   static RoundSum empty() {
     return new RoundSum();
+  }
+
+  /** Sets this worker's sums: weighted loss, weight total, metric sum, rows, and the steps it has taken. */
+  RoundSum setSums(double lossSum, double weightSum, double metricSum, long rows, long steps) {
+    this.lossSum = lossSum;
+    this.weightSum = weightSum;
+    this.metricSum = metricSum;
+    this.rows = rows;
+    this.steps = steps;
+    return this;
   }
 
   /** Sets this worker's vector to {@code scale * values}; a worker sets it once. */

@@ -218,11 +218,7 @@ final class TrainingTasks {
         out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
         sendBuffers(w, buffers, out, s.rows());
       }
-      out.lossSum = s.lossSum();
-      out.weightSum = s.weightSum();
-      out.rows = s.rows();
-      out.steps = 1;
-      return out;
+      return out.setSums(s.lossSum(), s.weightSum(), 0, s.rows(), 1);
     }
   }
 
@@ -263,11 +259,7 @@ final class TrainingTasks {
         out.setVector(all, total.rows());
         sendBuffers(w, state.buffers(), out, total.rows());
       }
-      out.lossSum = total.lossSum();
-      out.weightSum = total.weightSum();
-      out.rows = total.rows();
-      out.steps = w.trainer.optimizer().steps();
-      return out;
+      return out.setSums(total.lossSum(), total.weightSum(), 0, total.rows(), w.trainer.optimizer().steps());
     }
   }
 
@@ -301,11 +293,7 @@ final class TrainingTasks {
             : w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, run.classification()));
       }
     }
-    out.lossSum = total.lossSum();
-    out.weightSum = total.weightSum();
-    out.metricSum = total.metricSum();
-    out.rows = total.rows();
-    return out;
+    return out.setSums(total.lossSum(), total.weightSum(), total.metricSum(), total.rows(), 0);
   }
 
   /** Starts the worker's buffers from the round's (the same whichever worker a task borrows); null: none. */

@@ -16,12 +16,7 @@ class RoundSumTest {
     if (buffers != null) {
       s.setBuffers(buffers, rows);
     }
-    s.rows = rows;
-    s.lossSum = loss;
-    s.weightSum = rows;
-    s.metricSum = rows / 2.0;
-    s.steps = rows;
-    return s;
+    return s.setSums(loss, rows, rows / 2.0, rows, rows);
   }
 
   @Test
