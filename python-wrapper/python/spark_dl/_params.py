@@ -85,6 +85,17 @@ def _channels(name: str, positive: bool) -> Callable[[Any], List[float]]:
     return convert
 
 
+def _fraction(name: str) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        number = TypeConverters.toFloat(value)
+        if not (0 <= number < 1):
+            raise SparkDLValueError("Param %s %s is invalid: it must be in [0, 1)." % (name, number))
+        return number
+
+    convert.__name__ = "toFloat"
+    return convert
+
+
 def toNetworkJson(value: Any) -> str:
     """A :class:`~spark_dl.network.Network` or its JSON, checked, as JSON text."""
     if isinstance(value, Network):
@@ -241,6 +252,14 @@ class _NeuralNetworkParams(Params):
         "Default: false.",
         typeConverter=TypeConverters.toBoolean,
     )
+    validationFraction: "Param[float]" = Param(
+        Params._dummy(),
+        "validationFraction",
+        "Fraction of the rows held out at random (seeded by seed) for validation, as "
+        "validationIndicatorCol does (metrics per epoch, early stopping with tol), when "
+        "validationIndicatorCol is empty. In [0, 1); 0 holds out none. Default: 0.",
+        typeConverter=_fraction("validationFraction"),
+    )
     syncMode: "Param[str]" = Param(
         Params._dummy(),
         "syncMode",
@@ -348,6 +367,7 @@ class _NeuralNetworkParams(Params):
             weightCol="",
             validationIndicatorCol="",
             stopOnDivergence=False,
+            validationFraction=0.0,
             syncMode="gradient",
             localSteps=8,
             aggregationDepth=2,
@@ -423,6 +443,10 @@ class _NeuralNetworkParams(Params):
     def getStopOnDivergence(self) -> bool:
         """Whether a diverging fit stops with an error."""
         return self.getOrDefault(self.stopOnDivergence)
+
+    def getValidationFraction(self) -> float:
+        """The fraction of rows held out at random for validation (0: none)."""
+        return self.getOrDefault(self.validationFraction)
 
     def getSyncMode(self) -> str:
         """How workers synchronise: gradient or average."""

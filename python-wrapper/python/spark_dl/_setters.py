@@ -108,6 +108,12 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`stopOnDivergence`. Whether a diverging fit stops with an error."""
         return self._set(stopOnDivergence=value)
 
+    def setValidationFraction(self: P, value: float) -> P:
+        """Sets :py:attr:`validationFraction`.
+
+        The fraction of rows held out at random for validation (0: none)."""
+        return self._set(validationFraction=value)
+
     def setSyncMode(self: P, value: str) -> P:
         """Sets :py:attr:`syncMode`. How workers synchronise: gradient or average."""
         return self._set(syncMode=value)

@@ -177,6 +177,7 @@ def test_explain_params_shows_the_java_docs(spark: Any) -> None:
         ({"syncMode": "async"}, "Param syncMode 'async' is invalid: use gradient or average."),
         ({"backend": "tpu"}, "Param backend 'tpu' is invalid: use auto, cpu or cuda."),
         ({"featuresLayout": "csr"}, "Param featuresLayout 'csr' is invalid: use auto, sparse or dense."),
+        ({"validationFraction": 1.0}, "Param validationFraction 1.0 is invalid: it must be in [0, 1)."),
         ({"network": '{"format_version": 1}'}, "Network has no 'inputs'."),
         ({"inputShape": [1, 0, 28]}, "Param inputShape [1, 0, 28] is invalid: at most 8 dimensions, each > 0."),
         ({"channelStd": [0.5, 0.0]}, "Param channelStd [0.5, 0.0] is invalid: every value must be finite and > 0."),

@@ -63,6 +63,12 @@ final class EstimatorSchemas {
       all = all.repartition(p.getNumWorkers());
     }
     String indicator = p.getValidationIndicatorCol();
+    if (indicator.isEmpty() && p.getValidationFraction() > 0) {
+      // a seeded random split, as validationIndicatorCol would give: rows whose draw falls below the fraction
+      String drawn = "__sparkdl_validation_" + p.uid();
+      return new Splits(all.withColumn(drawn, org.apache.spark.sql.functions.rand(p.getSeed())
+          .lt(p.getValidationFraction())), drawn);
+    }
     return new Splits(all, indicator.isEmpty() ? null : indicator);
   }
 

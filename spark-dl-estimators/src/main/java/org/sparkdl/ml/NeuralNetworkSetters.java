@@ -118,6 +118,13 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
+  /** Sets {@link #validationFraction()}. The fraction of rows held out at random for validation (0: none). */
+  default S setValidationFraction(double v) {
+    NetworkParamSet.check("validationFraction", v);
+    set(validationFraction(), v);
+    return self();
+  }
+
   /** Sets {@link #syncMode()}. How workers synchronise: gradient or average. */
   default S setSyncMode(String v) {
     set(syncMode(), v);

@@ -64,4 +64,23 @@ class NeuralNetworkClassifierTest {
     Vector raw = model.predictRaw(first.getAs("features"));
     assertEquals(((Vector) first.getAs("rawPrediction")).apply(1), raw.apply(1), 1e-5);
   }
+
+  @Test
+  void validationFractionHoldsOutASeededRandomShareOfTheRows(SparkSession spark) {
+    Dataset<Row> data = blobs(spark, 600, 2, 2).cache();
+    NeuralNetworkClassifier clf = new NeuralNetworkClassifier().setLayers(4, 16, 3).setMaxEpochs(3).setSeed(9)
+        .setValidationFraction(0.25);
+    NeuralNetworkClassificationModel a = clf.fit(data);
+    NeuralNetworkClassificationModel b = clf.fit(data);
+    long held = 600 - a.summary().trainingRows();
+    assertTrue(held > 110 && held < 190, "rows held out for validation: " + held);
+    assertEquals(3, a.summary().validationMetricHistory().size());
+    assertTrue(a.summary().validationMetricHistory().get(2) > 0.9, a.summary().toString());
+    assertEquals(a.summary().trainingRows(), b.summary().trainingRows(), "the same seed holds out the same rows");
+    assertEquals(a.summary().lossHistory(), b.summary().lossHistory());
+    assertEquals(List.of("label", "features", "rawPrediction", "probability", "prediction"),
+        List.of(a.transform(data).columns()), "the drawn split column stays inside the fit");
+    assertEquals("Param validationFraction 1.0 is invalid: it must be in [0, 1).", org.junit.jupiter.api.Assertions
+        .assertThrows(IllegalArgumentException.class, () -> clf.setValidationFraction(1.0)).getMessage());
+  }
 }

@@ -88,6 +88,7 @@ public final class NetworkParamSet implements Serializable {
       case "inputShape" -> inputShapeProblem((int[]) value);
       case "channelMean" -> channelProblem(name, (double[]) value, false);
       case "channelStd" -> channelProblem(name, (double[]) value, true);
+      case "validationFraction" -> fractionProblem(name, ((Number) value).doubleValue());
       default -> null;
     };
   }
@@ -110,7 +111,9 @@ public final class NetworkParamSet implements Serializable {
           : new LongParam(owner, name, doc);
       case DOUBLE -> check instanceof ParamTable.AtLeast at
           ? new DoubleParam(owner, name, doc, new FiniteAtLeast(at))
-          : new DoubleParam(owner, name, doc);
+          : check instanceof ParamTable.Custom
+              ? new DoubleParam(owner, name, doc, new CustomValidator<Object>(name))
+              : new DoubleParam(owner, name, doc);
       case BOOLEAN -> new BooleanParam(owner, name, doc);
       case INT_ARRAY -> check instanceof ParamTable.Custom
           ? new IntArrayParam(owner, name, doc, new CustomValidator<int[]>(name))
@@ -176,6 +179,11 @@ public final class NetworkParamSet implements Serializable {
       return "Param inputShape " + java.util.Arrays.toString(shape) + " is invalid: at most 8 dimensions, each > 0.";
     }
     return null;
+  }
+
+  /** The message for a fraction outside [0, 1), or {@code null} when it is in range. */
+  public static String fractionProblem(String param, double value) {
+    return value >= 0 && value < 1 ? null : "Param " + param + " " + value + " is invalid: it must be in [0, 1).";
   }
 
   /**

@@ -183,6 +183,16 @@ public interface NeuralNetworkParams extends Params {
     return (Boolean) getOrDefault(stopOnDivergence());
   }
 
+  /** The fraction of rows held out at random for validation (0: none). */
+  default DoubleParam validationFraction() {
+    return networkParams().get("validationFraction");
+  }
+
+  /** The value of {@link #validationFraction()}, or its default. */
+  default double getValidationFraction() {
+    return (Double) getOrDefault(validationFraction());
+  }
+
   /** How workers synchronise: gradient or average. */
   default Param<String> syncMode() {
     return networkParams().get("syncMode");

@@ -63,9 +63,16 @@ public final class ParamTable {
 
   /**
    * A check written by hand: in Java {@link NetworkParamSet#problem(String, Object)} under the
-   * param's name, in Python the converter {@code python} (an expression in {@code _params.py}).
+   * param's name, in Python the converter {@code python} (an expression in {@code _params.py});
+   * {@code sample} is a valid value other than the default for the params contract tests (null:
+   * the tests give their own).
    */
-  public record Custom(String python) implements Check {}
+  public record Custom(String python, Object sample) implements Check {
+    /** A hand-written check whose sample the tests give. */
+    public Custom(String python) {
+      this(python, null);
+    }
+  }
 
   /**
    * One param.
@@ -141,6 +148,11 @@ public final class ParamTable {
       estimator("stopOnDivergence", Type.BOOLEAN, false, ANY, "Whether a diverging fit stops with an error.",
           "Stop the fit with an error when the training loss diverges (grows to 100 times its starting level);"
           + " otherwise the fit goes on with a warning in the log and in the training summary. Default: false."),
+      estimator("validationFraction", Type.DOUBLE, 0.0, new Custom("_fraction(\"validationFraction\")", 0.2),
+          "The fraction of rows held out at random for validation (0: none).",
+          "Fraction of the rows held out at random (seeded by seed) for validation, as validationIndicatorCol does"
+          + " (metrics per epoch, early stopping with tol), when validationIndicatorCol is empty. In [0, 1); 0 holds out"
+          + " none. Default: 0."),
       estimator("syncMode", Type.STRING, "gradient", oneOf("gradient", "average"),
           "How workers synchronise: gradient or average.",
           "How workers synchronise: gradient (every step sums all workers' gradients, the step of one batch on one"
@@ -200,6 +212,8 @@ public final class ParamTable {
         sample = one.values().stream().filter(v -> !v.equals(d.defaultValue())).findFirst().orElseThrow();
       } else if (d.check() instanceof AtLeast at) {
         sample = number(d.type(), at.low() + 2, d.defaultValue());
+      } else if (d.check() instanceof Custom custom) {
+        sample = custom.sample();
       } else if (d.check() instanceof Any) {
         sample = switch (d.type()) {
           case BOOLEAN -> !Boolean.TRUE.equals(d.defaultValue());
