@@ -11,11 +11,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes a bad row findable: the tasks that find it know only its partition and its place there, so
  * for input not read from files (whose messages name the file) the driver counts the rows of the
- * partitions before it, once, on this error path, and adds the row's index in the whole input.
+ * partitions before it, once, on this error path, and adds the row's index in the whole input; an
+ * input that takes over {@value #COUNT_SECONDS} s to count is reported by partition alone.
  */
 final class BadRows {
   private static final Logger LOG = LoggerFactory.getLogger(BadRows.class);
   private static final Pattern WHERE = Pattern.compile("row (\\d+) of partition (\\d+)");
+  /** The longest the error path waits for the count before reporting the row by partition alone. */
+  static final long COUNT_SECONDS = 30;
 
   private BadRows() {}
 
@@ -30,23 +33,30 @@ final class BadRows {
     }
     long row = Long.parseLong(m.group(1));
     int partition = Integer.parseInt(m.group(2));
-    try {
-      List<Long> counts = data.toJavaRDD().mapPartitionsWithIndex((i, rows) -> {
-        long n = 0;
-        if (i < partition) {
-          for (; rows.hasNext(); rows.next()) {
-            n++;
-          }
+    org.apache.spark.api.java.JavaFutureAction<List<Long>> counting = data.toJavaRDD().mapPartitionsWithIndex((i, rows) -> {
+      long n = 0;
+      if (i < partition) {
+        for (; rows.hasNext(); rows.next()) {
+          n++;
         }
-        return List.of(n).iterator();
-      }, false).collect();
+      }
+      return List.of(n).iterator();
+    }, false).collectAsync();
+    try {
+      // an input that takes long to read again is reported by partition: the error must not wait on it
+      List<Long> counts = counting.get(COUNT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
       long before = counts.stream().mapToLong(Long::longValue).sum();
       String located = message.substring(0, m.end()) + " (row " + (before + row) + " of the input, counting from 0 in"
           + " partition order)" + message.substring(m.end());
       return new IllegalArgumentException(located, e);
-    } catch (RuntimeException counting) {
-      LOG.debug("Counting the rows before partition {} failed; the bad row is reported by partition only", partition,
-          counting);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException | RuntimeException failed) {
+      counting.cancel(true);
+      LOG.debug("Counting the rows before partition {} failed or took over {} s; the bad row is reported by partition"
+          + " only", partition, COUNT_SECONDS, failed);
+      return e;
+    } catch (InterruptedException interrupted) {
+      counting.cancel(true);
+      Thread.currentThread().interrupt();
       return e;
     }
   }
