@@ -217,6 +217,29 @@ class Network:
                                    % (len(self._outputs), "[" + ", ".join(self._outputs) + "]"))
         return list(self._shapes[self._outputs[0]])
 
+    def describe(self) -> str:
+        """A table of the layers, as Keras' ``summary()`` prints it: name, type, output shape and
+        parameter count of each, then the total. Counted by the JVM library (a SparkSession with the
+        spark-dl jar must be running); nothing is allocated.
+
+        Raises:
+            SparkDLStateError: no Spark session is running.
+        """
+        from pyspark import SparkContext
+
+        from spark_dl.errors import SparkDLStateError, translated
+
+        sc = SparkContext._active_spark_context
+        if sc is None:
+            raise SparkDLStateError("describe() asks the JVM library for the parameter counts; start a SparkSession with"
+                                    " the spark-dl jar first.")
+        jvm = sc._jvm
+
+        def call() -> str:
+            return str(jvm.org.sparkdl.nn.Network.describe(jvm.org.sparkdl.spec.NetworkSpec.fromJson(self.to_json())))
+
+        return str(translated(call)())
+
     # --------------------------------------------------------------------------- JSON
 
     def to_json(self) -> str:

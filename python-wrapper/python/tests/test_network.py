@@ -239,3 +239,10 @@ def test_python_layer_classes_are_the_jvm_layer_types(jvm: Any) -> None:
 
     java = sorted(str(t) for t in jvm.org.sparkdl.spec.NetworkSpec.layerTypes().keySet())
     assert sorted(_LAYER_TYPES) == java
+
+
+def test_describe_tabulates_the_layers_with_the_jvm_counts(jvm: Any) -> None:
+    net = Network.builder().input("features", 784).dense(128).relu().dense(10).build()
+    table = net.describe()
+    assert table.splitlines()[0].split() == ["layer", "type", "output", "shape", "parameters"]
+    assert table.splitlines()[-1].split() == ["total", "101,770"]

@@ -93,6 +93,50 @@ public final class Network implements AutoCloseable {
     return new Footprint(params, buffers, activations);
   }
 
+  /**
+   * A table of {@code spec}'s layers, as Keras' {@code summary()} prints it: each layer's name,
+   * type, output shape (batch excluded) and parameter count, then the totals. Nothing is allocated.
+   */
+  public static String describe(NetworkSpec spec) {
+    Map<String, List<Integer>> shapes = spec.inferShapes();
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"layer", "type", "output shape", "parameters"});
+    for (var input : spec.inputs()) {
+      rows.add(new String[] {input.name(), input.sparse() ? "input (sparse)" : "input", String.valueOf(input.shape()), "0"});
+    }
+    long params = 0;
+    long buffers = 0;
+    for (LayerSpec ls : spec.layers()) {
+      Layer layer = build(ls, shapes, spec);
+      long mine = 0;
+      for (Parameter p : layer.parameters()) {
+        mine += values(p.shape().toArray());
+      }
+      for (Parameter b : layer.buffers()) {
+        buffers += values(b.shape().toArray());
+      }
+      params += mine;
+      rows.add(new String[] {ls.name(), ls.type(), String.valueOf(shapes.get(ls.name())), String.format(java.util.Locale.ROOT, "%,d", mine)});
+    }
+    rows.add(new String[] {"total", "", "", String.format(java.util.Locale.ROOT, "%,d", params)});
+    int[] width = new int[4];
+    for (String[] r : rows) {
+      for (int c = 0; c < 4; c++) {
+        width[c] = Math.max(width[c], r[c].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] r : rows) {
+      out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %" + width[3] + "s", r[0],
+          r[1], r[2], r[3]).stripTrailing()).append('\n');
+    }
+    if (buffers > 0) {
+      out.append(String.format(java.util.Locale.ROOT, "(and %,d values in buffers: batch normalisation's running statistics)%n",
+          buffers));
+    }
+    return out.toString();
+  }
+
   private static long values(int[] dims) {
     long n = 1;
     for (int d : dims) {
