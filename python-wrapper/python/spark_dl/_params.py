@@ -225,6 +225,13 @@ class _NeuralNetworkParams(Params):
         "validationIndicatorCol is set) by less than tol relative; 0 disables. Default: 0.",
         typeConverter=_number("tol", 0.0, True, False),
     )
+    patience: "Param[int]" = Param(
+        Params._dummy(),
+        "patience",
+        "Early stopping: how many epochs in a row must improve the loss by less than tol before the "
+        "fit stops (with tol > 0), >= 1. Default: 1.",
+        typeConverter=_number("patience", 1, True, True),
+    )
     seed: "Param[int]" = Param(
         Params._dummy(),
         "seed",
@@ -363,6 +370,7 @@ class _NeuralNetworkParams(Params):
             batchSize=64,
             maxEpochs=10,
             tol=0.0,
+            patience=1,
             seed=42,
             weightCol="",
             validationIndicatorCol="",
@@ -427,6 +435,10 @@ class _NeuralNetworkParams(Params):
     def getTol(self) -> float:
         """The early-stopping tolerance (0: off)."""
         return self.getOrDefault(self.tol)
+
+    def getPatience(self) -> int:
+        """Epochs in a row below tol before early stopping."""
+        return self.getOrDefault(self.patience)
 
     def getSeed(self) -> int:
         """The random seed."""

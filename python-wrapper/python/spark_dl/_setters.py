@@ -92,6 +92,10 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`tol`. The early-stopping tolerance (0: off)."""
         return self._set(tol=value)
 
+    def setPatience(self: P, value: int) -> P:
+        """Sets :py:attr:`patience`. Epochs in a row below tol before early stopping."""
+        return self._set(patience=value)
+
     def setSeed(self: P, value: int) -> P:
         """Sets :py:attr:`seed`. The random seed."""
         return self._set(seed=value)

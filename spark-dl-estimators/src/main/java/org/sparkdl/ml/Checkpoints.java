@@ -49,7 +49,7 @@ final class Checkpoints {
 
   /** Progress a checkpoint records besides the weights. */
   record Progress(int epoch, long rounds, List<Double> losses, List<Double> validationLosses, List<Double> metrics,
-      List<Double> epochSeconds, int bestEpoch, double bestScore) {}
+      List<Double> epochSeconds, int bestEpoch, double bestScore, int staleEpochs) {}
 
   Checkpoints(Configuration conf, String dir, String fingerprint) {
     this.conf = conf;
@@ -149,6 +149,7 @@ final class Checkpoints {
     n.set("epochSeconds", JSON.valueToTree(p.epochSeconds()));
     n.put("bestEpoch", p.bestEpoch());
     n.put("bestScore", p.bestScore());
+    n.put("staleEpochs", p.staleEpochs());
     return n.toPrettyString();
   }
 
@@ -220,7 +221,7 @@ final class Checkpoints {
     }
     Progress p = new Progress(s.path("epoch").asInt(), s.path("rounds").asLong(), doubles(s, "losses", latest),
         doubles(s, "validationLosses", latest), doubles(s, "metrics", latest), doubles(s, "epochSeconds", latest),
-        s.path("bestEpoch").asInt(), s.path("bestScore").asDouble());
+        s.path("bestEpoch").asInt(), s.path("bestScore").asDouble(), s.path("staleEpochs").asInt(0));
     if (p.epoch() < 1 || p.losses().size() != p.epoch()) {
       throw new ModelFileException(latest + "/state.json", "records epoch " + p.epoch() + " with " + p.losses().size()
           + " losses; the checkpoint is inconsistent.");

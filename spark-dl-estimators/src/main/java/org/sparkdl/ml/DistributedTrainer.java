@@ -147,6 +147,7 @@ final class DistributedTrainer {
       float[] bestBuffers = buffers;
       double bestScore = Double.POSITIVE_INFINITY;
       int bestEpoch = 0;
+      int staleEpochs = 0;
       boolean stoppedEarly = false;
       long totalRounds = 0;
       int firstEpoch = 1;
@@ -167,6 +168,7 @@ final class DistributedTrainer {
           epochSeconds.addAll(p.epochSeconds());
           bestEpoch = p.bestEpoch();
           bestScore = p.bestScore();
+          staleEpochs = p.staleEpochs();
           params = master.parameters().values().toFloatArray();
           buffers = buffersOf(master);
           best = restored.best() != null ? restored.best() : params;
@@ -213,6 +215,7 @@ final class DistributedTrainer {
         watch.epoch(epoch, loss);
         boolean improved = score < bestScore;
         boolean enough = s.params().getTol() > 0 && bestScore - score < s.params().getTol() * Math.max(Math.abs(score), 0.01);
+        staleEpochs = enough ? staleEpochs + 1 : 0;
         if (improved) {
           bestScore = score;
           best = params;
@@ -221,11 +224,12 @@ final class DistributedTrainer {
         }
         if (checkpoints != null && (epoch % s.params().getCheckpointInterval() == 0 || epoch == s.params().getMaxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
+              bestScore, staleEpochs), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
         }
-        if (enough && epoch < s.params().getMaxEpochs()) {
+        if (staleEpochs >= s.params().getPatience() && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
-          LOG.info("{} {}: stopping after epoch {}: improvement below tol {}", s.stage(), s.uid(), epoch, s.params().getTol());
+          LOG.info("{} {}: stopping after epoch {}: improvement below tol {} for {} epoch(s)", s.stage(), s.uid(), epoch,
+              s.params().getTol(), staleEpochs);
           break;
         }
       }

@@ -94,6 +94,12 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
+  /** Sets {@link #patience()}. Epochs in a row below tol before early stopping. */
+  default S setPatience(int v) {
+    set(patience(), v);
+    return self();
+  }
+
   /** Sets {@link #seed()}. The random seed. */
   default S setSeed(long v) {
     set(seed(), v);

@@ -114,6 +114,10 @@ class TrainingInputsTest {
     assertTrue(stopped.stoppedEarly());
     assertTrue(stopped.epochs() < 8, "epochs " + stopped.epochs());
     assertEquals(stopped.epochs(), stopped.bestEpoch());
+    // with patience, that many epochs in a row below tol: the same fit goes on longer, through the same first epochs
+    TrainingSummary patient = classifier().setMaxEpochs(8).setTol(0.5).setPatience(3).fit(data).summary();
+    assertEquals(Math.min(8, stopped.epochs() + 2), patient.epochs(), patient.toString());
+    assertEquals(stopped.lossHistory(), patient.lossHistory().subList(0, stopped.epochs()));
     TrainingSummary full = classifier().setMaxEpochs(4).fit(data).summary();
     assertFalse(full.stoppedEarly());
     assertEquals(4, full.epochs());

@@ -143,6 +143,16 @@ public interface NeuralNetworkParams extends Params {
     return (Double) getOrDefault(tol());
   }
 
+  /** Epochs in a row below tol before early stopping. */
+  default IntParam patience() {
+    return networkParams().get("patience");
+  }
+
+  /** The value of {@link #patience()}, or its default. */
+  default int getPatience() {
+    return (Integer) getOrDefault(patience());
+  }
+
   /** The random seed. */
   default LongParam seed() {
     return networkParams().get("seed");

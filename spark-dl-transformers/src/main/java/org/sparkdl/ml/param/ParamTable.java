@@ -138,6 +138,9 @@ public final class ParamTable {
       estimator("tol", Type.DOUBLE, 0.0, new AtLeast(0, true), "The early-stopping tolerance (0: off).",
           "Early stopping: stop when an epoch improves the loss (validation loss when validationIndicatorCol is set) by"
           + " less than tol relative; 0 disables. Default: 0."),
+      estimator("patience", Type.INT, 1, new AtLeast(1, true), "Epochs in a row below tol before early stopping.",
+          "Early stopping: how many epochs in a row must improve the loss by less than tol before the fit stops (with"
+          + " tol > 0), >= 1. Default: 1."),
       estimator("seed", Type.LONG, 42L, ANY, "The random seed.",
           "Random seed for initialisation, shuffling and dropout. Default: 42."),
       estimator("weightCol", Type.STRING, "", ANY, "The per-row weight column (empty for none).",
