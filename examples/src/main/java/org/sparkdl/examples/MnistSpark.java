@@ -18,7 +18,8 @@ import org.sparkdl.train.InMemoryDataset;
 /**
  * The main job: trains a 784-128-10 classifier with the default settings on the bundled MNIST
  * sample in a local Spark session (two partitions, data-parallel in one barrier stage) and prints
- * the test accuracy and time.
+ * the test accuracy and time, then saves the model under {@code examples/target/mnist-model} and
+ * loads it back.
  *
  * <p>Arguments (all optional): {@code epochs} (default: the estimator's, 10), {@code syncMode}
  * ({@code gradient}, the default, or {@code average}), {@code master} (default {@code local[2]}).
@@ -56,6 +57,16 @@ public final class MnistSpark {
           + " accuracy %.2f%%, fit %.1f s, final training loss %.4f%n", clf.getSyncMode(), clf.getBatchSize(),
           clf.getLearningRate(), model.summary().epochs(), model.summary().rounds(), 100 * accuracy, fitSeconds,
           model.summary().lossHistory().get(model.summary().epochs() - 1));
+      model.summary().warnings().forEach(w -> System.out.println("Warning: " + w));
+
+      // keep the model: saved as a directory any spark-dl stage, Pipeline or the batch-scoring job loads
+      String saved = java.nio.file.Path.of("target", "mnist-model").toAbsolutePath().toUri().toString();
+      model.write().overwrite().save(saved);
+      double reloaded = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+          .evaluate(NeuralNetworkClassificationModel.load(saved).transform(test));
+      System.out.printf("Model saved to %s (reloaded: test accuracy %.2f%%). Score a file with it:%n  spark-submit --class"
+          + " org.sparkdl.ml.scoring.BatchScoringJob python-wrapper/target/spark-dl-assembly-*.jar --help%n", saved,
+          100 * reloaded);
     } finally {
       spark.stop();
     }
