@@ -275,17 +275,30 @@ final class DistributedTrainer {
     return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
   }
 
-  /** Where each encoded batch is and how large, in one job (rows, split and size; not the bytes). */
+  /** A batch's place and size, or what its partition's encoding found wrong (then {@code batch} is null). */
+  private record Described(DataMemory.Batch batch, int partition, String error) implements java.io.Serializable {}
+
+  /**
+   * Where each encoded batch is and how large, in one job (rows, split and size; not the bytes).
+   *
+   * @throws IllegalArgumentException naming the first bad row of the lowest partition that has one
+   */
   private static List<DataMemory.Batch> describe(JavaRDD<EncodedPart> parts) throws SparkException {
+    List<Described> found;
     try {
-      return parts.mapPartitions(it -> {
-        List<DataMemory.Batch> batches = new ArrayList<>();
+      found = parts.mapPartitions(it -> {
+        List<Described> batches = new ArrayList<>();
         long bytes = 0;
         while (it.hasNext()) {
           EncodedPart e = it.next();
+          if (e.error() != null) {
+            batches.add(new Described(null, e.partition(), e.error()));
+            continue;
+          }
           bytes = e.part() == 0 ? e.bytes().length : bytes + e.bytes().length;
           if (e.last()) {
-            batches.add(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes));
+            batches.add(new Described(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes),
+                e.partition(), null));
           }
         }
         return batches.iterator();
@@ -293,6 +306,11 @@ final class DistributedTrainer {
     } catch (RuntimeException e) {
       throw unwrap(e);
     }
+    found.stream().filter(d -> d.error() != null).min(java.util.Comparator.comparingInt(Described::partition))
+        .ifPresent(d -> {
+          throw new IllegalArgumentException(d.error());
+        });
+    return found.stream().map(Described::batch).toList();
   }
 
   /**

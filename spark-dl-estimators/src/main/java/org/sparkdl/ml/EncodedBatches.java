@@ -195,7 +195,10 @@ final class EncodedBatches {
               + " many bytes at a time) or raise spark.executor.memory.", e);
         }
         if (e instanceof IllegalArgumentException bad) {
-          throw file.locate(bad);
+          // reported to the driver as data, not thrown: a thrown error would be logged as a failed task, retried
+          ready.clear();
+          ready.add(EncodedPart.failure(partition, file.locate(bad).getMessage()));
+          return;
         }
         throw (RuntimeException) e;
       }

@@ -18,10 +18,24 @@ import java.io.Serializable;
  * @param part this part's position in the batch
  * @param parts the batch's number of parts
  * @param bytes this part of the stream
+ * @param error what was wrong with the partition's input, for a {@link #failure}; else null
  */
-record EncodedPart(int partition, boolean validation, int index, int rows, int part, int parts, byte[] bytes)
-    implements Serializable {
-  private static final long serialVersionUID = 2L;
+record EncodedPart(int partition, boolean validation, int index, int rows, int part, int parts, byte[] bytes,
+    String error) implements Serializable {
+  private static final long serialVersionUID = 3L;
+
+  /** A part of a batch. */
+  EncodedPart(int partition, boolean validation, int index, int rows, int part, int parts, byte[] bytes) {
+    this(partition, validation, index, rows, part, parts, bytes, null);
+  }
+
+  /**
+   * What a partition's encoding found wrong with its input (a bad row, named), in place of its
+   * batches: the driver raises it, so that bad input fails the fit once, without failed tasks.
+   */
+  static EncodedPart failure(int partition, String message) {
+    return new EncodedPart(partition, false, -1, 0, 0, 1, new byte[0], message);
+  }
 
   /** Whether this is its batch's last part. */
   boolean last() {

@@ -84,12 +84,30 @@ final class TrainingFixtures {
    */
   static String fitError(SparkSession spark, Estimator<?> estimator, Dataset<Row> data) {
     Set<Object> cachedBefore = persistedRdds(spark);
+    List<String> failedTasks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    org.apache.spark.scheduler.SparkListener failures = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        if (!(end.reason() instanceof org.apache.spark.Success$)) {
+          failedTasks.add(end.reason().toString());
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(failures);
     try (JobRecorder jobs = JobRecorder.start(spark)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> estimator.fit(data));
       List<String> started = jobs.descriptions();
       assertTrue(started.stream().noneMatch(d -> d.contains(": epoch ") || d.contains(": training")), "training started: " + started);
       assertEquals(cachedBefore, persistedRdds(spark), "the fit left data cached");
+      try {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } catch (java.util.concurrent.TimeoutException timeout) {
+        throw new AssertionError("Spark's listener bus did not drain", timeout);
+      }
+      assertEquals(List.of(), failedTasks, "bad input is reported once by the driver, not by failed (and logged) tasks");
       return e.getMessage();
+    } finally {
+      spark.sparkContext().removeSparkListener(failures);
     }
   }
 
