@@ -50,6 +50,7 @@ public final class BatchScoringJob {
       "  --mode MODE           errorifexists (default) or overwrite",
       "  --partitions N        repartition the input to N partitions before scoring",
       "  --csv-header BOOL     whether CSV files have a header line (default true)",
+      "  --verbose             keep Spark's INFO logs (by default only warnings and a one-line summary)",
       "  --help                print this message");
 
   private BatchScoringJob() {}
@@ -70,15 +71,21 @@ public final class BatchScoringJob {
       return;
     }
     SparkSession spark = SparkSession.builder().appName("spark-dl batch scoring").getOrCreate();
+    if (!opts.containsKey("verbose")) {
+      spark.sparkContext().setLogLevel("WARN");
+    }
+    long started = System.nanoTime();
     long rows = run(spark, opts, System.out);
-    System.out.printf(Locale.ROOT, "Scored %d rows into %s%n", rows, opts.get("output"));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(Locale.ROOT, "Scored %,d rows in %.1f s (%,.0f rows/s) into %s%n", rows, seconds,
+        rows / Math.max(seconds, 1e-9), opts.get("output"));
   }
 
   /** Parses {@code --name value} options; {@code --help} takes no value. */
   static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     List<String> known = List.of("model", "input", "output", "format", "features-col", "assemble", "keep", "mode",
-        "partitions", "csv-header", "help");
+        "partitions", "csv-header", "verbose", "help");
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {
         throw new IllegalArgumentException("Unexpected argument '" + args[i] + "'; options start with --.");
@@ -87,7 +94,7 @@ public final class BatchScoringJob {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("Unknown option --" + name + ".");
       }
-      if (name.equals("help")) {
+      if (name.equals("help") || name.equals("verbose")) {
         m.put(name, "true");
         continue;
       }

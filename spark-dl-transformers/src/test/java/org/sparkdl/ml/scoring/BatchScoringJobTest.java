@@ -122,5 +122,8 @@ class BatchScoringJobTest {
         .getMessage());
     Map<String, String> ok = BatchScoringJob.parse(new String[] {"--model", "m", "--input", "i", "--output", "o"});
     assertFalse(ok.containsKey("format"));
+    assertFalse(ok.containsKey("verbose"), "quiet by default");
+    assertEquals("true", BatchScoringJob.parse(new String[] {"--verbose", "--model", "m", "--input", "i", "--output", "o"})
+        .get("verbose"), "--verbose takes no value");
   }
 }
