@@ -1,6 +1,7 @@
 package org.sparkdl.arrow;
 
 import org.apache.spark.rdd.InputFileBlockHolder;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Where in its input file the row a task is reading comes from, followed row by row through the
@@ -10,17 +11,20 @@ import org.apache.spark.rdd.InputFileBlockHolder;
  */
 public final class InputFilePosition {
   private String file = "";
+  /** Spark's own value of the current file's path: the same object for every row of one file. */
+  private UTF8String path;
   private long start;
   private long row;
 
-  /** Moves to the next row; call once per row, before reading it. */
+  /** Moves to the next row; call once per row, before reading it (no allocation while the file stays the same). */
   public void next() {
-    String now = InputFileBlockHolder.getInputFilePath().toString();
+    UTF8String now = InputFileBlockHolder.getInputFilePath();
     long from = InputFileBlockHolder.getStartOffset();
-    if (now.equals(file) && from == start) {
+    if (from == start && (now == path || now.equals(path))) {
       row++;
     } else {
-      file = now;
+      path = now;
+      file = now.toString();
       start = from;
       row = 0;
     }

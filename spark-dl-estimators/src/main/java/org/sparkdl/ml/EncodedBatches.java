@@ -108,9 +108,9 @@ final class EncodedBatches {
       BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate(), plan.maxBatchBytes());
       this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
-      this.classCounts = plan.classes() > 0 ? new long[plan.classes()] : null;
+      this.classCounts = plan.stats().classCounts() != null ? new long[plan.classes()] : null;
       org.sparkdl.arrow.InputColumn f = plan.columns().features();
-      this.scale = plan.stats() != null && f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
+      this.scale = f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
           ? new double[plan.columns().featureWidth() <= SCALE_COLUMNS ? plan.columns().featureWidth() : 1] : null;
     }
 
@@ -155,12 +155,10 @@ final class EncodedBatches {
           Row row = rows.next();
           long r = position++;
           file.next();
-          if (plan.classes() > 0) {
-            checkLabel(row, r);
-          }
+          int label = plan.classes() > 0 ? checkLabel(row, r) : -1;
           boolean validation = plan.indicatorIndex() >= 0 && isValidation(row, r);
           if (classCounts != null && !validation) {
-            classCounts[((Number) row.get(plan.columns().target().index())).intValue()]++;
+            classCounts[label]++;
           }
           if (scale != null && !validation) {
             measure(row);
@@ -171,7 +169,7 @@ final class EncodedBatches {
         }
         if (ready.isEmpty()) {
           finished = true;
-          if (classCounts != null && plan.stats() != null && plan.stats().classCounts() != null) {
+          if (classCounts != null) {
             plan.stats().classCounts().add(classCounts);
           }
           if (scale != null) {
@@ -222,13 +220,14 @@ final class EncodedBatches {
       return row.getBoolean(index);
     }
 
-    private void checkLabel(Row row, long r) {
+    /** The row's class index, checked. */
+    private int checkLabel(Row row, long r) {
       int classes = plan.classes();
       Object v = row.get(plan.columns().target().index());
       if (v != null) {
         double d = ((Number) v).doubleValue();
         if (d >= 0 && d < classes && d == Math.rint(d)) {
-          return;
+          return (int) d;
         }
       }
       String where = "Column '" + plan.columns().target().name() + "', row " + r + " of partition " + partition + ": ";
