@@ -132,7 +132,11 @@ public final class HadoopFiles {
   }
 
   /** A file's length and CRC32C, as saved models record them. */
-  public record Checksum(long bytes, String crc32c) {}
+  public record Checksum(long bytes, String crc32c) {
+    private static Checksum of(long bytes, java.util.zip.CRC32C crc) {
+      return new Checksum(bytes, String.format(java.util.Locale.ROOT, "%08x", crc.getValue()));
+    }
+  }
 
   /**
    * The length and CRC32C of the regular file {@code path}, read once from start to end.
@@ -151,13 +155,13 @@ public final class HadoopFiles {
         bytes += n;
       }
     }
-    return new Checksum(bytes, String.format(java.util.Locale.ROOT, "%08x", crc.getValue()));
+    return Checksum.of(bytes, crc);
   }
 
   /** The {@link Checksum} of bytes already in memory. */
   public static Checksum checksum(byte[] bytes) {
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes);
-    return new Checksum(bytes.length, String.format(java.util.Locale.ROOT, "%08x", crc.getValue()));
+    return Checksum.of(bytes.length, crc);
   }
 }

@@ -90,17 +90,16 @@ final class SparseRows {
       try (Scope tmp = be.openScope("sparse-average")) {
         Tensor ids = tmp.of(p.value().dtype(), Shape.of(union.length), Arrays.stream(union).asDoubleStream().toArray());
         Tensor all = tmp.allocate(p.value().dtype(), Shape.of(flats.size(), union.length, width));
-        for (int k = 0; k < flats.size(); k++) {
-          Tensor table = flats.get(k).slice(0, from, from + rows * width).reshape(rows, width);
+        List<Tensor> tables = flats.stream().map(f -> f.slice(0, from, from + rows * width).reshape(rows, width)).toList();
+        for (int k = 0; k < tables.size(); k++) {
           Tensor mine = all.slice(0, k, k + 1).reshape(union.length, width);
-          be.gatherRows(table, ids, mine);
+          be.gatherRows(tables.get(k), ids, mine);
           be.map(org.sparkdl.backend.UnaryOp.SCALE, mine, mine, share);
         }
         c.allreduce(all);
-        for (int k = 0; k < flats.size(); k++) {
-          Tensor table = flats.get(k).slice(0, from, from + rows * width).reshape(rows, width);
-          be.zeroRows(table, ids);
-          be.scatterAddRows(all.slice(0, k, k + 1).reshape(union.length, width), ids, table);
+        for (int k = 0; k < tables.size(); k++) {
+          be.zeroRows(tables.get(k), ids);
+          be.scatterAddRows(all.slice(0, k, k + 1).reshape(union.length, width), ids, tables.get(k));
         }
       }
     }

@@ -239,10 +239,4 @@ public final class ParamTable {
     };
     return v.equals(defaultValue) ? number(type, value + 1, defaultValue) : v;
   }
-
-  /** The param named {@code name}. */
-  public static Def get(String name) {
-    return SHARED.stream().filter(d -> d.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("No shared param named " + name));
-  }
 }
