@@ -6,7 +6,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
-import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BackendException;
 import org.sparkdl.backend.BinaryOp;
 import org.sparkdl.backend.Distribution;
