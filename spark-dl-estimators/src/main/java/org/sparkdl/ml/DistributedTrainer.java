@@ -83,7 +83,9 @@ final class DistributedTrainer {
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
     JavaRDD<EncodedPart> encoded = null;
     EpochRunner runner = null;
-    ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), data.rdd().getNumPartitions(),
+    int inputPartitions = data.rdd().getNumPartitions();
+    int slices = ExecutionPlan.slices(inputPartitions, ExecutionPlan.slots(jsc.sc()), s.params().getNumWorkers());
+    ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), inputPartitions * slices,
         data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
     MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.params().getBatchSize(), plan.tasks(),
         ExecutionPlan.tasksPerExecutor(jsc.sc(), plan.tasks()), ExecutionPlan.local(jsc.sc().master()));
@@ -92,15 +94,20 @@ final class DistributedTrainer {
         MemoryEstimate.limitSource(jsc.sc()));
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.params().getSeed());
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.objective().lossName()), s.optimizer(), s.params().getSeed())) {
+      if (slices > 1) {
+        LOG.info("{} {}: the input has {} partition(s) for {} task slots; each partition's rows are dealt to {} tasks,"
+            + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions,
+            ExecutionPlan.slots(jsc.sc()), slices);
+      }
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
       TrainingWatch watch = new TrainingWatch(s.stage() + " " + s.uid(), s.objective(), s.params().getLearningRate(),
           s.params().getStopOnDivergence());
       EncodingStats stats = EncodingStats.register(jsc.sc(), s.objective().classification());
-      encoded = encode(data, validationIndicator, columns, s, stats);
+      encoded = encode(data, validationIndicator, columns, s, stats, slices);
       List<DataMemory.Batch> batches;
       try {
-        batches = describe(encoded);
+        batches = describe(encoded, inputPartitions);
       } catch (SparkException | RuntimeException e) {
         RuntimeException cause = unwrap(e);
         if (cause instanceof IllegalArgumentException bad) {
@@ -262,7 +269,7 @@ final class DistributedTrainer {
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */
   private static JavaRDD<EncodedPart> encode(Dataset<Row> data, String validationIndicator, TrainingColumns columns,
-      Settings s, EncodingStats stats) {
+      Settings s, EncodingStats stats, int slices) {
     // sparse rows: the row's own columns (label, weight, its offsets in two lists), the entries counted as they come
     int perRow = 4 * ((columns.input().isSparse() ? 2 : columns.featureWidth()) + columns.targetWidth() + 1);
     long batchBytes = Math.min(MAX_BATCH_BYTES, org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
@@ -272,18 +279,24 @@ final class DistributedTrainer {
         s.params().getValidateInput(), s.objective().classification() ? s.objective().numClasses() : -1,
         validationIndicator == null ? -1 : data.schema().fieldIndex(validationIndicator), validationIndicator,
         s.params().getSeed(), stats);
-    return EncodedBatches.encode(data, plan, s.stage() + " " + s.uid() + " encoded batches");
+    return EncodedBatches.encode(data, plan, slices, s.stage() + " " + s.uid() + " encoded batches");
   }
 
-  /** A batch's place and size, or what its partition's encoding found wrong (then {@code batch} is null). */
-  private record Described(DataMemory.Batch batch, int partition, String error) implements java.io.Serializable {}
+  /**
+   * A batch's place and size, or what its partition's encoding found wrong (then {@code batch} is
+   * null, and {@code badRow} is the bad row's position in its input partition).
+   */
+  private record Described(DataMemory.Batch batch, int partition, String error, long badRow)
+      implements java.io.Serializable {}
 
   /**
    * Where each encoded batch is and how large, in one job (rows, split and size; not the bytes).
    *
-   * @throws IllegalArgumentException naming the first bad row of the lowest partition that has one
+   * @param inputPartitions the input's partitions (encoded partition {@code c} read input partition
+   *     {@code c} modulo this)
+   * @throws IllegalArgumentException naming the first bad row in input order
    */
-  private static List<DataMemory.Batch> describe(JavaRDD<EncodedPart> parts) throws SparkException {
+  private static List<DataMemory.Batch> describe(JavaRDD<EncodedPart> parts, int inputPartitions) throws SparkException {
     List<Described> found;
     try {
       found = parts.mapPartitions(it -> {
@@ -292,13 +305,13 @@ final class DistributedTrainer {
         while (it.hasNext()) {
           EncodedPart e = it.next();
           if (e.error() != null) {
-            batches.add(new Described(null, e.partition(), e.error()));
+            batches.add(new Described(null, e.partition(), e.error(), e.badRow()));
             continue;
           }
           bytes = e.part() == 0 ? e.bytes().length : bytes + e.bytes().length;
           if (e.last()) {
             batches.add(new Described(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes),
-                e.partition(), null));
+                e.partition(), null, -1));
           }
         }
         return batches.iterator();
@@ -306,7 +319,8 @@ final class DistributedTrainer {
     } catch (RuntimeException e) {
       throw unwrap(e);
     }
-    found.stream().filter(d -> d.error() != null).min(java.util.Comparator.comparingInt(Described::partition))
+    found.stream().filter(d -> d.error() != null).min(java.util.Comparator.<Described>comparingInt(d -> d.partition()
+        % inputPartitions).thenComparingLong(Described::badRow))
         .ifPresent(d -> {
           throw new IllegalArgumentException(d.error());
         });

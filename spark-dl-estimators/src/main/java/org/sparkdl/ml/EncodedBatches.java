@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -23,6 +24,12 @@ import org.sparkdl.arrow.TrainingColumns;
  * Each row is checked as it passes (class label, validation flag, then its values), so an error
  * names the first bad row in input order; no copy of a partition's rows is held, and Spark can
  * cache or spill the encoded partition batch by batch.
+ *
+ * <p>Input with fewer partitions than the executors have task slots is dealt out: each input
+ * partition is read by {@code slices} passes, pass {@code s} keeping the rows whose position in
+ * the partition is {@code s} modulo {@code slices}, so that every slot trains. Each pass still
+ * follows every row of its partition, so a bad row is named by its input file and row there (or
+ * its row in the input partition), as without dealing.
  */
 final class EncodedBatches {
   private EncodedBatches() {}
@@ -38,9 +45,21 @@ final class EncodedBatches {
    */
   static final int SCALE_COLUMNS = 4096;
 
-  /** Encodes and persists every partition of {@code data}; nothing runs until the RDD is computed. */
-  static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, String name) {
-    JavaRDD<EncodedPart> batches = data.toJavaRDD().mapPartitionsWithIndex((p, rows) -> new Pass(plan, p, rows), true);
+  /**
+   * Encodes and persists every partition of {@code data}, each dealt to {@code slices} encoded
+   * partitions (1: as it is); nothing runs until the RDD is computed. Encoded partition
+   * {@code s * n + p} holds slice {@code s} of input partition {@code p} of {@code n}.
+   */
+  static JavaRDD<EncodedPart> encode(Dataset<Row> data, Plan plan, int slices, String name) {
+    JavaRDD<Row> input = data.toJavaRDD();
+    int n = input.getNumPartitions();
+    List<JavaRDD<EncodedPart>> dealt = new ArrayList<>();
+    for (int s = 0; s < slices; s++) {
+      int slice = s;
+      dealt.add(input.mapPartitionsWithIndex((p, rows) -> new Pass(plan, slice * n + p, p, slice, slices, rows), true));
+    }
+    JavaRDD<EncodedPart> batches = slices == 1 ? dealt.get(0)
+        : JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext()).union(dealt.toArray(JavaRDD[]::new));
     batches.setName(name);
     return batches.persist(StorageLevel.MEMORY_AND_DISK());
   }
@@ -87,7 +106,13 @@ final class EncodedBatches {
   /** The encoding of one partition, a batch at a time. */
   private static final class Pass implements Iterator<EncodedPart> {
     private final Plan plan;
+    /** The encoded partition this pass fills. */
     private final int partition;
+    /** The input partition it reads, for messages. */
+    private final int input;
+    /** The rows it keeps: those at {@code slice} modulo {@code slices} in the input partition. */
+    private final int slice;
+    private final int slices;
     private final Iterator<Row> rows;
     private final BatchSink train;
     private final BatchSink valid;
@@ -101,13 +126,17 @@ final class EncodedBatches {
     /** Where the current row is in its input file, for messages. */
     private final org.sparkdl.arrow.InputFilePosition file = new org.sparkdl.arrow.InputFilePosition();
 
-    Pass(Plan plan, int partition, Iterator<Row> rows) {
+    Pass(Plan plan, int partition, int input, int slice, int slices, Iterator<Row> rows) {
       this.plan = plan;
       this.partition = partition;
+      this.input = input;
+      this.slice = slice;
+      this.slices = slices;
       this.rows = rows;
       BatchEncoder encoder = new BatchEncoder(plan.columns(), plan.maxBatchRows(), plan.validate(), plan.maxBatchBytes());
-      this.train = encoder.sink(partition, plan.seed() * 7_919L + partition);
-      this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(partition, plan.seed() * 7_919L + partition + 104_729L);
+      // messages name the input partition; the shuffle is seeded by the encoded one
+      this.train = encoder.sink(input, plan.seed() * 7_919L + partition);
+      this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(input, plan.seed() * 7_919L + partition + 104_729L);
       this.classCounts = plan.stats().classCounts() != null ? new long[plan.classes()] : null;
       org.sparkdl.arrow.InputColumn f = plan.columns().features();
       this.scale = f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
@@ -155,6 +184,9 @@ final class EncodedBatches {
           Row row = rows.next();
           long r = position++;
           file.next();
+          if (slices > 1 && r % slices != slice) {
+            continue;
+          }
           int label = plan.classes() > 0 ? checkLabel(row, r) : -1;
           boolean validation = plan.indicatorIndex() >= 0 && isValidation(row, r);
           if (classCounts != null && !validation) {
@@ -187,7 +219,7 @@ final class EncodedBatches {
           valid.close();
         }
         if (e instanceof OutOfMemoryError || e instanceof org.apache.arrow.memory.OutOfMemoryException) {
-          throw new TaskOutOfMemory("Encoding partition " + partition + " of the training data ran out of "
+          throw new TaskOutOfMemory("Encoding partition " + input + " of the training data ran out of "
               + (e instanceof OutOfMemoryError ? "heap" : "Arrow (off-heap)") + " memory at row " + position + " ("
               + e.getMessage() + "). Lower " + DistributedTrainer.BATCH_BYTES_CONF + " (a task builds one batch of up to that"
               + " many bytes at a time) or raise spark.executor.memory.", e);
@@ -195,7 +227,7 @@ final class EncodedBatches {
         if (e instanceof IllegalArgumentException bad) {
           // reported to the driver as data, not thrown: a thrown error would be logged as a failed task, retried
           ready.clear();
-          ready.add(EncodedPart.failure(partition, file.locate(bad).getMessage()));
+          ready.add(EncodedPart.failure(partition, position - 1, file.locate(bad).getMessage()));
           return;
         }
         throw (RuntimeException) e;
@@ -214,7 +246,7 @@ final class EncodedBatches {
     private boolean isValidation(Row row, long r) {
       int index = plan.indicatorIndex();
       if (row.isNullAt(index)) {
-        throw new IllegalArgumentException("Column '" + plan.indicatorName() + "', row " + r + " of partition " + partition
+        throw new IllegalArgumentException("Column '" + plan.indicatorName() + "', row " + r + " of partition " + input
             + ": null; expected true (validation) or false (training).");
       }
       return row.getBoolean(index);
@@ -230,7 +262,7 @@ final class EncodedBatches {
           return (int) d;
         }
       }
-      String where = "Column '" + plan.columns().target().name() + "', row " + r + " of partition " + partition + ": ";
+      String where = "Column '" + plan.columns().target().name() + "', row " + r + " of partition " + input + ": ";
       if (v == null) {
         throw new IllegalArgumentException(where + "null; expected a class index in [0, " + classes + ").");
       }

@@ -49,6 +49,16 @@ record ExecutionPlan(boolean barrier, int tasks, String reason) {
         : ""));
   }
 
+  /**
+   * Into how many encoded partitions each of the input's {@code partitions} is dealt so that the
+   * fit uses the {@code slots} the executors offer: {@code slots / partitions} when the input has
+   * fewer partitions than slots, else 1; always 1 when the user chose {@code numWorkers} (which
+   * repartitions the input itself).
+   */
+  static int slices(int partitions, int slots, int numWorkers) {
+    return numWorkers > 0 || partitions < 1 || partitions >= slots ? 1 : slots / partitions;
+  }
+
   /** Whether {@code master} runs the executor inside the driver's JVM ({@code local} or {@code local[...]}). */
   static boolean local(String master) {
     return master.equals("local") || master.startsWith("local[");
@@ -68,7 +78,7 @@ record ExecutionPlan(boolean barrier, int tasks, String reason) {
   }
 
   /** Tasks the executors can run at once (what Spark checks a barrier stage against). */
-  private static int slots(SparkContext sc) {
+  static int slots(SparkContext sc) {
     try {
       return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
     } catch (LinkageError e) {

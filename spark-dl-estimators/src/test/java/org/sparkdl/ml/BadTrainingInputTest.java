@@ -121,6 +121,21 @@ class BadTrainingInputTest {
   }
 
   @Test
+  void aOneFileInputDealtToBothTaskSlotsStillNamesItsFirstBadRowInTheFile(SparkSession spark) {
+    // one partition in local[2] is dealt to two tasks, row by row: row 4 goes to the first, row 3 to the second; the
+    // error names row 3, the first in the file, and where it is in the file, as without dealing
+    List<Row> rows = new ArrayList<>(TrainingFixtures.blobRows(40, 3));
+    rows.set(3, RowFactory.create(0.0, Vectors.dense(1, 2, 3)));
+    rows.set(4, RowFactory.create(0.0, Vectors.dense(1, 2)));
+    String path = dir.resolve("one.parquet").toUri().toString();
+    TrainingFixtures.frame(spark, rows, TrainingFixtures.SCHEMA, 1).write().parquet(path);
+    String message = TrainingFixtures.fitError(spark, classifier(), spark.read().parquet(path));
+    assertTrue(message.matches("Column 'features', row 3 of partition 0: 3 values; the input layer expects 4\\."
+        + " \\(input file file:.*/one\\.parquet/part-00000-[^ ]*\\.parquet, row 3 of the file, counting from 0\\)"),
+        message);
+  }
+
+  @Test
   void vectorsOfTheWrongSizeAreReportedWithTheirRow(SparkSession spark) {
     Dataset<Row> data = withRow(spark, 33, RowFactory.create(0.0, Vectors.dense(1, 2, 3)));
     assertEquals("Column 'features', row 13 of partition 1 (row 33 of the input, counting from 0 in partition order):"

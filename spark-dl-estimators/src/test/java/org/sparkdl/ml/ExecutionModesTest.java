@@ -150,6 +150,24 @@ class ExecutionModesTest {
   }
 
   @Test
+  void anInputOfFewerPartitionsThanTaskSlotsIsDealtToEverySlot(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 23, 1).cache();
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data));
+    try (JobRecorder jobs = JobRecorder.start(spark)) {
+      NeuralNetworkClassificationModel dealt = classifier().fit(data);
+      NeuralNetworkClassificationModel fixed = classifier().setNumWorkers(1).fit(data);
+      List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
+          .map(JobRecorder.Job::barrierTasks).toList();
+      assertEquals(List.of(2, 1), tasks, "one partition trains in both task slots of local[2], unless numWorkers says 1");
+      assertArrayEquals(rounds.weights(), dealt.weights(), "the per-round path deals the rows the same way");
+      assertFalse(java.util.Arrays.equals(dealt.weights(), fixed.weights()), "one worker takes other batches");
+      assertEquals(600, dealt.summary().trainingRows());
+      List<Double> loss = dealt.summary().lossHistory();
+      assertTrue(loss.get(loss.size() - 1) < loss.get(0) / 2, "it learns: " + loss);
+    }
+  }
+
+  @Test
   void averageModeAveragesAsTheDriverDid(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 23, 2).cache();
     // SGD with momentum: the tasks' float32 sums and the driver's double ones differ in the last bits only
