@@ -13,6 +13,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
@@ -232,7 +233,7 @@ public final class ArrowBatch implements AutoCloseable {
     if (sparseValues == null) {
       throw new IllegalStateException("This batch's features are dense; use features().");
     }
-    if (sparseFeatures == null || sparseFeatures.values().backend() != backend) {
+    if (sparseFeatures == null || Backend.of(sparseFeatures.values()) != backend) {
       if (rowStarts == null) {
         ArrowBuf offsets = sparseValues.getOffsetBuffer();
         rowStarts = allocator.buffer(4L * (rows + 1));
@@ -262,7 +263,7 @@ public final class ArrowBatch implements AutoCloseable {
     if (sparseValues != null) {
       throw new IllegalStateException("This batch's features are sparse rows; use sparseFeatures().");
     }
-    if (features == null || features.backend() != backend) {
+    if (features == null || Backend.of(features) != backend) {
       features = lend(ArrowTensors.borrow(backend, featureData.getDataBuffer(), Shape.of(rows, featureWidth)));
     }
     return features;
@@ -274,7 +275,7 @@ public final class ArrowBatch implements AutoCloseable {
    */
   public Tensor labels(HostBackend backend) {
     checkOpen();
-    if (labels == null || labels.backend() != backend) {
+    if (labels == null || Backend.of(labels) != backend) {
       Shape shape = vectorTarget ? Shape.of(rows, targetWidth) : Shape.of(rows);
       labels = lend(ArrowTensors.borrow(backend, labelData.getDataBuffer(), shape));
     }
@@ -291,7 +292,7 @@ public final class ArrowBatch implements AutoCloseable {
     if (weightData == null) {
       throw new IllegalStateException("This batch has no weights; its encoder was given no weight column.");
     }
-    if (weights == null || weights.backend() != backend) {
+    if (weights == null || Backend.of(weights) != backend) {
       weights = lend(ArrowTensors.borrow(backend, weightData.getDataBuffer(), Shape.of(rows)));
     }
     return weights;
@@ -308,7 +309,7 @@ public final class ArrowBatch implements AutoCloseable {
     if (lengthData == null) {
       throw new IllegalStateException("This batch has no lengths; its features are not sequences read for a 'lengths' input.");
     }
-    if (lengths == null || lengths.backend() != backend) {
+    if (lengths == null || Backend.of(lengths) != backend) {
       lengths = lend(ArrowTensors.borrow(backend, lengthData.getDataBuffer(), Shape.of(rows, 1)));
     }
     return lengths;

@@ -11,10 +11,10 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.TreeMap;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.rpc.RpcEndpointRef;
@@ -22,6 +22,7 @@ import org.apache.spark.rpc.RpcTimeout;
 import org.apache.spark.util.RpcUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.OutOfNativeMemoryException;
 import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.collective.Collective;
@@ -121,7 +122,7 @@ final class BarrierTask {
       long decoded = System.nanoTime();
       try (TcpCollective.Listener listener = listen();
           Collective c = join(ctx, driver, listener, job, timeout);
-          Scope scratch = w.network.parameters().values().backend().openScope("fit-rank-" + rank)) {
+          Scope scratch = Backend.of(w.network.parameters().values()).openScope("fit-rank-" + rank)) {
         long joined = System.nanoTime();
         int epoch = start(c, w, driver, ctx, timeout);
         LOG.debug("Rank {}: network built and batches decoded in {} ms, joined the others in {} ms, took the state in {} ms", rank,
@@ -502,7 +503,7 @@ final class BarrierTask {
   }
 
   private static void scale(Tensor t, double factor) {
-    t.backend().map(UnaryOp.SCALE, t, t, factor);
+    Backend.of(t).map(UnaryOp.SCALE, t, t, factor);
   }
 
   /**
@@ -529,12 +530,12 @@ final class BarrierTask {
     }
 
     void weigh(long rows) {
-      buffers.backend().map(UnaryOp.SCALE, buffers.reshape(buffers.size()), sum, rows);
+      Backend.of(buffers).map(UnaryOp.SCALE, buffers.reshape(buffers.size()), sum, rows);
     }
 
     void takeMean(double totalRows) {
       if (totalRows > 0) {
-        sum.backend().map(UnaryOp.SCALE, sum, buffers.reshape(buffers.size()), 1 / totalRows);
+        Backend.of(sum).map(UnaryOp.SCALE, sum, buffers.reshape(buffers.size()), 1 / totalRows);
       }
     }
   }

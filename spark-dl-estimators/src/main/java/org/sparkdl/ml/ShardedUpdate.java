@@ -3,6 +3,7 @@ package org.sparkdl.ml;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.collective.Collective;
 import org.sparkdl.optim.Optimizer;
 import org.sparkdl.tensor.Tensor;
@@ -44,14 +45,14 @@ final class ShardedUpdate implements AutoCloseable {
   /** Takes this task's part of the whole optimizer's state and its step count. */
   void load() {
     Map<String, Tensor> from = whole.state();
-    part.state().forEach((name, t) -> t.backend().copy(from.get(name).slice(0, lo, hi), t));
+    part.state().forEach((name, t) -> Backend.of(t).copy(from.get(name).slice(0, lo, hi), t));
     part.setSteps(whole.steps());
   }
 
   /** Puts every task's part of the state back into each task's whole optimizer (an allgather per state tensor). */
   void store(Collective c) {
     Map<String, Tensor> to = new TreeMap<>(whole.state());
-    part.state().forEach((name, t) -> t.backend().copy(t, to.get(name).slice(0, lo, hi)));
+    part.state().forEach((name, t) -> Backend.of(t).copy(t, to.get(name).slice(0, lo, hi)));
     for (Tensor t : List.copyOf(to.values())) {
       // the dense part; the row-sparse rows' state is the same on every task already
       c.allgather(t.size() == size ? t : t.slice(0, 0, size));

@@ -42,7 +42,7 @@ final class SparseRows {
       throw new IllegalStateException("The tasks touched " + total + " rows of '" + p.name() + "' in one step; at most "
           + Integer.MAX_VALUE / 2 / (width + 1) + " can be exchanged. Use a smaller batchSize.");
     }
-    Backend be = p.grad().backend();
+    Backend be = Backend.of(p.grad());
     try (Scope tmp = be.openScope("sparse-rows")) {
       // [total] row indices, then [total, width] gradient rows; this task's segment at offset, zeros elsewhere
       Tensor all = tmp.zeros(p.grad().dtype(), Shape.of((int) (total * (width + 1))));
@@ -86,7 +86,7 @@ final class SparseRows {
       int rows = p.shape().dim(0);
       int width = p.shape().dim(1);
       int from = store.offset(p);
-      Backend be = p.value().backend();
+      Backend be = Backend.of(p.value());
       try (Scope tmp = be.openScope("sparse-average")) {
         Tensor ids = tmp.of(p.value().dtype(), Shape.of(union.length), Arrays.stream(union).asDoubleStream().toArray());
         Tensor all = tmp.allocate(p.value().dtype(), Shape.of(flats.size(), union.length, width));

@@ -53,7 +53,7 @@ public final class Tape {
   }
 
   public Backend backend() {
-    return scope.backend();
+    return Backend.of(scope);
   }
 
   /** True when recording a training pass. */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Device;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Storage;
@@ -27,13 +28,31 @@ import org.sparkdl.tensor.Tensor;
  * count, then the abstract kernels), so that a backend implements one class and a reader sees
  * every check beside its kernel; the loops live in the backends.
  */
-public abstract class Backend implements AutoCloseable {
+public abstract class Backend implements Device, AutoCloseable {
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicLong allocations = new AtomicLong();
 
   /** Short name, e.g. {@code "cpu"} or {@code "cuda:0"}. */
+  @Override
   public abstract String name();
+
+  /** The backend whose memory {@code t} lives in (every {@link Device} is a backend). */
+  public static Backend of(Tensor t) {
+    return of(t.device());
+  }
+
+  /** The backend {@code scope} allocates on. */
+  public static Backend of(Scope scope) {
+    return of(scope.device());
+  }
+
+  private static Backend of(Device device) {
+    if (device instanceof Backend b) {
+      return b;
+    }
+    throw new IllegalStateException("Memory of device " + device.name() + " has no backend to run kernels on.");
+  }
 
   /** True when tensors live in host memory that {@link Storage#hostBuffer()} exposes. */
   public abstract boolean isHost();
@@ -52,6 +71,7 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /** Allocates {@code bytes} of backend memory; called by {@link Scope}. */
+  @Override
   public final Storage allocate(long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("Cannot allocate " + bytes + " bytes.");
@@ -64,9 +84,10 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /** Frees storage once; later calls do nothing. Called by the owning tensor. */
+  @Override
   public final void free(Storage s) {
-    if (s.isBorrowed() || s.backend() != this) {
-      throw new IllegalStateException("Storage of backend " + s.backend().name() + " is not owned by " + name() + ".");
+    if (s.isBorrowed() || s.device() != this) {
+      throw new IllegalStateException("Storage of backend " + s.device().name() + " is not owned by " + name() + ".");
     }
     if (s.markFreed()) {
       liveBytes.addAndGet(-s.bytes());
@@ -92,12 +113,14 @@ public abstract class Backend implements AutoCloseable {
   // ---------------------------------------------------------------- transfers
 
   /** Copies host values (row-major) into {@code dst}, converting to its dtype. */
+  @Override
   public final void copyIn(Tensor dst, float[] src) {
     checkCount(dst, src.length);
     writeHost(dst, src, null);
   }
 
   /** Copies host values (row-major) into {@code dst}, converting to its dtype. */
+  @Override
   public final void copyIn(Tensor dst, double[] src) {
     checkCount(dst, src.length);
     writeHost(dst, null, src);
@@ -126,12 +149,14 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /** Copies {@code src}'s elements (row-major, any layout) into a host array. */
+  @Override
   public final void copyOut(Tensor src, float[] dst) {
     checkCount(src, dst.length);
     readHost(src, dst, null);
   }
 
   /** Copies {@code src}'s elements (row-major, any layout) into a host array. */
+  @Override
   public final void copyOut(Tensor src, double[] dst) {
     checkCount(src, dst.length);
     readHost(src, null, dst);
@@ -143,6 +168,7 @@ public abstract class Backend implements AutoCloseable {
    * {@code dst = src}, any strides on either side, converting dtype if they differ; {@code src}
    * may also broadcast to {@code dst}'s shape (e.g. a bias row into every row of a batch).
    */
+  @Override
   public final void copy(Tensor src, Tensor dst) {
     sameBackend(src, dst);
     sameShape("copy", Shape.broadcast(src.shape(), dst.shape()), dst.shape());
@@ -150,6 +176,7 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /** Sets every element to {@code value}. */
+  @Override
   public final void fill(Tensor t, double value) {
     checkLive(t);
     fillKernel(t, value);
@@ -343,6 +370,16 @@ public abstract class Backend implements AutoCloseable {
   public final void random(Tensor out, Distribution d, double a, double b, long seed) {
     checkLive(out);
     randomKernel(out, d, a, b, seed);
+  }
+
+  @Override
+  public final void uniform(Tensor t, double lo, double hi, long seed) {
+    random(t, Distribution.UNIFORM, lo, hi, seed);
+  }
+
+  @Override
+  public final void normal(Tensor t, double mean, double std, long seed) {
+    random(t, Distribution.NORMAL, mean, std, seed);
   }
 
   /** One SGD update over flat buffers; {@code buf} may be null without momentum. */
@@ -764,8 +801,8 @@ public abstract class Backend implements AutoCloseable {
 
   private void checkLive(Tensor t) {
     t.checkLive();
-    if (t.backend() != this) {
-      throw new IllegalArgumentException("Tensor " + t + " lives on backend " + t.backend().name()
+    if (t.device() != this) {
+      throw new IllegalArgumentException("Tensor " + t + " lives on backend " + t.device().name()
           + ", not " + name() + ".");
     }
   }

@@ -25,7 +25,7 @@ record MatrixOperand(Tensor tensor, boolean trans, long ld, long batchStride) {
       return new MatrixOperand(t, !trans, Math.max(cols == 1 ? Math.max(rows, 1) : cs, Math.max(rows, 1)), bs);
     }
     Tensor c = tmp.allocate(t.dtype(), t.shape());
-    t.backend().copy(t, c);
+    Backend.of(t).copy(t, c);
     return new MatrixOperand(c, trans, Math.max(cols, 1), t.rank() >= 3 ? (long) rows * cols : 0);
   }
 }

@@ -22,7 +22,7 @@ final class TensorVector {
   final Backend backend;
 
   TensorVector(double[] scalarValues, Tensor... data) {
-    backend = data.length == 0 ? null : data[0].backend();
+    backend = data.length == 0 ? null : Backend.of(data[0]);
     parts = new ByteBuffer[data.length];
     starts = new long[data.length + 1];
     for (int i = 0; i < data.length; i++) {
@@ -32,9 +32,9 @@ final class TensorVector {
             + (t.dtype() != DType.FLOAT32 ? t.dtype().toString() : "a strided view") + " of shape " + t.shape() + ".");
       }
       ByteBuffer host = t.storage().hostBuffer();
-      if (host == null || t.backend() != backend) {
+      if (host == null || Backend.of(t) != backend) {
         throw new IllegalArgumentException("The TCP collective reads host memory of one backend; tensor " + i
-            + " lives on " + t.backend().name() + (host == null ? "." : ", tensor 0 on " + backend.name() + "."));
+            + " lives on " + Backend.of(t).name() + (host == null ? "." : ", tensor 0 on " + backend.name() + "."));
       }
       ByteBuffer b = host.duplicate();
       b.limit((int) (t.offset() * 4 + t.size() * 4L)).position((int) (t.offset() * 4));

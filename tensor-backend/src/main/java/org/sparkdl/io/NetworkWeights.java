@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.nn.Network;
 import org.sparkdl.nn.Parameter;
 import org.sparkdl.optim.Optimizer;
@@ -77,15 +78,15 @@ public final class NetworkWeights {
   /** The tensor's bytes: a view of host memory when possible, else a copy. */
   private static ByteBuffer hostBytes(Tensor t) {
     int bytes = t.size() * t.dtype().byteSize();
-    if (t.backend().isHost() && t.isContiguous()) {
+    if (Backend.of(t).isHost() && t.isContiguous()) {
       ByteBuffer b = t.storage().hostBuffer().duplicate();
       int start = (int) (t.offset() * t.dtype().byteSize());
       b.position(start).limit(start + bytes);
       return b.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
     ByteBuffer copy = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    try (Scope tmp = t.backend().openScope("weights-out")) {
-      t.backend().copyOut(t.contiguous(tmp), copy.duplicate());
+    try (Scope tmp = Backend.of(t).openScope("weights-out")) {
+      Backend.of(t).copyOut(t.contiguous(tmp), copy.duplicate());
     }
     return copy;
   }
@@ -165,12 +166,12 @@ public final class NetworkWeights {
   private static void readInto(SafeTensorsReader r, String name, Tensor target) throws IOException {
     TensorInfo info = r.tensor(name);
     DType fileType = info.dtype().equals("F32") ? DType.FLOAT32 : DType.FLOAT64;
-    try (Scope tmp = target.backend().openScope("weights-in")) {
+    try (Scope tmp = Backend.of(target).openScope("weights-in")) {
       Tensor staging = tmp.allocate(fileType, target.shape());
       ByteBuffer dest = ByteBuffer.allocate((int) info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
       r.read(name, dest.duplicate());
-      target.backend().copyIn(staging, dest.order(ByteOrder.nativeOrder()));
-      target.backend().copy(staging, target);
+      Backend.of(target).copyIn(staging, dest.order(ByteOrder.nativeOrder()));
+      Backend.of(target).copy(staging, target);
     }
   }
 

@@ -3,6 +3,7 @@ package org.sparkdl.nn;
 import java.util.List;
 import org.sparkdl.autograd.SequenceOps;
 import org.sparkdl.autograd.Var;
+import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.IndexOutOfRangeException;
 import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Shape;
@@ -60,7 +61,7 @@ public final class Embedding implements Layer {
   @Override
   public void afterInitialise() {
     if (paddingIndex != null) {
-      weight.value().backend().fill(weight.value().slice(0, paddingIndex, paddingIndex + 1), 0);
+      Backend.of(weight.value()).fill(weight.value().slice(0, paddingIndex, paddingIndex + 1), 0);
     }
   }
 

@@ -133,7 +133,7 @@ public final class ParameterStore implements AutoCloseable {
     if (grads == null) {
       return;
     }
-    Backend be = grads.backend();
+    Backend be = Backend.of(grads);
     be.fill(denseSize == grads.size() ? grads : grads.slice(0, 0, denseSize), 0);
     for (Parameter p : rowSparse()) {
       int[] rows = p.touchedRows();
@@ -155,7 +155,7 @@ public final class ParameterStore implements AutoCloseable {
     if (grads == null) {
       return;
     }
-    grads.backend().fill(grads, 0);
+    Backend.of(grads).fill(grads, 0);
     rowSparse().forEach(Parameter::clearTouched);
   }
 

@@ -48,7 +48,7 @@ final class SequenceMasks {
 
   /** {@code [B, T]}: 1 at the valid steps of each example, 0 at the padding. */
   static Tensor valid(Scope scope, Tensor lengths, int steps) {
-    Backend be = scope.backend();
+    Backend be = Backend.of(scope);
     Tensor out = scope.allocate(lengths.dtype(), Shape.of(lengths.dim(0), steps));
     be.zip(BinaryOp.SUB, lengths, positions(scope, lengths.dtype(), steps, 0), out); // L - t, >= 1 exactly when valid
     return step(scope, out);
@@ -56,7 +56,7 @@ final class SequenceMasks {
 
   /** {@code [B, 1, 1, T]}: 0 at the keys an example may attend, {@link #BLOCKED} at its padding. */
   static Tensor keyPadding(Scope scope, Tensor lengths, int steps) {
-    Backend be = scope.backend();
+    Backend be = Backend.of(scope);
     Tensor out = scope.allocate(lengths.dtype(), Shape.of(lengths.dim(0), steps));
     be.zip(BinaryOp.SUB, positions(scope, lengths.dtype(), steps, 1), lengths, out); // t + 1 - L, >= 1 exactly when padding
     be.map(UnaryOp.SCALE, step(scope, out), out, BLOCKED);
@@ -65,7 +65,7 @@ final class SequenceMasks {
 
   /** {@code [T, T]}: 0 where the key's step is at most the query's, {@link #BLOCKED} above the diagonal. */
   static Tensor causal(Scope scope, DType dtype, int steps) {
-    Backend be = scope.backend();
+    Backend be = Backend.of(scope);
     Tensor row = positions(scope, dtype, steps, 0);
     Tensor out = scope.allocate(dtype, Shape.of(steps, steps));
     be.zip(BinaryOp.SUB, row, row.reshape(steps, 1), out); // key - query, >= 1 exactly when in the future
@@ -84,7 +84,7 @@ final class SequenceMasks {
 
   /** {@code min(max(x, 0), 1)} in place: for whole numbers, 1 where {@code x >= 1} and 0 where {@code x <= 0}. */
   private static Tensor step(Scope scope, Tensor x) {
-    Backend be = scope.backend();
+    Backend be = Backend.of(scope);
     Tensor one = scope.allocate(x.dtype(), Shape.of(1));
     be.fill(one, 1);
     be.map(UnaryOp.RELU, x, x, 0);

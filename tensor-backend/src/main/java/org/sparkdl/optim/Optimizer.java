@@ -65,7 +65,7 @@ public final class Optimizer implements AutoCloseable {
     this.grads = grads;
     this.lazy = lazy;
     this.denseSize = denseSize;
-    this.scope = params.backend().openScope("optimizer-" + spec.kind());
+    this.scope = Backend.of(params).openScope("optimizer-" + spec.kind());
     for (String name : stateNames(spec)) {
       state.put(name, scope.zeros(params.dtype(), params.shape()));
     }
@@ -119,7 +119,7 @@ public final class Optimizer implements AutoCloseable {
    * the whole gradient (clipping needs it; ignored when {@code clipNorm} is 0).
    */
   public double step(double gradScale, double gradientNorm) {
-    Backend be = params.backend();
+    Backend be = Backend.of(params);
     double norm = spec.clipNorm() > 0 ? gradientNorm * Math.abs(gradScale) : Double.NaN;
     double scale = clippedScale(gradScale, gradientNorm);
     steps++;
@@ -163,7 +163,7 @@ public final class Optimizer implements AutoCloseable {
 
   /** The squared L2 norm of the row-sparse parameters' touched gradient rows (the others are 0). */
   public double rowGradientSquares() {
-    Backend be = grads.backend();
+    Backend be = Backend.of(grads);
     double sum = 0;
     try (Scope tmp = scope.child("row-norm")) {
       Tensor sq = tmp.allocate(grads.dtype(), Shape.scalar());
@@ -179,7 +179,7 @@ public final class Optimizer implements AutoCloseable {
   }
 
   private void updateRows(double scale, long step) {
-    Backend be = params.backend();
+    Backend be = Backend.of(params);
     for (Lazy l : lazy) {
       int[] touched = l.parameter().touchedRows();
       if (touched.length == 0) {
@@ -211,7 +211,7 @@ public final class Optimizer implements AutoCloseable {
   /** The gradient rows of a row-sparse parameter that were touched, gathered into {@code [rows, width]}. */
   private Tensor touchedGradients(Lazy l, int[] touched, Scope tmp) {
     Tensor rowGrads = tmp.allocate(grads.dtype(), Shape.of(touched.length, l.parameter().shape().dim(1)));
-    grads.backend().gatherRows(l.parameter().grad(), rowIndices(touched, tmp), rowGrads);
+    Backend.of(grads).gatherRows(l.parameter().grad(), rowIndices(touched, tmp), rowGrads);
     return rowGrads;
   }
 
@@ -237,7 +237,7 @@ public final class Optimizer implements AutoCloseable {
   public double gradientNorm() {
     try (Scope tmp = scope.child("norm")) {
       Tensor sq = tmp.allocate(grads.dtype(), Shape.scalar());
-      grads.backend().reduce(ReduceOp.SUM_SQUARES, part(grads, 0, denseSize), sq);
+      Backend.of(grads).reduce(ReduceOp.SUM_SQUARES, part(grads, 0, denseSize), sq);
       return Math.sqrt(sq.item() + rowGradientSquares());
     }
   }
@@ -272,7 +272,7 @@ public final class Optimizer implements AutoCloseable {
         throw new IllegalArgumentException("Saved " + spec.kind() + " state '" + e.getKey() + "' has " + src.size()
             + " values; the network has " + e.getValue().size() + " parameters.");
       }
-      e.getValue().backend().copy(src.reshape(e.getValue().shape().toArray()), e.getValue());
+      Backend.of(e.getValue()).copy(src.reshape(e.getValue().shape().toArray()), e.getValue());
     }
     if (stepCount < 0) {
       throw new IllegalArgumentException("Saved step count must be >= 0, found " + stepCount + ".");

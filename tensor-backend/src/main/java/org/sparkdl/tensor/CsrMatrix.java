@@ -31,8 +31,8 @@ public record CsrMatrix(Tensor rowStarts, Tensor columns, Tensor values, int wid
           + " [entries]; found " + rowStarts.shape() + ", " + columns.shape() + " and " + values.shape() + ".");
     }
     if (rowStarts.dtype() != values.dtype() || columns.dtype() != values.dtype()
-        || rowStarts.backend() != values.backend() || columns.backend() != values.backend()) {
-      throw new IllegalArgumentException("A sparse matrix's row starts, columns and values need one dtype and backend;"
+        || rowStarts.device() != values.device() || columns.device() != values.device()) {
+      throw new IllegalArgumentException("A sparse matrix's row starts, columns and values need one dtype and device;"
           + " found " + rowStarts + ", " + columns + " and " + values + ".");
     }
     if (width < 1) {

@@ -1,7 +1,6 @@
 package org.sparkdl.tensor;
 
 import java.util.Locale;
-import org.sparkdl.backend.Distribution;
 
 /**
  * Seeded weight initialisers. Values come from the backend's counter-based generator, so the same
@@ -49,24 +48,24 @@ public enum Init {
 
   /** Fills {@code t} for a layer with the given fan-in and fan-out. */
   public void fill(Tensor t, int fanIn, int fanOut, long seed) {
-    var be = t.backend();
+    Device be = t.device();
     double fanAvg = Math.max(1, fanIn + fanOut);
     double in = Math.max(1, fanIn);
     switch (this) {
       case GLOROT_UNIFORM -> uniform(t, Math.sqrt(6 / fanAvg), seed);
-      case GLOROT_NORMAL -> be.random(t, Distribution.NORMAL, 0, Math.sqrt(2 / fanAvg), seed);
+      case GLOROT_NORMAL -> be.normal(t, 0, Math.sqrt(2 / fanAvg), seed);
       case HE_UNIFORM -> uniform(t, Math.sqrt(6 / in), seed);
-      case HE_NORMAL -> be.random(t, Distribution.NORMAL, 0, Math.sqrt(2 / in), seed);
+      case HE_NORMAL -> be.normal(t, 0, Math.sqrt(2 / in), seed);
       case UNIFORM -> uniform(t, 0.05, seed);
-      case NORMAL -> be.random(t, Distribution.NORMAL, 0, 0.05, seed);
+      case NORMAL -> be.normal(t, 0, 0.05, seed);
       case ZEROS -> be.fill(t, 0);
       case ONES -> be.fill(t, 1);
-      case STANDARD_NORMAL -> be.random(t, Distribution.NORMAL, 0, 1, seed);
+      case STANDARD_NORMAL -> be.normal(t, 0, 1, seed);
       case INVERSE_SQRT_UNIFORM -> uniform(t, 1 / Math.sqrt(in), seed);
     }
   }
 
   private static void uniform(Tensor t, double limit, long seed) {
-    t.backend().random(t, Distribution.UNIFORM, -limit, limit, seed);
+    t.device().uniform(t, -limit, limit, seed);
   }
 }

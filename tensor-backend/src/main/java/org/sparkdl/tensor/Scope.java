@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import org.sparkdl.backend.Backend;
 
 /**
  * Owns the tensors allocated through it and frees them all when closed. Scopes nest: a training
@@ -24,23 +23,23 @@ import org.sparkdl.backend.Backend;
  * closed scope throws {@link IllegalStateException}.
  */
 public final class Scope implements AutoCloseable {
-  private final Backend backend;
+  private final Device device;
   private final String name;
   private final Scope parent;
   private final Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<Scope> children = new ArrayList<>();
   private boolean closed;
 
-  /** Opens a root scope; use {@link Backend#openScope(String)}. */
-  public Scope(Backend backend, String name, Scope parent) {
-    this.backend = backend;
+  /** Opens a root scope; use {@code Backend.openScope(String)}. */
+  public Scope(Device device, String name, Scope parent) {
+    this.device = device;
     this.name = parent == null ? name : parent.name + "/" + name;
     this.parent = parent;
   }
 
-  /** The backend tensors of this scope live on. */
-  public Backend backend() {
-    return backend;
+  /** The device tensors of this scope live on; its kernels: {@code Backend.of(scope)}. */
+  public Device device() {
+    return device;
   }
 
   /** The scope's path, e.g. {@code "executor-2/task-41/step-17"}. */
@@ -51,7 +50,7 @@ public final class Scope implements AutoCloseable {
   /** Opens a nested scope, closed at the latest when this one closes. */
   public Scope child(String childName) {
     checkOpen();
-    Scope c = new Scope(backend, childName, this);
+    Scope c = new Scope(device, childName, this);
     children.add(c);
     return c;
   }
@@ -59,7 +58,7 @@ public final class Scope implements AutoCloseable {
   /** Allocates an uninitialised contiguous tensor owned by this scope. */
   public Tensor allocate(DType dtype, Shape shape) {
     checkOpen();
-    Storage s = backend.allocate((long) shape.size() * dtype.byteSize());
+    Storage s = device.allocate((long) shape.size() * dtype.byteSize());
     Tensor t = new Tensor(s, dtype, shape, shape.contiguousStrides(), 0, this);
     owned.add(t);
     return t;
@@ -68,7 +67,7 @@ public final class Scope implements AutoCloseable {
   /** Allocates a zero-filled tensor owned by this scope. */
   public Tensor zeros(DType dtype, Shape shape) {
     Tensor t = allocate(dtype, shape);
-    backend.fill(t, 0.0);
+    device.fill(t, 0.0);
     return t;
   }
 

@@ -1,17 +1,16 @@
 package org.sparkdl.tensor;
 
 import java.nio.ByteBuffer;
-import org.sparkdl.backend.Backend;
 
 /**
  * A block of backend memory that one or more {@link Tensor}s view. Created only by a {@link
- * Backend}; freed exactly once, by the tensor that owns it or by the owner of borrowed memory.
+ * Device}; freed exactly once, by the tensor that owns it or by the owner of borrowed memory.
  *
  * <p>For host backends {@link #hostBuffer()} is a direct buffer over the same bytes; for device
  * backends it is {@code null} and data moves through the backend's copy methods.
  */
 public final class Storage {
-  private final Backend backend;
+  private final Device device;
   private final long address;
   private final long bytes;
   private final ByteBuffer hostBuffer;
@@ -19,24 +18,24 @@ public final class Storage {
   private volatile boolean freed;
 
   /**
-   * Called by backends only.
+   * Called by devices only.
    *
    * @param address native address (host or device) of the first byte
    * @param hostBuffer a direct little-endian buffer over the bytes, or {@code null} on a device
    * @param borrowed true when the memory belongs to someone else (e.g. an Arrow batch) and must not
    *     be freed by us
    */
-  public Storage(Backend backend, long address, long bytes, ByteBuffer hostBuffer, boolean borrowed) {
-    this.backend = backend;
+  public Storage(Device device, long address, long bytes, ByteBuffer hostBuffer, boolean borrowed) {
+    this.device = device;
     this.address = address;
     this.bytes = bytes;
     this.hostBuffer = hostBuffer;
     this.borrowed = borrowed;
   }
 
-  /** The backend that allocated (or wrapped) this memory. */
-  public Backend backend() {
-    return backend;
+  /** The device that allocated (or wrapped) this memory. */
+  public Device device() {
+    return device;
   }
 
   /** Native address of the first byte. */

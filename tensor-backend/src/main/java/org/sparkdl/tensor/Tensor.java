@@ -1,10 +1,9 @@
 package org.sparkdl.tensor;
 
 import java.util.Arrays;
-import org.sparkdl.backend.Backend;
 
 /**
- * An n-dimensional array of {@link DType} elements in backend memory (off the JVM heap), with a
+ * An n-dimensional array of {@link DType} elements in device memory (off the JVM heap), with a
  * shape, strides and an offset, so that reshape, slice and transpose are views that copy nothing.
  *
  * <p><b>Ownership.</b> A tensor allocated by a {@link Scope} owns its memory and is freed when the
@@ -14,7 +13,7 @@ import org.sparkdl.backend.Backend;
  * tensor whose memory was freed throws {@link IllegalStateException}.
  *
  * <p>Getters never allocate. Element data moves in and out through {@link #copyFrom(float[])},
- * {@link #toFloatArray()} and friends, which go through the backend.
+ * {@link #toFloatArray()} and friends, which go through the device.
  */
 public final class Tensor implements AutoCloseable {
   private final Storage storage;
@@ -53,8 +52,9 @@ public final class Tensor implements AutoCloseable {
     return storage;
   }
 
-  public Backend backend() {
-    return storage.backend();
+  /** The device this tensor's memory lives on; its kernels: {@code Backend.of(tensor)}. */
+  public Device device() {
+    return storage.device();
   }
 
   public DType dtype() {
@@ -199,33 +199,33 @@ public final class Tensor implements AutoCloseable {
       return this;
     }
     Tensor c = scope.allocate(dtype, shape);
-    backend().copy(this, c);
+    device().copy(this, c);
     return c;
   }
 
   /** Copies {@code values} (row-major) into this tensor, converting to its dtype. */
   public Tensor copyFrom(float[] values) {
-    backend().copyIn(this, values);
+    device().copyIn(this, values);
     return this;
   }
 
   /** Copies {@code values} (row-major) into this tensor, converting to its dtype. */
   public Tensor copyFrom(double[] values) {
-    backend().copyIn(this, values);
+    device().copyIn(this, values);
     return this;
   }
 
   /** The elements in row-major order as floats (a new heap array). */
   public float[] toFloatArray() {
     float[] out = new float[size()];
-    backend().copyOut(this, out);
+    device().copyOut(this, out);
     return out;
   }
 
   /** The elements in row-major order as doubles (a new heap array). */
   public double[] toDoubleArray() {
     double[] out = new double[size()];
-    backend().copyOut(this, out);
+    device().copyOut(this, out);
     return out;
   }
 
@@ -253,7 +253,7 @@ public final class Tensor implements AutoCloseable {
   void release() {
     owner = null;
     if (owning) {
-      storage.backend().free(storage);
+      storage.device().free(storage);
     }
   }
 

@@ -15,7 +15,7 @@ public final class Inference {
 
   /** Runs the single-output network over {@code features} (rows of {@code sampleShape}); returns outputs row-major. */
   public static float[] predict(Network network, float[] features, Shape sampleShape, int batchSize) {
-    Backend be = network.parameters().values().backend();
+    Backend be = Backend.of(network.parameters().values());
     DType dt = network.parameters().values().dtype();
     int per = sampleShape.size();
     int rows = features.length / per;

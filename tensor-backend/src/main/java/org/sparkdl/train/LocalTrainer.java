@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
@@ -17,8 +19,6 @@ import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains a network in one JVM: mini-batches in, loss and gradients out, optimizer step. The Spark
@@ -42,7 +42,7 @@ public final class LocalTrainer implements AutoCloseable {
     this.loss = loss;
     this.seed = seed;
     this.optimizer = optimizer.create(network.parameters());
-    this.scope = network.parameters().values().backend().openScope("trainer");
+    this.scope = Backend.of(network.parameters().values()).openScope("trainer");
   }
 
   public Network network() {
@@ -196,7 +196,7 @@ public final class LocalTrainer implements AutoCloseable {
 
   private static double sum(Tensor t, Scope s) {
     Tensor out = s.allocate(t.dtype(), Shape.scalar());
-    t.backend().reduce(org.sparkdl.backend.ReduceOp.SUM, t, out);
+    Backend.of(t).reduce(org.sparkdl.backend.ReduceOp.SUM, t, out);
     return out.item();
   }
 
@@ -223,7 +223,7 @@ public final class LocalTrainer implements AutoCloseable {
   public BatchStats trainEpoch(InMemoryDataset data, int batchSize, long epochSeed) {
     int rows = data.rows();
     int[] order = permutation(rows, epochSeed);
-    Backend be = network.parameters().values().backend();
+    Backend be = Backend.of(network.parameters().values());
     DType dt = network.parameters().values().dtype();
     BatchStats total = BatchStats.ZERO;
     int per = data.sampleShape().size();
