@@ -1,6 +1,6 @@
 package org.sparkdl.ml.scoring;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.Model;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -20,10 +19,20 @@ import org.apache.spark.sql.functions;
 import org.sparkdl.ml.param.ParamsMetadata;
 
 /**
- * Batch scoring as a {@code spark-submit} application: reads a saved spark-dl model and a dataset
- * (Parquet, CSV, or images through Spark's image source) from any Hadoop file system, scores it on
- * the executors, and writes Parquet through Spark's output committer (nothing is left at the
- * output path if the job fails).
+ * Batch scoring as a {@code spark-submit} application: reads a saved model and a dataset (Parquet,
+ * CSV, or images through Spark's image source) from any Hadoop file system, scores it on the
+ * executors, and writes Parquet through Spark's output committer. If the job fails, nothing is left
+ * at an output path that did not exist before it.
+ *
+ * <p>The model is a saved {@code NeuralNetworkClassificationModel} or {@code
+ * NeuralNetworkRegressionModel}, or a saved {@code PipelineModel} holding one of them, with any
+ * Spark ML stages before it (e.g. {@code StringIndexer}, {@code VectorAssembler}, {@code
+ * StandardScaler}) and after it (e.g. {@code IndexToString}). A pipeline transforms the rows with
+ * all its stages; the written rows hold the input columns, the spark-dl model's prediction columns
+ * and the columns that stages after it add (an {@code IndexToString}'s original labels), but not
+ * the intermediate columns of the stages before it. A pipeline's stages name their own columns,
+ * so {@code --features-col} and {@code --assemble}, which set the columns of a bare model, are
+ * refused for a pipeline: put a {@code VectorAssembler} in the pipeline instead.
  *
  * <pre>
  * spark-submit --class org.sparkdl.ml.scoring.BatchScoringJob spark-dl-assembly.jar \
@@ -37,14 +46,19 @@ public final class BatchScoringJob {
       "Scores a dataset with a saved spark-dl model and writes Parquet.",
       "",
       "Required:",
-      "  --model PATH          saved NeuralNetworkClassificationModel or NeuralNetworkRegressionModel",
+      "  --model PATH          saved NeuralNetworkClassificationModel or NeuralNetworkRegressionModel, or a",
+      "                        saved PipelineModel holding one (its other stages run too; the output keeps",
+      "                        the input columns, the predictions and what stages after the model add,",
+      "                        e.g. IndexToString's labels)",
       "  --input PATH          the data to score",
       "  --output PATH         where to write the scored rows (Parquet)",
       "Options:",
       "  --format FMT          parquet (default), csv, or image (Spark's image source; each image is",
       "                        decoded to the model's [channels, height, width] input, RGB in [0, 1])",
-      "  --features-col NAME   the features column (default: the model's featuresCol)",
-      "  --assemble C1,C2,...  build the features vector from these numeric columns (e.g. for CSV)",
+      "  --features-col NAME   the features column (default: the model's featuresCol; not for a pipeline,",
+      "                        whose stages name their own columns)",
+      "  --assemble C1,C2,...  build the features vector from these numeric columns (e.g. for CSV; not for",
+      "                        a pipeline: put a VectorAssembler in it)",
       "  --keep COLS           comma-separated input columns to keep in the output (default: all but",
       "                        the features)",
       "  --mode MODE           errorifexists (default) or overwrite",
@@ -123,68 +137,74 @@ public final class BatchScoringJob {
 
   /** Scores and writes; returns the number of rows written. */
   static long run(SparkSession spark, Map<String, String> opts, PrintStream log) {
-    Model<?> model = load(spark, opts.get("model"));
-    NeuralNetworkParamsView p = new NeuralNetworkParamsView(model);
-    String features = opts.getOrDefault("features-col", p.featuresCol());
-    Dataset<Row> input = read(spark, opts);
+    SavedModel saved = SavedModel.load(spark, opts.get("model"));
+    saved.check(opts);
+    String features = opts.getOrDefault("features-col", saved.featuresCol());
+    Dataset<Row> input = read(spark, opts, features);
     if (opts.containsKey("assemble")) {
       input = new VectorAssembler().setInputCols(opts.get("assemble").split(",")).setOutputCol(features).transform(input);
     }
     if (opts.containsKey("partitions")) {
       input = input.repartition(Integer.parseInt(opts.get("partitions")));
     }
-    model.set(model.getParam("featuresCol"), features);
-    Dataset<Row> scored = model.transform(input);
-    List<Column> keep = new ArrayList<>();
+    if (!saved.isPipeline()) {
+      saved.model().set(saved.model().getParam("featuresCol"), features);
+    }
+    Dataset<Row> scored = saved.transformer().transform(input);
+    List<String> inputCols = Arrays.asList(input.columns());
     List<String> kept = opts.containsKey("keep") ? Arrays.asList(opts.get("keep").split(","))
-        : Arrays.stream(input.columns()).filter(c -> !c.equals(features) && !c.equals("image")).toList();
+        : inputCols.stream().filter(c -> !c.equals(features) && !c.equals("image")).toList();
+    List<String> intermediate = saved.columnsAddedBeforeModel(input.schema());
+    List<Column> keep = new ArrayList<>();
     kept.forEach(c -> keep.add(functions.col(c)));
     for (String c : scored.columns()) {
-      if (!Arrays.asList(input.columns()).contains(c)) {
+      if (!inputCols.contains(c) && !intermediate.contains(c)) {
         keep.add(functions.col(c));
       }
     }
     Dataset<Row> out = scored.select(keep.toArray(new Column[0]));
-    out.write().mode(opts.getOrDefault("mode", "errorifexists")).parquet(opts.get("output"));
+    write(spark, out, opts);
     long rows = spark.read().parquet(opts.get("output")).count();
-    log.printf(Locale.ROOT, "Model %s (%s), input %s (%s)%n", opts.get("model"), model.getClass().getSimpleName(),
-        opts.get("input"), opts.getOrDefault("format", "parquet"));
+    log.printf(Locale.ROOT, "Model %s (%s), input %s (%s)%n", opts.get("model"), saved.describe(), opts.get("input"),
+        opts.getOrDefault("format", "parquet"));
     return rows;
   }
 
-  private static Dataset<Row> read(SparkSession spark, Map<String, String> opts) {
-    String path = opts.get("input");
-    return switch (opts.getOrDefault("format", "parquet")) {
-      case "csv" -> spark.read().option("header", opts.getOrDefault("csv-header", "true")).option("inferSchema", "true").csv(path);
-      case "image" -> ImageFeatures.toFeatures(spark.read().format("image").load(path),
-          opts.getOrDefault("features-col", "features"));
-      default -> spark.read().parquet(path);
-    };
-  }
-
-  /** Loads whichever spark-dl model the directory holds, by the class in its metadata. */
-  static Model<?> load(SparkSession spark, String path) {
+  /**
+   * Writes through Spark's committer; if the write fails and the output path did not exist before,
+   * removes what the failed job left there (Spark's committer removes its temporary files but may
+   * leave the output folder itself).
+   */
+  private static void write(SparkSession spark, Dataset<Row> out, Map<String, String> opts) {
+    Path output = new Path(opts.get("output"));
+    FileSystem fs;
+    boolean existed;
     try {
-      Path root = new Path(path);
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      String cls = new ObjectMapper().readTree(ParamsMetadata.read(fs, new Path(root, ModelFiles.METADATA)))
-          .path("class").asText();
-      if (cls.equals(NeuralNetworkClassificationModel.class.getName())) {
-        return NeuralNetworkClassificationModel.load(path);
+      fs = output.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      existed = fs.exists(output);
+    } catch (IOException e) {
+      throw ParamsMetadata.<RuntimeException>sneaky(e);
+    }
+    try {
+      out.write().mode(opts.getOrDefault("mode", "errorifexists")).parquet(output.toString());
+    } catch (Exception e) { // Spark throws its checked SparkException undeclared
+      if (!existed) {
+        try {
+          fs.delete(output, true);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
       }
-      if (cls.equals(NeuralNetworkRegressionModel.class.getName())) {
-        return NeuralNetworkRegressionModel.load(path);
-      }
-      throw new IllegalArgumentException("--model " + path + " holds a " + cls + "; expected a spark-dl model.");
-    } catch (java.io.IOException e) {
       throw ParamsMetadata.<RuntimeException>sneaky(e);
     }
   }
 
-  /** The features column of either model type. */
-  private record NeuralNetworkParamsView(Model<?> model) {
-    String featuresCol() {
-      return (String) model.getOrDefault(model.getParam("featuresCol"));
-    }
+  private static Dataset<Row> read(SparkSession spark, Map<String, String> opts, String featuresCol) {
+    String path = opts.get("input");
+    return switch (opts.getOrDefault("format", "parquet")) {
+      case "csv" -> spark.read().option("header", opts.getOrDefault("csv-header", "true")).option("inferSchema", "true").csv(path);
+      case "image" -> ImageFeatures.toFeatures(spark.read().format("image").load(path), featuresCol);
+      default -> spark.read().parquet(path);
+    };
   }
 }
