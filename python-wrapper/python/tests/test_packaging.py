@@ -30,7 +30,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = tmp_path_factory.mktemp("build")
     # A copy, so that the build's own folders (build/, *.egg-info) stay out of the source tree.
     source = build / "project"
-    shutil.copytree(PROJECT / "spark_dl", source / "spark_dl", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("spark_dl", "org"):
+        shutil.copytree(PROJECT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(PROJECT / name, source / name)
     result = subprocess.run(
@@ -53,6 +54,9 @@ def test_the_wheel_carries_the_jar_and_the_typing_marker(wheel: Path) -> None:
         assert "spark_dl/jars/spark-dl-assembly-%s.jar" % spark_dl.JAR_VERSION in names
         assert {"spark_dl/py.typed", "spark_dl/__init__.py", "spark_dl/network.py"} <= names
         assert not any(n.startswith("tests/") for n in names)
+        # the modules PySpark's loaders import for the Java stages; org/ and org/sparkdl/ stay namespaces
+        assert {"org/sparkdl/ml/__init__.py", "org/sparkdl/ml/scoring.py"} <= names
+        assert "org/__init__.py" not in names and "org/sparkdl/__init__.py" not in names
         metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
         text = z.read(metadata).decode()
     assert "Name: spark-dl" in text
@@ -78,6 +82,9 @@ def test_the_wheel_installs_and_trains_in_a_fresh_virtualenv(wheel: Path, tmp_pa
         df = spark.createDataFrame(rows, ["label", "features"])
         model = spark_dl.NeuralNetworkClassifier(layers=[2, 4, 2], maxEpochs=20, learningRate=0.05).fit(df)
         correct = model.transform(df).where("label = prediction").count()
+        import org.sparkdl.ml.scoring
+        assert os.path.realpath(org.sparkdl.ml.scoring.__file__).startswith(os.path.realpath(os.environ["VENV"]))
+        assert org.sparkdl.ml.scoring.NeuralNetworkClassificationModel is spark_dl.NeuralNetworkClassificationModel
         print("INSTALLED-WHEEL-OK", spark_dl.__version__, correct)
         spark.stop()
         """
@@ -93,3 +100,12 @@ def test_the_wheel_installs_and_trains_in_a_fresh_virtualenv(wheel: Path, tmp_pa
 def test_the_example_script_compiles() -> None:
     example = PROJECT.parent / "examples" / "mnist_classifier.py"
     compile(example.read_text(), str(example), "exec")
+
+
+def test_the_loader_modules_say_what_to_install_without_pyspark() -> None:
+    script = "import sys; sys.modules['pyspark'] = None; import org.sparkdl.ml.scoring"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                         env={**clean_env(), "PYTHONPATH": str(PROJECT)})
+    assert out.returncode == 1
+    assert ("ImportError: org.sparkdl.ml is where PySpark's loaders find the spark_dl stages of a saved pipeline, and "
+            "it needs PySpark 4.0.x, which is not importable here: pip install 'pyspark==4.0.1'") in out.stderr, out.stderr

@@ -1,5 +1,9 @@
 """The stages inside Spark ML's meta-algorithms: Pipeline, CrossValidator, ParamGridBuilder."""
 
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -7,9 +11,10 @@ import numpy as np
 import pytest
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
-from pyspark.ml.feature import StandardScaler, StringIndexer, VectorAssembler
+from pyspark.ml.feature import IndexToString, StandardScaler, StringIndexer, VectorAssembler
 from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
 
+import spark_dl
 from spark_dl import NeuralNetworkClassificationModel, NeuralNetworkClassifier
 
 
@@ -87,3 +92,58 @@ def test_cross_validator_picks_from_a_param_grid(raw_frame: Any, tmp_path: Path)
     loaded = CrossValidatorModel.load(path)
     assert isinstance(loaded.bestModel, NeuralNetworkClassificationModel)
     assert loaded.bestModel.uid == best.uid
+
+
+# Run in a fresh interpreter: loads a saved PipelineModel and Pipeline with spark-dl stages without
+# importing spark_dl; PySpark finds the stages through the org.sparkdl.ml modules the package ships.
+FRESH_LOAD = textwrap.dedent(
+    """
+    import sys
+    from pyspark.ml import Pipeline, PipelineModel
+    from pyspark.sql import SparkSession
+
+    jar, folder = sys.argv[1], sys.argv[2]
+    spark = (SparkSession.builder.master("local[1]").config("spark.jars", jar).config("spark.ui.enabled", "false")
+             .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    assert "spark_dl" not in sys.modules
+    model = PipelineModel.load(folder + "/pipeline-model")
+    print("MODEL", [type(s).__module__ + "." + type(s).__name__ for s in model.stages])
+    rows = spark.read.parquet(folder + "/rows")
+    found = model.transform(rows).select("id", "predictedSpecies").orderBy("id").collect()
+    expected = spark.read.parquet(folder + "/expected").orderBy("id").collect()
+    print("SAME-PREDICTIONS", found == expected, len(found))
+    stages = Pipeline.load(folder + "/pipeline").getStages()
+    print("PIPELINE", type(stages[-1]).__module__ + "." + type(stages[-1]).__name__, stages[-1].getMaxEpochs())
+    refit = Pipeline(stages=stages).fit(rows).transform(rows)
+    print("REFIT-ACCURACY", refit.where("label = prediction").count() / rows.count())
+    spark.stop()
+    """
+)
+
+
+def test_saved_pipelines_load_in_a_fresh_interpreter_without_importing_spark_dl(raw_frame: Any, tmp_path: Path) -> None:
+    indexer = StringIndexer(inputCol="species", outputCol="label", stringOrderType="alphabetAsc").fit(raw_frame)
+    stages = pipeline().getStages()
+    model = Pipeline(stages=[indexer, *stages[1:],
+                             IndexToString(inputCol="prediction", outputCol="predictedSpecies",
+                                           labels=indexer.labels)]).fit(raw_frame)
+    rows = raw_frame.selectExpr("monotonically_increasing_id() AS id", "*").cache()
+    rows.write.parquet(str(tmp_path / "rows"))
+    model.transform(rows).select("id", "predictedSpecies").write.parquet(str(tmp_path / "expected"))
+    model.write().save(str(tmp_path / "pipeline-model"))
+    pipeline().save(str(tmp_path / "pipeline"))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(spark_dl.__file__).resolve().parent.parent),
+           "PYSPARK_SUBMIT_ARGS": "pyspark-shell"}
+    out = subprocess.run([sys.executable, "-c", FRESH_LOAD, spark_dl.jar_path(), str(tmp_path)], capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr[-4000:]
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    assert lines["MODEL"] == str(["pyspark.ml.feature.StringIndexerModel", "pyspark.ml.feature.VectorAssembler",
+                                  "pyspark.ml.feature.StandardScalerModel",
+                                  "spark_dl.classification.NeuralNetworkClassificationModel",
+                                  "pyspark.ml.feature.IndexToString"]), out.stdout
+    assert lines["SAME-PREDICTIONS"] == "True 240", out.stdout
+    assert lines["PIPELINE"] == "spark_dl.classification.NeuralNetworkClassifier 4", out.stdout
+    assert float(lines["REFIT-ACCURACY"]) > 0.9, out.stdout
