@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -84,10 +85,11 @@ public final class BatchScoringJob {
       System.out.println(USAGE);
       return;
     }
-    SparkSession spark = SparkSession.builder().appName("spark-dl batch scoring").getOrCreate();
-    if (!opts.containsKey("verbose")) {
-      spark.sparkContext().setLogLevel("WARN");
+    SparkSession.Builder builder = SparkSession.builder().appName("spark-dl batch scoring");
+    if (!opts.containsKey("verbose") && !new SparkConf().contains("spark.log.level")) {
+      builder.config("spark.log.level", "WARN"); // from the context's start, unlike setLogLevel after it
     }
+    SparkSession spark = builder.getOrCreate();
     long started = System.nanoTime();
     long rows = run(spark, opts, System.out);
     double seconds = (System.nanoTime() - started) / 1e9;
