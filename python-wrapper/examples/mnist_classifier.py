@@ -1,6 +1,6 @@
 # Databricks notebook source
 # MNIST with spark-dl from PySpark, notebook style: paste the cells into a Databricks or EMR notebook,
-# or run the whole file with `python mnist_classifier.py [DATA_DIR]` (or spark-submit, see below).
+# or run the whole file with `python mnist_classifier.py` (or spark-submit, see below).
 #
 # Attaching the library (it must be on the driver's classpath before the JVM starts):
 #   * Databricks: install the spark-dl wheel AND spark-dl-assembly-<version>.jar as cluster libraries
@@ -10,40 +10,18 @@
 #   * spark-submit / pyspark anywhere: --jars "$(python -m spark_dl --jar)"
 #   * Plain Python (this file): spark_dl.session_builder() adds the jar the wheel carries.
 #
-# Data: the IDX files of MNIST (images-idx3-ubyte.gz, labels-idx1-ubyte.gz) in DATA_DIR/mnist10k;
-# the repository ships a 10,000-digit sample in data/mnist10k. On Databricks, copy them to a volume
-# or DBFS and set DATA_DIR to a local path of it (/Volumes/... or /dbfs/...).
+# Data: spark_dl.datasets.mnist reads the 10,000-digit MNIST sample the wheel carries (IDX files, MIT
+# licence) on the driver and hands it to Spark through Arrow; nothing to download or copy.
 
 # COMMAND ----------
 
-import gzip
 import os
-import sys
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from pyspark.ml.functions import array_to_vector
 from pyspark.sql import SparkSession
 
 import spark_dl
 from spark_dl import Network, NeuralNetworkClassificationModel, NeuralNetworkClassifier
-
-
-def default_data_dir() -> str:
-    """DATA_DIR from the command line or the environment, else data/ of the repository."""
-    if len(sys.argv) > 1:
-        return sys.argv[1]
-    if os.environ.get("SPARKDL_DATA_DIR"):
-        return os.environ["SPARKDL_DATA_DIR"]
-    here = Path(__file__).resolve() if "__file__" in globals() else Path.cwd()
-    for folder in [here, *here.parents]:
-        if (folder / "data" / "mnist10k").is_dir():
-            return str(folder / "data")
-    return "data"
-
-
-DATA_DIR = default_data_dir()
 
 # COMMAND ----------
 
@@ -55,41 +33,16 @@ print("spark-dl", spark_dl.__version__, "on Spark", spark.version)
 
 # COMMAND ----------
 
-
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (optionally gzipped) as a numpy array."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-folder = Path(DATA_DIR) / "mnist10k"
-pixels = read_idx(folder / "images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255.0
-labels = read_idx(folder / "labels-idx1-ubyte.gz").astype(np.float64)
-
-
-# Arrow moves the numpy rows to the JVM in bulk (Databricks turns it on by default).
-spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
-
-
-def to_frame(x: np.ndarray, y: np.ndarray):
-    """label double, features vector: the columns the estimator reads by default."""
-    pdf = pd.DataFrame({"label": y, "pixels": list(x.astype(np.float64))})
-    return spark.createDataFrame(pdf).select("label", array_to_vector("pixels").alias("features"))
-
-
-# The sample's convention: the first 8000 rows train, the last 2000 test.
-train = to_frame(pixels[:8000], labels[:8000]).repartition(2).cache()
-test = to_frame(pixels[8000:], labels[8000:]).cache()
+# The sample's convention: the first 8000 rows train, the last 2000 test (label double, features vector:
+# the columns the estimator reads by default).
+train = spark_dl.datasets.mnist(spark, "train").repartition(2).cache()
+test = spark_dl.datasets.mnist(spark, "test").cache()
 print(train.count(), "training rows,", test.count(), "test rows")
 
 # COMMAND ----------
 
-# A 784-128-10 MLP, Adam, trained data-parallel: each round the executors compute gradients on their
-# partitions, Spark sums them with treeAggregate, and the driver takes one optimizer step.
+# A 784-128-10 MLP, Adam, trained data-parallel: one Spark barrier stage whose tasks, one per partition,
+# sum their gradients every step and all apply the same optimizer step.
 clf = NeuralNetworkClassifier(layers=[784, 128, 10], maxEpochs=20, batchSize=64, learningRate=1e-3, seed=42)
 model = clf.fit(train)
 print(model)

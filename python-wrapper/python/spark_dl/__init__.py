@@ -55,6 +55,7 @@ from spark_dl.network import (
     SequenceMeanPool,
 )
 from spark_dl.summary import TrainingSummary
+from spark_dl import datasets
 
 # The stages need PySpark; the rest (the jar's path, networks, summaries) does not, so that
 # `python -m spark_dl --jar` also works where pyspark is only importable inside spark-submit.
@@ -100,6 +101,7 @@ __all__ = [
     "NeuralNetworkRegressor",
     "NeuralNetworkRegressionModel",
     "TrainingSummary",
+    "datasets",
     "Network",
     "NetworkBuilder",
     "Input",

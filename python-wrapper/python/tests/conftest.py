@@ -18,17 +18,6 @@ import spark_dl  # noqa: E402
 REPO = Path(__file__).resolve().parents[3]
 
 
-def data_dir() -> Path:
-    """The folder holding mnist10k/: $SPARKDL_DATA_DIR (set by Maven), else data/ of the repository."""
-    configured = os.environ.get("SPARKDL_DATA_DIR")
-    if configured and (Path(configured) / "mnist10k").is_dir():
-        return Path(configured)
-    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
-        if (folder / "data" / "mnist10k").is_dir():
-            return folder / "data"
-    raise FileNotFoundError("data/mnist10k not found; set SPARKDL_DATA_DIR to the folder that holds it")
-
-
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

@@ -57,6 +57,8 @@ def test_the_wheel_carries_the_jar_and_the_typing_marker(wheel: Path) -> None:
         # the modules PySpark's loaders import for the Java stages; org/ and org/sparkdl/ stay namespaces
         assert {"org/sparkdl/ml/__init__.py", "org/sparkdl/ml/scoring.py"} <= names
         assert "org/__init__.py" not in names and "org/sparkdl/__init__.py" not in names
+        # the MNIST sample of spark_dl.datasets, with its licence
+        assert {"spark_dl/data/mnist10k/%s" % f for f in ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz", "LICENSE")} <= names
         metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
         text = z.read(metadata).decode()
     assert "Name: spark-dl" in text
@@ -82,6 +84,7 @@ def test_the_wheel_installs_and_trains_in_a_fresh_virtualenv(wheel: Path, tmp_pa
         df = spark.createDataFrame(rows, ["label", "features"])
         model = spark_dl.NeuralNetworkClassifier(layers=[2, 4, 2], maxEpochs=20, learningRate=0.05).fit(df)
         correct = model.transform(df).where("label = prediction").count()
+        assert spark_dl.datasets.mnist(spark, "test").count() == 2000
         import org.sparkdl.ml.scoring
         assert os.path.realpath(org.sparkdl.ml.scoring.__file__).startswith(os.path.realpath(os.environ["VENV"]))
         assert org.sparkdl.ml.scoring.NeuralNetworkClassificationModel is spark_dl.NeuralNetworkClassificationModel
