@@ -1,7 +1,7 @@
 """Neural network classification: :class:`NeuralNetworkClassifier` and the model it fits.
 
 Twins of ``org.sparkdl.ml.NeuralNetworkClassifier`` and
-``org.sparkdl.ml.scoring.NeuralNetworkClassificationModel``: the same params (names, docs,
+``org.sparkdl.ml.NeuralNetworkClassificationModel``: the same params (names, docs,
 defaults), the same behaviour, and the same files on disk, so a model saved from Java or Scala loads
 here and the other way round.
 
@@ -173,7 +173,7 @@ class NeuralNetworkClassificationModel(
     by Python, Java or Scala.
     """
 
-    _java_class = "org.sparkdl.ml.scoring.NeuralNetworkClassificationModel"
+    _java_class = "org.sparkdl.ml.NeuralNetworkClassificationModel"
 
     def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
         super().__init__(java_model)

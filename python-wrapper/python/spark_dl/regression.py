@@ -1,7 +1,7 @@
 """Neural network regression: :class:`NeuralNetworkRegressor` and the model it fits.
 
 Twins of ``org.sparkdl.ml.NeuralNetworkRegressor`` and
-``org.sparkdl.ml.scoring.NeuralNetworkRegressionModel``.
+``org.sparkdl.ml.NeuralNetworkRegressionModel``.
 
 >>> from spark_dl.regression import NeuralNetworkRegressor
 >>> model = NeuralNetworkRegressor(layers=[13, 64, 1], loss="huber").fit(train)   # doctest: +SKIP
@@ -160,7 +160,7 @@ class NeuralNetworkRegressionModel(
     :meth:`load` from a directory saved by Python, Java or Scala.
     """
 
-    _java_class = "org.sparkdl.ml.scoring.NeuralNetworkRegressionModel"
+    _java_class = "org.sparkdl.ml.NeuralNetworkRegressionModel"
 
     def __init__(self, java_model: Optional["JavaObject"] = None) -> None:
         super().__init__(java_model)

@@ -85,9 +85,9 @@ def test_the_wheel_installs_and_trains_in_a_fresh_virtualenv(wheel: Path, tmp_pa
         model = spark_dl.NeuralNetworkClassifier(layers=[2, 4, 2], maxEpochs=20, learningRate=0.05).fit(df)
         correct = model.transform(df).where("label = prediction").count()
         assert spark_dl.datasets.mnist(spark, "test").count() == 2000
-        import org.sparkdl.ml.scoring
-        assert os.path.realpath(org.sparkdl.ml.scoring.__file__).startswith(os.path.realpath(os.environ["VENV"]))
-        assert org.sparkdl.ml.scoring.NeuralNetworkClassificationModel is spark_dl.NeuralNetworkClassificationModel
+        import org.sparkdl.ml
+        assert os.path.realpath(org.sparkdl.ml.__file__).startswith(os.path.realpath(os.environ["VENV"]))
+        assert org.sparkdl.ml.NeuralNetworkClassificationModel is spark_dl.NeuralNetworkClassificationModel
         print("INSTALLED-WHEEL-OK", spark_dl.__version__, correct)
         spark.stop()
         """

@@ -89,7 +89,7 @@ def test_model_saved_from_python_loads_in_java(spark: Any, tmp_path: Path, blob_
                                                blob_model: NeuralNetworkClassificationModel) -> None:
     path = str(tmp_path / "from-python")
     blob_model.write().overwrite().save(path)
-    java_model = spark.sparkContext._jvm.org.sparkdl.ml.scoring.NeuralNetworkClassificationModel.load(path)
+    java_model = spark.sparkContext._jvm.org.sparkdl.ml.NeuralNetworkClassificationModel.load(path)
     assert java_model.uid() == blob_model.uid
     assert java_model.numClasses() == 3
     found = scored(DataFrame(java_model.transform(blob_frame._jdf), spark), "rawPrediction", "prediction")
@@ -100,7 +100,7 @@ def test_regression_model_crosses_both_ways(spark: Any, tmp_path: Path) -> None:
     frame = linear(spark, n=120)
     model = NeuralNetworkRegressor(layers=[3, 8, 1], maxEpochs=2, batchSize=32).fit(frame)
     model.save(str(tmp_path / "reg"))
-    java_model = spark.sparkContext._jvm.org.sparkdl.ml.scoring.NeuralNetworkRegressionModel.load(str(tmp_path / "reg"))
+    java_model = spark.sparkContext._jvm.org.sparkdl.ml.NeuralNetworkRegressionModel.load(str(tmp_path / "reg"))
     java_model.write().overwrite().save(str(tmp_path / "reg-java"))
     back = NeuralNetworkRegressionModel.load(str(tmp_path / "reg-java"))
     assert back.uid == model.uid and back.numOutputs == 1
@@ -137,8 +137,8 @@ def test_loading_bad_directories_raises_model_file_errors(tmp_path: Path,
         NeuralNetworkClassificationModel.load(str(tmp_path / "nothing-here"))
     with pytest.raises(ModelFileError) as wrong:
         NeuralNetworkRegressionModel.load(str(path))
-    assert str(wrong.value) == ("metadata: describes a org.sparkdl.ml.scoring.NeuralNetworkClassificationModel; "
-                                "expected org.sparkdl.ml.scoring.NeuralNetworkRegressionModel.")
+    assert str(wrong.value) == ("metadata: describes a org.sparkdl.ml.NeuralNetworkClassificationModel; "
+                                "expected org.sparkdl.ml.NeuralNetworkRegressionModel.")
     assert wrong.value.java_class == "org.sparkdl.io.ModelFileException"
     assert isinstance(wrong.value, OSError)
     broken = tmp_path / "broken"

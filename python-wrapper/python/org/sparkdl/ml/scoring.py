@@ -1,7 +1,8 @@
 """The module name PySpark's loaders look up for spark-dl's models; use :mod:`spark_dl` in code.
 
-``org.sparkdl.ml.scoring.NeuralNetworkClassificationModel`` is the Java class of a fitted classifier;
-PySpark's ``JavaParams._from_java`` imports this module for it (see :mod:`org.sparkdl.ml`).
+``org.sparkdl.ml.scoring.NeuralNetworkClassificationModel`` was the Java class of a fitted classifier
+before the models moved to ``org.sparkdl.ml``; kept for Java objects that still carry the former name
+(see :mod:`org.sparkdl.ml`).
 """
 
 from spark_dl import NeuralNetworkClassificationModel, NeuralNetworkRegressionModel

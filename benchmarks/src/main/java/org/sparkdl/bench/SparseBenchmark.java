@@ -246,7 +246,7 @@ public final class SparseBenchmark {
     org.apache.spark.sql.SparkSession spark = Sessions.local("spark-dl sparse benchmark");
     try {
       long t0 = System.nanoTime();
-      org.sparkdl.ml.scoring.NeuralNetworkClassificationModel m = new org.sparkdl.ml.NeuralNetworkClassifier()
+      org.sparkdl.ml.NeuralNetworkClassificationModel m = new org.sparkdl.ml.NeuralNetworkClassifier()
           .setLayers(ITEMS, HIDDEN, CLASSES).setSeed(SEED).setMaxEpochs(2).setSyncMode(syncMode)
           .fit(frame(spark, 0, rows, SEED));
       double fit = (System.nanoTime() - t0) / 1e9;

@@ -4,8 +4,8 @@ import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.ml.NeuralNetworkClassifier;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
 
 /**

@@ -11,8 +11,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.ml.NeuralNetworkClassifier;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.train.InMemoryDataset;
 
 /**

@@ -26,8 +26,8 @@ import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.ml.scoring.BatchScoringJob;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 
 /**
  * Models and batch scoring on HDFS: an in-process MiniDFSCluster (one DataNode, under {@code

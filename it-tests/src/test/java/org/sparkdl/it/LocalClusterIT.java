@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.sparkdl.backend.Backend;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.ml.executor.ExecutorBackends;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 
 /**
  * Training on a real multi-JVM Spark cluster, {@code local-cluster[2,1,1024]}: a master and two

@@ -15,9 +15,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.sparkdl.backend.cpu.CpuBackend;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.ml.executor.ExecutorCache;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 
 /**
  * Fits, scores, saves and loads again and again in one JVM ({@code local[2]}), and checks that

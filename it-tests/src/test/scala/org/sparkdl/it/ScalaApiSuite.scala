@@ -12,7 +12,7 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
 import org.scalatest.BeforeAndAfterAll
 import org.scalatest.funsuite.AnyFunSuite
 import org.sparkdl.ml.NeuralNetworkClassifier
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel
+import org.sparkdl.ml.NeuralNetworkClassificationModel
 
 /** The estimators as a Scala user writes them: fluent setters, fit, transform, a Pipeline, save and load. */
 class ScalaApiSuite extends AnyFunSuite with BeforeAndAfterAll {

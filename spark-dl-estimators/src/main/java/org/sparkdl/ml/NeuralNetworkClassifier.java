@@ -13,7 +13,6 @@ import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.ml.param.PendingUid;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
 
 /**

@@ -13,7 +13,6 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.PendingUid;
-import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
 import org.sparkdl.nn.Loss;
 import org.sparkdl.spec.NetworkSpec;
 

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.ml.executor.ExecutorBackends;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;

@@ -14,7 +14,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.testkit.SharedSpark;
 
 /** A fit interrupted after some epochs resumes from its checkpoint and ends with the same model. */

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.io.ModelFileException;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.testkit.SharedSpark;
 
 /** Saving and loading estimators, and the models they fit. */
@@ -107,7 +106,7 @@ class EstimatorPersistenceTest {
     assertEquals("metadata: describes a org.sparkdl.ml.NeuralNetworkRegressor; expected org.sparkdl.ml.NeuralNetworkClassifier.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassifier.load(path)).getMessage());
     assertEquals("metadata: describes a org.sparkdl.ml.NeuralNetworkRegressor; expected"
-        + " org.sparkdl.ml.scoring.NeuralNetworkClassificationModel.",
+        + " org.sparkdl.ml.NeuralNetworkClassificationModel.",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(path)).getMessage());
   }
 

@@ -14,8 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
-import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.JobRecorder;
 import org.sparkdl.testkit.SharedSpark;

@@ -15,7 +15,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.spec.Padding;
 import org.sparkdl.testkit.MnistFrames;

@@ -12,7 +12,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.MnistFrames;
 import org.sparkdl.testkit.SharedSpark;

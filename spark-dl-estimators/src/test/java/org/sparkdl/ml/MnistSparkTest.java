@@ -10,7 +10,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.sparkdl.backend.cpu.CpuBackend;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.nn.Network;
 import org.sparkdl.nn.SoftmaxCrossEntropy;
 import org.sparkdl.optim.OptimizerSpec;

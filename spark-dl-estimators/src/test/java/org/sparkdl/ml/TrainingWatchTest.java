@@ -11,7 +11,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.testkit.SharedSpark;
 
 /** Fits that go silently wrong are named: divergence, no learning, missing classes, weights that sum to zero. */

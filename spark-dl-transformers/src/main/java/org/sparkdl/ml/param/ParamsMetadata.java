@@ -20,6 +20,13 @@ import scala.Option;
  */
 public final class ParamsMetadata {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Classes that were renamed, by the name older saves record: such a save loads as the class of
+   * today's name.
+   */
+  public static final java.util.Map<String, String> FORMER_NAMES = java.util.Map.of(
+      "org.sparkdl.ml.scoring.NeuralNetworkClassificationModel", "org.sparkdl.ml.NeuralNetworkClassificationModel",
+      "org.sparkdl.ml.scoring.NeuralNetworkRegressionModel", "org.sparkdl.ml.NeuralNetworkRegressionModel");
 
   private ParamsMetadata() {}
 
@@ -109,7 +116,7 @@ public final class ParamsMetadata {
       throw new ModelFileException(fileName, "must hold a JSON object.");
     }
     String cls = text(root, "class", fileName);
-    if (!cls.equals(expectedClass.getName())) {
+    if (!cls.equals(expectedClass.getName()) && !expectedClass.getName().equals(FORMER_NAMES.get(cls))) {
       throw new ModelFileException(fileName, "describes a " + cls + "; expected " + expectedClass.getName() + ".");
     }
     JsonNode params = root.path("paramMap");

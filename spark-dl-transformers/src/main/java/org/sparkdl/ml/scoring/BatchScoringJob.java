@@ -17,6 +17,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.ml.param.ParamsMetadata;
 
 /**

@@ -46,7 +46,7 @@ public record ModelData(String specJson, float[] weights, float[] buffers, Strin
   /**
    * @throws IllegalStateException when this is {@link #empty()}, naming the model {@code uid}
    */
-  void requireNetwork(String uid) {
+  public void requireNetwork(String uid) {
     if (isEmpty()) {
       throw new IllegalStateException("Model " + uid + " holds no network: it was made by its uid constructor. Fit an"
           + " estimator or load a saved model instead.");

@@ -53,8 +53,11 @@ import org.sparkdl.tensor.DType;
  * and that every weight is finite ({@value #ALLOW_NON_FINITE} allows otherwise), before building
  * the model. Only regular files are read. Directories written before versions existed (files at
  * the top, no checksums) still load, with a notice. No Java serialization is involved anywhere.
+ *
+ * <p>Public for the model classes in {@code org.sparkdl.ml}; not meant to be called by users, whose
+ * entry points are the models' {@code write()}, {@code read()} and {@code load}.
  */
-final class ModelFiles {
+public final class ModelFiles {
   static final String METADATA = "metadata";
   static final String NETWORK = "network.json";
   static final String WEIGHTS = "weights.safetensors";
@@ -67,12 +70,13 @@ final class ModelFiles {
   private ModelFiles() {}
 
   /** Writes a model's directory. */
-  static final class Writer extends MLWriter {
+  public static final class Writer extends MLWriter {
     private final Params stage;
     private final ModelData data;
     private final Map<String, Object> provenance;
 
-    Writer(Params stage, ModelData data, Map<String, Object> provenance) {
+    /** A writer of {@code stage}'s params, {@code data} and {@code provenance}. */
+    public Writer(Params stage, ModelData data, Map<String, Object> provenance) {
       this.stage = stage;
       this.data = data;
       this.provenance = provenance;
@@ -133,7 +137,7 @@ final class ModelFiles {
   }
 
   /** What a saved model records about how it was made (Tribuo-style provenance). */
-  static Map<String, Object> provenance(org.sparkdl.ml.param.NeuralNetworkParams p, TrainingSummary summary) {
+  public static Map<String, Object> provenance(org.sparkdl.ml.param.NeuralNetworkParams p, TrainingSummary summary) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("backend", p.getBackend());
     m.put("seed", p.getSeed());
@@ -153,7 +157,7 @@ final class ModelFiles {
   }
 
   /** Reads a model's directory into a model of class {@code T}. */
-  static final class Reader<T extends Params> extends MLReader<T> {
+  public static final class Reader<T extends Params> extends MLReader<T> {
     private final Class<T> type;
     private final BiFunction<String, ModelData, T> constructor;
     private final Consumer<NetworkSpec> specCheck;
@@ -162,7 +166,7 @@ final class ModelFiles {
      * @param specCheck the rules a fit of this model's kind enforces on its network; throws {@link
      *     IllegalArgumentException} for a network the fit would refuse
      */
-    Reader(Class<T> type, BiFunction<String, ModelData, T> constructor, Consumer<NetworkSpec> specCheck) {
+    public Reader(Class<T> type, BiFunction<String, ModelData, T> constructor, Consumer<NetworkSpec> specCheck) {
       this.type = type;
       this.constructor = constructor;
       this.specCheck = specCheck;

@@ -75,7 +75,7 @@ public final class NetworkScorer {
    *
    * @throws IllegalArgumentException when the params do not fit the network's input
    */
-  static float[] normalized(NeuralNetworkParams p, String featuresCol, ModelData data, float[] features) {
+  public static float[] normalized(NeuralNetworkParams p, String featuresCol, ModelData data, float[] features) {
     if (p.getChannelMean().length == 0 && p.getChannelStd().length == 0) {
       return features;
     }

@@ -14,6 +14,8 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.ml.param.ParamsMetadata;
 
 /**
@@ -34,6 +36,7 @@ record SavedModel(String path, Transformer transformer, Model<?> model, List<Tra
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       cls = new ObjectMapper().readTree(ParamsMetadata.read(fs, new Path(root, ModelFiles.METADATA))).path("class")
           .asText();
+      cls = ParamsMetadata.FORMER_NAMES.getOrDefault(cls, cls);
     } catch (IOException e) {
       throw ParamsMetadata.<RuntimeException>sneaky(e);
     }

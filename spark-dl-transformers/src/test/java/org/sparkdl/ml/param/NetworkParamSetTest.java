@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.apache.spark.ml.param.ParamMap;
 import org.junit.jupiter.api.Test;
-import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.NetworkSpec;
 

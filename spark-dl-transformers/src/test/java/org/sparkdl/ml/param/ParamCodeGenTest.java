@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.spec.NetworkSpec;
 
 /**

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.spark.ml.param.ParamMap;
 import org.junit.jupiter.api.Test;
 import org.sparkdl.io.ModelFileException;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
-import org.sparkdl.ml.scoring.NeuralNetworkRegressionModel;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.spec.NetworkSpec;
 
 class ParamsMetadataTest {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.io.ModelFileException;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.SharedSpark;
 
@@ -339,7 +341,7 @@ class ModelFilesTest {
     Path part = version(path).resolve("metadata/part-00000");
     String metadata = Files.readString(part);
 
-    edit(part, "{\"class\": \"org.sparkdl.ml.scoring.NeuralNetworkClassificationModel\", \"uid\": ");
+    edit(part, "{\"class\": \"org.sparkdl.ml.NeuralNetworkClassificationModel\", \"uid\": ");
     assertEquals("metadata: is not valid JSON (Unexpected end-of-input within/between Object entries).",
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(path))).getMessage());
 
@@ -359,8 +361,8 @@ class ModelFilesTest {
         assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(uri(legacyPart.getParent()
             .getParent()))).getMessage());
 
-    assertEquals("metadata: describes a org.sparkdl.ml.scoring.NeuralNetworkClassificationModel; expected"
-        + " org.sparkdl.ml.scoring.NeuralNetworkRegressionModel.", assertThrows(ModelFileException.class, () -> {
+    assertEquals("metadata: describes a org.sparkdl.ml.NeuralNetworkClassificationModel; expected"
+        + " org.sparkdl.ml.NeuralNetworkRegressionModel.", assertThrows(ModelFileException.class, () -> {
           edit(part, metadata);
           NeuralNetworkRegressionModel.load(uri(path));
         }).getMessage());

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdl.io.ModelFileException;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
 import org.sparkdl.testkit.SharedSpark;
 
 /**

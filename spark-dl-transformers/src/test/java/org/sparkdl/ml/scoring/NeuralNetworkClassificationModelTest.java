@@ -31,6 +31,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.JobRecorder;
 import org.sparkdl.testkit.NetworkParamSamples;

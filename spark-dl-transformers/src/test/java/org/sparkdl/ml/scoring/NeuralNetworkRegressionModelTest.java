@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.testkit.NetworkParamSamples;
 import org.sparkdl.testkit.ParamsContract;
 import org.sparkdl.testkit.SharedSpark;

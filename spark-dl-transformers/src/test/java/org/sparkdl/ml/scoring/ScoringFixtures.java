@@ -12,6 +12,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdl.ml.NeuralNetworkClassificationModel;
+import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;

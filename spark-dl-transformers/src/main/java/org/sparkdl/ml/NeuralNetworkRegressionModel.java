@@ -1,0 +1,214 @@
+package org.sparkdl.ml;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.RegressionModel;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.sparkdl.arrow.FeatureInput;
+import org.sparkdl.arrow.PredictionColumns;
+import org.sparkdl.ml.param.NetworkParamSet;
+import org.sparkdl.ml.param.PendingUid;
+import org.sparkdl.ml.param.ScoringSetters;
+import org.sparkdl.ml.scoring.ModelData;
+import org.sparkdl.ml.scoring.ModelFiles;
+import org.sparkdl.ml.scoring.NetworkScorer;
+import org.sparkdl.ml.scoring.TrainingSummary;
+import org.sparkdl.spec.NetworkSpec;
+
+/**
+ * A fitted neural-network regressor. For one output it appends {@code prediction} as a double (as
+ * Spark's regressors do); for several outputs (vector targets) as a {@code Vector}. Scoring runs
+ * batch-wise on the executors' backends.
+ *
+ * <p>Produced by {@code NeuralNetworkRegressor.fit}; saved and loaded with {@link #write()} and
+ * {@link #load(String)}.
+ */
+public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, NeuralNetworkRegressionModel>
+    implements ScoringSetters<NeuralNetworkRegressionModel>, MLWritable {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final NetworkParamSet params;
+  private final ModelData data;
+  private TrainingSummary summary;
+
+  /**
+   * An empty model, holding no network: Spark's stage convention, used by Spark Connect's
+   * ServiceLoader discovery. It cannot score or be saved; models come from a fit or {@link #load}.
+   */
+  public NeuralNetworkRegressionModel() {
+    this(Identifiable.randomUID("nnRegModel"));
+  }
+
+  /** An empty model with {@code uid}; see {@link #NeuralNetworkRegressionModel()}. */
+  public NeuralNetworkRegressionModel(String uid) {
+    this(PendingUid.stash(uid), ModelData.empty());
+  }
+
+  /** A model of {@code spec} with flat parameters {@code weights} (network order), its buffers at their initial values. */
+  public NeuralNetworkRegressionModel(String uid, NetworkSpec spec, float[] weights) {
+    this(PendingUid.stash(uid), ModelData.of(spec, weights));
+  }
+
+  /**
+   * A model of {@code spec} with flat parameters {@code weights} and flat buffers {@code buffers}
+   * (batch normalisation's running statistics; network order, empty for their initial values).
+   */
+  public NeuralNetworkRegressionModel(String uid, NetworkSpec spec, float[] weights, float[] buffers) {
+    this(PendingUid.stash(uid), ModelData.of(spec, weights, buffers));
+  }
+
+  NeuralNetworkRegressionModel(String uid, ModelData data) {
+    this(PendingUid.stash(uid), data);
+  }
+
+  private NeuralNetworkRegressionModel(PendingUid.Token token, ModelData data) {
+    super();
+    this.uid = PendingUid.take(token);
+    this.params = new NetworkParamSet(this);
+    NetworkParamSet.setDefaults(this);
+    this.data = data;
+  }
+
+  @Override
+  public String uid() {
+    return PendingUid.during(uid);
+  }
+
+  @Override
+  public NetworkParamSet networkParams() {
+    return params;
+  }
+
+  /** The network and weights this model scores with. */
+  public ModelData modelData() {
+    return data;
+  }
+
+  public NetworkSpec spec() {
+    return data.spec();
+  }
+
+  /** The flat parameters (a copy). */
+  public float[] weights() {
+    return data.weights().clone();
+  }
+
+  /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
+  public float[] buffers() {
+    return data.buffers().clone();
+  }
+
+  /** Outputs per row (1 for a scalar target). */
+  public int numOutputs() {
+    return data.outputWidth();
+  }
+
+  @Override
+  public int numFeatures() {
+    return data.inputWidth();
+  }
+
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  public TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException("No training summary for model " + uid + ": it was loaded, not fitted in this session.");
+    }
+    return summary;
+  }
+
+  public NeuralNetworkRegressionModel setSummary(TrainingSummary s) {
+    this.summary = s;
+    return this;
+  }
+
+  /** The first output for one row (the whole output vector is {@link #predictVector}). */
+  @Override
+  public double predict(Vector features) {
+    data.requireNetwork(uid);
+    return predictVector(features).apply(0);
+  }
+
+  /** All outputs for one row. */
+  public Vector predictVector(Vector features) {
+    data.requireNetwork(uid);
+    float[] out = NetworkScorer.predictOne(data, getBackend(), NetworkScorer.normalized(this, getFeaturesCol(), data,
+        NeuralNetworkClassificationModel.toFloats(features)));
+    double[] d = new double[out.length];
+    for (int i = 0; i < out.length; i++) {
+      d[i] = out[i];
+    }
+    return Vectors.dense(d);
+  }
+
+  PredictionColumns outputColumns() {
+    return numOutputs() == 1 ? PredictionColumns.value(getPredictionCol(), 0) : PredictionColumns.vector(getPredictionCol());
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    data.requireNetwork(uid);
+    resolveFeatures(schema, getFeaturesCol(), data.spec());
+    if (getPredictionCol().isEmpty()) {
+      throw new IllegalArgumentException("predictionCol is empty; nothing to output.");
+    }
+    if (List.of(schema.fieldNames()).contains(getPredictionCol())) {
+      throw new IllegalArgumentException("Column '" + getPredictionCol() + "' already exists; columns: "
+          + String.join(", ", schema.fieldNames()) + ". Choose another output column name.");
+    }
+    StructType out = schema;
+    for (var f : outputColumns().fields()) {
+      out = out.add(f);
+    }
+    return out;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    transformSchema(dataset.schema(), true);
+    FeatureInput features = resolveFeatures(dataset.schema(), getFeaturesCol(), data.spec());
+    return NetworkScorer.transform(dataset, data, getBackend(), features, getValidateInput(), outputColumns());
+  }
+
+  @Override
+  public NeuralNetworkRegressionModel copy(ParamMap extra) {
+    NeuralNetworkRegressionModel m = copyValues(new NeuralNetworkRegressionModel(uid, data), extra);
+    m.summary = summary;
+    return m.setParent(parent());
+  }
+
+  private Map<String, Object> provenance() {
+    return ModelFiles.provenance(this, summary);
+  }
+
+  @Override
+  public MLWriter write() {
+    data.requireNetwork(uid);
+    return new ModelFiles.Writer(this, data, provenance());
+  }
+
+  public static MLReader<NeuralNetworkRegressionModel> read() {
+    return new ModelFiles.Reader<>(NeuralNetworkRegressionModel.class, NeuralNetworkRegressionModel::new, spec -> { });
+  }
+
+  public static NeuralNetworkRegressionModel load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String toString() {
+    return "NeuralNetworkRegressionModel: uid=" + uid + ", numOutputs=" + numOutputs() + ", numFeatures=" + numFeatures()
+        + ", parameters=" + data.weights().length + (data.buffers().length > 0 ? ", buffers=" + data.buffers().length : "");
+  }
+}
