@@ -36,6 +36,10 @@ public final class LocalTrainer implements AutoCloseable {
   private final long seed;
   private final Scope scope;
   private long batches;
+  /** Each class's loss weight as a {@code [classes, 1]} table, or null for none. */
+  private Tensor classWeights;
+  /** Where classified rows are counted, or null. */
+  private ClassTally tally;
 
   public LocalTrainer(Network network, Loss loss, OptimizerSpec optimizer, long seed) {
     this.network = network;
@@ -55,6 +59,32 @@ public final class LocalTrainer implements AutoCloseable {
 
   public Loss loss() {
     return loss;
+  }
+
+  /**
+   * Multiplies each row's weight in the loss by the weight of its class, from now on: {@code
+   * weights[c]} for a row labelled {@code c} (Keras' {@code class_weight}), in {@link
+   * #accumulateGradients} and {@link #evaluate}, the weight totals they return included, so that
+   * a row of weight 3 counts as three rows. The loss must take class indices; {@code null} ends it.
+   */
+  public void setClassWeights(float[] weights) {
+    if (classWeights != null) {
+      classWeights.close();
+      classWeights = null;
+    }
+    if (weights != null) {
+      DType dt = network.parameters().values().dtype();
+      classWeights = scope.of(dt, Shape.of(weights.length, 1), weights);
+    }
+  }
+
+  /**
+   * From now on, counts every row of {@link #accumulateGradients} (in training mode, as the step
+   * sees it) and of {@link #evaluate} into {@code tally}, by the argmax of the network's output:
+   * for classifiers, whose output is one logit per class; {@code null} stops counting.
+   */
+  public void tallyInto(ClassTally tally) {
+    this.tally = tally;
   }
 
   /** Sets all gradients to zero before accumulating a new step. */
@@ -105,13 +135,34 @@ public final class LocalTrainer implements AutoCloseable {
     try (Scope step = scope.child("batch-" + batches++)) {
       Tape tape = new Tape(step, true, tapeSeed);
       Var out = forward(inputs.apply(tape));
+      if (tally != null) {
+        tally.add(out.value().toFloatArray(), targets.toFloatArray(), weights == null ? null : weights.toFloatArray(), rows);
+      }
       Var perSample = loss.perSample(out, targets);
-      Var total = Loss.weightedSum(perSample, weights);
+      Tensor lossWeights = lossWeights(targets, weights, step);
+      Var total = Loss.weightedSum(perSample, lossWeights);
       double lossSum = total.value().item();
       tape.backward(total);
-      double weightSum = weights == null ? rows : sum(weights, step);
+      double weightSum = lossWeights == null ? rows : sum(lossWeights, step);
       return new BatchStats(lossSum, weightSum, rows);
     }
+  }
+
+  /** The rows' weights in the loss: {@code weights} times their class's weight when class weights are set. */
+  private Tensor lossWeights(Tensor targets, Tensor weights, Scope s) {
+    if (classWeights == null) {
+      return weights;
+    }
+    int rows = targets.dim(0);
+    Tensor perClass = s.allocate(classWeights.dtype(), Shape.of(rows, 1));
+    classWeights.backend().gatherRows(classWeights, targets, perClass);
+    Tensor w = perClass.reshape(rows);
+    if (weights == null) {
+      return w;
+    }
+    Tensor both = s.allocate(w.dtype(), Shape.of(rows));
+    w.backend().zip(org.sparkdl.backend.BinaryOp.MUL, weights, w, both);
+    return both;
   }
 
   /** Each input on the tape, reshaped from {@code [B, size]} to its input's shape. */
@@ -140,7 +191,9 @@ public final class LocalTrainer implements AutoCloseable {
   /**
    * Loss and a metric over a batch in inference mode, no gradients: the weighted loss sum, the
    * weight total, and {@code sum(w_i m_i)} where {@code m_i} is 1 for a correct class
-   * (classification) or the squared error summed over the row's outputs (regression).
+   * (classification) or the squared error summed over the row's outputs (regression). With class
+   * weights ({@link #setClassWeights}) the loss and the weight total use them, the metric does not:
+   * for classifiers read the accuracy from a {@link #tallyInto tally} then.
    */
   public EvalStats evaluate(Tensor features, Tensor targets, Tensor weights, boolean classification) {
     return evaluate(Map.of(firstInput(), features), targets, weights, classification);
@@ -163,10 +216,14 @@ public final class LocalTrainer implements AutoCloseable {
     try (Scope s = scope.child("evaluate")) {
       Tape tape = new Tape(s, false, 0);
       Var out = forward(inputs.apply(tape));
-      double lossSum = Loss.weightedSum(loss.perSample(out, targets), weights).value().item();
+      Tensor lossWeights = lossWeights(targets, weights, s);
+      double lossSum = Loss.weightedSum(loss.perSample(out, targets), lossWeights).value().item();
       float[] o = out.value().toFloatArray();
       float[] t = targets.toFloatArray();
       float[] w = weights == null ? null : weights.toFloatArray();
+      if (tally != null) {
+        tally.add(o, t, w, rows);
+      }
       int width = rows == 0 ? 0 : o.length / rows;
       double metric = 0;
       double weightSum = 0;
@@ -190,7 +247,7 @@ public final class LocalTrainer implements AutoCloseable {
           metric += wr * se;
         }
       }
-      return new EvalStats(lossSum, weightSum, metric, rows);
+      return new EvalStats(lossSum, lossWeights == weights ? weightSum : sum(lossWeights, s), metric, rows);
     }
   }
 
