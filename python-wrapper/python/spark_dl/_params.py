@@ -122,6 +122,38 @@ def toSchedule(value: Any) -> str:
     return text
 
 
+def toClassWeights(value: Any) -> str:
+    """``"balanced"``, per-class weights (a list of numbers, or their comma-separated text), or ``""``
+    for none, checked as the Java setter checks them, as the text the JVM param holds."""
+    if isinstance(value, (list, tuple)):
+        text = ",".join(repr(TypeConverters.toFloat(v)) for v in value)
+    else:
+        text = TypeConverters.toString(value)
+    if text.strip() in ("", "balanced"):
+        return text
+    parts = text.split(",")
+    weights = []
+    for i, part in enumerate(parts):
+        try:
+            weights.append(float(part.strip()))
+        except ValueError:
+            raise SparkDLValueError(
+                "Param classWeights '%s' is invalid: weight %d '%s' is not a number; expected balanced or "
+                "weights like 1,5 (one per class)." % (text, i, part.strip())
+            ) from None
+        if not math.isfinite(weights[-1]) or weights[-1] < 0:
+            raise SparkDLValueError(
+                "Param classWeights '%s' is invalid: weight %d is %s; every weight must be finite and >= 0."
+                % (text, i, weights[-1])
+            )
+    if sum(weights) == 0:
+        raise SparkDLValueError(
+            "Param classWeights '%s' is invalid: every weight is 0, so no row would count; give at least one "
+            "class a weight > 0." % text
+        )
+    return text
+
+
 _CLASSIFICATION_LOSSES = ("softmax_cross_entropy", "cross_entropy", "binary_cross_entropy", "bce")
 
 
@@ -243,6 +275,17 @@ class _NeuralNetworkParams(Params):
         "weightCol",
         "Column of non-negative per-row weights; empty for all ones. Default: empty.",
         typeConverter=TypeConverters.toString,
+    )
+    classWeights: "Param[str]" = Param(
+        Params._dummy(),
+        "classWeights",
+        "Classifiers only: each training row's loss is multiplied by its class's weight (and by its "
+        "weightCol weight), as Keras' class_weight. balanced weighs class c by rows / (classes * rows "
+        "of class c), counted over the training rows, as scikit-learn's class_weight='balanced'; or "
+        "one weight per class, in class order, comma-separated (e.g. 1,5), each finite and >= 0, not "
+        "all 0. The validation loss is weighted the same way; accuracy and the confusion matrix are "
+        "not. Empty for none. Default: empty.",
+        typeConverter=toClassWeights,
     )
     validationIndicatorCol: "Param[str]" = Param(
         Params._dummy(),
@@ -373,6 +416,7 @@ class _NeuralNetworkParams(Params):
             patience=1,
             seed=42,
             weightCol="",
+            classWeights="",
             validationIndicatorCol="",
             stopOnDivergence=False,
             validationFraction=0.0,
@@ -447,6 +491,10 @@ class _NeuralNetworkParams(Params):
     def getWeightCol(self) -> str:
         """The per-row weight column (empty for none)."""
         return self.getOrDefault(self.weightCol)
+
+    def getClassWeights(self) -> str:
+        """Per-class loss weights (classifiers): balanced, comma-separated weights, or empty for none."""
+        return self.getOrDefault(self.classWeights)
 
     def getValidationIndicatorCol(self) -> str:
         """The validation indicator column (empty for none)."""

@@ -104,6 +104,12 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`weightCol`. The per-row weight column (empty for none)."""
         return self._set(weightCol=value)
 
+    def setClassWeights(self: P, value: Union[str, List[float]]) -> P:
+        """Sets :py:attr:`classWeights`.
+
+        Per-class loss weights (classifiers): balanced, comma-separated weights, or empty for none."""
+        return self._set(classWeights=value)
+
     def setValidationIndicatorCol(self: P, value: str) -> P:
         """Sets :py:attr:`validationIndicatorCol`. The validation indicator column (empty for none)."""
         return self._set(validationIndicatorCol=value)

@@ -72,6 +72,7 @@ class NeuralNetworkRegressor(
         patience: int = 1,
         seed: int = 42,
         weightCol: str = "",
+        classWeights: Union[str, List[float]] = "",
         validationIndicatorCol: str = "",
         stopOnDivergence: bool = False,
         validationFraction: float = 0.0,
@@ -118,6 +119,7 @@ class NeuralNetworkRegressor(
         patience: int = 1,
         seed: int = 42,
         weightCol: str = "",
+        classWeights: Union[str, List[float]] = "",
         validationIndicatorCol: str = "",
         stopOnDivergence: bool = False,
         validationFraction: float = 0.0,
@@ -181,7 +183,8 @@ class NeuralNetworkRegressionModel(
 
     @property
     def hasSummary(self) -> bool:
-        """Whether this model was fitted in this session (a loaded model has no summary)."""
+        """Whether this model has a training summary: it was fitted in this session, or loaded from a
+        save of a fitted model (models saved by spark-dl before summaries were saved have none)."""
         return bool(self._call_java("hasSummary"))
 
     @property
@@ -189,7 +192,7 @@ class NeuralNetworkRegressionModel(
         """The training summary: loss per epoch, validation metrics, rounds, time.
 
         Raises:
-            SparkDLStateError: the model was loaded, not fitted in this session.
+            SparkDLStateError: the model has none (:attr:`hasSummary` is false).
         """
         return TrainingSummary._from_java(self._call_java("summary"))
 

@@ -112,6 +112,13 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
+  /** Sets {@link #classWeights()}. Per-class loss weights (classifiers): balanced, comma-separated weights, or empty for none. */
+  default S setClassWeights(String v) {
+    NetworkParamSet.check("classWeights", v);
+    set(classWeights(), v);
+    return self();
+  }
+
   /** Sets {@link #validationIndicatorCol()}. The validation indicator column (empty for none). */
   default S setValidationIndicatorCol(String v) {
     set(validationIndicatorCol(), v);

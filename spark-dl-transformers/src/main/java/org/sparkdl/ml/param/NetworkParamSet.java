@@ -89,6 +89,7 @@ public final class NetworkParamSet implements Serializable {
       case "channelMean" -> channelProblem(name, (double[]) value, false);
       case "channelStd" -> channelProblem(name, (double[]) value, true);
       case "validationFraction" -> fractionProblem(name, ((Number) value).doubleValue());
+      case "classWeights" -> classWeightsProblem((String) value);
       default -> null;
     };
   }
@@ -179,6 +180,56 @@ public final class NetworkParamSet implements Serializable {
       return "Param inputShape " + java.util.Arrays.toString(shape) + " is invalid: at most 8 dimensions, each > 0.";
     }
     return null;
+  }
+
+  /**
+   * The message for class weights that are neither empty, {@code balanced}, nor comma-separated
+   * weights each finite and &gt;= 0 and not all 0, or {@code null} when they are valid.
+   */
+  public static String classWeightsProblem(String value) {
+    if (value == null) {
+      return "Param classWeights is invalid: it is null; use an empty string for no class weights.";
+    }
+    try {
+      explicitClassWeights(value);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * The weights of a {@code classWeights} value that lists them, or {@code null} for an empty
+   * value or {@code balanced}.
+   *
+   * @throws IllegalArgumentException naming the param, what it expects and what it found
+   */
+  public static double[] explicitClassWeights(String value) {
+    String v = value.trim();
+    if (v.isEmpty() || v.equals("balanced")) {
+      return null;
+    }
+    String[] parts = v.split(",", -1);
+    double[] w = new double[parts.length];
+    double total = 0;
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        w[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Param classWeights '" + value + "' is invalid: weight " + i + " '"
+            + parts[i].trim() + "' is not a number; expected balanced or weights like 1,5 (one per class).");
+      }
+      if (!Double.isFinite(w[i]) || w[i] < 0) {
+        throw new IllegalArgumentException("Param classWeights '" + value + "' is invalid: weight " + i + " is " + w[i]
+            + "; every weight must be finite and >= 0.");
+      }
+      total += w[i];
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException("Param classWeights '" + value + "' is invalid: every weight is 0, so no row"
+          + " would count; give at least one class a weight > 0.");
+    }
+    return w;
   }
 
   /** The message for a fraction outside [0, 1), or {@code null} when it is in range. */

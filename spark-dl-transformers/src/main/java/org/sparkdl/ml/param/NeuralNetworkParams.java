@@ -173,6 +173,16 @@ public interface NeuralNetworkParams extends Params {
     return getOrDefault(weightCol());
   }
 
+  /** Per-class loss weights (classifiers): balanced, comma-separated weights, or empty for none. */
+  default Param<String> classWeights() {
+    return networkParams().get("classWeights");
+  }
+
+  /** The value of {@link #classWeights()}, or its default. */
+  default String getClassWeights() {
+    return getOrDefault(classWeights());
+  }
+
   /** The validation indicator column (empty for none). */
   default Param<String> validationIndicatorCol() {
     return networkParams().get("validationIndicatorCol");

@@ -145,6 +145,13 @@ public final class ParamTable {
           "Random seed for initialisation, shuffling and dropout. Default: 42."),
       estimator("weightCol", Type.STRING, "", ANY, "The per-row weight column (empty for none).",
           "Column of non-negative per-row weights; empty for all ones. Default: empty."),
+      estimator("classWeights", Type.STRING, "", new Custom("toClassWeights", "1.0,3.0"),
+          "Per-class loss weights (classifiers): balanced, comma-separated weights, or empty for none.",
+          "Classifiers only: each training row's loss is multiplied by its class's weight (and by its weightCol"
+          + " weight), as Keras' class_weight. balanced weighs class c by rows / (classes * rows of class c), counted"
+          + " over the training rows, as scikit-learn's class_weight='balanced'; or one weight per class, in class"
+          + " order, comma-separated (e.g. 1,5), each finite and >= 0, not all 0. The validation loss is weighted the"
+          + " same way; accuracy and the confusion matrix are not. Empty for none. Default: empty."),
       estimator("validationIndicatorCol", Type.STRING, "", ANY, "The validation indicator column (empty for none).",
           "Boolean column: true rows are held out for validation (metrics per epoch, early stopping with tol), like"
           + " Spark's GBTs; empty for none. Default: empty."),

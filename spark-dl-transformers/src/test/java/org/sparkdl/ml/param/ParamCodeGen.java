@@ -215,7 +215,11 @@ final class ParamCodeGen {
   }
 
   private static String pyValueType(Def d) {
-    return d.name().equals("network") ? "Union[Network, str]" : d.type().pythonType;
+    return switch (d.name()) {
+      case "network" -> "Union[Network, str]";
+      case "classWeights" -> "Union[str, List[float]]";
+      default -> d.type().pythonType;
+    };
   }
 
   private static String pyConverter(Def d) {
