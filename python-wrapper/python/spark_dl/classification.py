@@ -84,6 +84,7 @@ class NeuralNetworkClassifier(
         patience: int = 1,
         seed: int = 42,
         weightCol: str = "",
+        classWeights: Union[str, List[float]] = "",
         validationIndicatorCol: str = "",
         stopOnDivergence: bool = False,
         validationFraction: float = 0.0,
@@ -132,6 +133,7 @@ class NeuralNetworkClassifier(
         patience: int = 1,
         seed: int = 42,
         weightCol: str = "",
+        classWeights: Union[str, List[float]] = "",
         validationIndicatorCol: str = "",
         stopOnDivergence: bool = False,
         validationFraction: float = 0.0,
@@ -185,15 +187,17 @@ class NeuralNetworkClassificationModel(
 
     @property
     def hasSummary(self) -> bool:
-        """Whether this model was fitted in this session (a loaded model has no summary)."""
+        """Whether this model has a training summary: it was fitted in this session, or loaded from a
+        save of a fitted model (models saved by spark-dl before summaries were saved have none)."""
         return bool(self._call_java("hasSummary"))
 
     @property
     def summary(self) -> TrainingSummary:
-        """The training summary: loss per epoch, validation metrics, rounds, time.
+        """The training summary: loss and accuracy per epoch, validation metrics, the confusion matrix,
+        rounds, time.
 
         Raises:
-            SparkDLStateError: the model was loaded, not fitted in this session.
+            SparkDLStateError: the model has none (:attr:`hasSummary` is false).
         """
         return TrainingSummary._from_java(self._call_java("summary"))
 

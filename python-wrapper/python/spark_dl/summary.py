@@ -3,6 +3,10 @@
 >>> summary = model.summary                                   # doctest: +SKIP
 >>> summary.lossHistory                                       # doctest: +SKIP
 [0.412, 0.198, 0.151]
+>>> summary.trainAccuracyHistory                              # doctest: +SKIP
+[0.861, 0.947, 0.962]
+>>> summary.confusionMatrix                                   # doctest: +SKIP
+[[48.0, 2.0], [3.0, 47.0]]
 >>> summary.plot()                                            # doctest: +SKIP
 """
 
@@ -37,6 +41,18 @@ class TrainingSummary:
         stoppedEarly: whether ``tol`` ended training before ``maxEpochs``.
         warnings: what looked wrong during the fit (a diverging loss, a loss stuck at a uniform
             guess, classes missing from the data), each with its likely cause; also logged.
+        trainAccuracyHistory: a classifier's accuracy on the training rows per epoch, counted from the
+            forward pass of each training step (empty for regressors).
+        confusionMatrix: a classifier's confusion matrix of the last epoch, as a list of rows: row
+            ``i`` is the true class ``i``, column ``j`` the predicted class ``j`` (``numpy.array(...)``
+            makes it an array). Empty for regressors, for more than 100 classes, and for models saved
+            before it was recorded.
+        confusionMatrixSource: the rows it counts: ``validation`` (the validation split after the
+            last epoch), ``training`` (the training rows as the last epoch's steps classified them),
+            or ``""`` without a matrix.
+
+    Accuracy and the confusion matrix weigh each row by its ``weightCol`` weight (1 without one),
+    never by ``classWeights``, which shape the loss only.
     """
 
     lossHistory: List[float]
@@ -49,6 +65,9 @@ class TrainingSummary:
     bestEpoch: int
     stoppedEarly: bool
     warnings: List[str] = field(default_factory=list)
+    trainAccuracyHistory: List[float] = field(default_factory=list)
+    confusionMatrix: List[List[float]] = field(default_factory=list)
+    confusionMatrixSource: str = ""
 
     @property
     def epochs(self) -> int:
@@ -70,6 +89,9 @@ class TrainingSummary:
         def floats(java_list: Any) -> List[float]:
             return [float(v) for v in java_list]
 
+        matrix = java_summary.confusionMatrix()
+        rows, cols = int(matrix.numRows()), int(matrix.numCols())
+        column_major = floats(matrix.toArray())
         return cls(
             lossHistory=floats(java_summary.objectiveHistory()),
             validationLossHistory=floats(java_summary.validationLossHistory()),
@@ -81,14 +103,20 @@ class TrainingSummary:
             bestEpoch=int(java_summary.bestEpoch()),
             stoppedEarly=bool(java_summary.stoppedEarly()),
             warnings=[str(w) for w in java_summary.warnings()],
+            trainAccuracyHistory=floats(java_summary.trainAccuracies()),
+            confusionMatrix=[[column_major[j * rows + i] for j in range(cols)] for i in range(rows)],
+            confusionMatrixSource=str(java_summary.confusionMatrixSource()),
         )
 
     def toPandas(self) -> "pandas.DataFrame":
-        """One row per epoch: ``epoch`` (1-based), ``loss``, and with a validation split
-        ``validationLoss`` and the validation metric (column named after :attr:`metricName`)."""
+        """One row per epoch: ``epoch`` (1-based), ``loss``, for a classifier ``trainAccuracy``, and
+        with a validation split ``validationLoss`` and the validation metric (column named after
+        :attr:`metricName`)."""
         import pandas as pd
 
         data: dict = {"epoch": list(range(1, self.epochs + 1)), "loss": self.lossHistory}
+        if self.trainAccuracyHistory:
+            data["trainAccuracy"] = self.trainAccuracyHistory
         if self.validationLossHistory:
             data["validationLoss"] = self.validationLossHistory
         if self.validationMetricHistory:
@@ -148,6 +176,8 @@ class TrainingSummary:
     def __str__(self) -> str:
         text = "TrainingSummary(%d epochs, %d rounds, final loss %s" % (
             self.epochs, self.rounds, "n/a" if not self.lossHistory else "%.5f" % self.lossHistory[-1])
+        if self.trainAccuracyHistory:
+            text += ", train accuracy %.4f" % self.trainAccuracyHistory[-1]
         if self.validationMetricHistory:
             text += ", validation %s %.4f" % (self.metricName, self.validationMetricHistory[-1])
         return text + ", %.1f s)" % self.seconds

@@ -68,8 +68,14 @@ def test_summary_is_readable_from_python(blob_model: NeuralNetworkClassification
     assert summary.validationLossHistory == [] and summary.validationMetricHistory == []
     assert summary.seconds > 0
     assert summary.warnings == []
+    assert len(summary.trainAccuracyHistory) == 5 and summary.trainAccuracyHistory[-1] > 0.9
+    assert summary.confusionMatrixSource == "training"
+    matrix = np.array(summary.confusionMatrix)
+    assert matrix.shape == (3, 3) and matrix.sum() == 300
+    assert np.trace(matrix) / matrix.sum() == pytest.approx(summary.trainAccuracyHistory[-1], abs=1e-12)
+    assert "train accuracy %.4f" % summary.trainAccuracyHistory[-1] in str(summary)
     frame = summary.toPandas()
-    assert list(frame.columns) == ["epoch", "loss"] and frame["epoch"].tolist() == [1, 2, 3, 4, 5]
+    assert list(frame.columns) == ["epoch", "loss", "trainAccuracy"] and frame["epoch"].tolist() == [1, 2, 3, 4, 5]
 
 
 def test_summary_plot_draws_the_loss(blob_model: NeuralNetworkClassificationModel, tmp_path: Any) -> None:
@@ -110,7 +116,11 @@ def test_validation_split_fills_the_validation_history(spark: Any) -> None:
     assert len(summary.validationMetricHistory) == 3
     assert 0.0 <= summary.validationMetricHistory[-1] <= 1.0
     assert summary.trainingRows < 300
-    assert list(summary.toPandas().columns) == ["epoch", "loss", "validationLoss", "accuracy"]
+    assert summary.confusionMatrixSource == "validation"
+    matrix = np.array(summary.confusionMatrix)
+    assert matrix.sum() == 300 - summary.trainingRows
+    assert np.trace(matrix) / matrix.sum() == pytest.approx(summary.validationMetricHistory[-1], abs=1e-12)
+    assert list(summary.toPandas().columns) == ["epoch", "loss", "trainAccuracy", "validationLoss", "accuracy"]
 
 
 def test_output_columns_follow_the_params(blob_frame: Any, blob_model: NeuralNetworkClassificationModel) -> None:

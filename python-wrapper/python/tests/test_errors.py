@@ -117,12 +117,15 @@ def test_transform_checks_the_schema_first(small: Any, blob_model: NeuralNetwork
     raises_value_error(lambda: blob_model.transform(small.select("label")), "Column 'features' does not exist; columns: label.")
 
 
-def test_loaded_model_has_no_summary(tmp_path: Any, blob_model: NeuralNetworkClassificationModel) -> None:
+def test_a_model_saved_without_a_summary_says_so(tmp_path: Any, blob_model: NeuralNetworkClassificationModel) -> None:
     from spark_dl import SparkDLStateError
 
-    blob_model.write().overwrite().save(str(tmp_path / "m"))
+    unfitted = blob_model.copy()
+    unfitted._java_obj.setSummary(None)
+    unfitted.write().overwrite().save(str(tmp_path / "m"))
     loaded = NeuralNetworkClassificationModel.load(str(tmp_path / "m"))
-    with pytest.raises(SparkDLStateError, match="it was loaded, not fitted in this session."):
+    assert not loaded.hasSummary
+    with pytest.raises(SparkDLStateError, match="it was not fitted in this session, and its save"):
         loaded.summary
     assert isinstance(SparkDLStateError("x"), RuntimeError)
 

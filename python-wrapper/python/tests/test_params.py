@@ -138,6 +138,17 @@ def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     assert java.uid() == clf.uid
 
 
+def test_class_weights_are_set_by_keyword_or_setter_and_reach_the_java_object(spark: Any) -> None:
+    clf = NeuralNetworkClassifier(classWeights=[1, 2.5])
+    java = clf._to_java()
+    assert clf.getClassWeights() == "1.0,2.5"
+    assert java.getOrDefault(java.getParam("classWeights")) == "1.0,2.5"
+    clf.setClassWeights("balanced")
+    java = clf._to_java()
+    assert java.getOrDefault(java.getParam("classWeights")) == "balanced"
+    assert NeuralNetworkClassifier().getClassWeights() == ""
+
+
 def test_network_param_takes_a_network_or_its_json(spark: Any) -> None:
     net = Network.builder().input("features", 4).dense(8).tanh().dense(3).build()
     a = NeuralNetworkClassifier(network=net)
@@ -182,6 +193,9 @@ def test_explain_params_shows_the_java_docs(spark: Any) -> None:
         ({"inputShape": [1, 0, 28]}, "Param inputShape [1, 0, 28] is invalid: at most 8 dimensions, each > 0."),
         ({"channelStd": [0.5, 0.0]}, "Param channelStd [0.5, 0.0] is invalid: every value must be finite and > 0."),
         ({"channelMean": [float("inf")]}, "Param channelMean [inf] is invalid: every value must be finite."),
+        ({"classWeights": [1.0, -2.0]},
+         "Param classWeights '1.0,-2.0' is invalid: weight 1 is -2.0; every weight must be finite and >= 0."),
+        ({"classWeights": "balance"}, "Param classWeights 'balance' is invalid: weight 0 'balance' is not a number;"),
     ],
 )
 def test_invalid_param_values_are_rejected_when_set(spark: Any, kwargs: Dict[str, Any], message: str) -> None:

@@ -47,7 +47,8 @@ def test_model_round_trip_in_python(tmp_path: Path, blob_frame: Any, blob_model:
     assert loaded.uid == blob_model.uid
     assert loaded.getLayers() == [4, 16, 3] and loaded.getMaxEpochs() == 5 and loaded.getLearningRate() == 0.01
     assert loaded.spec == blob_model.spec
-    assert not loaded.hasSummary
+    assert loaded.hasSummary and loaded.summary == blob_model.summary   # saved with the model
+    assert loaded.summary.confusionMatrixSource == "training" and len(loaded.summary.trainAccuracyHistory) == 5
     np.testing.assert_allclose(scored(loaded.transform(blob_frame), "rawPrediction", "prediction"),
                                scored(blob_model.transform(blob_frame), "rawPrediction", "prediction"), atol=1e-6)
 

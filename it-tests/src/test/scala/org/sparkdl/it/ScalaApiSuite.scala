@@ -112,6 +112,6 @@ class ScalaApiSuite extends AnyFunSuite with BeforeAndAfterAll {
     val loaded = NeuralNetworkClassificationModel.load(path)
     assert(loaded.uid == model.uid)
     assert(loaded.weights.toSeq == model.weights.toSeq)
-    assert(!loaded.hasSummary)
+    assert(loaded.hasSummary && loaded.summary == model.summary)
   }
 }

@@ -83,8 +83,9 @@ final class BarrierEpochs implements EpochRunner {
     latest = h.end().state();
     latest.loadInto(driver.network(), driver.optimizer());
     pending = h;
-    return new Outcome(sums.lossSum(), sums.weightSum(), validation ? sums.validation() : null,
-        sums.stepSeconds() > 0 ? sums.syncSeconds() / sums.stepSeconds() : Double.NaN);
+    return new Outcome(sums.lossSum(), sums.weightSum(), validation ? sums.validation(run.classes()) : null,
+        sums.stepSeconds() > 0 ? sums.syncSeconds() / sums.stepSeconds() : Double.NaN,
+        run.classes() == 0 ? null : org.sparkdl.train.ClassTally.of(run.classes(), sums.trainTally()));
   }
 
   /** Registers the coordinator and submits the stage, which runs until the tasks are told to stop. */

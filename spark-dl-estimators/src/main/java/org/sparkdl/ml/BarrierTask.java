@@ -39,6 +39,7 @@ import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 import org.sparkdl.train.BatchStats;
+import org.sparkdl.train.ClassTally;
 import scala.concurrent.Await;
 import scala.concurrent.Future;
 import scala.concurrent.duration.FiniteDuration;
@@ -137,15 +138,23 @@ final class BarrierTask {
         try {
           for (boolean stop = false; !stop && epoch <= job.maxEpochs(); epoch++) {
             Clock clock = new Clock();
-            BatchStats stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
-                : gradientEpoch(w, data, c, run, epoch, buffers, update, clock);
+            ClassTally tally = run.tally(false);
+            w.trainer.tallyInto(tally);
+            BatchStats stats;
+            try {
+              stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
+                  : gradientEpoch(w, data, c, run, epoch, buffers, update, clock);
+            } finally {
+              w.trainer.tallyInto(null);
+            }
             if (update != null) {
               update.store(c);
             }
             RoundSum v = job.validation() ? data.evaluate(w) : null;
+            int validTally = job.validation() ? run.tallySize(true) : 0;
             int digest = Arrays.hashCode(w.network.parameters().values().toFloatArray());
-            double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, clock.stepNanos / 1e9,
-                clock.syncNanos / 1e9, digest);
+            double[] sums = EpochSums.pack(stats.lossSum(), stats.weightSum(), stats.rows(), v, tally, validTally,
+                clock.stepNanos / 1e9, clock.syncNanos / 1e9, digest);
             c.allreduce(sums);
             LOG.debug("Epoch {}, rank {}: {} rows, {} steps in {} ms, {} ms of them in the collective, {} ms waiting for"
                 + " batches from disk", epoch, rank, stats.rows(), run.rounds(), clock.stepNanos / 1_000_000,
@@ -153,7 +162,7 @@ final class BarrierTask {
             double[] decision = {0};
             if (rank == 0) {
               TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
-                  EpochSums.unpack(sums, c.size(), digest), TrainingState.of(w.network, w.trainer.optimizer()));
+                  EpochSums.unpack(sums, c.size(), digest, run.tallySize(false), validTally), TrainingState.of(w.network, w.trainer.optimizer()));
               decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
             }
             c.allreduce(decision);

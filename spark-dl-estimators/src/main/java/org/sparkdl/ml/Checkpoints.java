@@ -47,9 +47,12 @@ final class Checkpoints {
   private final Path dir;
   private final String fingerprint;
 
-  /** Progress a checkpoint records besides the weights. */
+  /**
+   * Progress a checkpoint records besides the weights; {@code trainAccuracies} a classifier's (NaN
+   * for the epochs of a checkpoint written before they were recorded; empty for a regressor).
+   */
   record Progress(int epoch, long rounds, List<Double> losses, List<Double> validationLosses, List<Double> metrics,
-      List<Double> epochSeconds, int bestEpoch, double bestScore, int staleEpochs) {}
+      List<Double> epochSeconds, int bestEpoch, double bestScore, int staleEpochs, List<Double> trainAccuracies) {}
 
   Checkpoints(Configuration conf, String dir, String fingerprint) {
     this.conf = conf;
@@ -147,6 +150,7 @@ final class Checkpoints {
     n.set("validationLosses", JSON.valueToTree(p.validationLosses()));
     n.set("metrics", JSON.valueToTree(p.metrics()));
     n.set("epochSeconds", JSON.valueToTree(p.epochSeconds()));
+    n.set("trainAccuracies", JSON.valueToTree(p.trainAccuracies().stream().map(a -> Double.isNaN(a) ? null : a).toList()));
     n.put("bestEpoch", p.bestEpoch());
     n.put("bestScore", p.bestScore());
     n.put("staleEpochs", p.staleEpochs());
@@ -221,12 +225,23 @@ final class Checkpoints {
     }
     Progress p = new Progress(s.path("epoch").asInt(), s.path("rounds").asLong(), doubles(s, "losses", latest),
         doubles(s, "validationLosses", latest), doubles(s, "metrics", latest), doubles(s, "epochSeconds", latest),
-        s.path("bestEpoch").asInt(), s.path("bestScore").asDouble(), s.path("staleEpochs").asInt(0));
+        s.path("bestEpoch").asInt(), s.path("bestScore").asDouble(), s.path("staleEpochs").asInt(0),
+        trainAccuracies(s, latest));
     if (p.epoch() < 1 || p.losses().size() != p.epoch()) {
       throw new ModelFileException(latest + "/state.json", "records epoch " + p.epoch() + " with " + p.losses().size()
           + " losses; the checkpoint is inconsistent.");
     }
     return new Restored(p, best, bestBuffers);
+  }
+
+  /** The training accuracies, or NaN for each epoch of a checkpoint written before they were recorded. */
+  private static List<Double> trainAccuracies(JsonNode s, Path where) throws ModelFileException {
+    if (s.get("trainAccuracies") == null) {
+      return java.util.Collections.nCopies(s.path("epoch").asInt(), Double.NaN);
+    }
+    List<Double> out = new ArrayList<>();
+    s.get("trainAccuracies").forEach(v -> out.add(v.isNull() ? Double.NaN : v.asDouble()));
+    return out;
   }
 
   private static List<Double> doubles(JsonNode s, String field, Path where) throws ModelFileException {

@@ -19,6 +19,7 @@ import org.sparkdl.nn.Loss;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
+import org.sparkdl.train.ClassTally;
 import org.sparkdl.train.LocalTrainer;
 
 /**
@@ -116,7 +117,7 @@ final class DistributedTrainer {
         }
         throw cause;
       }
-      stats.report(watch, s.objective().numClasses(), columns.features().name());
+      long[] classCounts = stats.report(watch, s.objective().numClasses(), columns.features().name());
       long rows = batches.stream().filter(b -> !b.validation()).mapToLong(DataMemory.Batch::rows).sum();
       long validRows = batches.stream().filter(DataMemory.Batch::validation).mapToLong(DataMemory.Batch::rows).sum();
       int windows = batches.stream().filter(b -> !b.validation()).mapToInt(b -> b.index() + 1).max().orElse(1);
@@ -125,14 +126,21 @@ final class DistributedTrainer {
             : " (every row is marked for validation)") + ".");
       }
       LOG.info("{} {}: data encoded and cached in {} ms", s.stage(), s.uid(), (System.nanoTime() - started) / 1_000_000);
+      boolean validation = validationIndicator != null && validRows > 0;
+      float[] classWeights = classCounts == null ? null : ClassWeights.resolve(s.params().getClassWeights(), classCounts);
+      if (classWeights != null) {
+        LOG.info("{} {}: class weights {} (classWeights {})", s.stage(), s.uid(), java.util.Arrays.toString(classWeights),
+            s.params().getClassWeights());
+      }
+      int classes = s.objective().classification() ? s.objective().numClasses() : 0;
       int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.params().getBatchSize() - 1) / s.params().getBatchSize()));
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.objective().lossName(), s.optimizer(), s.objective().classification(),
-          roundsPerEpoch, s.averageMode() ? s.params().getLocalSteps() : 1, s.averageMode(), s.params().getSeed(), s.params().getBackend(), windows);
+          roundsPerEpoch, s.averageMode() ? s.params().getLocalSteps() : 1, s.averageMode(), s.params().getSeed(), s.params().getBackend(), windows,
+          classes, classWeights, !validation);
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
           rows, encoded.getNumPartitions(), validationIndicator == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.params().getLocalSteps() + " local steps)" : "gradient", master.parameters().size());
 
-      boolean validation = validationIndicator != null && validRows > 0;
       DataMemory memory = null;
       if (plan.barrier()) {
         memory = DataMemory.plan(batches, plan.tasks(), DataMemory.budget(jsc.sc(),
@@ -148,6 +156,8 @@ final class DistributedTrainer {
       List<Double> validLosses = new ArrayList<>();
       List<Double> metrics = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
+      List<Double> trainAccuracies = new ArrayList<>();
+      ClassTally confusion = null;
       float[] params = master.parameters().values().toFloatArray();
       float[] buffers = buffersOf(master);
       float[] best = params;
@@ -163,7 +173,8 @@ final class DistributedTrainer {
         checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.params().getCheckpointDir(), Checkpoints.fingerprint(run.specJson(),
             run.lossName(), run.optimizer().toString(), Integer.toString(s.params().getBatchSize()), Long.toString(s.params().getSeed()),
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
-            Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()));
+            Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()
+            + (classWeights == null ? "" : " " + java.util.Arrays.toString(classWeights))));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
         if (restored != null) {
           Checkpoints.Progress p = restored.progress();
@@ -173,6 +184,9 @@ final class DistributedTrainer {
           validLosses.addAll(p.validationLosses());
           metrics.addAll(p.metrics());
           epochSeconds.addAll(p.epochSeconds());
+          if (classes > 0) {
+            trainAccuracies.addAll(p.trainAccuracies());
+          }
           bestEpoch = p.bestEpoch();
           bestScore = p.bestScore();
           staleEpochs = p.staleEpochs();
@@ -192,12 +206,22 @@ final class DistributedTrainer {
         buffers = buffersOf(master);
         double loss = o.lossSum() / o.weightSum();
         losses.add(loss);
+        String trainText = "";
+        if (o.trainTally() != null) {
+          trainAccuracies.add(o.trainTally().accuracy());
+          trainText = String.format(", accuracy %.4f", o.trainTally().accuracy());
+          confusion = o.trainTally().hasMatrix() ? o.trainTally() : confusion;
+        }
         String validText = "";
         double score = loss;
         if (o.validation() != null) {
           RoundSum v = o.validation();
           double vLoss = v.lossSum / v.weightSum;
-          double metric = s.objective().classification() ? v.metricSum / v.weightSum
+          // a classifier's accuracy from its tally: weighted by the rows' weights alone (the loss's weight total
+          // includes class weights)
+          ClassTally vt = v.tally() == null ? null : ClassTally.of(classes, v.tally());
+          confusion = vt != null && vt.hasMatrix() ? vt : confusion;
+          double metric = s.objective().classification() ? (vt != null ? vt.accuracy() : v.metricSum / v.weightSum)
               : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
           validLosses.add(vLoss);
           metrics.add(metric);
@@ -205,8 +229,8 @@ final class DistributedTrainer {
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.objective().classification() ? "accuracy" : "rmse", metric);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
-        LOG.info("{} {}: epoch {}/{}, loss {}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.params().getMaxEpochs(),
-            String.format("%.5f", loss), validText, s.averageMode() ? run.rounds() + " rounds of " + s.params().getLocalSteps()
+        LOG.info("{} {}: epoch {}/{}, loss {}{}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.params().getMaxEpochs(),
+            String.format("%.5f", loss), trainText, validText, s.averageMode() ? run.rounds() + " rounds of " + s.params().getLocalSteps()
                 + " local steps" : run.rounds() + " steps", (System.nanoTime() - t0) / 1_000_000, Double.isNaN(o.syncShare())
                 ? "" : String.format(" (%.0f%% of the workers' time synchronising)", 100 * o.syncShare()));
         if (o.weightSum() <= 0) {
@@ -231,7 +255,7 @@ final class DistributedTrainer {
         }
         if (checkpoints != null && (epoch % s.params().getCheckpointInterval() == 0 || epoch == s.params().getMaxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore, staleEpochs), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
+              bestScore, staleEpochs, trainAccuracies), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
         }
         if (staleEpochs >= s.params().getPatience() && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
@@ -244,7 +268,9 @@ final class DistributedTrainer {
       float[] result = useBest ? best : params;
       TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.objective().classification() ? "accuracy" : "rmse",
           totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validationIndicator != null ? bestEpoch
-          : losses.size(), stoppedEarly, watch.warnings());
+          : losses.size(), stoppedEarly, watch.warnings(), trainAccuracies, confusion == null ? null
+          : org.apache.spark.ml.linalg.Matrices.dense(classes, classes, columnMajor(confusion.matrix())),
+          confusion == null ? "" : validation ? "validation" : "training");
       return new Result(result, useBest ? bestBuffers : buffers, summary);
     } catch (SparkException e) {
       throw unwrap(e);
@@ -260,6 +286,17 @@ final class DistributedTrainer {
       }
       ExecutorCache.evict(runId);
     }
+  }
+
+  /** A square matrix's values column by column, as Spark's dense matrices hold them. */
+  private static double[] columnMajor(double[][] m) {
+    double[] out = new double[m.length * m.length];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m.length; j++) {
+        out[j * m.length + i] = m[i][j];
+      }
+    }
+    return out;
   }
 
   /** The network's buffers, or null when it has none (most networks). */

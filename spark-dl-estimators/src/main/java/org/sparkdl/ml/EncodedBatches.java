@@ -137,7 +137,11 @@ final class EncodedBatches {
       // messages name the input partition; the shuffle is seeded by the encoded one
       this.train = encoder.sink(input, plan.seed() * 7_919L + partition);
       this.valid = plan.indicatorIndex() < 0 ? null : encoder.sink(input, plan.seed() * 7_919L + partition + 104_729L);
-      this.classCounts = plan.stats().classCounts() != null ? new long[plan.classes()] : null;
+      // the last entry names the (encoded) partition, so that a retried task's counts are taken once
+      this.classCounts = plan.stats().classCounts() != null ? new long[plan.classes() + 1] : null;
+      if (classCounts != null) {
+        classCounts[plan.classes()] = partition;
+      }
       org.sparkdl.arrow.InputColumn f = plan.columns().features();
       this.scale = f.kind() == org.sparkdl.arrow.InputColumn.Kind.VECTOR
           ? new double[plan.columns().featureWidth() <= SCALE_COLUMNS ? plan.columns().featureWidth() : 1] : null;

@@ -6,10 +6,10 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * What the encoding pass measures of the training rows, for {@link TrainingWatch}: each
- * partition's rows per class (a classifier's) and the largest |value| of each feature of a {@code
- * Vector} column, gathered by Spark accumulators as the partitions are encoded and read once on
- * the driver right after.
+ * What the encoding pass measures of the training rows, for {@link TrainingWatch} and {@link
+ * ClassWeights}: each partition's rows per class (a classifier's, the partition's index last) and
+ * the largest |value| of each feature of a {@code Vector} column, gathered by Spark accumulators
+ * as the partitions are encoded and read once on the driver right after.
  */
 record EncodingStats(CollectionAccumulator<long[]> classCounts, CollectionAccumulator<double[]> featureScale)
     implements Serializable {
@@ -21,13 +21,21 @@ record EncodingStats(CollectionAccumulator<long[]> classCounts, CollectionAccumu
         sc.collectionAccumulator("feature scale"));
   }
 
-  /** Hands the totals of every partition to {@code watch}: {@code classes} counts, the scale of column {@code features}. */
-  void report(TrainingWatch watch, int classes, String features) {
+  /**
+   * Hands the totals of every partition to {@code watch}: {@code classes} counts, the scale of
+   * column {@code features}; returns the training rows per class (null for a regressor). Each
+   * partition's counts are taken once, should a retried task have reported them again.
+   */
+  long[] report(TrainingWatch watch, int classes, String features) {
+    long[] counts = null;
     if (classCounts != null) {
-      long[] counts = new long[classes];
+      counts = new long[classes];
+      java.util.Set<Long> seen = new java.util.HashSet<>();
       for (long[] part : classCounts.value()) {
-        for (int c = 0; c < counts.length; c++) {
-          counts[c] += part[c];
+        if (seen.add(part[classes])) {
+          for (int c = 0; c < counts.length; c++) {
+            counts[c] += part[c];
+          }
         }
       }
       watch.classes(counts);
@@ -42,5 +50,6 @@ record EncodingStats(CollectionAccumulator<long[]> classCounts, CollectionAccumu
       }
       watch.featureScale(features, largest);
     }
+    return counts;
   }
 }

@@ -19,9 +19,11 @@ interface EpochRunner extends AutoCloseable {
   default void close() {}
 
   /**
-   * The epoch's training loss sums, its validation sums (loss, metric, weights) after the epoch
-   * (null without a validation split), and the share of the workers' step time spent
-   * synchronising (NaN where not measured).
+   * The epoch's training loss sums, its validation sums (loss, metric, weights, a classifier's
+   * tally) after the epoch (null without a validation split), the share of the workers' step time
+   * spent synchronising (NaN where not measured), and a classifier's tally of its training rows as
+   * the epoch's steps classified them (null for a regressor).
    */
-  record Outcome(double lossSum, double weightSum, RoundSum validation, double syncShare) {}
+  record Outcome(double lossSum, double weightSum, RoundSum validation, double syncShare,
+      org.sparkdl.train.ClassTally trainTally) {}
 }

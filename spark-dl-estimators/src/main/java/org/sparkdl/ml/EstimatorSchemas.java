@@ -24,7 +24,8 @@ final class EstimatorSchemas {
   /**
    * Checks the schema for a fit: features that fill the network's input (its shape, or {@code
    * inputShape}; images, sequences and their lengths, shaped vectors), a numeric label (or a
-   * target of the output width for a regressor), and the optional weight and validation columns.
+   * target of the output width for a regressor), the optional weight and validation columns, and
+   * a classifier's class weights (one per output, when listed).
    *
    * @throws IllegalArgumentException naming the column or param, the expected and the found type,
    *     width or shape
@@ -32,6 +33,12 @@ final class EstimatorSchemas {
   static <P extends NeuralNetworkParams & PredictorParams> TrainingColumns checkTraining(StructType schema, P p,
       NetworkSpec spec, boolean classification) {
     int outputWidth = spec.outputShape().stream().reduce(1, (a, b) -> a * b);
+    if (classification) {
+      ClassWeights.check(p.getClassWeights(), outputWidth);
+    } else if (!p.getClassWeights().trim().isEmpty()) {
+      throw new IllegalArgumentException("Param classWeights is '" + p.getClassWeights() + "'; class weights apply to"
+          + " classifiers, and a regressor has no classes. Leave it empty (weightCol weighs rows).");
+    }
     FeatureInput features = p.resolveFeatures(schema, p.getFeaturesCol(), spec);
     String weight = p.getWeightCol().isEmpty() ? null : p.getWeightCol();
     String indicator = p.getValidationIndicatorCol();

@@ -18,9 +18,11 @@ import org.sparkdl.spec.NetworkSpec;
 /**
  * Trains a neural network classifier on a DataFrame, data-parallel on the executors: any network
  * the spec can express ({@code network}, JSON) or an MLP from {@code layers}, softmax
- * cross-entropy on class indices, per-row weights, early stopping on a validation split. The
+ * cross-entropy on class indices, per-row and per-class weights ({@code weightCol}, {@code
+ * classWeights}: {@code balanced} or one per class), early stopping on a validation split. The
  * network's output width is the number of classes; labels must be integers in {@code [0,
- * classes)}.
+ * classes)}. The model's training summary holds the training accuracy per epoch and a confusion
+ * matrix.
  *
  * <pre>{@code
  * NeuralNetworkClassificationModel model = new NeuralNetworkClassifier()
@@ -74,6 +76,21 @@ public final class NeuralNetworkClassifier
   @Override
   public NetworkParamSet networkParams() {
     return params;
+  }
+
+  /**
+   * Sets {@link #classWeights()} to one loss weight per class, in class order: each finite and
+   * {@code >= 0}, not all 0 (e.g. {@code setClassWeights(1, 5)} counts a row of class 1 as five).
+   * {@code setClassWeights("balanced")} weighs the classes by their training rows instead.
+   *
+   * @throws IllegalArgumentException naming the weight that is not allowed
+   */
+  public NeuralNetworkClassifier setClassWeights(double... weights) {
+    StringBuilder text = new StringBuilder();
+    for (double w : weights) {
+      text.append(text.length() == 0 ? "" : ",").append(w);
+    }
+    return setClassWeights(text.toString());
   }
 
   // ---------------------------------------------------------------- fit

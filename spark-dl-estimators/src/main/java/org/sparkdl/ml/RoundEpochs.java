@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkdl.nn.Network;
+import org.sparkdl.train.ClassTally;
 import org.sparkdl.train.LocalTrainer;
 
 /**
@@ -37,12 +38,16 @@ final class RoundEpochs implements EpochRunner {
   public Outcome train(int epoch) throws SparkException {
     double lossSum = 0;
     double weightSum = 0;
+    ClassTally tally = run.tally(false);
     for (int round = 0; round < run.rounds(); round++) {
       RoundSum sum = run.averageMode() ? averageRound(epoch, round) : gradientRound(epoch, round);
       lossSum += sum.lossSum;
       weightSum += sum.weightSum;
+      if (tally != null && sum.tally() != null) {
+        tally.merge(ClassTally.of(run.classes(), sum.tally()));
+      }
     }
-    return new Outcome(lossSum, weightSum, validShards == null ? null : evaluate(), Double.NaN);
+    return new Outcome(lossSum, weightSum, validShards == null ? null : evaluate(), Double.NaN, tally);
   }
 
   private RoundSum gradientRound(int epoch, int round) throws SparkException {

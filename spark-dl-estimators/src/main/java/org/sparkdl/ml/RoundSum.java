@@ -12,6 +12,9 @@ import java.io.Serializable;
  * multiplied by the rows it trained on, summed in double: divided by {@link #rows} on the driver,
  * they give the row-weighted mean of the workers' buffers.
  *
+ * <p>A classifier's workers add their {@link org.sparkdl.train.ClassTally} sums (accuracy and,
+ * where kept, the confusion matrix of the rows they classified), element by element.
+ *
  * <p>A single worker's contribution travels as float32 (half the bytes; it is float32 data
  * anyway); sums of several are kept in double, where adding a few dozen float32 values is exact
  * in practice, so the total does not depend on the order partitions arrive in.
@@ -22,6 +25,7 @@ final class RoundSum implements Serializable {
   private double singleScale;
   private double[] sum;
   private double[] bufferSum;
+  private double[] tally;
   /** Read by the trainer; written through {@link #setSums} and {@link #merge}. */
   double lossSum;
   double weightSum;
@@ -41,6 +45,11 @@ final class RoundSum implements Serializable {
     this.rows = rows;
     this.steps = steps;
     return this;
+  }
+
+  /** Sets this worker's sums from an evaluation pass's, and the steps it has taken. */
+  RoundSum setSums(org.sparkdl.train.EvalStats e, long steps) {
+    return setSums(e.lossSum(), e.weightSum(), e.metricSum(), e.rows(), steps);
   }
 
   /** Sets this worker's vector to {@code scale * values}; a worker sets it once. */
@@ -65,6 +74,17 @@ final class RoundSum implements Serializable {
       single = null;
     }
     return sum;
+  }
+
+  /** Sets this worker's tally of classified rows (null: none, a regressor's); returns this. */
+  RoundSum setTally(org.sparkdl.train.ClassTally t) {
+    tally = t == null ? null : t.sums().clone();
+    return this;
+  }
+
+  /** The summed tallies' sums, or null when no worker sent one. */
+  double[] tally() {
+    return tally;
   }
 
   /** Sets this worker's buffers, weighted by {@code rows}; a worker sets them once. */
@@ -111,6 +131,15 @@ final class RoundSum implements Serializable {
       } else {
         for (int i = 0; i < bufferSum.length; i++) {
           bufferSum[i] += o.bufferSum[i];
+        }
+      }
+    }
+    if (o.tally != null) {
+      if (tally == null) {
+        tally = o.tally.clone();
+      } else {
+        for (int i = 0; i < tally.length; i++) {
+          tally[i] += o.tally[i];
         }
       }
     }

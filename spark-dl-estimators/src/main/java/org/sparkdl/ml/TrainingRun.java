@@ -2,6 +2,7 @@ package org.sparkdl.ml;
 
 import java.io.Serializable;
 import org.sparkdl.optim.OptimizerSpec;
+import org.sparkdl.train.ClassTally;
 
 /**
  * Everything a training task needs to know, fixed for one fit and shipped to the executors with
@@ -16,13 +17,41 @@ import org.sparkdl.optim.OptimizerSpec;
  *     an epoch takes the windows one after another (in a seeded order) and a window's chunks in a
  *     seeded order, so a task touches one batch of each partition at a time and can keep the
  *     others on disk. 1 when every partition is one batch.
+ * @param classes a classifier's classes, whose predictions the tasks count ({@link ClassTally}); 0
+ *     for a regressor
+ * @param classWeights each class's loss weight, or null for none
+ * @param trainingMatrix whether the tasks count the training rows' confusion matrix too (a
+ *     classifier without validation rows), not only their accuracy
  */
 record TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
-    boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend, int windows)
+    boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend, int windows,
+    int classes, float[] classWeights, boolean trainingMatrix)
     implements Serializable {
 
   TrainingRun {
     windows = Math.max(1, Math.min(windows, roundsPerEpoch));
+  }
+
+  /** A run that counts no predictions and weighs no classes. */
+  TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
+      boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend,
+      int windows) {
+    this(runId, stage, specJson, lossName, optimizer, classification, roundsPerEpoch, localSteps, averageMode, seed, backend,
+        windows, 0, null, false);
+  }
+
+  /**
+   * An empty tally of a classifier's predictions on the training rows ({@code validation} false)
+   * or the validation rows; null for a regressor.
+   */
+  ClassTally tally(boolean validation) {
+    return classes == 0 ? null : new ClassTally(classes, validation || trainingMatrix);
+  }
+
+  /** The sums a {@link #tally} holds (0 for a regressor). */
+  int tallySize(boolean validation) {
+    ClassTally t = tally(validation);
+    return t == null ? 0 : t.sums().length;
   }
 
   /** Rounds in one epoch. */

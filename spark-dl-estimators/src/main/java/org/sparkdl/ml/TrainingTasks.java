@@ -15,6 +15,7 @@ import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
 import org.sparkdl.train.BatchStats;
+import org.sparkdl.train.ClassTally;
 import org.sparkdl.train.EvalStats;
 import org.sparkdl.train.LocalTrainer;
 
@@ -41,6 +42,7 @@ final class TrainingTasks {
     Worker(TrainingRun run, Backend be) {
       this.network = Network.uninitialised(NetworkSpec.fromJson(run.specJson()), be, DType.FLOAT32);
       this.trainer = new LocalTrainer(network, Loss.of(run.lossName()), run.optimizer(), run.seed());
+      trainer.setClassWeights(run.classWeights());
     }
 
     @Override
@@ -213,12 +215,19 @@ final class TrainingTasks {
       w.network.parameters().values().copyFrom(params);
       setBuffers(w, buffers);
       w.trainer.zeroGradients();
-      BatchStats s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
+      ClassTally tally = run.tally(false);
+      w.trainer.tallyInto(tally);
+      BatchStats s;
+      try {
+        s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, 0, shard.partition()));
+      } finally {
+        w.trainer.tallyInto(null);
+      }
       if (s.rows() > 0) {
         out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
         sendBuffers(w, buffers, out, s.rows());
       }
-      return out.setSums(s.lossSum(), s.weightSum(), 0, s.rows(), 1);
+      return out.setSums(s.lossSum(), s.weightSum(), 0, s.rows(), 1).setTally(tally);
     }
   }
 
@@ -236,17 +245,23 @@ final class TrainingTasks {
       state.loadInto(w.network, w.trainer.optimizer());
       Map<String, Tensor> opt = w.trainer.optimizer().state();
       BatchStats total = BatchStats.ZERO;
-      for (int k = 0; k < run.localSteps(); k++) {
-        int chunk = run.chunk(epoch, round, k);
-        if (chunk < 0) {
-          break;
+      ClassTally tally = run.tally(false);
+      w.trainer.tallyInto(tally);
+      try {
+        for (int k = 0; k < run.localSteps(); k++) {
+          int chunk = run.chunk(epoch, round, k);
+          if (chunk < 0) {
+            break;
+          }
+          w.trainer.zeroGradients();
+          BatchStats s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, k, shard.partition()));
+          if (s.weightSum() > 0) {
+            w.trainer.applyGradients(s.weightSum());
+          }
+          total = total.plus(s);
         }
-        w.trainer.zeroGradients();
-        BatchStats s = accumulate(w, batches, run, chunk, run.stepSeed(epoch, round, k, shard.partition()));
-        if (s.weightSum() > 0) {
-          w.trainer.applyGradients(s.weightSum());
-        }
-        total = total.plus(s);
+      } finally {
+        w.trainer.tallyInto(null);
       }
       if (total.rows() > 0) {
         // one vector: parameters, then each optimizer state buffer in name order
@@ -259,7 +274,8 @@ final class TrainingTasks {
         out.setVector(all, total.rows());
         sendBuffers(w, state.buffers(), out, total.rows());
       }
-      return out.setSums(total.lossSum(), total.weightSum(), 0, total.rows(), w.trainer.optimizer().steps());
+      return out.setSums(total.lossSum(), total.weightSum(), 0, total.rows(), w.trainer.optimizer().steps())
+          .setTally(tally);
     }
   }
 
@@ -276,9 +292,22 @@ final class TrainingTasks {
     }
   }
 
-  /** Loss and metric of the worker's current parameters and buffers over every batch of a shard, no gradients. */
+  /**
+   * Loss and metric of the worker's current parameters and buffers over every batch of a shard, no
+   * gradients; for a classifier, with the tally of its predictions (accuracy and confusion matrix).
+   */
   static RoundSum evaluate(Worker w, ShardBatches batches, TrainingRun run) {
     RoundSum out = RoundSum.empty();
+    ClassTally tally = run.tally(true);
+    w.trainer.tallyInto(tally);
+    try {
+      return out.setSums(evaluateBatches(w, batches, run), 0).setTally(tally);
+    } finally {
+      w.trainer.tallyInto(null);
+    }
+  }
+
+  private static EvalStats evaluateBatches(Worker w, ShardBatches batches, TrainingRun run) {
     HostBackend host = ExecutorBackends.host();
     EvalStats total = EvalStats.ZERO;
     for (int b = 0; b < batches.count(); b++) {
@@ -293,7 +322,7 @@ final class TrainingTasks {
             : w.trainer.evaluate(SequenceInputs.of(w.network, batch, host, lo, hi), y, wt, run.classification()));
       }
     }
-    return out.setSums(total.lossSum(), total.weightSum(), total.metricSum(), total.rows(), 0);
+    return total;
   }
 
   /** Starts the worker's buffers from the round's (the same whichever worker a task borrows); null: none. */

@@ -130,7 +130,12 @@ class EstimatorPersistenceTest {
 
     NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(uri(path));
     assertEquals(model.uid(), loaded.uid());
-    assertFalse(loaded.hasSummary());
+    assertTrue(loaded.hasSummary(), "the summary is saved with the model");
+    assertEquals(model.summary(), loaded.summary());
+    assertEquals(2, loaded.summary().trainAccuracyHistory().size());
+    assertEquals("training", loaded.summary().confusionMatrixSource());
+    assertEquals(9, loaded.summary().confusionMatrix().toArray().length);
+    assertEquals(150, java.util.Arrays.stream(loaded.summary().confusionMatrix().toArray()).sum(), 0);
     assertEquals(3L, loaded.getSeed());
     assertArrayEquals(model.weights(), loaded.weights());
     List<Row> before = model.transform(data).collectAsList();

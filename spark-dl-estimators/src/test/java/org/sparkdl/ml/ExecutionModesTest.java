@@ -39,6 +39,9 @@ class ExecutionModesTest {
     assertArrayEquals(rounds.weights(), barrier.weights(), "two partitions: the same sums in another order are the same bits");
     assertEquals(rounds.summary().lossHistory(), barrier.summary().lossHistory());
     assertEquals(rounds.summary().rounds(), barrier.summary().rounds());
+    assertEquals(rounds.summary().trainAccuracyHistory(), barrier.summary().trainAccuracyHistory());
+    assertEquals(rounds.summary().confusionMatrix(), barrier.summary().confusionMatrix());
+    assertEquals("training", barrier.summary().confusionMatrixSource());
   }
 
   @Test
@@ -206,6 +209,9 @@ class ExecutionModesTest {
     assertEquals(rounds.summary().validationLossHistory(), barrier.summary().validationLossHistory());
     assertEquals(rounds.summary().validationMetricHistory(), barrier.summary().validationMetricHistory());
     assertEquals(rounds.summary().bestEpoch(), barrier.summary().bestEpoch());
+    assertEquals(rounds.summary().trainAccuracyHistory(), barrier.summary().trainAccuracyHistory());
+    assertEquals(rounds.summary().confusionMatrix(), barrier.summary().confusionMatrix());
+    assertEquals("validation", rounds.summary().confusionMatrixSource());
     assertArrayEquals(rounds.weights(), barrier.weights());
   }
 

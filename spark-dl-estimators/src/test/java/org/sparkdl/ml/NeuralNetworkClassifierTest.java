@@ -45,6 +45,22 @@ class NeuralNetworkClassifierTest {
     return (double) correct / rows.size();
   }
 
+  /** A 3-class confusion matrix of {@code rows} rows whose diagonal holds the share {@code accuracy} of them. */
+  static void assertConfusionMatches(org.apache.spark.ml.linalg.Matrix m, long rows, double accuracy) {
+    assertEquals(3, m.numRows());
+    assertEquals(3, m.numCols());
+    double sum = 0;
+    double diagonal = 0;
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        sum += m.apply(i, j);
+      }
+      diagonal += m.apply(i, i);
+    }
+    assertEquals(rows, sum, 0, m.toString());
+    assertEquals(accuracy, diagonal / sum, 1e-12, m.toString());
+  }
+
   @Test
   void fitsAndScoresSeparableBlobs(SparkSession spark) {
     Dataset<Row> data = blobs(spark, 600, 1, 2);
@@ -58,6 +74,13 @@ class NeuralNetworkClassifierTest {
     assertEquals(1.0, prob.toArray()[0] + prob.toArray()[1] + prob.toArray()[2], 1e-6);
     assertEquals(5, model.summary().epochs());
     assertTrue(model.summary().lossHistory().get(4) < model.summary().lossHistory().get(0));
+    List<Double> trainAccuracy = model.summary().trainAccuracyHistory();
+    assertEquals(5, trainAccuracy.size());
+    assertTrue(trainAccuracy.get(4) > trainAccuracy.get(0) && trainAccuracy.get(4) > 0.97, trainAccuracy.toString());
+    assertEquals("training", model.summary().confusionMatrixSource(), "no validation split: the last epoch's training rows");
+    assertConfusionMatches(model.summary().confusionMatrix(), 600, trainAccuracy.get(4));
+    assertTrue(model.summary().toString().contains(String.format(", train accuracy %.4f", trainAccuracy.get(4))),
+        model.summary().toString());
     assertEquals(3, model.numClasses());
     assertEquals(4, model.numFeatures());
     Vector raw = model.predictRaw(first.getAs("features"));
@@ -75,6 +98,9 @@ class NeuralNetworkClassifierTest {
     assertTrue(held > 110 && held < 190, "rows held out for validation: " + held);
     assertEquals(3, a.summary().validationMetricHistory().size());
     assertTrue(a.summary().validationMetricHistory().get(2) > 0.9, a.summary().toString());
+    assertEquals("validation", a.summary().confusionMatrixSource());
+    assertConfusionMatches(a.summary().confusionMatrix(), held, a.summary().validationMetricHistory().get(2));
+    assertEquals(3, a.summary().trainAccuracyHistory().size());
     assertEquals(a.summary().trainingRows(), b.summary().trainingRows(), "the same seed holds out the same rows");
     assertEquals(a.summary().lossHistory(), b.summary().lossHistory());
     assertEquals(List.of("label", "features", "rawPrediction", "probability", "prediction"),

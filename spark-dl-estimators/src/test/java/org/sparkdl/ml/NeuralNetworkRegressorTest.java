@@ -66,6 +66,9 @@ class NeuralNetworkRegressorTest {
     assertEquals(320, s.trainingRows());
     assertEquals(5, s.validationMetricHistory().size());
     assertTrue(s.validationMetricHistory().get(4) < s.validationMetricHistory().get(0), s.validationMetricHistory().toString());
+    assertEquals(List.of(), s.trainAccuracyHistory(), "a regressor has no accuracy");
+    assertEquals(0, s.confusionMatrix().numRows());
+    assertEquals("", s.confusionMatrixSource());
   }
 
   @Test

@@ -127,15 +127,23 @@ public final class NeuralNetworkClassificationModel
     return data.inputWidth();
   }
 
-  /** Whether this model came from a fit in this session (loaded models have no summary). */
+  /**
+   * Whether this model has a training summary: it was fitted in this session, or loaded from a
+   * save of a fitted model (models saved by spark-dl before summaries were saved have none).
+   */
   public boolean hasSummary() {
     return summary != null;
   }
 
-  /** The training summary. */
+  /**
+   * The training summary, saved and loaded with the model.
+   *
+   * @throws IllegalStateException when it has none ({@link #hasSummary()})
+   */
   public TrainingSummary summary() {
     if (summary == null) {
-      throw new IllegalStateException("No training summary for model " + uid + ": it was loaded, not fitted in this session.");
+      throw new IllegalStateException("No training summary for model " + uid + ": it was not fitted in this session, and"
+          + " its save (if any) recorded none.");
     }
     return summary;
   }
@@ -328,7 +336,7 @@ public final class NeuralNetworkClassificationModel
   /** Reads models saved by {@link #write()}. */
   public static MLReader<NeuralNetworkClassificationModel> read() {
     return new ModelFiles.Reader<>(NeuralNetworkClassificationModel.class, NeuralNetworkClassificationModel::new,
-        NeuralNetworkClassificationModel::checkClassifierNetwork);
+        NeuralNetworkClassificationModel::checkClassifierNetwork, NeuralNetworkClassificationModel::setSummary);
   }
 
   /** Loads a model saved by {@link #write()} from any Hadoop file system path. */

@@ -117,17 +117,28 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     return data.inputWidth();
   }
 
+  /**
+   * Whether this model has a training summary: it was fitted in this session, or loaded from a
+   * save of a fitted model (models saved by spark-dl before summaries were saved have none).
+   */
   public boolean hasSummary() {
     return summary != null;
   }
 
+  /**
+   * The training summary, saved and loaded with the model.
+   *
+   * @throws IllegalStateException when it has none ({@link #hasSummary()})
+   */
   public TrainingSummary summary() {
     if (summary == null) {
-      throw new IllegalStateException("No training summary for model " + uid + ": it was loaded, not fitted in this session.");
+      throw new IllegalStateException("No training summary for model " + uid + ": it was not fitted in this session, and"
+          + " its save (if any) recorded none.");
     }
     return summary;
   }
 
+  /** Attaches the summary of the fit that produced this model. */
   public NeuralNetworkRegressionModel setSummary(TrainingSummary s) {
     this.summary = s;
     return this;
@@ -199,7 +210,8 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   }
 
   public static MLReader<NeuralNetworkRegressionModel> read() {
-    return new ModelFiles.Reader<>(NeuralNetworkRegressionModel.class, NeuralNetworkRegressionModel::new, spec -> { });
+    return new ModelFiles.Reader<>(NeuralNetworkRegressionModel.class, NeuralNetworkRegressionModel::new, spec -> { },
+        NeuralNetworkRegressionModel::setSummary);
   }
 
   public static NeuralNetworkRegressionModel load(String path) {

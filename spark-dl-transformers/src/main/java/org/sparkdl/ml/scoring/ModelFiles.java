@@ -148,6 +148,7 @@ public final class ModelFiles {
       m.put("rounds", summary.rounds());
       m.put("finalLoss", summary.lossHistory().isEmpty() ? null : summary.lossHistory().get(summary.epochs() - 1));
       m.put("seconds", summary.seconds());
+      m.put(SummaryJson.FIELD, SummaryJson.toMap(summary));
     }
     return m;
   }
@@ -161,15 +162,19 @@ public final class ModelFiles {
     private final Class<T> type;
     private final BiFunction<String, ModelData, T> constructor;
     private final Consumer<NetworkSpec> specCheck;
+    private final java.util.function.BiConsumer<T, TrainingSummary> summarySetter;
 
     /**
      * @param specCheck the rules a fit of this model's kind enforces on its network; throws {@link
      *     IllegalArgumentException} for a network the fit would refuse
+     * @param summarySetter attaches the training summary saved with the model, when there is one
      */
-    public Reader(Class<T> type, BiFunction<String, ModelData, T> constructor, Consumer<NetworkSpec> specCheck) {
+    public Reader(Class<T> type, BiFunction<String, ModelData, T> constructor, Consumer<NetworkSpec> specCheck,
+        java.util.function.BiConsumer<T, TrainingSummary> summarySetter) {
       this.type = type;
       this.constructor = constructor;
       this.specCheck = specCheck;
+      this.summarySetter = summarySetter;
     }
 
     /**
@@ -268,8 +273,12 @@ public final class ModelFiles {
           checkFinite(buffers, net.buffers());
         }
       }
+      TrainingSummary summary = SummaryJson.read(meta.provenance(), METADATA);
       T model = constructor.apply(meta.uid(), ModelData.of(spec, weights, buffers));
       ParamsMetadata.apply(meta, model, METADATA);
+      if (summary != null) {
+        summarySetter.accept(model, summary);
+      }
       return model;
     }
   }

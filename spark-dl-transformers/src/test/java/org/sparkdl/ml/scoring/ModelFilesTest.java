@@ -201,6 +201,25 @@ class ModelFilesTest {
   }
 
   @Test
+  void theTrainingSummaryIsSavedWithTheModelAndLoadsBackEqual(@TempDir Path dir) throws IOException {
+    TrainingSummary summary = new TrainingSummary(List.of(0.9, 0.4), List.of(1.0, 0.5), List.of(0.5, 0.75), "accuracy", 6, 90,
+        List.of(0.5, 1.0), 1.25, 2, false, List.of("a warning"), List.of(Double.NaN, 0.8),
+        org.apache.spark.ml.linalg.Matrices.dense(3, 3, new double[] {3, 0, 1, 1, 2, 0, 0, 1, 4}), "validation");
+    NeuralNetworkClassificationModel model = configured().setSummary(summary);
+    Path path = dir.resolve("model");
+    model.write().save(uri(path));
+    NeuralNetworkClassificationModel loaded = NeuralNetworkClassificationModel.load(uri(path));
+    assertEquals(summary, loaded.summary(), "NaN (an accuracy a resumed fit lacks) is saved as null and read back as NaN");
+    assertEquals(1, loaded.summary().confusionMatrix().apply(0, 1), 0);
+
+    Path metadata = version(path).resolve("metadata/part-00000");
+    edit(metadata, Files.readString(metadata).replace("\"rows\":3", "\"rows\":2"));
+    assertEquals("metadata: its training summary (sparkdl.summary) is malformed: sparkdl.summary.confusionMatrix declares 2"
+        + " x 3 but holds 9 values.", assertThrows(ModelFileException.class, () -> NeuralNetworkClassificationModel.load(
+            uri(path))).getMessage());
+  }
+
+  @Test
   void aModelSavedBeforeVersionsLoadsWithIdenticalPredictionsAndIsStillChecked(SparkSession spark, @TempDir Path dir)
       throws IOException {
     Path legacy = legacyCopy(dir);
@@ -209,6 +228,7 @@ class ModelFilesTest {
     assertEquals("nnClf_saved", loaded.uid());
     assertSameParams(expected, loaded);
     assertArrayEquals(expected.weights(), loaded.weights());
+    assertFalse(loaded.hasSummary(), "saved before training summaries were saved");
     Dataset<Row> data = ScoringFixtures.frame(spark, 60, 4, 2);
     assertEquals(expected.transform(data).orderBy("id").collectAsList(), loaded.transform(data).orderBy("id").collectAsList());
 

@@ -292,7 +292,8 @@ class NeuralNetworkClassificationModelTest {
   void aModelNotFittedInThisSessionHasNoSummary() {
     NeuralNetworkClassificationModel model = ScoringFixtures.classifier("clf_7", 4, 8, 3);
     assertFalse(model.hasSummary());
-    assertEquals("No training summary for model clf_7: it was loaded, not fitted in this session.",
+    assertEquals("No training summary for model clf_7: it was not fitted in this session, and its save (if any) recorded"
+        + " none.",
         assertThrows(IllegalStateException.class, model::summary).getMessage());
     TrainingSummary s = new TrainingSummary(List.of(0.5, 0.25), List.of(), List.of(), "accuracy", 8, 100, List.of(0.7, 1.4), 1.5, 2,
         false);
@@ -301,6 +302,22 @@ class NeuralNetworkClassificationModelTest {
     assertEquals(2, copy.summary().epochs());
     assertArrayEquals(new double[] {0.5, 0.25}, copy.summary().objectiveHistory());
     assertEquals("TrainingSummary(2 epochs, 8 rounds, final loss 0.25000, 1.5 s)", s.toString());
+    assertEquals(List.of(), s.trainAccuracyHistory());
+    assertEquals(0, s.confusionMatrix().numRows());
+    assertEquals("", s.confusionMatrixSource());
+  }
+
+  @Test
+  void aClassifiersSummaryStatesItsAccuracyAndWhereItsConfusionMatrixComesFrom() {
+    org.apache.spark.ml.linalg.Matrix m = org.apache.spark.ml.linalg.Matrices.dense(2, 2, new double[] {40, 5, 10, 45});
+    TrainingSummary s = new TrainingSummary(List.of(0.5, 0.25), List.of(), List.of(), "accuracy", 8, 100, List.of(0.7, 1.4),
+        1.5, 2, false, List.of(), List.of(0.6, 0.85), m, "training");
+    assertEquals("TrainingSummary(2 epochs, 8 rounds, final loss 0.25000, train accuracy 0.8500, 1.5 s)", s.toString());
+    assertArrayEquals(new double[] {0.6, 0.85}, s.trainAccuracies());
+    assertEquals(10, s.confusionMatrix().apply(0, 1), 0, "row: true class 0, column: predicted class 1");
+    assertEquals("A confusion matrix comes from the validation or the training rows; found 'test'.", assertThrows(
+        IllegalArgumentException.class, () -> new TrainingSummary(List.of(), List.of(), List.of(), "accuracy", 0, 0, List.of(),
+            0, 0, false, List.of(), List.of(), m, "test")).getMessage());
   }
 
   @Test
