@@ -162,7 +162,8 @@ final class BarrierTask {
             double[] decision = {0};
             if (rank == 0) {
               TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
-                  EpochSums.unpack(sums, c.size(), digest, run.tallySize(false), validTally), TrainingState.of(w.network, w.trainer.optimizer()));
+                  EpochSums.unpack(sums, c.size(), digest, run.tallySize(false), validTally),
+                  TrainingState.of(w.network, w.trainer.optimizer()));
               decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
             }
             c.allreduce(decision);
