@@ -18,7 +18,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.sparkdl.ml.scoring.NeuralNetworkClassificationModel;
 import org.sparkdl.testkit.SharedSpark;
 
 /**

@@ -155,13 +155,13 @@ public final class LocalTrainer implements AutoCloseable {
     }
     int rows = targets.dim(0);
     Tensor perClass = s.allocate(classWeights.dtype(), Shape.of(rows, 1));
-    classWeights.backend().gatherRows(classWeights, targets, perClass);
+    Backend.of(classWeights).gatherRows(classWeights, targets, perClass);
     Tensor w = perClass.reshape(rows);
     if (weights == null) {
       return w;
     }
     Tensor both = s.allocate(w.dtype(), Shape.of(rows));
-    w.backend().zip(org.sparkdl.backend.BinaryOp.MUL, weights, w, both);
+    Backend.of(w).zip(org.sparkdl.backend.BinaryOp.MUL, weights, w, both);
     return both;
   }
 
