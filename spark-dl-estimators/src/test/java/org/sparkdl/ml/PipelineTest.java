@@ -14,7 +14,10 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
@@ -161,5 +164,40 @@ class PipelineTest {
     assertEquals(bestModel.transform(data).collectAsList(), loaded.transform(data).collectAsList());
     assertEquals(4, loaded.getEstimatorParamMaps().length);
     assertInstanceOf(NeuralNetworkClassifier.class, loaded.getEstimator());
+  }
+
+  @Test
+  void aFittedPipelineIsBatchScoredWithItsOriginalLabels(SparkSession spark, @TempDir Path dir) throws IOException {
+    String[] names = {"setosa", "versicolor", "virginica"};
+    Dataset<Row> raw = rawColumns(spark, 300);
+    Dataset<Row> named = raw.withColumn("species", org.apache.spark.sql.functions.element_at(
+        org.apache.spark.sql.functions.array(org.apache.spark.sql.functions.lit(names[0]),
+            org.apache.spark.sql.functions.lit(names[1]), org.apache.spark.sql.functions.lit(names[2])),
+        raw.col("label").cast("int").plus(1))).drop("label");
+    StringIndexerModel indexer = new StringIndexer().setInputCol("species").setOutputCol("label").fit(named);
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {indexer,
+        new VectorAssembler().setInputCols(new String[] {"x1", "x2", "x3", "x4"}).setOutputCol("assembled"),
+        new StandardScaler().setInputCol("assembled").setOutputCol("features").setWithMean(true),
+        new NeuralNetworkClassifier().setLayers(4, 16, 3).setMaxEpochs(8).setSeed(3),
+        new IndexToString().setInputCol("prediction").setOutputCol("predictedSpecies").setLabels(indexer.labelsArray()[0])})
+        .fit(named);
+    String model = dir.resolve("pipeline").toString();
+    String input = dir.resolve("input.parquet").toString();
+    String output = dir.resolve("scored").toString();
+    fitted.write().save(model);
+    named.write().parquet(input);
+
+    org.sparkdl.ml.scoring.BatchScoringJob.main(new String[] {"--model", model, "--input", input, "--output", output,
+        "--verbose"});
+
+    List<Row> scored = spark.read().parquet(output).select("species", "predictedSpecies").collectAsList();
+    assertEquals(300, scored.size());
+    long right = scored.stream().filter(r -> r.getString(0).equals(r.getString(1))).count();
+    assertTrue(right >= 285, "the job writes the species names the pipeline predicts: " + right + " of 300 right");
+    List<Row> direct = PipelineModel.load(model).transform(spark.read().parquet(input))
+        .select("species", "predictedSpecies").collectAsList();
+    java.util.function.Function<List<Row>, List<String>> pairs = rows -> rows.stream().map(r -> r.getString(0) + " -> "
+        + r.getString(1)).sorted().toList();
+    assertEquals(pairs.apply(direct), pairs.apply(scored), "the same as the loaded pipeline's transform");
   }
 }
