@@ -253,15 +253,34 @@ class _NeuralNetworkParams(Params):
     tol: "Param[float]" = Param(
         Params._dummy(),
         "tol",
-        "Early stopping: stop when an epoch improves the loss (validation loss when "
-        "validationIndicatorCol is set) by less than tol relative; 0 disables. Default: 0.",
+        "Early stopping: stop when an epoch improves the monitored value (see monitor: by default the "
+        "validation loss with a validation split, else the training loss) by less than tol relative; 0 "
+        "with minDelta 0 disables. Default: 0.",
         typeConverter=_number("tol", 0.0, True, False),
+    )
+    minDelta: "Param[float]" = Param(
+        Params._dummy(),
+        "minDelta",
+        "Early stopping: stop when an epoch improves the monitored value by less than minDelta "
+        "(absolute, as Keras' min_delta; with tol too, by less than either); 0 with tol 0 disables "
+        "early stopping. Default: 0.",
+        typeConverter=_number("minDelta", 0.0, True, False),
+    )
+    monitor: "Param[str]" = Param(
+        Params._dummy(),
+        "monitor",
+        "What early stopping (tol, minDelta, patience) and, with a validation split, the epoch the "
+        "model keeps watch: loss (the training loss), validationLoss, validationMetric (accuracy for a "
+        "classifier, higher is better; rmse for a regressor), or auto: validationLoss with a "
+        "validation split, else loss. The validation ones need validationIndicatorCol or "
+        "validationFraction. Default: auto.",
+        typeConverter=_choice("monitor", ["auto", "loss", "validationLoss", "validationMetric"]),
     )
     patience: "Param[int]" = Param(
         Params._dummy(),
         "patience",
-        "Early stopping: how many epochs in a row must improve the loss by less than tol before the "
-        "fit stops (with tol > 0), >= 1. Default: 1.",
+        "Early stopping: how many epochs in a row must improve the monitored value by less than tol or "
+        "minDelta before the fit stops, >= 1. Default: 1.",
         typeConverter=_number("patience", 1, True, True),
     )
     seed: "Param[int]" = Param(
@@ -413,6 +432,8 @@ class _NeuralNetworkParams(Params):
             batchSize=64,
             maxEpochs=10,
             tol=0.0,
+            minDelta=0.0,
+            monitor="auto",
             patience=1,
             seed=42,
             weightCol="",
@@ -480,8 +501,16 @@ class _NeuralNetworkParams(Params):
         """The early-stopping tolerance (0: off)."""
         return self.getOrDefault(self.tol)
 
+    def getMinDelta(self) -> float:
+        """The smallest absolute improvement that counts for early stopping (0: off)."""
+        return self.getOrDefault(self.minDelta)
+
+    def getMonitor(self) -> str:
+        """What early stopping and the kept epoch watch: auto, loss, validationLoss or validationMetric."""
+        return self.getOrDefault(self.monitor)
+
     def getPatience(self) -> int:
-        """Epochs in a row below tol before early stopping."""
+        """Epochs in a row below tol or minDelta before early stopping."""
         return self.getOrDefault(self.patience)
 
     def getSeed(self) -> int:

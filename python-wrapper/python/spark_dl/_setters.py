@@ -92,8 +92,20 @@ class _NeuralNetworkSetters(_ScoringSetters):
         """Sets :py:attr:`tol`. The early-stopping tolerance (0: off)."""
         return self._set(tol=value)
 
+    def setMinDelta(self: P, value: float) -> P:
+        """Sets :py:attr:`minDelta`.
+
+        The smallest absolute improvement that counts for early stopping (0: off)."""
+        return self._set(minDelta=value)
+
+    def setMonitor(self: P, value: str) -> P:
+        """Sets :py:attr:`monitor`.
+
+        What early stopping and the kept epoch watch: auto, loss, validationLoss or validationMetric."""
+        return self._set(monitor=value)
+
     def setPatience(self: P, value: int) -> P:
-        """Sets :py:attr:`patience`. Epochs in a row below tol before early stopping."""
+        """Sets :py:attr:`patience`. Epochs in a row below tol or minDelta before early stopping."""
         return self._set(patience=value)
 
     def setSeed(self: P, value: int) -> P:

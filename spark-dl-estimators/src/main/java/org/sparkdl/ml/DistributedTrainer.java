@@ -174,7 +174,8 @@ final class DistributedTrainer {
             run.lossName(), run.optimizer().toString(), Integer.toString(s.params().getBatchSize()), Long.toString(s.params().getSeed()),
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
             Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()
-            + (classWeights == null ? "" : " " + java.util.Arrays.toString(classWeights))));
+            + (classWeights == null ? "" : " " + java.util.Arrays.toString(classWeights))
+            + (s.params().getMonitor().equals("auto") ? "" : " monitor " + s.params().getMonitor())));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
         if (restored != null) {
           Checkpoints.Progress p = restored.progress();
@@ -225,7 +226,12 @@ final class DistributedTrainer {
               : Math.sqrt(v.metricSum / (v.weightSum * master.outputShape().size()));
           validLosses.add(vLoss);
           metrics.add(metric);
-          score = vLoss;
+          score = switch (s.params().getMonitor()) {
+            case "loss" -> loss;
+            // lower is better for every score: a classifier's accuracy counts negated
+            case "validationMetric" -> s.objective().classification() ? -metric : metric;
+            default -> vLoss;
+          };
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.objective().classification() ? "accuracy" : "rmse", metric);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
@@ -245,7 +251,10 @@ final class DistributedTrainer {
         }
         watch.epoch(epoch, loss);
         boolean improved = score < bestScore;
-        boolean enough = s.params().getTol() > 0 && bestScore - score < s.params().getTol() * Math.max(Math.abs(score), 0.01);
+        double tol = s.params().getTol();
+        double minDelta = s.params().getMinDelta();
+        double needed = Math.max(tol > 0 ? tol * Math.max(Math.abs(score), 0.01) : 0, minDelta);
+        boolean enough = (tol > 0 || minDelta > 0) && bestScore - score < needed;
         staleEpochs = enough ? staleEpochs + 1 : 0;
         if (improved) {
           bestScore = score;
@@ -259,8 +268,8 @@ final class DistributedTrainer {
         }
         if (staleEpochs >= s.params().getPatience() && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
-          LOG.info("{} {}: stopping after epoch {}: improvement below tol {} for {} epoch(s)", s.stage(), s.uid(), epoch,
-              s.params().getTol(), staleEpochs);
+          LOG.info("{} {}: stopping after epoch {}: {} improved by less than tol {} (relative) or minDelta {} for {}"
+              + " epoch(s)", s.stage(), s.uid(), epoch, monitored(s, validation), tol, minDelta, staleEpochs);
           break;
         }
       }
@@ -297,6 +306,26 @@ final class DistributedTrainer {
       }
     }
     return out;
+  }
+
+  /** What early stopping watches, for the log. */
+  private static String monitored(Settings s, boolean validation) {
+    return switch (s.params().getMonitor()) {
+      case "loss" -> "the training loss";
+      case "validationMetric" -> "the validation " + (s.objective().classification() ? "accuracy" : "rmse");
+      default -> validation ? "the validation loss" : "the training loss";
+    };
+  }
+
+  /**
+   * Refuses a {@code monitor} that watches a validation split the fit does not have; before any
+   * job runs.
+   */
+  static void checkMonitor(NeuralNetworkParams p, String validationIndicator) {
+    if (p.getMonitor().startsWith("validation") && validationIndicator == null) {
+      throw new IllegalArgumentException("Param monitor is '" + p.getMonitor() + "', which needs a validation split;"
+          + " set validationIndicatorCol or validationFraction, or monitor 'loss' or 'auto'.");
+    }
   }
 
   /** The network's buffers, or null when it has none (most networks). */

@@ -70,6 +70,7 @@ final class EstimatorSchemas {
       all = all.repartition(p.getNumWorkers());
     }
     String indicator = p.getValidationIndicatorCol();
+    DistributedTrainer.checkMonitor(p, indicator.isEmpty() && p.getValidationFraction() == 0 ? null : "validation");
     if (indicator.isEmpty() && p.getValidationFraction() > 0) {
       // a seeded random split, as validationIndicatorCol would give: rows whose draw falls below the fraction
       String drawn = "__sparkdl_validation_" + p.uid();

@@ -94,7 +94,19 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
-  /** Sets {@link #patience()}. Epochs in a row below tol before early stopping. */
+  /** Sets {@link #minDelta()}. The smallest absolute improvement that counts for early stopping (0: off). */
+  default S setMinDelta(double v) {
+    set(minDelta(), v);
+    return self();
+  }
+
+  /** Sets {@link #monitor()}. What early stopping and the kept epoch watch: auto, loss, validationLoss or validationMetric. */
+  default S setMonitor(String v) {
+    set(monitor(), v);
+    return self();
+  }
+
+  /** Sets {@link #patience()}. Epochs in a row below tol or minDelta before early stopping. */
   default S setPatience(int v) {
     set(patience(), v);
     return self();

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -121,6 +122,37 @@ class TrainingInputsTest {
     assertFalse(full.stoppedEarly());
     assertEquals(4, full.epochs());
     assertEquals(4 * 5, full.rounds(), "300 rows at batch size 64 make 5 rounds an epoch");
+  }
+
+  @Test
+  void minDeltaAndMonitorChooseWhatEarlyStoppingWatches(SparkSession spark) {
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 300, 10, 2);
+    List<Double> loss = classifier().setMaxEpochs(8).fit(data).summary().lossHistory();
+    // minDelta 0.5 of the fourth epoch's improvement: the first epoch that improves the best loss by less stops the fit
+    double minDelta = (loss.get(2) - loss.get(3)) * 0.5;
+    int expected = 8;
+    double best = loss.get(0);
+    for (int e = 1; e < 8; e++) {
+      if (best - loss.get(e) < minDelta) {
+        expected = e + 1;
+        break;
+      }
+      best = Math.min(best, loss.get(e));
+    }
+    TrainingSummary stopped = classifier().setMaxEpochs(8).setMinDelta(minDelta).setMonitor("loss").fit(data).summary();
+    assertEquals(expected, stopped.epochs(), "losses " + loss + ", minDelta " + minDelta);
+    assertEquals(expected < 8, stopped.stoppedEarly());
+    assertEquals(loss.subList(0, expected), stopped.lossHistory());
+
+    // watching the validation accuracy: the model keeps the first epoch of the highest accuracy
+    TrainingSummary byAccuracy = classifier().setMaxEpochs(6).setValidationFraction(0.3).setMonitor("validationMetric")
+        .fit(data).summary();
+    List<Double> accuracy = byAccuracy.validationMetricHistory();
+    assertEquals(accuracy.indexOf(java.util.Collections.max(accuracy)) + 1, byAccuracy.bestEpoch(), accuracy.toString());
+
+    assertEquals("Param monitor is 'validationLoss', which needs a validation split; set validationIndicatorCol or"
+        + " validationFraction, or monitor 'loss' or 'auto'.", assertThrows(IllegalArgumentException.class,
+            () -> classifier().setMonitor("validationLoss").fit(data)).getMessage());
   }
 
   @Test

@@ -143,7 +143,27 @@ public interface NeuralNetworkParams extends Params {
     return (Double) getOrDefault(tol());
   }
 
-  /** Epochs in a row below tol before early stopping. */
+  /** The smallest absolute improvement that counts for early stopping (0: off). */
+  default DoubleParam minDelta() {
+    return networkParams().get("minDelta");
+  }
+
+  /** The value of {@link #minDelta()}, or its default. */
+  default double getMinDelta() {
+    return (Double) getOrDefault(minDelta());
+  }
+
+  /** What early stopping and the kept epoch watch: auto, loss, validationLoss or validationMetric. */
+  default Param<String> monitor() {
+    return networkParams().get("monitor");
+  }
+
+  /** The value of {@link #monitor()}, or its default. */
+  default String getMonitor() {
+    return getOrDefault(monitor());
+  }
+
+  /** Epochs in a row below tol or minDelta before early stopping. */
   default IntParam patience() {
     return networkParams().get("patience");
   }

@@ -136,11 +136,22 @@ public final class ParamTable {
       estimator("maxEpochs", Type.INT, 10, new AtLeast(1, true), "Passes over the training data.",
           "Passes over the training data, >= 1. Default: 10."),
       estimator("tol", Type.DOUBLE, 0.0, new AtLeast(0, true), "The early-stopping tolerance (0: off).",
-          "Early stopping: stop when an epoch improves the loss (validation loss when validationIndicatorCol is set) by"
-          + " less than tol relative; 0 disables. Default: 0."),
-      estimator("patience", Type.INT, 1, new AtLeast(1, true), "Epochs in a row below tol before early stopping.",
-          "Early stopping: how many epochs in a row must improve the loss by less than tol before the fit stops (with"
-          + " tol > 0), >= 1. Default: 1."),
+          "Early stopping: stop when an epoch improves the monitored value (see monitor: by default the validation"
+          + " loss with a validation split, else the training loss) by less than tol relative; 0 with minDelta 0"
+          + " disables. Default: 0."),
+      estimator("minDelta", Type.DOUBLE, 0.0, new AtLeast(0, true),
+          "The smallest absolute improvement that counts for early stopping (0: off).",
+          "Early stopping: stop when an epoch improves the monitored value by less than minDelta (absolute, as Keras'"
+          + " min_delta; with tol too, by less than either); 0 with tol 0 disables early stopping. Default: 0."),
+      estimator("monitor", Type.STRING, "auto", oneOf("auto", "loss", "validationLoss", "validationMetric"),
+          "What early stopping and the kept epoch watch: auto, loss, validationLoss or validationMetric.",
+          "What early stopping (tol, minDelta, patience) and, with a validation split, the epoch the model keeps"
+          + " watch: loss (the training loss), validationLoss, validationMetric (accuracy for a classifier, higher is"
+          + " better; rmse for a regressor), or auto: validationLoss with a validation split, else loss. The validation"
+          + " ones need validationIndicatorCol or validationFraction. Default: auto."),
+      estimator("patience", Type.INT, 1, new AtLeast(1, true), "Epochs in a row below tol or minDelta before early stopping.",
+          "Early stopping: how many epochs in a row must improve the monitored value by less than tol or minDelta"
+          + " before the fit stops, >= 1. Default: 1."),
       estimator("seed", Type.LONG, 42L, ANY, "The random seed.",
           "Random seed for initialisation, shuffling and dropout. Default: 42."),
       estimator("weightCol", Type.STRING, "", ANY, "The per-row weight column (empty for none).",

@@ -1,4 +1,4 @@
-package org.sparkdl.ml.scoring;
+package org.sparkdl.ml;
 
 import org.junit.jupiter.api.Test;
 import org.sparkdl.testkit.StageConventions;
@@ -7,6 +7,6 @@ class StageConventionTest {
 
   @Test
   void everyModelFollowsTheStageConventionsAndIsListedForSparkConnect() {
-    StageConventions.check("org.sparkdl.ml.scoring");
+    StageConventions.check("org.sparkdl.ml");
   }
 }
