@@ -200,5 +200,11 @@ class NeuralNetworkRegressionModel(
         """
         return TrainingSummary._from_java(self._call_java("summary"))
 
+    def describe(self) -> str:
+        """A table of the network's layers, as Keras' ``summary()`` prints it: name, type, output shape
+        and parameters per layer, then the totals (:attr:`summary` is the training summary, as in
+        Spark ML)."""
+        return self.spec.describe()
+
     def __repr__(self) -> str:
         return str(self._call_java("toString"))

@@ -35,6 +35,9 @@ def test_model_facts(blob_model: NeuralNetworkClassificationModel) -> None:
     assert blob_model.spec == Network.mlp([4, 16, 3])
     assert repr(blob_model).startswith("NeuralNetworkClassificationModel: uid=NeuralNetworkClassifier_")
     assert "numClasses=3, numFeatures=4, parameters=131" in repr(blob_model)
+    table = blob_model.describe()
+    assert table == blob_model.spec.describe()
+    assert table.splitlines()[-1].split() == ["total", "131"]
 
 
 def test_single_row_predictions_match_transform(blob_frame: Any, blob_model: NeuralNetworkClassificationModel) -> None:

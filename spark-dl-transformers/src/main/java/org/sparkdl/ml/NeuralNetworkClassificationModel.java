@@ -344,6 +344,16 @@ public final class NeuralNetworkClassificationModel
     return read().load(path);
   }
 
+  /**
+   * A table of the network's layers, as Keras' {@code summary()} prints it: each layer's name,
+   * type, output shape and parameter count, then the totals ({@link #summary()} is the training
+   * summary, as in Spark ML).
+   */
+  public String describe() {
+    data.requireNetwork(uid);
+    return org.sparkdl.nn.Network.describe(data.spec());
+  }
+
   @Override
   public String toString() {
     return "NeuralNetworkClassificationModel: uid=" + uid + ", numClasses=" + numClasses() + ", numFeatures="

@@ -329,5 +329,8 @@ class NeuralNetworkClassificationModelTest {
     float[] w = model.weights();
     w[0] = 99;
     assertNotEquals(99f, model.weights()[0], "weights() is a copy");
+    String table = model.describe();
+    assertEquals(org.sparkdl.nn.Network.describe(model.spec()), table);
+    assertTrue(table.strip().endsWith("67"), table);
   }
 }
