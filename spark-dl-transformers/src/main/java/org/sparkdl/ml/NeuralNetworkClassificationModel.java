@@ -42,7 +42,7 @@ import org.sparkdl.train.Inference;
  */
 public final class NeuralNetworkClassificationModel
     extends ProbabilisticClassificationModel<Vector, NeuralNetworkClassificationModel>
-    implements ScoringSetters<NeuralNetworkClassificationModel>, MLWritable {
+    implements ScoringSetters<NeuralNetworkClassificationModel>, NetworkModel, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
@@ -97,24 +97,9 @@ public final class NeuralNetworkClassificationModel
     return params;
   }
 
-  /** The network and weights this model scores with. */
+  @Override
   public ModelData modelData() {
     return data;
-  }
-
-  /** The network spec. */
-  public NetworkSpec spec() {
-    return data.spec();
-  }
-
-  /** The flat parameters (a copy). */
-  public float[] weights() {
-    return data.weights().clone();
-  }
-
-  /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
-  public float[] buffers() {
-    return data.buffers().clone();
   }
 
   @Override
@@ -342,16 +327,6 @@ public final class NeuralNetworkClassificationModel
   /** Loads a model saved by {@link #write()} from any Hadoop file system path. */
   public static NeuralNetworkClassificationModel load(String path) {
     return read().load(path);
-  }
-
-  /**
-   * A table of the network's layers, as Keras' {@code summary()} prints it: each layer's name,
-   * type, output shape and parameter count, then the totals ({@link #summary()} is the training
-   * summary, as in Spark ML).
-   */
-  public String describe() {
-    data.requireNetwork(uid);
-    return org.sparkdl.nn.Network.describe(data.spec());
   }
 
   @Override

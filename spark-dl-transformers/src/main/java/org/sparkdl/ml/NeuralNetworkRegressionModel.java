@@ -33,7 +33,7 @@ import org.sparkdl.spec.NetworkSpec;
  * {@link #load(String)}.
  */
 public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, NeuralNetworkRegressionModel>
-    implements ScoringSetters<NeuralNetworkRegressionModel>, MLWritable {
+    implements ScoringSetters<NeuralNetworkRegressionModel>, NetworkModel, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
@@ -88,23 +88,9 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     return params;
   }
 
-  /** The network and weights this model scores with. */
+  @Override
   public ModelData modelData() {
     return data;
-  }
-
-  public NetworkSpec spec() {
-    return data.spec();
-  }
-
-  /** The flat parameters (a copy). */
-  public float[] weights() {
-    return data.weights().clone();
-  }
-
-  /** The flat buffers, e.g. batch normalisation's running statistics (a copy; empty for their initial values). */
-  public float[] buffers() {
-    return data.buffers().clone();
   }
 
   /** Outputs per row (1 for a scalar target). */
@@ -216,16 +202,6 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
 
   public static NeuralNetworkRegressionModel load(String path) {
     return read().load(path);
-  }
-
-  /**
-   * A table of the network's layers, as Keras' {@code summary()} prints it: each layer's name,
-   * type, output shape and parameter count, then the totals ({@link #summary()} is the training
-   * summary, as in Spark ML).
-   */
-  public String describe() {
-    data.requireNetwork(uid);
-    return org.sparkdl.nn.Network.describe(data.spec());
   }
 
   @Override
