@@ -104,6 +104,14 @@ def test_missing_weight_column(small: Any) -> None:
     raises_value_error(lambda: clf(weightCol="w").fit(small), "Column 'w' does not exist; columns: label, features.")
 
 
+def test_a_validation_monitor_needs_a_validation_split(small: Any) -> None:
+    raises_value_error(lambda: clf(monitor="validationMetric", minDelta=0.01).fit(small),
+                       "Param monitor is 'validationMetric', which needs a validation split; set "
+                       "validationIndicatorCol or validationFraction, or monitor 'loss' or 'auto'.")
+    with pytest.raises(SparkDLValueError, match="monitor"):
+        clf(monitor="accuracy")
+
+
 def test_bad_schedule_is_rejected_when_set(spark: Any) -> None:
     with pytest.raises(SparkDLValueError, match=r"Param learningRateSchedule 'bogus' is invalid; expected constant"):
         clf(learningRateSchedule="bogus")
