@@ -146,3 +146,28 @@ def test_array_feature_columns_are_accepted(spark: Any, blob_frame: Any, blob_mo
     expected = blob_model.transform(blob_frame).select("prediction").toPandas()
     found = blob_model.transform(arrays).select("prediction").toPandas()
     assert (expected["prediction"] == found["prediction"]).all()
+
+
+def _widest_stage(spark: Any, group: str, fit: Any) -> int:
+    """The most tasks any stage of the training code (encoding, the barrier stage) had in the jobs ``fit`` ran."""
+    sc = spark.sparkContext
+    sc.setJobGroup(group, group)
+    try:
+        fit()
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+    tracker = sc.statusTracker()
+    infos = [tracker.getStageInfo(s) for j in tracker.getJobIdsForGroup(group) for s in tracker.getJobInfo(j).stageIds]
+    ours = [i.numTasks for i in infos if i is not None and ("BarrierEpochs" in i.name or "DistributedTrainer" in i.name)]
+    assert ours, [i.name for i in infos if i is not None]
+    return max(ours)
+
+
+def test_one_partition_is_dealt_to_every_task_slot(blob_frame: Any) -> None:
+    one = blob_frame.coalesce(1).cache()
+    assert one.rdd.getNumPartitions() == 1
+    dealt = _widest_stage(one.sparkSession, "dealt", lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1).fit(one))
+    fixed = _widest_stage(one.sparkSession, "fixed",
+                          lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1, numWorkers=1).fit(one))
+    assert (dealt, fixed) == (2, 1), "one partition trains in both slots of local[2], unless numWorkers says 1"
+    one.unpersist()
