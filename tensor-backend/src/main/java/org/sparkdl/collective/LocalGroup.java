@@ -256,33 +256,9 @@ final class LocalGroup {
       while (j < n) {
         FloatBuffer from = in.next(n - j);
         int m = from.remaining();
-        addChunked(f, j, from, m);
+        TensorVector.addInto(f, j, from, m);
         j += m;
       }
-    }
-  }
-
-  /** Floats per chunk of {@link #addChunked}: two arrays of it stay in a core's L1 cache. */
-  private static final int CHUNK = 2048;
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][CHUNK]);
-
-  /**
-   * {@code dst[at + i] += src[i]} for {@code i < n}, chunk by chunk through heap arrays: bulk copies
-   * in and out, and an array loop HotSpot compiles to SIMD instructions (per-element buffer calls
-   * cost several times more); the same sums, so the same bits.
-   */
-  private static void addChunked(FloatBuffer dst, int at, FloatBuffer src, int n) {
-    float[][] t = SCRATCH.get();
-    float[] a = t[0];
-    float[] b = t[1];
-    for (int from = 0; from < n; from += CHUNK) {
-      int len = Math.min(CHUNK, n - from);
-      dst.get(at + from, a, 0, len);
-      src.get(from, b, 0, len);
-      for (int i = 0; i < len; i++) {
-        a[i] += b[i];
-      }
-      dst.put(at + from, a, 0, len);
     }
   }
 
