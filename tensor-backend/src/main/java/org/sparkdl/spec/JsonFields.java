@@ -15,8 +15,11 @@ import java.util.TreeSet;
  * Typed, strict access to the fields of one JSON object, with errors that name the object's owner
  * (e.g. {@code "Layer 'dense_1'"}) and the field. A field that is present must have the right type:
  * an explicit {@code null} never silently means "use the default".
+ *
+ * <p>A {@link LayerType.Reader} reads a layer's type-specific fields through one, and a {@link
+ * LayerType.Writer} puts them through another, in canonical order. Only the spec creates them.
  */
-final class JsonFields {
+public final class JsonFields {
   private static final int MAX_SHOWN_CHARS = 40;
 
   private final ObjectNode node;
@@ -43,7 +46,7 @@ final class JsonFields {
   }
 
   /** Whether the field is present (even as {@code null}). */
-  boolean has(String field) {
+  public boolean has(String field) {
     return node.has(field);
   }
 
@@ -56,16 +59,18 @@ final class JsonFields {
     return value;
   }
 
-  int requireInt(String field) {
+  /** A required integer field. */
+  public int requireInt(String field) {
     return asInt(field, require(field));
   }
 
-  int intOr(String field, int fallback) {
+  /** An optional integer field, {@code fallback} when absent. */
+  public int intOr(String field, int fallback) {
     return has(field) ? requireInt(field) : fallback;
   }
 
   /** A required number; integers are accepted and widened. */
-  double requireDouble(String field) {
+  public double requireDouble(String field) {
     JsonNode value = require(field);
     if (!value.isNumber()) {
       throw wrongType(field, "a number", value);
@@ -73,11 +78,13 @@ final class JsonFields {
     return value.doubleValue();
   }
 
-  double doubleOr(String field, double fallback) {
+  /** An optional number, {@code fallback} when absent; integers are accepted and widened. */
+  public double doubleOr(String field, double fallback) {
     return has(field) ? requireDouble(field) : fallback;
   }
 
-  boolean booleanOr(String field, boolean fallback) {
+  /** An optional boolean field, {@code fallback} when absent. */
+  public boolean booleanOr(String field, boolean fallback) {
     if (!has(field)) {
       return fallback;
     }
@@ -88,7 +95,8 @@ final class JsonFields {
     return value.booleanValue();
   }
 
-  String requireString(String field) {
+  /** A required string field. */
+  public String requireString(String field) {
     JsonNode value = require(field);
     if (!value.isTextual()) {
       throw wrongType(field, "a string", value);
@@ -96,7 +104,8 @@ final class JsonFields {
     return value.textValue();
   }
 
-  String stringOr(String field, String fallback) {
+  /** An optional string field, {@code fallback} when absent. */
+  public String stringOr(String field, String fallback) {
     return has(field) ? requireString(field) : fallback;
   }
 
@@ -108,7 +117,8 @@ final class JsonFields {
     return (ArrayNode) value;
   }
 
-  List<Integer> requireIntList(String field) {
+  /** A required array of integers. */
+  public List<Integer> requireIntList(String field) {
     ArrayNode array = requireArray(field);
     List<Integer> out = new ArrayList<>(array.size());
     for (JsonNode element : array) {
@@ -121,7 +131,7 @@ final class JsonFields {
   }
 
   /** An integer or an array of integers, as a list (one entry for a single integer). */
-  List<Integer> requireInts(String field) {
+  public List<Integer> requireInts(String field) {
     JsonNode value = require(field);
     if (value.isIntegralNumber()) {
       return List.of(asInt(field, value));
@@ -132,12 +142,13 @@ final class JsonFields {
     return requireIntList(field);
   }
 
-  List<Integer> intsOr(String field, List<Integer> fallback) {
+  /** An optional integer or array of integers (see {@link #requireInts}), {@code fallback} when absent. */
+  public List<Integer> intsOr(String field, List<Integer> fallback) {
     return has(field) ? requireInts(field) : fallback;
   }
 
   /** Padding: an integer, an array of integers, {@code "same"} or {@code "valid"}; {@code valid} when absent. */
-  Padding paddingOr(String field) {
+  public Padding paddingOr(String field) {
     if (!has(field)) {
       return Padding.VALID;
     }
@@ -157,7 +168,8 @@ final class JsonFields {
     return new Padding(false, sizes);
   }
 
-  List<String> requireStringList(String field) {
+  /** A required array of strings. */
+  public List<String> requireStringList(String field) {
     ArrayNode array = requireArray(field);
     List<String> out = new ArrayList<>(array.size());
     for (JsonNode element : array) {
@@ -167,6 +179,49 @@ final class JsonFields {
       out.add(element.textValue());
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * An error about the owner, worded like the spec's own: {@code "Layer 'dense_1': " + message}.
+   * For checks a reader makes across fields; the record's constructor checks each value.
+   */
+  public SpecException error(String message) {
+    return new SpecException(owner + ": " + message);
+  }
+
+  /** Writes an integer field. */
+  public void put(String field, int value) {
+    node.put(field, value);
+  }
+
+  /** Writes a number field, in the shortest form that reads back to the same double. */
+  public void put(String field, double value) {
+    node.put(field, value);
+  }
+
+  /** Writes a boolean field. */
+  public void put(String field, boolean value) {
+    node.put(field, value);
+  }
+
+  /** Writes a string field. */
+  public void put(String field, String value) {
+    node.put(field, value);
+  }
+
+  /** Writes an array of integers. */
+  public void putInts(String field, List<Integer> values) {
+    ArrayNode array = node.putArray(field);
+    values.forEach(array::add);
+  }
+
+  /** Writes padding as {@code "same"}, or as one size per spatial axis (what {@link #paddingOr} reads). */
+  public void putPadding(String field, Padding padding) {
+    if (padding.same()) {
+      put(field, "same");
+    } else {
+      putInts(field, padding.sizes());
+    }
   }
 
   private int asInt(String field, JsonNode value) {

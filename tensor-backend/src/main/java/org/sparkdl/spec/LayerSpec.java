@@ -11,7 +11,9 @@ import java.util.List;
  * of its inputs happen in {@link #outputShape}. Shapes never include the batch dimension.
  *
  * <p>The set of layer types is closed so that code compiling a spec can handle every case; a new
- * type is added as a new record here plus its JSON field mapping, without touching the others.
+ * type is added as a new record here plus one registration in the {@link LayerFamily} that owns it
+ * (its JSON tag, fields, reader and writer, and the factory of its layer), without touching the
+ * others.
  */
 public sealed interface LayerSpec permits Dense, Activation, Dropout, Add, Concat, Reshape, Flatten, Conv1d, Conv2d,
     MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm, LayerNorm,

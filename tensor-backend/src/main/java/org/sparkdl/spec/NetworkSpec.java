@@ -97,6 +97,15 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
     return LayerTypes.recordClasses();
   }
 
+  /**
+   * The type-specific JSON fields of each layer type, in canonical order (after the common
+   * {@code type}, {@code name} and {@code inputs}), by type tag. What a layer object may carry; the
+   * canonical form writes them in this order, leaving out only fields that do not apply.
+   */
+  public static Map<String, List<String>> layerFields() {
+    return LayerTypes.fields();
+  }
+
   /** The canonical JSON form: fixed key order, all defaults written, one layer per line. */
   public String toJson() {
     return SpecWriter.write(this);

@@ -43,6 +43,9 @@
  * {@link org.sparkdl.spec.NetworkSpec#toJson()} writes this canonical form (fixed key order, every
  * default spelled out), so parsing and writing again round-trips exactly. The reader accepts
  * omitted optional fields and omitted layer {@code "inputs"} (meaning the previous node) and rejects
- * everything else it does not know, including misspelled field names.
+ * everything else it does not know, including misspelled field names. Each type's tag, fields,
+ * reader and writer are a {@link org.sparkdl.spec.LayerType} registered by the
+ * {@link org.sparkdl.spec.LayerFamily} that owns it, a service provider beside its layers;
+ * {@link org.sparkdl.spec.NetworkSpec#layerFields()} lists every type's fields in canonical order.
  */
 package org.sparkdl.spec;
