@@ -164,7 +164,7 @@ def _read_layers(array: List[Any], inputs: List[Input]) -> List[Layer]:
 
 
 def _layer_from(type_: str, name: str, reads: Tuple[str, ...], f: JsonFields) -> Layer:
-    """Reads a layer's own fields, in the order of Java's ``LayerTypes`` readers."""
+    """Reads a layer's own fields, in the order of the Java readers registered by ``org.sparkdl.nn.*Layers``."""
     reader = getattr(_LAYER_TYPES[type_], "_from_json", None)
     if reader is not None:
         layer: Layer = reader(name, reads, f)

@@ -1,12 +1,38 @@
 """The Python network builder writes the same canonical JSON as Java's NetworkSpec, byte for byte."""
 
 import json
+import os
 from typing import Any
 
 import pytest
 
 from jvm_spec import java_array, java_canonical, network_tests
-from spark_dl import Activation, Add, Dense, Dropout, Flatten, Input, Network, NetworkSpecError, Reshape
+from spark_dl import (
+    Activation,
+    Add,
+    AvgPool2d,
+    BatchNorm,
+    Concat,
+    Conv1d,
+    Conv2d,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    GlobalAvgPool,
+    Gru,
+    Input,
+    LayerNorm,
+    Lstm,
+    MaxPool2d,
+    MultiHeadAttention,
+    Network,
+    NetworkSpecError,
+    PositionalEmbedding,
+    Reshape,
+    SequenceMeanPool,
+    jar_path,
+)
 from spark_dl._spec_checks import _java_double
 
 
@@ -239,6 +265,41 @@ def test_python_layer_classes_are_the_jvm_layer_types(jvm: Any) -> None:
 
     java = sorted(str(t) for t in jvm.org.sparkdl.spec.NetworkSpec.layerTypes().keySet())
     assert sorted(_LAYER_TYPES) == java
+
+
+# One layer of each type with every optional field set, so that each writes all the fields it can.
+EVERY_FIELD = {
+    t.TYPE: t
+    for t in (
+        Dense(4), Activation("leaky_relu", 0.2), Dropout(0.5), Add(("a", "b")), Concat(("a", "b")), Reshape((2, 2)),
+        Flatten(), Conv2d(8, 3), Conv1d(8, 3), MaxPool2d(2), AvgPool2d(2), GlobalAvgPool(), BatchNorm(), LayerNorm(),
+        Embedding(10, 4, padding_index=0), Lstm(8), Gru(8), MultiHeadAttention(2), PositionalEmbedding(),
+        SequenceMeanPool(),
+    )
+}
+
+
+def test_python_layer_classes_write_the_jvm_fields_in_canonical_order(jvm: Any) -> None:
+    """Each Python layer writes, and its reader accepts, exactly the fields of ``NetworkSpec.layerFields()``."""
+    from spark_dl.layers import _LAYER_TYPES, _TYPE_FIELDS
+
+    java = {str(t): [str(f) for f in fields] for t, fields in jvm.org.sparkdl.spec.NetworkSpec.layerFields().items()}
+    assert sorted(EVERY_FIELD) == sorted(_LAYER_TYPES) == sorted(java)
+    for type_, layer in EVERY_FIELD.items():
+        assert isinstance(layer, _LAYER_TYPES[type_])
+        assert [field for field, _ in layer._fields()] == java[type_], type_
+        assert list(layer.to_dict())[3:] == java[type_], type_
+        assert list(_TYPE_FIELDS[type_]) == java[type_], type_
+
+
+def test_the_layer_families_are_services_of_the_library_jar(jvm: Any) -> None:
+    """The spec finds its layer families with its own class loader: here, the one that loaded the session's jar."""
+    family = jvm.py4j.reflection.ReflectionUtil.classForName("org.sparkdl.spec.LayerFamily")
+    assert str(family.getProtectionDomain().getCodeSource().getLocation()).endswith(os.path.basename(jar_path()))
+    providers = jvm.java.util.ServiceLoader.load(family, family.getClassLoader()).iterator()
+    found = [str(f.getClass().getName()) for f in providers]
+    assert found == ["org.sparkdl.nn." + f for f in ("CoreLayers", "ConvLayers", "NormLayers", "RecurrentLayers",
+                                                     "AttentionLayers")]
 
 
 def test_describe_tabulates_the_layers_with_the_jvm_counts(jvm: Any) -> None:
