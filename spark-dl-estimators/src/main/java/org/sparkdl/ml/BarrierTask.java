@@ -331,13 +331,7 @@ final class BarrierTask {
       epoch[1] = w.trainer.optimizer().steps();
     }
     c.allreduce(epoch);
-    List<Tensor> state = new ArrayList<>();
-    state.add(w.network.parameters().values());
-    state.addAll(new TreeMap<>(w.trainer.optimizer().state()).values());
-    if (w.network.buffers().size() > 0) {
-      state.add(w.network.buffers().values());
-    }
-    c.broadcast(state.toArray(new Tensor[0]));
+    c.broadcast(FlatState.of(w.network, w.trainer.optimizer()).partsAndBuffers().toArray(new Tensor[0]));
     w.trainer.optimizer().setSteps((long) epoch[1]);
     return (int) epoch[0];
   }
@@ -449,9 +443,7 @@ final class BarrierTask {
     clock.start();
     Optimizer opt = w.trainer.optimizer();
     ParameterStore store = w.network.parameters();
-    List<Tensor> flats = new ArrayList<>();
-    flats.add(store.values());
-    flats.addAll(new TreeMap<>(opt.state()).values());
+    List<Tensor> flats = FlatState.of(w.network, opt).parts();
     List<Tensor> message = new ArrayList<>();
     for (Tensor flat : flats) {
       message.add(denseOf(flat, store));

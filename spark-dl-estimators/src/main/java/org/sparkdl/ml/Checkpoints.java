@@ -76,13 +76,12 @@ final class Checkpoints {
 
   /**
    * Writes the checkpoint of {@code p.epoch()}, then drops all but the newest ones. The network's
-   * buffers go with its parameters; {@code bestBuffers} (null when the network has none) with
-   * {@code best}.
+   * buffers go with its parameters; {@code best} (null: none) is written beside them.
    */
-  void write(Progress p, Network network, Optimizer optimizer, float[] best, float[] bestBuffers) throws IOException {
+  void write(Progress p, Network network, Optimizer optimizer, FlatState.Weights best) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        writeOnce(p, network, optimizer, best, bestBuffers);
+        writeOnce(p, network, optimizer, best);
         return;
       } catch (IOException e) {
         if (attempt == WRITE_ATTEMPTS) {
@@ -108,8 +107,7 @@ final class Checkpoints {
    */
   static final int WRITE_ATTEMPTS = 3;
 
-  private void writeOnce(Progress p, Network network, Optimizer optimizer, float[] best, float[] bestBuffers)
-      throws IOException {
+  private void writeOnce(Progress p, Network network, Optimizer optimizer, FlatState.Weights best) throws IOException {
     long t0 = System.nanoTime();
     String name = String.format("%s%05d", PREFIX, p.epoch());
     String dest = new Path(dir, name).toString();
@@ -118,19 +116,12 @@ final class Checkpoints {
         NetworkWeights.write(out, network, optimizer, Map.of("epoch", Integer.toString(p.epoch())));
       }
       if (best != null) {
-        float[] current = network.parameters().values().toFloatArray();
-        float[] currentBuffers = DistributedTrainer.buffersOf(network);
-        network.parameters().values().copyFrom(best);
-        if (bestBuffers != null) {
-          network.buffers().values().copyFrom(bestBuffers);
-        }
+        FlatState.Weights current = FlatState.Weights.of(network);
+        best.loadInto(network);
         try (OutputStream out = fs.create(new Path(tmp, "best.safetensors"))) {
           NetworkWeights.write(out, network, null, Map.of("epoch", Integer.toString(p.bestEpoch())));
         } finally {
-          network.parameters().values().copyFrom(current);
-          if (currentBuffers != null) {
-            network.buffers().values().copyFrom(currentBuffers);
-          }
+          current.loadInto(network);
         }
       }
       HadoopFiles.writeUtf8(fs, new Path(tmp, "state.json"), stateJson(p));
@@ -181,10 +172,10 @@ final class Checkpoints {
   }
 
   /**
-   * What {@link #restore} found: the progress, and the best parameters and buffers when the
-   * checkpoint holds them ({@code bestBuffers} null for a network without buffers).
+   * What {@link #restore} found: the progress, and the best epoch's weights when the checkpoint
+   * holds them (else null).
    */
-  record Restored(Progress progress, float[] best, float[] bestBuffers) {}
+  record Restored(Progress progress, FlatState.Weights best) {}
 
   /**
    * Loads the newest checkpoint into {@code network} and {@code optimizer}, or returns null when
@@ -207,21 +198,15 @@ final class Checkpoints {
     try (SeekableByteChannel ch = HadoopFiles.openChannel(fs, new Path(latest, "weights.safetensors"))) {
       NetworkWeights.read(ch, latest.getName() + "/weights.safetensors", network, optimizer);
     }
-    float[] best = null;
-    float[] bestBuffers = null;
+    FlatState.Weights best = null;
     Path bestFile = new Path(latest, "best.safetensors");
     if (fs.exists(bestFile)) {
-      float[] current = network.parameters().values().toFloatArray();
-      float[] currentBuffers = DistributedTrainer.buffersOf(network);
+      FlatState.Weights current = FlatState.Weights.of(network);
       try (SeekableByteChannel ch = HadoopFiles.openChannel(fs, bestFile)) {
         NetworkWeights.read(ch, latest.getName() + "/best.safetensors", network, null);
       }
-      best = network.parameters().values().toFloatArray();
-      bestBuffers = DistributedTrainer.buffersOf(network);
-      network.parameters().values().copyFrom(current);
-      if (currentBuffers != null) {
-        network.buffers().values().copyFrom(currentBuffers);
-      }
+      best = FlatState.Weights.of(network);
+      current.loadInto(network);
     }
     Progress p = new Progress(s.path("epoch").asInt(), s.path("rounds").asLong(), doubles(s, "losses", latest),
         doubles(s, "validationLosses", latest), doubles(s, "metrics", latest), doubles(s, "epochSeconds", latest),
@@ -231,7 +216,7 @@ final class Checkpoints {
       throw new ModelFileException(latest + "/state.json", "records epoch " + p.epoch() + " with " + p.losses().size()
           + " losses; the checkpoint is inconsistent.");
     }
-    return new Restored(p, best, bestBuffers);
+    return new Restored(p, best);
   }
 
   /** The training accuracies, or NaN for each epoch of a checkpoint written before they were recorded. */

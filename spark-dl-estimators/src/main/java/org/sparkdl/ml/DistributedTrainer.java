@@ -158,10 +158,8 @@ final class DistributedTrainer {
       List<Double> epochSeconds = new ArrayList<>();
       List<Double> trainAccuracies = new ArrayList<>();
       ClassTally confusion = null;
-      float[] params = master.parameters().values().toFloatArray();
-      float[] buffers = buffersOf(master);
-      float[] best = params;
-      float[] bestBuffers = buffers;
+      FlatState.Weights last = FlatState.Weights.of(master);
+      FlatState.Weights best = last;
       double bestScore = Double.POSITIVE_INFINITY;
       int bestEpoch = 0;
       int staleEpochs = 0;
@@ -191,10 +189,8 @@ final class DistributedTrainer {
           bestEpoch = p.bestEpoch();
           bestScore = p.bestScore();
           staleEpochs = p.staleEpochs();
-          params = master.parameters().values().toFloatArray();
-          buffers = buffersOf(master);
-          best = restored.best() != null ? restored.best() : params;
-          bestBuffers = restored.best() != null ? restored.bestBuffers() : buffers;
+          last = FlatState.Weights.of(master);
+          best = restored.best() != null ? restored.best() : last;
           LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.params().getCheckpointDir());
         }
       }
@@ -203,8 +199,7 @@ final class DistributedTrainer {
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
         EpochRunner.Outcome o = runner.train(epoch);
         totalRounds += run.rounds();
-        params = master.parameters().values().toFloatArray();
-        buffers = buffersOf(master);
+        last = FlatState.Weights.of(master);
         double loss = o.lossSum() / o.weightSum();
         losses.add(loss);
         String trainText = "";
@@ -258,13 +253,12 @@ final class DistributedTrainer {
         staleEpochs = enough ? staleEpochs + 1 : 0;
         if (improved) {
           bestScore = score;
-          best = params;
-          bestBuffers = buffers;
+          best = last;
           bestEpoch = epoch;
         }
         if (checkpoints != null && (epoch % s.params().getCheckpointInterval() == 0 || epoch == s.params().getMaxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore, staleEpochs, trainAccuracies), master, driver.optimizer(), validationIndicator != null ? best : null, bestBuffers);
+              bestScore, staleEpochs, trainAccuracies), master, driver.optimizer(), validationIndicator != null ? best : null);
         }
         if (staleEpochs >= s.params().getPatience() && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
@@ -274,13 +268,13 @@ final class DistributedTrainer {
         }
       }
       boolean useBest = validationIndicator != null && bestEpoch > 0;
-      float[] result = useBest ? best : params;
+      FlatState.Weights result = useBest ? best : last;
       TrainingSummary summary = new TrainingSummary(losses, validLosses, metrics, s.objective().classification() ? "accuracy" : "rmse",
           totalRounds, rows, epochSeconds, (System.nanoTime() - started) / 1e9, validationIndicator != null ? bestEpoch
           : losses.size(), stoppedEarly, watch.warnings(), trainAccuracies, confusion == null ? null
           : org.apache.spark.ml.linalg.Matrices.dense(classes, classes, columnMajor(confusion.matrix())),
           confusion == null ? "" : validation ? "validation" : "training");
-      return new Result(result, useBest ? bestBuffers : buffers, summary);
+      return new Result(result.params(), result.buffers(), summary);
     } catch (SparkException e) {
       throw unwrap(e);
     } catch (java.io.IOException e) {
@@ -326,11 +320,6 @@ final class DistributedTrainer {
       throw new IllegalArgumentException("Param monitor is '" + p.getMonitor() + "', which needs a validation split;"
           + " set validationIndicatorCol or validationFraction, or monitor 'loss' or 'auto'.");
     }
-  }
-
-  /** The network's buffers, or null when it has none (most networks). */
-  static float[] buffersOf(Network network) {
-    return network.buffers().size() == 0 ? null : network.buffers().values().toFloatArray();
   }
 
   /** The training rows (and validation rows, with an indicator column) encoded, batch by batch; see {@link EncodedBatches}. */

@@ -52,17 +52,14 @@ final class RoundEpochs implements EpochRunner {
 
   private RoundSum gradientRound(int epoch, int round) throws SparkException {
     Network master = driver.network();
-    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
-        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), DistributedTrainer.buffersOf(master)));
+    Broadcast<FlatState.Weights> weights = jsc.broadcast(FlatState.Weights.of(master));
     TrainingRun r = run;
     try {
-      RoundSum sum = aggregate(shard -> TrainingTasks.gradient(shard, weights.value().params(), weights.value().buffers(), r,
-          epoch, round), shards);
+      RoundSum sum = aggregate(shard -> TrainingTasks.gradient(shard, weights.value(), r, epoch, round), shards);
       takeBuffers(master, sum);
       if (sum.weightSum > 0 && sum.hasVector()) {
-        double[] v = sum.vector();
         master.parameters().zeroGrads();   // forgets the rows the last round touched
-        master.parameters().grads().copyFrom(slice(v, 0, v.length, 1));
+        master.parameters().grads().copyFrom(FlatState.mean(sum.vector(), 1, 1)[0]);
         touchNonZeroRows(master.parameters());
         driver.applyGradients(sum.weightSum);
       }
@@ -81,14 +78,9 @@ final class RoundEpochs implements EpochRunner {
       RoundSum sum = aggregate(shard -> TrainingTasks.average(shard, b.value(), r, epoch, round), shards);
       takeBuffers(master, sum);
       if (sum.rows > 0 && sum.hasVector()) {
-        int n = st.params().length;
-        double[] v = sum.vector();
-        float[][] state = new float[st.stateNames().size()][];
-        for (int i = 0; i < state.length; i++) {
-          state[i] = slice(v, n * (i + 1), n, sum.rows);
-        }
-        new TrainingState(slice(v, 0, n, sum.rows), st.stateNames(), state, sum.steps, DistributedTrainer.buffersOf(master))
-            .loadInto(master, driver.optimizer());
+        // the row-weighted mean of the workers' parts; the buffers' mean is taken above
+        FlatState.of(master, driver.optimizer()).loadParts(FlatState.mean(sum.vector(), st.parts().length, sum.rows));
+        driver.optimizer().setSteps(sum.steps);
       }
       return sum;
     } finally {
@@ -98,31 +90,20 @@ final class RoundEpochs implements EpochRunner {
 
   private RoundSum evaluate() throws SparkException {
     Network master = driver.network();
-    Broadcast<TrainingTasks.Weights> weights = jsc.broadcast(
-        new TrainingTasks.Weights(master.parameters().values().toFloatArray(), DistributedTrainer.buffersOf(master)));
+    Broadcast<FlatState.Weights> weights = jsc.broadcast(FlatState.Weights.of(master));
     TrainingRun r = run;
     try {
-      return aggregate(shard -> TrainingTasks.evaluate(shard, weights.value().params(), weights.value().buffers(), r,
-          "validation"), validShards);
+      return aggregate(shard -> TrainingTasks.evaluate(shard, weights.value(), r, "validation"), validShards);
     } finally {
       weights.destroy(false);
     }
-  }
-
-  /** {@code v[from, from + n) / divisor} in float32. */
-  private static float[] slice(double[] v, int from, int n, double divisor) {
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (float) (v[from + i] / divisor);
-    }
-    return out;
   }
 
   /** Sets the driver's buffers to the row-weighted mean of the workers' when they sent any. */
   private static void takeBuffers(Network master, RoundSum sum) {
     double[] b = sum.buffers();
     if (b != null && sum.rows > 0) {
-      master.buffers().values().copyFrom(slice(b, 0, b.length, sum.rows));
+      master.buffers().values().copyFrom(FlatState.mean(b, 1, sum.rows)[0]);
     }
   }
 

@@ -21,7 +21,8 @@ import java.io.Serializable;
  */
 final class RoundSum implements Serializable {
   private static final long serialVersionUID = 1L;
-  private float[] single;
+  /** One worker's vector, in the parts it was set in (a {@link FlatState}'s, in average mode): joined when widened. */
+  private float[][] single;
   private double singleScale;
   private double[] sum;
   private double[] bufferSum;
@@ -54,10 +55,18 @@ final class RoundSum implements Serializable {
 
   /** Sets this worker's vector to {@code scale * values}; a worker sets it once. */
   RoundSum setVector(float[] values, double scale) {
+    return setVector(new float[][] {values}, scale);
+  }
+
+  /**
+   * Sets this worker's vector to {@code scale} times its parts one after the other ({@code
+   * [parts[0] | parts[1] | ...]}), without joining them into one array; a worker sets it once.
+   */
+  RoundSum setVector(float[][] parts, double scale) {
     if (single != null || sum != null) {
       throw new IllegalStateException("A round's vector is set once per worker.");
     }
-    single = values;
+    single = parts;
     singleScale = scale;
     return this;
   }
@@ -89,7 +98,7 @@ final class RoundSum implements Serializable {
 
   /** Sets this worker's buffers, weighted by {@code rows}; a worker sets them once. */
   RoundSum setBuffers(float[] values, double rows) {
-    bufferSum = widen(values, rows);
+    bufferSum = widen(new float[][] {values}, rows);
     return this;
   }
 
@@ -98,12 +107,32 @@ final class RoundSum implements Serializable {
     return bufferSum;
   }
 
-  private static double[] widen(float[] v, double scale) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = scale * v[i];
+  /** {@code scale} times the parts, one after the other, in double. */
+  private static double[] widen(float[][] parts, double scale) {
+    int n = 0;
+    for (float[] p : parts) {
+      n += p.length;
+    }
+    double[] d = new double[n];
+    int at = 0;
+    for (float[] p : parts) {
+      for (int i = 0; i < p.length; i++) {
+        d[at + i] = scale * p[i];   // set, not added to 0, which would turn -0.0 into 0.0
+      }
+      at += p.length;
     }
     return d;
+  }
+
+  /** Adds {@code scale} times the parts, one after the other, to {@code d}. */
+  private static void addInto(double[] d, float[][] parts, double scale) {
+    int at = 0;
+    for (float[] p : parts) {
+      for (int i = 0; i < p.length; i++) {
+        d[at + i] += scale * p[i];
+      }
+      at += p.length;
+    }
   }
 
   RoundSum merge(RoundSum o) {
@@ -119,9 +148,7 @@ final class RoundSum implements Serializable {
             mine[i] += o.sum[i];
           }
         } else {
-          for (int i = 0; i < mine.length; i++) {
-            mine[i] += o.singleScale * o.single[i];
-          }
+          addInto(mine, o.single, o.singleScale);
         }
       }
     }

@@ -1,8 +1,6 @@
 package org.sparkdl.ml;
 
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.collective.Collective;
 import org.sparkdl.optim.Optimizer;
@@ -51,9 +49,9 @@ final class ShardedUpdate implements AutoCloseable {
 
   /** Puts every task's part of the state back into each task's whole optimizer (an allgather per state tensor). */
   void store(Collective c) {
-    Map<String, Tensor> to = new TreeMap<>(whole.state());
+    Map<String, Tensor> to = whole.state();
     part.state().forEach((name, t) -> Backend.of(t).copy(t, to.get(name).slice(0, lo, hi)));
-    for (Tensor t : List.copyOf(to.values())) {
+    for (Tensor t : FlatState.states(whole)) {
       // the dense part; the row-sparse rows' state is the same on every task already
       c.allgather(t.size() == size ? t : t.slice(0, 0, size));
     }

@@ -1,9 +1,7 @@
 package org.sparkdl.ml;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.sparkdl.arrow.ArrowBatch;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.HostBackend;
@@ -27,12 +25,6 @@ import org.sparkdl.train.LocalTrainer;
  */
 final class TrainingTasks {
   private TrainingTasks() {}
-
-  /**
-   * Parameters and (null when the network has none) buffers, broadcast together to gradient-mode
-   * and evaluation tasks: each broadcast has a fixed cost of a few milliseconds, so a round makes one.
-   */
-  record Weights(float[] params, float[] buffers) implements Serializable {}
 
   /** A task slot's network and trainer, reused across rounds of one fit on one executor. */
   static final class Worker implements AutoCloseable {
@@ -201,10 +193,11 @@ final class TrainingTasks {
   }
 
   /**
-   * Gradient mode: the gradient of {@code sum(w l)} over this partition's chunk of the round, and,
-   * when {@code buffers} is not null, the buffers after the chunk's forward pass, weighted by its rows.
+   * Gradient mode: the gradient of {@code sum(w l)} over this partition's chunk of the round at
+   * {@code weights}, and, for a network with buffers, the buffers after the chunk's forward pass,
+   * weighted by its rows.
    */
-  static RoundSum gradient(Shard shard, float[] params, float[] buffers, TrainingRun run, int epoch, int round) {
+  static RoundSum gradient(Shard shard, FlatState.Weights weights, TrainingRun run, int epoch, int round) {
     RoundSum out = RoundSum.empty();
     int chunk = run.chunk(epoch, round, 0);
     if (chunk < 0 || shard.rows() == 0) {
@@ -212,8 +205,7 @@ final class TrainingTasks {
     }
     try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, "train", shard)) {
       Worker w = lease.get();
-      w.network.parameters().values().copyFrom(params);
-      setBuffers(w, buffers);
+      weights.loadInto(w.network);
       w.trainer.zeroGradients();
       ClassTally tally = run.tally(false);
       w.trainer.tallyInto(tally);
@@ -225,7 +217,7 @@ final class TrainingTasks {
       }
       if (s.rows() > 0) {
         out.setVector(w.network.parameters().grads().toFloatArray(), 1.0);
-        sendBuffers(w, buffers, out, s.rows());
+        sendBuffers(w, out, s.rows());
       }
       return out.setSums(s.lossSum(), s.weightSum(), 0, s.rows(), 1).setTally(tally);
     }
@@ -233,7 +225,8 @@ final class TrainingTasks {
 
   /**
    * Average mode: {@code localSteps} optimizer steps on this partition from the broadcast state,
-   * returning parameters and optimizer state multiplied by the rows trained on.
+   * returning the {@link FlatState} parts (parameters and optimizer state) multiplied by the rows
+   * trained on.
    */
   static RoundSum average(Shard shard, TrainingState state, TrainingRun run, int epoch, int round) {
     RoundSum out = RoundSum.empty();
@@ -243,7 +236,6 @@ final class TrainingTasks {
     try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, "train", shard)) {
       Worker w = lease.get();
       state.loadInto(w.network, w.trainer.optimizer());
-      Map<String, Tensor> opt = w.trainer.optimizer().state();
       BatchStats total = BatchStats.ZERO;
       ClassTally tally = run.tally(false);
       w.trainer.tallyInto(tally);
@@ -264,30 +256,22 @@ final class TrainingTasks {
         w.trainer.tallyInto(null);
       }
       if (total.rows() > 0) {
-        // one vector: parameters, then each optimizer state buffer in name order
-        int n = state.params().length;
-        float[] all = new float[state.vectorLength()];
-        System.arraycopy(w.network.parameters().values().toFloatArray(), 0, all, 0, n);
-        for (int i = 0; i < state.stateNames().size(); i++) {
-          System.arraycopy(opt.get(state.stateNames().get(i)).toFloatArray(), 0, all, n * (i + 1), n);
-        }
-        out.setVector(all, total.rows());
-        sendBuffers(w, state.buffers(), out, total.rows());
+        out.setVector(FlatState.of(w.network, w.trainer.optimizer()).copyParts(), total.rows());
+        sendBuffers(w, out, total.rows());
       }
       return out.setSums(total.lossSum(), total.weightSum(), 0, total.rows(), w.trainer.optimizer().steps())
           .setTally(tally);
     }
   }
 
-  /** Loss and metric of the current parameters (and buffers, when not null) over a whole partition, no gradients. */
-  static RoundSum evaluate(Shard shard, float[] params, float[] buffers, TrainingRun run, String split) {
+  /** Loss and metric of {@code weights} over a whole partition, no gradients. */
+  static RoundSum evaluate(Shard shard, FlatState.Weights weights, TrainingRun run, String split) {
     if (shard.rows() == 0) {
       return RoundSum.empty();
     }
     try (ExecutorCache.Lease<Worker> lease = worker(run); ShardBatches batches = new ShardBatches(run, split, shard)) {
       Worker w = lease.get();
-      w.network.parameters().values().copyFrom(params);
-      setBuffers(w, buffers);
+      weights.loadInto(w.network);
       return evaluate(w, batches, run);
     }
   }
@@ -325,17 +309,11 @@ final class TrainingTasks {
     return total;
   }
 
-  /** Starts the worker's buffers from the round's (the same whichever worker a task borrows); null: none. */
-  private static void setBuffers(Worker w, float[] buffers) {
-    if (buffers != null) {
-      w.network.buffers().values().copyFrom(buffers);
-    }
-  }
-
   /** Sends the worker's buffers, weighted by the rows it trained on, when the network has any. */
-  private static void sendBuffers(Worker w, float[] buffers, RoundSum out, long rows) {
+  private static void sendBuffers(Worker w, RoundSum out, long rows) {
+    float[] buffers = FlatState.copyBuffers(w.network);
     if (buffers != null) {
-      out.setBuffers(w.network.buffers().values().toFloatArray(), rows);
+      out.setBuffers(buffers, rows);
     }
   }
 

@@ -53,6 +53,21 @@ class RoundSumTest {
   }
 
   @Test
+  void aVectorSetInPartsSumsAsTheJoinedVector() {
+    float[] a = {1.5f, -0f, 0.1f, 7f};
+    float[] b = {0.25f, 4f, -0.2f, 3f};
+    RoundSum parts = worker(new float[][] {{1.5f, -0f}, {0.1f, 7f}}, 2).merge(worker(new float[][] {{0.25f}, {4f, -0.2f, 3f}}, 3));
+    RoundSum joined = worker(a, 2, null, 1, 0).merge(worker(b, 3, null, 1, 0));
+    assertArrayEquals(joined.vector(), parts.vector(), 0);
+    assertArrayEquals(new double[] {3, -0.0}, worker(new float[][] {{1.5f}, {-0f}}, 2).vector(), 0, "-0 stays -0");
+    assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(worker(new float[][] {{-0f}}, 2).vector()[0]));
+  }
+
+  private static RoundSum worker(float[][] parts, double scale) {
+    return RoundSum.empty().setVector(parts, scale);
+  }
+
+  @Test
   void aWorkerSetsItsVectorOnce() {
     RoundSum s = RoundSum.empty().setVector(new float[] {1}, 1);
     assertEquals("A round's vector is set once per worker.", assertThrows(IllegalStateException.class,

@@ -155,7 +155,7 @@ class TrainingTasksTest {
 
       RoundSum epoch = RoundSum.empty();
       for (int round = 0; round < run.rounds(); round++) {
-        RoundSum one = TrainingTasks.gradient(shard, params, null, run, 1, round);
+        RoundSum one = TrainingTasks.gradient(shard, new FlatState.Weights(params, null), run, 1, round);
         assertTrue(one.rows == 8 || one.rows == 4,
             "round " + round + " takes one chunk of 4 or 8 rows: " + one.rows);
         assertNull(one.buffers(), "a network without buffers sends none");
@@ -180,7 +180,7 @@ class TrainingTasksTest {
         seen.add(c);
         direct.trainer.zeroGradients();
         BatchStats s = direct.accumulate(CHUNK_START[c], CHUNK_START[c + 1]);
-        RoundSum got = TrainingTasks.gradient(shard, params, null, run, 2, round);
+        RoundSum got = TrainingTasks.gradient(shard, new FlatState.Weights(params, null), run, 2, round);
         assertEquals(s.rows(), got.rows, "chunk " + c);
         assertEquals(s.weightSum(), got.weightSum, 1e-9, "chunk " + c);
         assertEquals(s.lossSum(), got.lossSum, 1e-5 * Math.abs(s.lossSum()), "chunk " + c);
@@ -238,7 +238,7 @@ class TrainingTasksTest {
         weights += w[i];
         correct += Inference.argmax(out, 3 * i, 3) == (int) y[i] ? w[i] : 0;
       }
-      RoundSum got = TrainingTasks.evaluate(shard(ROWS), direct.params(), null, run, "validation");
+      RoundSum got = TrainingTasks.evaluate(shard(ROWS), FlatState.Weights.of(direct.network), run, "validation");
       assertEquals(ROWS, got.rows);
       assertEquals(weights, got.weightSum, 1e-9);
       assertEquals(loss, got.lossSum, 1e-5 * loss);
@@ -246,7 +246,8 @@ class TrainingTasksTest {
       assertFalse(got.hasVector(), "evaluation sends no vector");
       double[] tally = got.tally();
       assertEquals(3 * 3 + 2, tally.length, "a validation tally keeps the confusion matrix");
-      assertEquals(0, TrainingTasks.evaluate(new Shard(0, new byte[0][], new int[0]), direct.params(), null, run, "validation").rows);
+      Shard empty = new Shard(0, new byte[0][], new int[0]);
+      assertEquals(0, TrainingTasks.evaluate(empty, FlatState.Weights.of(direct.network), run, "validation").rows);
     }
   }
 
@@ -276,13 +277,12 @@ class TrainingTasksTest {
       assertEquals(total.weightSum(), got.weightSum, 1e-9);
       assertEquals(total.lossSum(), got.lossSum, 1e-5 * total.lossSum());
       assertEquals(3, got.steps, "the broadcast step and two local ones");
-      assertEquals(List.of("m", "v"), expected.stateNames());
+      assertEquals(List.of("m", "v"), FlatState.stateNames(direct.trainer.optimizer()));
       float[] mean = divided(got.vector(), got.rows);
       int n = expected.params().length;
       assertEquals(3 * n, mean.length, "parameters, then Adam's m and v");
-      assertArrayEquals(expected.params(), slice(mean, 0, n), 1e-6f, "parameters");
-      for (int part = 1; part < 3; part++) {
-        assertArrayEquals(expected.state()[part - 1], slice(mean, part * n, (part + 1) * n), 1e-6f, "state " + part);
+      for (int part = 0; part < 3; part++) {
+        assertArrayEquals(expected.parts()[part], slice(mean, part * n, (part + 1) * n), 1e-6f, "part " + part);
       }
     }
   }
@@ -297,7 +297,7 @@ class TrainingTasksTest {
       int c = run.chunk(1, 0, 0);
       direct.trainer.zeroGradients();
       BatchStats s = direct.accumulate(CHUNK_START[c], CHUNK_START[c + 1]);
-      RoundSum got = TrainingTasks.gradient(shard(ROWS), params, buffers, run, 1, 0);
+      RoundSum got = TrainingTasks.gradient(shard(ROWS), new FlatState.Weights(params, buffers), run, 1, 0);
       assertEquals(s.rows(), got.rows);
       assertArrayEquals(direct.network.buffers().values().toFloatArray(), divided(got.buffers(), got.rows), 1e-6f,
           "the running statistics after the chunk's forward pass");
