@@ -50,7 +50,12 @@ final class DistributedTrainer {
   static final String BATCH_BYTES_CONF = "spark.sparkdl.encode.batchBytes";
 
   /** What a fit produces. */
-  record Result(float[] weights, float[] buffers, TrainingSummary summary) {}
+  record Result(float[] weights, float[] buffers, TrainingSummary summary) {
+    /** The buffers, or an empty array for a network without any. */
+    float[] buffersOrEmpty() {
+      return buffers == null ? new float[0] : buffers;
+    }
+  }
 
   /**
    * What a fit trains: the stage and its uid, the network, the objective, and a copy of the

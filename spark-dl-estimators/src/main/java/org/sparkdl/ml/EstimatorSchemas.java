@@ -80,11 +80,17 @@ final class EstimatorSchemas {
     return new Splits(all, indicator.isEmpty() ? null : indicator);
   }
 
-  /** The trainer's settings from the params. */
-  static DistributedTrainer.Settings settings(NeuralNetworkParams p, NetworkSpec spec, String loss, boolean classification,
-      int numClasses) {
+  /**
+   * A fit of either estimator, from the checks on the schema to the trained weights: what differs
+   * between a classifier and a regressor is the {@code objective} (loss, label handling, classes);
+   * each estimator then wraps the result in its model.
+   */
+  static <P extends NeuralNetworkParams & PredictorParams> DistributedTrainer.Result fit(P p, Dataset<?> dataset,
+      NetworkSpec spec, DistributedTrainer.Objective objective) {
+    TrainingColumns columns = checkTraining(dataset.schema(), p, spec, objective.classification());
+    Splits splits = split(dataset, p);
     NeuralNetworkParams snapshot = (NeuralNetworkParams) p.copy(org.apache.spark.ml.param.ParamMap.empty());
-    return new DistributedTrainer.Settings(p.getClass().getSimpleName(), p.uid(), spec,
-        new DistributedTrainer.Objective(loss, classification, numClasses), snapshot);
+    return DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
+        new DistributedTrainer.Settings(p.getClass().getSimpleName(), p.uid(), spec, objective, snapshot));
   }
 }

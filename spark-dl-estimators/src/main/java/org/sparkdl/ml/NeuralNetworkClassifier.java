@@ -9,7 +9,6 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
-import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.NeuralNetworkParams;
 import org.sparkdl.ml.param.PendingUid;
@@ -113,12 +112,9 @@ public final class NeuralNetworkClassifier
   @Override
   public NeuralNetworkClassificationModel train(Dataset<?> dataset) {
     NetworkSpec spec = classifierNetwork(dataset.schema());
-    TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, true);
-    EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
-    DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
-        EstimatorSchemas.settings(this, spec, "softmax_cross_entropy", true, spec.outputShape().get(0)));
-    return new NeuralNetworkClassificationModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
-        .setSummary(r.summary());
+    DistributedTrainer.Result r = EstimatorSchemas.fit(this, dataset, spec,
+        new DistributedTrainer.Objective("softmax_cross_entropy", true, spec.outputShape().get(0)));
+    return new NeuralNetworkClassificationModel(uid(), spec, r.weights(), r.buffersOrEmpty()).setSummary(r.summary());
   }
 
   @Override

@@ -10,7 +10,6 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
-import org.sparkdl.arrow.TrainingColumns;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.nn.Loss;
@@ -101,12 +100,8 @@ public final class NeuralNetworkRegressor extends Regressor<Vector, NeuralNetwor
   @Override
   public NeuralNetworkRegressionModel train(Dataset<?> dataset) {
     NetworkSpec spec = resolveNetwork(dataset.schema(), getFeaturesCol());
-    TrainingColumns columns = EstimatorSchemas.checkTraining(dataset.schema(), this, spec, false);
-    EstimatorSchemas.Splits splits = EstimatorSchemas.split(dataset, this);
-    DistributedTrainer.Result r = DistributedTrainer.fit(splits.data(), splits.validationIndicator(), columns,
-        EstimatorSchemas.settings(this, spec, getLoss(), false, 0));
-    return new NeuralNetworkRegressionModel(uid(), spec, r.weights(), r.buffers() == null ? new float[0] : r.buffers())
-        .setSummary(r.summary());
+    DistributedTrainer.Result r = EstimatorSchemas.fit(this, dataset, spec, new DistributedTrainer.Objective(getLoss(), false, 0));
+    return new NeuralNetworkRegressionModel(uid(), spec, r.weights(), r.buffersOrEmpty()).setSummary(r.summary());
   }
 
   @Override
