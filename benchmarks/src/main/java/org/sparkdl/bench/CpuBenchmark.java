@@ -38,6 +38,9 @@ import org.sparkdl.train.LocalTrainer;
  * <p>Usage: {@code CpuBenchmark [--threads N] [--quick]}. {@code --threads} sets the BLAS thread
  * count (default: all available processors); {@code --quick} runs few, short repetitions, enough to
  * check that everything works but not for numbers worth comparing.
+ *
+ * <p>Size: over 400 lines, one benchmark program with its own table and JSON report, as each of
+ * this module's programs is.
  */
 public final class CpuBenchmark {
   private static final DType F32 = DType.FLOAT32;

@@ -31,6 +31,10 @@ import org.sparkdl.train.LocalTrainer;
  * records the losses and validation metrics, keeps the best epoch, writes checkpoints and stops
  * early. Deterministic for a fixed seed and partitioning.
  *
+ * <p><b>Size.</b> Just over 400 lines: the driver's epoch loop (history, best epoch, early
+ * stopping, checkpoints) reads as one piece; encoding, the plan, the runners and the summary
+ * pieces live in their own classes.
+ *
  * <p><b>Buffers</b> (batch normalisation's running statistics) travel with the parameters in both
  * modes: every step (gradient mode) or round (average mode) they become the mean of the workers'
  * buffers weighted by the rows each trained on. In gradient mode that is one momentum update
