@@ -1,6 +1,8 @@
 package org.sparkdl.ml;
 
+import java.util.Optional;
 import org.sparkdl.ml.scoring.ModelData;
+import org.sparkdl.ml.scoring.TrainingSummary;
 import org.sparkdl.nn.Network;
 import org.sparkdl.spec.NetworkSpec;
 
@@ -15,6 +17,28 @@ public interface NetworkModel {
 
   /** The network and weights this model scores with. */
   ModelData modelData();
+
+  /**
+   * The summary of the fit that produced this model, or empty: a model fitted in this session has
+   * one, and a loaded model the one its save recorded (models saved by spark-dl before summaries
+   * were saved have none).
+   */
+  Optional<TrainingSummary> summaryIfAny();
+
+  /** Whether this model has a training summary ({@link #summaryIfAny()}). */
+  default boolean hasSummary() {
+    return summaryIfAny().isPresent();
+  }
+
+  /**
+   * The training summary, saved and loaded with the model.
+   *
+   * @throws IllegalStateException when it has none ({@link #hasSummary()})
+   */
+  default TrainingSummary summary() {
+    return summaryIfAny().orElseThrow(() -> new IllegalStateException("No training summary for model " + uid()
+        + ": it was not fitted in this session, and its save (if any) recorded none."));
+  }
 
   /** The network's spec. */
   default NetworkSpec spec() {

@@ -112,25 +112,9 @@ public final class NeuralNetworkClassificationModel
     return data.inputWidth();
   }
 
-  /**
-   * Whether this model has a training summary: it was fitted in this session, or loaded from a
-   * save of a fitted model (models saved by spark-dl before summaries were saved have none).
-   */
-  public boolean hasSummary() {
-    return summary != null;
-  }
-
-  /**
-   * The training summary, saved and loaded with the model.
-   *
-   * @throws IllegalStateException when it has none ({@link #hasSummary()})
-   */
-  public TrainingSummary summary() {
-    if (summary == null) {
-      throw new IllegalStateException("No training summary for model " + uid + ": it was not fitted in this session, and"
-          + " its save (if any) recorded none.");
-    }
-    return summary;
+  @Override
+  public java.util.Optional<TrainingSummary> summaryIfAny() {
+    return java.util.Optional.ofNullable(summary);
   }
 
   /** Attaches the summary of the fit that produced this model. */
