@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 if TYPE_CHECKING:
     import pandas
     from matplotlib.axes import Axes
+    from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["TrainingSummary"]
 
@@ -50,6 +51,7 @@ class TrainingSummary:
         confusionMatrixSource: the rows it counts: ``validation`` (the validation split after the
             last epoch), ``training`` (the training rows as the last epoch's steps classified them),
             or ``""`` without a matrix.
+        epochSeconds: seconds from the start of the fit to the end of each epoch.
 
     Accuracy and the confusion matrix weigh each row by its ``weightCol`` weight (1 without one),
     never by ``classWeights``, which shape the loss only.
@@ -68,6 +70,7 @@ class TrainingSummary:
     trainAccuracyHistory: List[float] = field(default_factory=list)
     confusionMatrix: List[List[float]] = field(default_factory=list)
     confusionMatrixSource: str = ""
+    epochSeconds: List[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -106,12 +109,13 @@ class TrainingSummary:
             trainAccuracyHistory=floats(java_summary.trainAccuracies()),
             confusionMatrix=[[column_major[j * rows + i] for j in range(cols)] for i in range(rows)],
             confusionMatrixSource=str(java_summary.confusionMatrixSource()),
+            epochSeconds=floats(java_summary.epochSeconds()),
         )
 
     def toPandas(self) -> "pandas.DataFrame":
-        """One row per epoch: ``epoch`` (1-based), ``loss``, for a classifier ``trainAccuracy``, and
-        with a validation split ``validationLoss`` and the validation metric (column named after
-        :attr:`metricName`)."""
+        """One row per epoch: ``epoch`` (1-based), ``loss``, for a classifier ``trainAccuracy``, with a
+        validation split ``validationLoss`` and the validation metric (column named after
+        :attr:`metricName`), and ``seconds`` from the start of the fit to the epoch's end."""
         import pandas as pd
 
         data: dict = {"epoch": list(range(1, self.epochs + 1)), "loss": self.lossHistory}
@@ -121,7 +125,14 @@ class TrainingSummary:
             data["validationLoss"] = self.validationLossHistory
         if self.validationMetricHistory:
             data[self.metricName] = self.validationMetricHistory
+        if len(self.epochSeconds) == self.epochs:
+            data["seconds"] = self.epochSeconds
         return pd.DataFrame(data)
+
+    def toDataFrame(self, spark: "SparkSession") -> "DataFrame":
+        """The same history as a Spark DataFrame (the columns of :meth:`toPandas`, as the Java
+        summary's ``toDataFrame`` gives them), to query with SQL or save beside other runs'."""
+        return spark.createDataFrame(self.toPandas())
 
     def plot(self, ax: Optional["Axes"] = None, *, validation: bool = True, title: Optional[str] = None) -> "Axes":
         """Draws the loss per epoch with matplotlib (and the validation loss, and the validation

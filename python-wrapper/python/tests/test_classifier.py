@@ -78,7 +78,13 @@ def test_summary_is_readable_from_python(blob_model: NeuralNetworkClassification
     assert np.trace(matrix) / matrix.sum() == pytest.approx(summary.trainAccuracyHistory[-1], abs=1e-12)
     assert "train accuracy %.4f" % summary.trainAccuracyHistory[-1] in str(summary)
     frame = summary.toPandas()
-    assert list(frame.columns) == ["epoch", "loss", "trainAccuracy"] and frame["epoch"].tolist() == [1, 2, 3, 4, 5]
+    assert list(frame.columns) == ["epoch", "loss", "trainAccuracy", "seconds"]
+    assert frame["epoch"].tolist() == [1, 2, 3, 4, 5] and frame["seconds"].is_monotonic_increasing
+    history = summary.toDataFrame(_session())
+    assert history.columns == ["epoch", "loss", "trainAccuracy", "seconds"]
+    assert [r["loss"] for r in history.orderBy("epoch").collect()] == summary.lossHistory
+    java = blob_model._call_java("summary").toDataFrame(_session()._jsparkSession)
+    assert list(java.columns()) == history.columns
 
 
 def test_summary_plot_draws_the_loss(blob_model: NeuralNetworkClassificationModel, tmp_path: Any) -> None:
@@ -123,7 +129,7 @@ def test_validation_split_fills_the_validation_history(spark: Any) -> None:
     matrix = np.array(summary.confusionMatrix)
     assert matrix.sum() == 300 - summary.trainingRows
     assert np.trace(matrix) / matrix.sum() == pytest.approx(summary.validationMetricHistory[-1], abs=1e-12)
-    assert list(summary.toPandas().columns) == ["epoch", "loss", "trainAccuracy", "validationLoss", "accuracy"]
+    assert list(summary.toPandas().columns) == ["epoch", "loss", "trainAccuracy", "validationLoss", "accuracy", "seconds"]
 
 
 def test_output_columns_follow_the_params(blob_frame: Any, blob_model: NeuralNetworkClassificationModel) -> None:
@@ -171,3 +177,9 @@ def test_one_partition_is_dealt_to_every_task_slot(blob_frame: Any) -> None:
                           lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1, numWorkers=1).fit(one))
     assert (dealt, fixed) == (2, 1), "one partition trains in both slots of local[2], unless numWorkers says 1"
     one.unpersist()
+
+
+def _session() -> Any:
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()

@@ -81,6 +81,12 @@ class NeuralNetworkClassifierTest {
     assertConfusionMatches(model.summary().confusionMatrix(), 600, trainAccuracy.get(4));
     assertTrue(model.summary().toString().contains(String.format(", train accuracy %.4f", trainAccuracy.get(4))),
         model.summary().toString());
+    Dataset<Row> history = model.summary().toDataFrame(spark);
+    assertEquals(List.of("epoch", "loss", "trainAccuracy", "seconds"), List.of(history.columns()));
+    List<Row> epochs = history.orderBy("epoch").collectAsList();
+    assertEquals(model.summary().lossHistory(), epochs.stream().map(r -> r.getDouble(1)).toList());
+    assertEquals(trainAccuracy, epochs.stream().map(r -> r.getDouble(2)).toList());
+    assertEquals(model.summary().epochSeconds(), epochs.stream().map(r -> r.getDouble(3)).toList());
     assertEquals(3, model.numClasses());
     assertEquals(4, model.numFeatures());
     Vector raw = model.predictRaw(first.getAs("features"));

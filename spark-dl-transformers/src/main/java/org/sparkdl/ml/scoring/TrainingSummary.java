@@ -1,9 +1,16 @@
 package org.sparkdl.ml.scoring;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * How a fit went, like MLlib's training summaries: the mean training loss of each epoch, the
@@ -91,6 +98,52 @@ public record TrainingSummary(List<Double> lossHistory, List<Double> validationL
   /** Whether this summary holds a confusion matrix. */
   public boolean hasConfusionMatrix() {
     return confusionMatrix.numRows() > 0;
+  }
+
+  /**
+   * The history as a DataFrame, one row per epoch: {@code epoch} (1-based), {@code loss}, for a
+   * classifier {@code trainAccuracy}, with a validation split {@code validationLoss} and the
+   * validation metric (a column named {@link #metricName()}), and {@code seconds} from the start of
+   * the fit to the epoch's end: the columns of Python's {@code toPandas()}, to query or to save next
+   * to other runs' histories. A column the fit did not record (e.g. no validation split) is left out.
+   */
+  public Dataset<Row> toDataFrame(SparkSession spark) {
+    int n = epochs();
+    boolean accuracy = trainAccuracyHistory.size() == n && n > 0;
+    boolean validation = validationLossHistory.size() == n && n > 0;
+    boolean metric = validationMetricHistory.size() == n && n > 0;
+    boolean times = epochSeconds.size() == n && n > 0;
+    StructType schema = new StructType().add("epoch", DataTypes.IntegerType, false).add("loss", DataTypes.DoubleType, false);
+    if (accuracy) {
+      schema = schema.add("trainAccuracy", DataTypes.DoubleType, false);
+    }
+    if (validation) {
+      schema = schema.add("validationLoss", DataTypes.DoubleType, false);
+    }
+    if (metric) {
+      schema = schema.add(metricName, DataTypes.DoubleType, false);
+    }
+    if (times) {
+      schema = schema.add("seconds", DataTypes.DoubleType, false);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (int e = 0; e < n; e++) {
+      List<Object> values = new ArrayList<>(List.of(e + 1, lossHistory.get(e)));
+      if (accuracy) {
+        values.add(trainAccuracyHistory.get(e));
+      }
+      if (validation) {
+        values.add(validationLossHistory.get(e));
+      }
+      if (metric) {
+        values.add(validationMetricHistory.get(e));
+      }
+      if (times) {
+        values.add(epochSeconds.get(e));
+      }
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    return spark.createDataFrame(rows, schema);
   }
 
   /** The loss history as an array, for Python and Scala callers. */
