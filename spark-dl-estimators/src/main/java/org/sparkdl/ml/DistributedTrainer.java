@@ -203,6 +203,8 @@ final class DistributedTrainer {
           LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.params().getCheckpointDir());
         }
       }
+      long trainingNanos = 0;
+      int epochsRun = 0;
       for (int epoch = firstEpoch; epoch <= s.params().getMaxEpochs(); epoch++) {
         long t0 = System.nanoTime();
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
@@ -239,10 +241,17 @@ final class DistributedTrainer {
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.objective().classification() ? "accuracy" : "rmse", metric);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
-        LOG.info("{} {}: epoch {}/{}, loss {}{}{}, {} in {} ms{}", s.stage(), s.uid(), epoch, s.params().getMaxEpochs(),
-            String.format("%.5f", loss), trainText, validText, s.averageMode() ? run.rounds() + " rounds of " + s.params().getLocalSteps()
-                + " local steps" : run.rounds() + " steps", (System.nanoTime() - t0) / 1_000_000, Double.isNaN(o.syncShare())
-                ? "" : String.format(" (%.0f%% of the workers' time synchronising)", 100 * o.syncShare()));
+        long epochNanos = System.nanoTime() - t0;
+        trainingNanos += epochNanos;
+        epochsRun++;
+        int left = s.params().getMaxEpochs() - epoch;
+        LOG.info("{} {}: epoch {}/{}, loss {}{}{}, {} in {} ms, {} rows/s{}{}", s.stage(), s.uid(), epoch,
+            s.params().getMaxEpochs(), String.format("%.5f", loss), trainText, validText, s.averageMode() ? run.rounds()
+                + " rounds of " + s.params().getLocalSteps() + " local steps" : run.rounds() + " steps",
+            epochNanos / 1_000_000, String.format("%,.0f", rows / Math.max(epochNanos / 1e9, 1e-9)),
+            Double.isNaN(o.syncShare()) ? "" : String.format(" (%.0f%% of the workers' time synchronising)",
+                100 * o.syncShare()), left == 0 ? "" : String.format(", about %.1f s to go", left * trainingNanos / 1e9
+                / epochsRun));
         if (o.weightSum() <= 0) {
           throw new IllegalArgumentException(s.stage() + " " + s.uid() + ": the training rows' weights (column '"
               + s.params().getWeightCol() + "') sum to " + o.weightSum() + " in epoch " + epoch + ": no row counts, so there"
