@@ -54,6 +54,7 @@ from spark_dl.network import (
     Reshape,
     SequenceMeanPool,
 )
+from spark_dl._progress import set_progress
 from spark_dl.summary import TrainingSummary
 from spark_dl import datasets
 
@@ -95,6 +96,7 @@ __all__ = [
     "jars",
     "jar_path",
     "session_builder",
+    "set_progress",
     "check_session",
     "NeuralNetworkClassifier",
     "NeuralNetworkClassificationModel",

@@ -124,7 +124,10 @@ class _SparkDLEstimator(_SparkDLParams, JavaEstimator[J], Generic[J]):
     @translated
     def _fit_java(self, dataset: "DataFrame") -> "JavaObject":
         check_session()
-        return super()._fit_java(dataset)
+        from spark_dl._progress import FitProgressBar
+
+        with FitProgressBar(dataset.sparkSession.sparkContext._jvm, self.uid):
+            return super()._fit_java(dataset)
 
     @classmethod
     def _from_java_stage(cls: Type[S], java_stage: "JavaObject") -> S:

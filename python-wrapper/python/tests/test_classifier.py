@@ -183,3 +183,20 @@ def _session() -> Any:
     from pyspark.sql import SparkSession
 
     return SparkSession.getActiveSession()
+
+
+def test_fit_shows_a_progress_bar_that_can_be_switched_off(blob_frame: Any, capsys: Any) -> None:
+    import spark_dl
+
+    pytest.importorskip("tqdm")
+
+    clf = NeuralNetworkClassifier(layers=[4, 64, 3], maxEpochs=30, batchSize=8, seed=3)
+    clf.fit(blob_frame)
+    shown = capsys.readouterr().err
+    assert "epoch" in shown and "loss=" in shown and "step=" in shown, shown[-500:]
+    spark_dl.set_progress(False)
+    try:
+        clf.fit(blob_frame)
+        assert "epoch" not in capsys.readouterr().err
+    finally:
+        spark_dl.set_progress(True)

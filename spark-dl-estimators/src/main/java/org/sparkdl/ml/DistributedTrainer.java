@@ -205,6 +205,8 @@ final class DistributedTrainer {
       }
       long trainingNanos = 0;
       int epochsRun = 0;
+      FitProgress.update(s.uid(), firstEpoch - 1, s.params().getMaxEpochs(), totalRounds, run.rounds(),
+          losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), (System.nanoTime() - started) / 1e9);
       for (int epoch = firstEpoch; epoch <= s.params().getMaxEpochs(); epoch++) {
         long t0 = System.nanoTime();
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
@@ -244,6 +246,8 @@ final class DistributedTrainer {
         long epochNanos = System.nanoTime() - t0;
         trainingNanos += epochNanos;
         epochsRun++;
+        FitProgress.update(s.uid(), epoch, s.params().getMaxEpochs(), totalRounds, run.rounds(), loss,
+            (System.nanoTime() - started) / 1e9);
         int left = s.params().getMaxEpochs() - epoch;
         LOG.info("{} {}: epoch {}/{}, loss {}{}{}, {} in {} ms, {} rows/s{}{}", s.stage(), s.uid(), epoch,
             s.params().getMaxEpochs(), String.format("%.5f", loss), trainText, validText, s.averageMode() ? run.rounds()
@@ -298,6 +302,7 @@ final class DistributedTrainer {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.params().getCheckpointDir() + ": " + e.getMessage(), e);
     } finally {
+      FitProgress.finish(s.uid());
       if (runner != null) {
         runner.close();
       }

@@ -87,6 +87,12 @@ class NeuralNetworkClassifierTest {
     assertEquals(model.summary().lossHistory(), epochs.stream().map(r -> r.getDouble(1)).toList());
     assertEquals(trainAccuracy, epochs.stream().map(r -> r.getDouble(2)).toList());
     assertEquals(model.summary().epochSeconds(), epochs.stream().map(r -> r.getDouble(3)).toList());
+    // where the fit ended, kept for a progress display to read once: 5 epochs of 19 steps, the last loss
+    double[] ended = FitProgress.of(model.uid());
+    assertEquals(List.of(5.0, 5.0, 5.0 * 19, 19.0, model.summary().lossHistory().get(4), 1.0),
+        List.of(ended[0], ended[1], ended[2], ended[3], ended[4], ended[6]));
+    assertTrue(ended[5] > 0 && ended[5] <= model.summary().seconds(), "seconds " + ended[5]);
+    assertEquals(null, FitProgress.of(model.uid()));
     assertEquals(3, model.numClasses());
     assertEquals(4, model.numFeatures());
     Vector raw = model.predictRaw(first.getAs("features"));
