@@ -30,6 +30,7 @@ final class ClassWeights {
 
   /**
    * The loss weight of each class, or {@code null} when {@code value} is empty (no class weights).
+   * {@code value} was {@link #check checked} against the network before any job.
    *
    * @param counts training rows per class ({@code classes} entries)
    */
@@ -38,7 +39,6 @@ final class ClassWeights {
       return null;
     }
     int classes = counts.length;
-    check(value, classes);
     double[] explicit = NetworkParamSet.explicitClassWeights(value);
     float[] out = new float[classes];
     if (explicit != null) {

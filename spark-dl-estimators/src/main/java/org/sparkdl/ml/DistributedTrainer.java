@@ -94,8 +94,9 @@ final class DistributedTrainer {
     JavaRDD<EncodedPart> encoded = null;
     EpochRunner runner = null;
     int inputPartitions = data.rdd().getNumPartitions();
-    int slices = ExecutionPlan.slices(inputPartitions, ExecutionPlan.slots(jsc.sc()), s.params().getNumWorkers());
-    ExecutionPlan plan = ExecutionPlan.choose(jsc.sc(), inputPartitions * slices,
+    int slots = ExecutionPlan.slots(jsc.sc());
+    int slices = ExecutionPlan.slices(inputPartitions, slots, s.params().getNumWorkers());
+    ExecutionPlan plan = ExecutionPlan.choose(jsc.sc().getConf(), jsc.sc().master(), slots, inputPartitions * slices,
         data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
     MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.params().getBatchSize(), plan.tasks(),
         ExecutionPlan.tasksPerExecutor(jsc.sc(), plan.tasks()), ExecutionPlan.local(jsc.sc().master()));
@@ -106,8 +107,8 @@ final class DistributedTrainer {
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.objective().lossName()), s.optimizer(), s.params().getSeed())) {
       if (slices > 1) {
         LOG.info("{} {}: the input has {} partition(s) for {} task slots; each partition's rows are dealt to {} tasks,"
-            + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions,
-            ExecutionPlan.slots(jsc.sc()), slices);
+            + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions, slots,
+            slices);
       }
       LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
       jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
