@@ -387,6 +387,17 @@ class _NeuralNetworkParams(Params):
         "Epochs between checkpoints, >= 1. Default: 1.",
         typeConverter=_number("checkpointInterval", 1, True, True),
     )
+    logDir: "Param[str]" = Param(
+        Params._dummy(),
+        "logDir",
+        "Directory (any Hadoop file system) under which each fit writes a TensorBoard run: a folder "
+        "named after the estimator's uid and the start time, holding event files with the loss, "
+        "learning rate, rows/s and synchronisation share of every round, the losses, metrics and time "
+        "of every epoch, histograms of every parameter and its gradient each epoch, and the fit's "
+        "params (hparams and text). Flushed at every epoch end, so TensorBoard shows a running fit; a "
+        "fit resumed from checkpointDir continues the same run. Empty disables. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
     validateInput: "Param[bool]" = Param(
         Params._dummy(),
         "validateInput",
@@ -449,6 +460,7 @@ class _NeuralNetworkParams(Params):
             backend="auto",
             checkpointDir="",
             checkpointInterval=1,
+            logDir="",
             validateInput=True,
             inputShape=[],
             channelMean=[],
@@ -568,6 +580,10 @@ class _NeuralNetworkParams(Params):
     def getCheckpointInterval(self) -> int:
         """Epochs between checkpoints."""
         return self.getOrDefault(self.checkpointInterval)
+
+    def getLogDir(self) -> str:
+        """The TensorBoard log directory (empty for none)."""
+        return self.getOrDefault(self.logDir)
 
     def getValidateInput(self) -> bool:
         """Whether every row is checked for nulls, NaN and wrong sizes."""

@@ -165,4 +165,8 @@ class _NeuralNetworkSetters(_ScoringSetters):
     def setCheckpointInterval(self: P, value: int) -> P:
         """Sets :py:attr:`checkpointInterval`. Epochs between checkpoints."""
         return self._set(checkpointInterval=value)
+
+    def setLogDir(self: P, value: str) -> P:
+        """Sets :py:attr:`logDir`. The TensorBoard log directory (empty for none)."""
+        return self._set(logDir=value)
     # @generated-end

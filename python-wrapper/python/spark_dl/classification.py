@@ -98,6 +98,7 @@ class NeuralNetworkClassifier(
         backend: str = "auto",
         checkpointDir: str = "",
         checkpointInterval: int = 1,
+        logDir: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated
@@ -149,6 +150,7 @@ class NeuralNetworkClassifier(
         backend: str = "auto",
         checkpointDir: str = "",
         checkpointInterval: int = 1,
+        logDir: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated

@@ -86,6 +86,7 @@ class NeuralNetworkRegressor(
         backend: str = "auto",
         checkpointDir: str = "",
         checkpointInterval: int = 1,
+        logDir: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated
@@ -135,6 +136,7 @@ class NeuralNetworkRegressor(
         backend: str = "auto",
         checkpointDir: str = "",
         checkpointInterval: int = 1,
+        logDir: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated

@@ -105,6 +105,70 @@ class HdfsIT {
     assertEquals(before, after);
   }
 
+  /**
+   * A fit with its TensorBoard log and checkpoints on HDFS, interrupted after 2 epochs and resumed
+   * to 3, leaves one run that TensorBoard's own reader (the {@code tensorboard} Python package,
+   * run on a local copy) reads as the summary says, rounds counting on across the resume.
+   */
+  @Test
+  void aFitLogsForTensorBoardOnHdfsAcrossAResume() throws Exception {
+    Dataset<Row> train = MnistFits.train(spark).limit(2_000).repartition(2).cache();
+    String logDir = base + "/tensorboard";
+    String checkpoints = base + "/checkpoints/tensorboard";
+    MnistFits.classifier(2).setLogDir(logDir).setCheckpointDir(checkpoints).fit(train);
+    NeuralNetworkClassificationModel resumed = MnistFits.classifier(3).setLogDir(logDir).setCheckpointDir(checkpoints)
+        .fit(train);
+    train.unpersist();
+    FileStatus[] runs = fs.listStatus(new Path(logDir));
+    assertEquals(1, runs.length, "runs: " + names(new Path(logDir)));
+    assertEquals(2, fs.listStatus(runs[0].getPath(), p -> p.getName().startsWith("events.out.tfevents.")).length);
+    java.nio.file.Path local = Sessions.freshDir("tensorboard-copy");
+    fs.copyToLocalFile(runs[0].getPath(), new Path(local.toUri()));
+    java.nio.file.Path copy = local.resolve(runs[0].getPath().getName());
+
+    java.nio.file.Path script = java.nio.file.Path.of("src/test/resources/read_tensorboard.py").toAbsolutePath();
+    Process p = new ProcessBuilder("python3", script.toString(), copy.toString()).redirectErrorStream(false).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    org.junit.jupiter.api.Assumptions.assumeTrue(p.exitValue() != 3,
+        "the tensorboard Python package is missing (python3 -m pip install tensorboard): the log is not read back");
+    assertEquals(0, p.exitValue(), err);
+    com.fasterxml.jackson.databind.JsonNode log = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+    long rounds = resumed.summary().rounds() / 3;
+    com.fasterxml.jackson.databind.JsonNode losses = log.path("scalars").path("epoch/loss");
+    assertEquals(3, losses.size(), log.toString());
+    for (int e = 0; e < 3; e++) {
+      assertEquals((e + 1) * rounds, losses.get(e).get(0).asLong());
+      assertEquals(resumed.summary().lossHistory().get(e), losses.get(e).get(1).asDouble(), 1e-6);
+    }
+    assertEquals(3 * rounds, log.path("scalars").path("round/loss").size());
+    assertEquals(3 * rounds, log.path("scalars").path("round/loss").get((int) (3 * rounds - 1)).get(0).asLong());
+    double weights = 0;
+    double sum = 0;
+    List<String> weightTags = new ArrayList<>();
+    log.path("histograms").fieldNames().forEachRemaining(t -> {
+      if (t.startsWith("weights/")) {
+        weightTags.add(t);
+      }
+    });
+    assertEquals(4, weightTags.size(), weightTags.toString());
+    for (String tag : weightTags) {
+      com.fasterxml.jackson.databind.JsonNode h = log.path("histograms").path(tag);
+      assertEquals(3, h.size(), tag + " in " + log.path("histograms").fieldNames());
+      weights += h.get(2).get(1).asDouble();
+      sum += h.get(2).get(2).asDouble();
+    }
+    float[] w = resumed.weights();
+    assertEquals(w.length, weights, 0);
+    double expected = 0;
+    for (float v : w) {
+      expected += v;
+    }
+    assertEquals(expected, sum, 1e-3);
+    assertTrue(log.path("plugins").path("hparams").toString().contains("_hparams_/session_start_info"), log.toString());
+  }
+
   @Test
   void theBatchScoringJobScoresHdfsParquetIntoHdfsParquet() throws IOException {
     String model = base + "/models/for-scoring";

@@ -41,6 +41,7 @@ final class BarrierEpochs implements EpochRunner {
   private final int maxEpochs;
   private final boolean validation;
   private final boolean spill;
+  private final boolean logged;
   private TrainingCoordinator coordinator;
   private RpcEndpointRef endpoint;
   private JavaFutureAction<List<Integer>> stage;
@@ -49,7 +50,7 @@ final class BarrierEpochs implements EpochRunner {
   private boolean warned;
 
   BarrierEpochs(JavaSparkContext jsc, JavaRDD<EncodedPart> encoded, int tasks, LocalTrainer driver, TrainingRun run, int maxEpochs,
-      boolean validation, boolean spill) {
+      boolean validation, boolean spill, boolean logged) {
     this.jsc = jsc;
     this.encoded = encoded;
     this.tasks = tasks;
@@ -58,6 +59,7 @@ final class BarrierEpochs implements EpochRunner {
     this.maxEpochs = maxEpochs;
     this.validation = validation;
     this.spill = spill;
+    this.logged = logged;
   }
 
   @Override
@@ -85,7 +87,7 @@ final class BarrierEpochs implements EpochRunner {
     pending = h;
     return new Outcome(sums.lossSum(), sums.weightSum(), validation ? sums.validation(run.classes()) : null,
         sums.stepSeconds() > 0 ? sums.syncSeconds() / sums.stepSeconds() : Double.NaN,
-        run.classes() == 0 ? null : org.sparkdl.train.ClassTally.of(run.classes(), sums.trainTally()));
+        run.classes() == 0 ? null : org.sparkdl.train.ClassTally.of(run.classes(), sums.trainTally()), h.end().steps());
   }
 
   /** Registers the coordinator and submits the stage, which runs until the tasks are told to stop. */
@@ -95,7 +97,7 @@ final class BarrierEpochs implements EpochRunner {
     String name = "sparkdl-" + run.runId();
     endpoint = SparkEnv.get().rpcEnv().setupEndpoint(name, coordinator);
     BarrierTask.Job job = new BarrierTask.Job(run, maxEpochs, name, new SecureRandom().nextLong(), validation,
-        spill);
+        spill, logged);
     jsc.setJobDescription(run.stage() + " " + run.runId() + ": training, epochs " + from.epoch() + "-" + maxEpochs);
     RDD<Integer> rdd = input.rdd().barrier().mapPartitions(new Body(job), false, ClassTag$.MODULE$.apply(Integer.class));
     // Spark runs a failed barrier stage again only when it is a shuffle-map stage (a failed result stage may have

@@ -82,9 +82,11 @@ final class BarrierTask {
    * @param validation whether the fit has validation rows to evaluate after each epoch
    * @param spill whether the tasks keep their batches in local files and decode a window at a
    *     time, their data being larger than the memory a task may hold (see {@link DataMemory})
+   * @param logged whether rank 0 hands in each epoch's {@link StepLog} (the fit writes a
+   *     TensorBoard log)
    */
-  record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation, boolean spill)
-      implements Serializable {}
+  record Job(TrainingRun run, int maxEpochs, String coordinator, long token, boolean validation, boolean spill,
+      boolean logged) implements Serializable {}
 
   static int run(Iterator<EncodedPart> partition, Job job) {
     try {
@@ -141,9 +143,10 @@ final class BarrierTask {
             ClassTally tally = run.tally(false);
             w.trainer.tallyInto(tally);
             BatchStats stats;
+            StepLog steps = job.logged() ? new StepLog(run.rounds()) : null;
             try {
-              stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock)
-                  : gradientEpoch(w, data, c, run, epoch, buffers, update, clock);
+              stats = run.averageMode() ? averageEpoch(w, data, c, run, epoch, buffers, clock, steps)
+                  : gradientEpoch(w, data, c, run, epoch, buffers, update, clock, steps);
             } finally {
               w.trainer.tallyInto(null);
             }
@@ -163,7 +166,7 @@ final class BarrierTask {
             if (rank == 0) {
               TrainingCoordinator.EpochEnd end = new TrainingCoordinator.EpochEnd(ctx.stageAttemptNumber(), epoch,
                   EpochSums.unpack(sums, c.size(), digest, run.tallySize(false), validTally),
-                  TrainingState.of(w.network, w.trainer.optimizer()));
+                  TrainingState.of(w.network, w.trainer.optimizer()), steps);
               decision[0] = ask(driver, end, TrainingCoordinator.Decision.class, ctx, timeout).stop() ? 1 : 0;
             }
             c.allreduce(decision);
@@ -385,21 +388,28 @@ final class BarrierTask {
     }
   }
 
-  /** Gradient mode: every step, the sum of all tasks' gradients, then the same optimizer step everywhere. */
+  /**
+   * Gradient mode: every step, the sum of all tasks' gradients, then the same optimizer step
+   * everywhere. With {@code steps}, each step's figures are recorded, and after the last step the
+   * tasks gather its whole gradient (the reduce-scatter left each its part) for rank 0 to keep.
+   */
   private static BatchStats gradientEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
-      BufferMean buffers, ShardedUpdate update, Clock clock) {
+      BufferMean buffers, ShardedUpdate update, Clock clock, StepLog steps) {
     clock.start();
     Tensor grads = update.grads();
     ParameterStore store = w.network.parameters();
     Tensor params = denseOf(store.values(), store);
     List<Parameter> rowSparse = store.rowSparse();
     BatchStats total = BatchStats.ZERO;
+    double lastWeight = 0;
     for (int round = 0; round < run.rounds(); round++) {
+      long roundStart = System.nanoTime();
+      long syncBefore = clock.syncNanos;
       // the dense part whole (the reduce-scatter leaves the parts other tasks own undefined); of the row-sparse
       // weights, the rows the last step touched
       store.zeroGrads();
       BatchStats s = data.accumulate(w, run.chunk(epoch, round, 0), epoch, round, 0);
-      double[] sums = {s.weightSum(), s.rows()};
+      double[] sums = {s.weightSum(), s.rows(), s.lossSum()};
       if (buffers != null) {
         buffers.weigh(s.rows());
       }
@@ -422,8 +432,18 @@ final class BarrierTask {
       c.allgather(params);
       clock.computing();
       total = total.plus(s);
+      lastWeight = sums[0];
+      if (steps != null) {
+        steps.record(round, sums[2], sums[0], (long) sums[1], System.nanoTime() - roundStart, clock.syncNanos - syncBefore);
+      }
     }
     clock.stop();
+    if (steps != null) {
+      c.allgather(grads);
+      if (c.rank() == 0) {
+        steps.gradient(store.grads().toFloatArray(), lastWeight);
+      }
+    }
     return total;
   }
 
@@ -437,9 +457,11 @@ final class BarrierTask {
    * and buffers become the row-weighted mean over the tasks. A round in which no task had rows
    * leaves them as they are. Of a row-sparse parameter (and its state) only the rows some task
    * touched in the round are averaged ({@link SparseRows#average}); the others are equal everywhere.
+   * With {@code steps}, each round's figures are recorded, and rank 0 keeps the gradient of its
+   * own last local step.
    */
   private static BatchStats averageEpoch(Worker w, Shards data, Collective c, TrainingRun run, int epoch,
-      BufferMean buffers, Clock clock) {
+      BufferMean buffers, Clock clock, StepLog steps) {
     clock.start();
     Optimizer opt = w.trainer.optimizer();
     ParameterStore store = w.network.parameters();
@@ -455,7 +477,10 @@ final class BarrierTask {
     List<Parameter> rowSparse = store.rowSparse();
     List<BitSet> touched = rowSparse.stream().map(p -> new BitSet(p.shape().dim(0))).toList();
     BatchStats total = BatchStats.ZERO;
+    double lastWeight = 0;
     for (int round = 0; round < run.rounds(); round++) {
+      long roundStart = System.nanoTime();
+      long syncBefore = clock.syncNanos;
       long stepsBefore = opt.steps();
       int taken = 0;
       BatchStats local = BatchStats.ZERO;
@@ -470,6 +495,7 @@ final class BarrierTask {
         if (s.weightSum() > 0) {
           w.trainer.applyGradients(s.weightSum());
         }
+        lastWeight = s.weightSum();
         for (int i = 0; i < rowSparse.size(); i++) {
           for (int r : rowSparse.get(i).touchedRows()) {
             touched.get(i).set(r);
@@ -477,7 +503,7 @@ final class BarrierTask {
         }
         local = local.plus(s);
       }
-      double[] rows = {local.rows()};
+      double[] rows = {local.rows(), local.lossSum(), local.weightSum()};
       clock.syncing();
       c.allreduce(rows);
       if (rows[0] > 0) {
@@ -499,8 +525,14 @@ final class BarrierTask {
       touched.forEach(BitSet::clear);
       clock.computing();
       total = total.plus(local);
+      if (steps != null) {
+        steps.record(round, rows[1], rows[2], (long) rows[0], System.nanoTime() - roundStart, clock.syncNanos - syncBefore);
+      }
     }
     clock.stop();
+    if (steps != null && c.rank() == 0) {
+      steps.gradient(w.network.parameters().grads().toFloatArray(), lastWeight);
+    }
     return total;
   }
 

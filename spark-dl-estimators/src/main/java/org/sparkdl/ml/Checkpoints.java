@@ -49,10 +49,13 @@ final class Checkpoints {
 
   /**
    * Progress a checkpoint records besides the weights; {@code trainAccuracies} a classifier's (NaN
-   * for the epochs of a checkpoint written before they were recorded; empty for a regressor).
+   * for the epochs of a checkpoint written before they were recorded; empty for a regressor);
+   * {@code logRun} the folder of the fit's TensorBoard run under its {@code logDir} (empty for
+   * none), which a resumed fit continues.
    */
   record Progress(int epoch, long rounds, List<Double> losses, List<Double> validationLosses, List<Double> metrics,
-      List<Double> epochSeconds, int bestEpoch, double bestScore, int staleEpochs, List<Double> trainAccuracies) {}
+      List<Double> epochSeconds, int bestEpoch, double bestScore, int staleEpochs, List<Double> trainAccuracies,
+      String logRun) {}
 
   Checkpoints(Configuration conf, String dir, String fingerprint) {
     this.conf = conf;
@@ -145,6 +148,7 @@ final class Checkpoints {
     n.put("bestEpoch", p.bestEpoch());
     n.put("bestScore", p.bestScore());
     n.put("staleEpochs", p.staleEpochs());
+    n.put("logRun", p.logRun());
     return n.toPrettyString();
   }
 
@@ -211,7 +215,7 @@ final class Checkpoints {
     Progress p = new Progress(s.path("epoch").asInt(), s.path("rounds").asLong(), doubles(s, "losses", latest),
         doubles(s, "validationLosses", latest), doubles(s, "metrics", latest), doubles(s, "epochSeconds", latest),
         s.path("bestEpoch").asInt(), s.path("bestScore").asDouble(), s.path("staleEpochs").asInt(0),
-        trainAccuracies(s, latest));
+        trainAccuracies(s, latest), s.path("logRun").asText(""));
     if (p.epoch() < 1 || p.losses().size() != p.epoch()) {
       throw new ModelFileException(latest + "/state.json", "records epoch " + p.epoch() + " with " + p.losses().size()
           + " losses; the checkpoint is inconsistent.");

@@ -93,6 +93,8 @@ final class DistributedTrainer {
     String runId = "fit-" + s.uid() + "-" + UUID.randomUUID();
     JavaRDD<EncodedPart> encoded = null;
     EpochRunner runner = null;
+    TrainingLog log = null;
+    boolean succeeded = false;
     int inputPartitions = data.rdd().getNumPartitions();
     int slots = ExecutionPlan.slots(jsc.sc());
     int slices = ExecutionPlan.slices(inputPartitions, slots, s.params().getNumWorkers());
@@ -157,10 +159,11 @@ final class DistributedTrainer {
             data.sparkSession().conf().get(DataMemory.CONF, null), plan.tasks()));
         LOG.info("{} {}: {}", s.stage(), s.uid(), memory.reason());
       }
+      boolean logged = !s.params().getLogDir().isEmpty();
       runner = plan.barrier() ? new BarrierEpochs(jsc, encoded, plan.tasks(), driver, run, s.params().getMaxEpochs(), validation,
-          memory.spill())
+          memory.spill(), logged)
           : new RoundEpochs(jsc, EncodedBatches.shards(encoded, false), validation ? EncodedBatches.shards(encoded, true) : null,
-              driver, run, s.params().getAggregationDepth());
+              driver, run, s.params().getAggregationDepth(), logged);
 
       List<Double> losses = new ArrayList<>();
       List<Double> validLosses = new ArrayList<>();
@@ -176,6 +179,7 @@ final class DistributedTrainer {
       boolean stoppedEarly = false;
       long totalRounds = 0;
       int firstEpoch = 1;
+      String logRun = "";
       Checkpoints checkpoints = null;
       if (!s.params().getCheckpointDir().isEmpty()) {
         checkpoints = new Checkpoints(jsc.hadoopConfiguration(), s.params().getCheckpointDir(), Checkpoints.fingerprint(run.specJson(),
@@ -201,8 +205,16 @@ final class DistributedTrainer {
           staleEpochs = p.staleEpochs();
           last = FlatState.Weights.of(master);
           best = restored.best() != null ? restored.best() : last;
+          logRun = p.logRun();
           LOG.info("{} {}: resuming from the checkpoint of epoch {} in {}", s.stage(), s.uid(), p.epoch(), s.params().getCheckpointDir());
         }
+      }
+      if (logged) {
+        boolean continued = firstEpoch > 1 && !logRun.isEmpty();   // resumed, and the checkpoint names its run
+        log = TrainingLog.open(jsc.hadoopConfiguration(), s.params().getLogDir(), continued ? logRun
+            : TrainingLog.newRunName(s.uid()), continued ? totalRounds : -1, TrainingLog.paramsOf(s.params()),
+            s.stage() + " " + s.uid());
+        logRun = log == null ? "" : log.runName();
       }
       long trainingNanos = 0;
       int epochsRun = 0;
@@ -211,7 +223,9 @@ final class DistributedTrainer {
       for (int epoch = firstEpoch; epoch <= s.params().getMaxEpochs(); epoch++) {
         long t0 = System.nanoTime();
         jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
+        long stepsBefore = driver.optimizer().steps();
         EpochRunner.Outcome o = runner.train(epoch);
+        long roundsBefore = totalRounds;
         totalRounds += run.rounds();
         last = FlatState.Weights.of(master);
         double loss = o.lossSum() / o.weightSum();
@@ -242,6 +256,10 @@ final class DistributedTrainer {
             default -> vLoss;
           };
           validText = String.format(", validation loss %.5f, %s %.4f", vLoss, s.objective().classification() ? "accuracy" : "rmse", metric);
+        }
+        if (log != null) {
+          writeLog(log, s, run, o, epoch, roundsBefore, stepsBefore, loss, validLosses, metrics, trainAccuracies,
+              (System.nanoTime() - t0) / 1e9, master);
         }
         epochSeconds.add((System.nanoTime() - started) / 1e9);
         long epochNanos = System.nanoTime() - t0;
@@ -281,7 +299,7 @@ final class DistributedTrainer {
         }
         if (checkpoints != null && (epoch % s.params().getCheckpointInterval() == 0 || epoch == s.params().getMaxEpochs())) {
           checkpoints.write(new Checkpoints.Progress(epoch, totalRounds, losses, validLosses, metrics, epochSeconds, bestEpoch,
-              bestScore, staleEpochs, trainAccuracies), master, driver.optimizer(), validationIndicator != null ? best : null);
+              bestScore, staleEpochs, trainAccuracies, logRun), master, driver.optimizer(), validationIndicator != null ? best : null);
         }
         if (staleEpochs >= s.params().getPatience() && epoch < s.params().getMaxEpochs()) {
           stoppedEarly = true;
@@ -297,12 +315,16 @@ final class DistributedTrainer {
           : losses.size(), stoppedEarly, watch.warnings(), trainAccuracies, confusion == null ? null
           : org.apache.spark.ml.linalg.Matrices.dense(classes, classes, columnMajor(confusion.matrix())),
           confusion == null ? "" : validation ? "validation" : "training");
+      succeeded = true;
       return new Result(result.params(), result.buffers(), summary);
     } catch (SparkException e) {
       throw unwrap(e);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Checkpoint I/O failed in " + s.params().getCheckpointDir() + ": " + e.getMessage(), e);
     } finally {
+      if (log != null) {
+        log.close(succeeded);
+      }
       FitProgress.finish(s.uid());
       if (runner != null) {
         runner.close();
@@ -313,6 +335,31 @@ final class DistributedTrainer {
       }
       ExecutorCache.evict(runId);
     }
+  }
+
+  /**
+   * An epoch in the TensorBoard log: its rounds (numbered on from {@code roundsBefore}, with the
+   * learning rate of each round's first optimizer step, {@code stepsBefore} having been taken),
+   * its figures, the histograms, then a flush.
+   */
+  private static void writeLog(TrainingLog log, Settings s, TrainingRun run, EpochRunner.Outcome o, int epoch,
+      long roundsBefore, long stepsBefore, double loss, List<Double> validLosses, List<Double> metrics,
+      List<Double> trainAccuracies, double seconds, Network master) {
+    long lastRound = roundsBefore + run.rounds();
+    if (o.steps() != null) {
+      org.sparkdl.optim.LearningRateSchedule schedule = s.optimizer().parsedSchedule();
+      double[] rates = new double[run.rounds()];
+      for (int r = 0; r < rates.length; r++) {
+        rates[r] = s.optimizer().learningRate() * schedule.factor(stepsBefore + (long) r * run.localSteps() + 1);
+      }
+      log.rounds(roundsBefore + 1, o.steps(), rates);
+    }
+    boolean validated = o.validation() != null;
+    log.epoch(lastRound, epoch, loss, o.trainTally() == null ? Double.NaN : trainAccuracies.get(trainAccuracies.size() - 1),
+        validated ? validLosses.get(validLosses.size() - 1) : Double.NaN, validated ? metrics.get(metrics.size() - 1)
+        : Double.NaN, s.objective().classification() ? "accuracy" : "rmse", seconds);
+    log.histograms(lastRound, master.parameters(), o.steps() == null ? null : o.steps().gradient());
+    log.flush();
   }
 
   /** A square matrix's values column by column, as Spark's dense matrices hold them. */

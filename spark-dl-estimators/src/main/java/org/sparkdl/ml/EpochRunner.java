@@ -22,8 +22,9 @@ interface EpochRunner extends AutoCloseable {
    * The epoch's training loss sums, its validation sums (loss, metric, weights, a classifier's
    * tally) after the epoch (null without a validation split), the share of the workers' step time
    * spent synchronising (NaN where not measured), and a classifier's tally of its training rows as
-   * the epoch's steps classified them (null for a regressor).
+   * the epoch's steps classified them (null for a regressor), and what each round did (null unless
+   * the fit writes a TensorBoard log).
    */
   record Outcome(double lossSum, double weightSum, RoundSum validation, double syncShare,
-      org.sparkdl.train.ClassTally trainTally) {}
+      org.sparkdl.train.ClassTally trainTally, StepLog steps) {}
 }

@@ -191,5 +191,11 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     set(checkpointInterval(), v);
     return self();
   }
+
+  /** Sets {@link #logDir()}. The TensorBoard log directory (empty for none). */
+  default S setLogDir(String v) {
+    set(logDir(), v);
+    return self();
+  }
   // @generated-end
 }

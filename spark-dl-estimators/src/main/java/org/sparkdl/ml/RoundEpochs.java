@@ -22,16 +22,21 @@ final class RoundEpochs implements EpochRunner {
   private final LocalTrainer driver;
   private final TrainingRun run;
   private final int aggregationDepth;
+  private final boolean logged;
 
-  /** @param validShards the validation split, or null without one */
+  /**
+   * @param validShards the validation split, or null without one
+   * @param logged whether each epoch's {@link StepLog} is kept (the fit writes a TensorBoard log)
+   */
   RoundEpochs(JavaSparkContext jsc, JavaRDD<Shard> shards, JavaRDD<Shard> validShards, LocalTrainer driver, TrainingRun run,
-      int aggregationDepth) {
+      int aggregationDepth, boolean logged) {
     this.jsc = jsc;
     this.shards = shards;
     this.validShards = validShards;
     this.driver = driver;
     this.run = run;
     this.aggregationDepth = aggregationDepth;
+    this.logged = logged;
   }
 
   @Override
@@ -39,15 +44,25 @@ final class RoundEpochs implements EpochRunner {
     double lossSum = 0;
     double weightSum = 0;
     ClassTally tally = run.tally(false);
+    StepLog steps = logged ? new StepLog(run.rounds()) : null;
+    RoundSum sum = null;
     for (int round = 0; round < run.rounds(); round++) {
-      RoundSum sum = run.averageMode() ? averageRound(epoch, round) : gradientRound(epoch, round);
+      long t0 = System.nanoTime();
+      sum = run.averageMode() ? averageRound(epoch, round) : gradientRound(epoch, round);
+      if (steps != null) {
+        steps.record(round, sum.lossSum, sum.weightSum, sum.rows, System.nanoTime() - t0, -1);
+      }
       lossSum += sum.lossSum;
       weightSum += sum.weightSum;
       if (tally != null && sum.tally() != null) {
         tally.merge(ClassTally.of(run.classes(), sum.tally()));
       }
     }
-    return new Outcome(lossSum, weightSum, validShards == null ? null : evaluate(), Double.NaN, tally);
+    if (steps != null && !run.averageMode() && sum != null && sum.weightSum > 0) {
+      // the driver's gradient buffer holds the last round's summed gradient (average mode has none on the driver)
+      steps.gradient(driver.network().parameters().grads().toFloatArray(), sum.weightSum);
+    }
+    return new Outcome(lossSum, weightSum, validShards == null ? null : evaluate(), Double.NaN, tally, steps);
   }
 
   private RoundSum gradientRound(int epoch, int round) throws SparkException {

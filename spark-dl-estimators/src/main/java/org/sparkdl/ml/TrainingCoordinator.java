@@ -34,10 +34,11 @@ final class TrainingCoordinator implements ThreadSafeRpcEndpoint {
   record Start(int epoch, TrainingState state) implements Serializable {}
 
   /**
-   * Rank 0 hands in an epoch: the sums over all tasks ({@link EpochSums}) and the state the
-   * epoch ended in; the reply is a {@link Decision}.
+   * Rank 0 hands in an epoch: the sums over all tasks ({@link EpochSums}), the state the epoch
+   * ended in, and what its rounds did (null unless the fit writes a TensorBoard log); the reply is
+   * a {@link Decision}.
    */
-  record EpochEnd(int attempt, int epoch, EpochSums sums, TrainingState state) implements Serializable {}
+  record EpochEnd(int attempt, int epoch, EpochSums sums, TrainingState state, StepLog steps) implements Serializable {}
 
   /** Whether the tasks stop after the epoch they handed in. */
   record Decision(boolean stop) implements Serializable {}

@@ -313,6 +313,16 @@ public interface NeuralNetworkParams extends Params {
     return (Integer) getOrDefault(checkpointInterval());
   }
 
+  /** The TensorBoard log directory (empty for none). */
+  default Param<String> logDir() {
+    return networkParams().get("logDir");
+  }
+
+  /** The value of {@link #logDir()}, or its default. */
+  default String getLogDir() {
+    return getOrDefault(logDir());
+  }
+
   /** Whether every row is checked for nulls, NaN and wrong sizes. */
   default BooleanParam validateInput() {
     return networkParams().get("validateInput");

@@ -202,6 +202,13 @@ public final class ParamTable {
           + " there. Empty disables. Default: empty."),
       estimator("checkpointInterval", Type.INT, 1, new AtLeast(1, true), "Epochs between checkpoints.",
           "Epochs between checkpoints, >= 1. Default: 1."),
+      estimator("logDir", Type.STRING, "", ANY, "The TensorBoard log directory (empty for none).",
+          "Directory (any Hadoop file system) under which each fit writes a TensorBoard run: a folder named after the"
+          + " estimator's uid and the start time, holding event files with the loss, learning rate, rows/s and"
+          + " synchronisation share of every round, the losses, metrics and time of every epoch, histograms of every"
+          + " parameter and its gradient each epoch, and the fit's params (hparams and text). Flushed at every epoch"
+          + " end, so TensorBoard shows a running fit; a fit resumed from checkpointDir continues the same run."
+          + " Empty disables. Default: empty."),
       scoring("validateInput", Type.BOOLEAN, true, ANY, "Whether every row is checked for nulls, NaN and wrong sizes.",
           "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the column and"
           + " row). Default: true."),
