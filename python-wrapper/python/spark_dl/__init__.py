@@ -54,6 +54,7 @@ from spark_dl.network import (
     Reshape,
     SequenceMeanPool,
 )
+from spark_dl._mlflow import set_mlflow_logging
 from spark_dl._progress import set_progress
 from spark_dl.summary import TrainingSummary
 from spark_dl import datasets
@@ -97,6 +98,7 @@ __all__ = [
     "jar_path",
     "session_builder",
     "set_progress",
+    "set_mlflow_logging",
     "check_session",
     "NeuralNetworkClassifier",
     "NeuralNetworkClassificationModel",

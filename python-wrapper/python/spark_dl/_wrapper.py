@@ -129,6 +129,13 @@ class _SparkDLEstimator(_SparkDLParams, JavaEstimator[J], Generic[J]):
         with FitProgressBar(dataset.sparkSession.sparkContext._jvm, self.uid):
             return super()._fit_java(dataset)
 
+    def _fit(self, dataset: "DataFrame") -> J:
+        from spark_dl._mlflow import log_fit
+
+        model = super()._fit(dataset)
+        log_fit(self, model)
+        return model
+
     @classmethod
     def _from_java_stage(cls: Type[S], java_stage: "JavaObject") -> S:
         stage = cls()
