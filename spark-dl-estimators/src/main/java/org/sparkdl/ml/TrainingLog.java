@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -58,6 +59,7 @@ final class TrainingLog implements AutoCloseable {
   private final Path run;
   private final String name;
   private EventFile file;
+  private long writingNanos;
   private final java.util.Set<String> described = new java.util.HashSet<>();
 
   private TrainingLog(Path run, String name, EventFile file) {
@@ -282,11 +284,15 @@ final class TrainingLog implements AutoCloseable {
     if (file == null) {
       return;
     }
+    long start = System.nanoTime();
     try {
       file.close();
     } catch (IOException e) {
       LOG.warn("Cannot close the TensorBoard event file {}: {}", file.path(), e.toString());
     }
+    writingNanos += System.nanoTime() - start;
+    LOG.info("TensorBoard log {} closed; writing it took {} ms of the fit.", run, String.format(Locale.ROOT,
+        "%.1f", writingNanos / 1e6));
     file = null;
   }
 
@@ -299,11 +305,14 @@ final class TrainingLog implements AutoCloseable {
     if (file == null) {
       return;
     }
+    long start = System.nanoTime();
     try {
       w.run();
     } catch (IOException | RuntimeException e) {
       LOG.warn("Cannot write the TensorBoard log {} ({}); the fit goes on without it.", file.path(), e.toString());
       close();
+    } finally {
+      writingNanos += System.nanoTime() - start;
     }
   }
 
