@@ -2,6 +2,7 @@ package org.sparkdl.ml;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -222,7 +223,10 @@ final class DistributedTrainer {
           losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), (System.nanoTime() - started) / 1e9);
       for (int epoch = firstEpoch; epoch <= s.params().getMaxEpochs(); epoch++) {
         long t0 = System.nanoTime();
-        jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs());
+        // the Spark UI names a job by the description at its submission: the epoch, and the loss so far
+        jsc.setJobDescription(s.stage() + " " + s.uid() + ": epoch " + epoch + "/" + s.params().getMaxEpochs()
+            + (losses.isEmpty() ? "" : String.format(Locale.ROOT, ", loss %.5f after epoch %d", losses.get(losses.size() - 1),
+                epoch - 1)));
         long stepsBefore = driver.optimizer().steps();
         EpochRunner.Outcome o = runner.train(epoch);
         long roundsBefore = totalRounds;
