@@ -287,7 +287,7 @@ public final class SparkMnistBenchmark {
    * arrays, so that no task carries the data itself (a DataFrame made from a driver-side list
    * would put it in every task of every job over it).
    */
-  private static Dataset<Row> frame(SparkSession spark, float[] pixels, float[] labels) {
+  static Dataset<Row> frame(SparkSession spark, float[] pixels, float[] labels) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<float[]> px = jsc.broadcast(pixels);
     Broadcast<float[]> lb = jsc.broadcast(labels);
