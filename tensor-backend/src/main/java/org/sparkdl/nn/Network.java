@@ -1,9 +1,12 @@
 package org.sparkdl.nn;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.spec.InputSpec;
@@ -21,6 +24,11 @@ import org.sparkdl.tensor.Shape;
  * optimizers update and the distributed trainer ships. Buffers are per-replica state: a training
  * forward pass updates this network's own copy, and nothing synchronises copies held elsewhere.
  *
+ * <p>For fine-tuning, layers can be built {@linkplain #create(NetworkSpec, Backend, DType, long,
+ * Collection) frozen}: their parameters keep their values, take no gradient and have no optimizer
+ * state (see {@link Parameter#frozen}). A frozen batch normalisation still updates its running
+ * statistics in a training pass, as a PyTorch module with {@code requires_grad=False} does.
+ *
  * <p>The network owns both stores and frees them on {@link #close()}. It is not safe for
  * concurrent forward passes that write gradients (or, in training, buffers); scoring passes only
  * read.
@@ -31,17 +39,31 @@ public final class Network implements AutoCloseable {
   private final List<Layer> layers = new ArrayList<>();
   private final ParameterStore store;
   private final ParameterStore buffers;
+  private final List<String> frozen;
 
-  private Network(NetworkSpec spec, Backend backend, DType dtype) {
+  private Network(NetworkSpec spec, Backend backend, DType dtype, Collection<String> frozenLayers) {
     this.spec = spec;
     this.shapes = spec.inferShapes();
+    this.frozen = List.copyOf(frozenLayers);
+    Set<String> unknown = new LinkedHashSet<>(frozen);
+    spec.layers().forEach(ls -> unknown.remove(ls.name()));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("Cannot freeze " + unknown + ": the network has no such layer; its layers are "
+          + spec.layers().stream().map(LayerSpec::name).toList() + ".");
+    }
     List<Parameter> params = new ArrayList<>();
     List<Parameter> state = new ArrayList<>();
     for (LayerSpec ls : spec.layers()) {
       Layer layer = build(ls, shapes, spec);
       layers.add(layer);
+      if (frozen.contains(ls.name())) {
+        layer.parameters().forEach(Parameter::freeze);
+      }
       params.addAll(layer.parameters());
       state.addAll(layer.buffers());
+    }
+    if (!frozen.isEmpty() && params.stream().allMatch(Parameter::frozen)) {
+      throw new IllegalArgumentException("Freezing " + frozen + " leaves no parameter to train; freeze fewer layers.");
     }
     for (Parameter b : state) {
       if (params.stream().anyMatch(p -> p.name().equals(b.name()))) {
@@ -56,7 +78,18 @@ public final class Network implements AutoCloseable {
 
   /** Builds the network with parameters drawn from their initialisers under {@code seed}. */
   public static Network create(NetworkSpec spec, Backend backend, DType dtype, long seed) {
-    Network n = new Network(spec, backend, dtype);
+    return create(spec, backend, dtype, seed, List.of());
+  }
+
+  /**
+   * As {@link #create(NetworkSpec, Backend, DType, long)}, with the parameters of the layers named
+   * in {@code frozenLayers} frozen (see the class comment); the initial values are the same as
+   * without freezing.
+   *
+   * @throws IllegalArgumentException when a name is not a layer of {@code spec}, or nothing would train
+   */
+  public static Network create(NetworkSpec spec, Backend backend, DType dtype, long seed, Collection<String> frozenLayers) {
+    Network n = new Network(spec, backend, dtype, frozenLayers);
     n.store.initialise(seed);
     n.layers.forEach(Layer::afterInitialise);
     return n;
@@ -147,7 +180,45 @@ public final class Network implements AutoCloseable {
 
   /** Builds the network with all parameters zero (buffers at their defaults), for loading saved weights into. */
   public static Network uninitialised(NetworkSpec spec, Backend backend, DType dtype) {
-    return new Network(spec, backend, dtype);
+    return new Network(spec, backend, dtype, List.of());
+  }
+
+  /** As {@link #uninitialised(NetworkSpec, Backend, DType)}, with the layers named in {@code frozenLayers} frozen. */
+  public static Network uninitialised(NetworkSpec spec, Backend backend, DType dtype, Collection<String> frozenLayers) {
+    return new Network(spec, backend, dtype, frozenLayers);
+  }
+
+  /**
+   * The layers of {@code spec} that {@code patterns} name, in network order: each pattern is a
+   * layer name, or a prefix followed by {@code *} ({@code "conv*"} names every layer whose name
+   * starts with {@code conv}).
+   *
+   * @throws IllegalArgumentException naming every pattern that matches no layer, and the layers there are
+   */
+  public static List<String> matchLayers(NetworkSpec spec, List<String> patterns) {
+    List<String> names = spec.layers().stream().map(LayerSpec::name).toList();
+    List<String> unmatched = new ArrayList<>();
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String pattern : patterns) {
+      String p = pattern.trim();
+      boolean prefix = p.endsWith("*");
+      String stem = prefix ? p.substring(0, p.length() - 1) : p;
+      List<String> hit = names.stream().filter(n -> prefix ? n.startsWith(stem) : n.equals(stem)).toList();
+      if (hit.isEmpty() || p.isEmpty()) {
+        unmatched.add(pattern);
+      }
+      chosen.addAll(hit);
+    }
+    if (!unmatched.isEmpty()) {
+      throw new IllegalArgumentException("No layer matches " + unmatched + " (a layer name, or a prefix ending in *);"
+          + " the network's layers are " + names + ".");
+    }
+    return names.stream().filter(chosen::contains).toList();
+  }
+
+  /** The layers built frozen, in the order given; empty for a network that trains every layer. */
+  public List<String> frozenLayers() {
+    return frozen;
   }
 
   private static Layer build(LayerSpec ls, Map<String, List<Integer>> shapes, NetworkSpec spec) {

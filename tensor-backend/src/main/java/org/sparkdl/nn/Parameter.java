@@ -30,6 +30,7 @@ public final class Parameter {
   private final int fanOut;
   private final boolean trainable;
   private final boolean rowSparse;
+  private boolean frozen;
   private BitSet touched;
   private Tensor value;
   private Tensor grad;
@@ -135,6 +136,25 @@ public final class Parameter {
     return trainable;
   }
 
+  /**
+   * Whether this trainable parameter is frozen for fine-tuning: it keeps its value, is a constant
+   * on the tape (so no gradient is computed for it) and has no optimizer state. Set by {@link
+   * Network} before the parameter is bound to a store.
+   */
+  public boolean frozen() {
+    return frozen;
+  }
+
+  void freeze() {
+    if (!trainable) {
+      throw new IllegalStateException("'" + name + "' is a buffer; only trainable parameters can be frozen.");
+    }
+    if (value != null) {
+      throw new IllegalStateException("'" + name + "' is already bound to a store; freeze it before.");
+    }
+    frozen = true;
+  }
+
   public String name() {
     return name;
   }
@@ -170,10 +190,13 @@ public final class Parameter {
     return grad;
   }
 
-  /** This parameter on a tape: backward adds its gradient into {@link #grad()}; a buffer is a constant. */
+  /**
+   * This parameter on a tape: backward adds its gradient into {@link #grad()}; a buffer or a
+   * {@linkplain #frozen frozen} parameter is a constant.
+   */
   public Var on(Tape tape) {
     checkBound();
-    return trainable ? tape.parameter(value, grad) : tape.constant(value);
+    return trainable && !frozen ? tape.parameter(value, grad) : tape.constant(value);
   }
 
   void bind(Tensor value, Tensor grad) {
@@ -189,6 +212,6 @@ public final class Parameter {
 
   @Override
   public String toString() {
-    return (trainable ? "Parameter(" : "Buffer(") + name + " " + shape + ")";
+    return (trainable ? (frozen ? "Parameter(frozen " : "Parameter(") : "Buffer(") + name + " " + shape + ")";
   }
 }

@@ -19,15 +19,21 @@ import org.sparkdl.tensor.Tensor;
  * <p>A store of {@linkplain Parameter#buffer buffers} ({@link #buffers}) has values only: no
  * gradient buffer, and {@link #grads()} throws.
  *
- * <p>{@linkplain Parameter#rowSparse Row-sparse} parameters come last in the buffers, after every
- * other, so that the first {@link #denseSize()} values are the part every step updates whole.
+ * <p>{@linkplain Parameter#frozen Frozen} parameters come first, then the other dense ones, then
+ * the {@linkplain Parameter#rowSparse row-sparse} ones, so that values {@code [frozenSize(),
+ * denseSize())} are the part every step updates whole and an optimizer sees only values from
+ * {@link #frozenSize()} on. Without frozen parameters the order is the given one with row-sparse
+ * parameters moved last.
  */
 public final class ParameterStore implements AutoCloseable {
   private final List<Parameter> parameters;
+  /** The order in which parameters draw their initial values, which freezing does not change. */
+  private final List<Parameter> initOrder;
   private final Scope scope;
   private final Tensor values;
   private final Tensor grads;
   private final int denseSize;
+  private final int frozenSize;
 
   /** Allocates the buffers on {@code backend} and binds every (trainable) parameter; values start at zero. */
   public ParameterStore(Backend backend, DType dtype, List<Parameter> parameters) {
@@ -40,8 +46,12 @@ public final class ParameterStore implements AutoCloseable {
   }
 
   private ParameterStore(Backend backend, DType dtype, List<Parameter> given, boolean trainable) {
-    List<Parameter> parameters = new ArrayList<>(given.stream().filter(p -> !p.rowSparse()).toList());
-    parameters.addAll(given.stream().filter(Parameter::rowSparse).toList());
+    List<Parameter> initOrder = new ArrayList<>(given.stream().filter(p -> !p.rowSparse()).toList());
+    initOrder.addAll(given.stream().filter(Parameter::rowSparse).toList());
+    this.initOrder = List.copyOf(initOrder);
+    List<Parameter> parameters = new ArrayList<>(given.stream().filter(Parameter::frozen).toList());
+    parameters.addAll(given.stream().filter(p -> !p.frozen() && !p.rowSparse()).toList());
+    parameters.addAll(given.stream().filter(p -> !p.frozen() && p.rowSparse()).toList());
     this.parameters = List.copyOf(parameters);
     long total = 0;
     Map<String, Boolean> names = new LinkedHashMap<>();
@@ -63,20 +73,23 @@ public final class ParameterStore implements AutoCloseable {
     this.grads = trainable ? scope.zeros(dtype, Shape.of((int) total)) : null;
     int at = 0;
     int dense = 0;
+    int frozen = 0;
     for (Parameter p : parameters) {
       int n = p.shape().size();
-      dense += p.rowSparse() ? 0 : n;
+      dense += p.rowSparse() && !p.frozen() ? 0 : n;
+      frozen += p.frozen() ? n : 0;
       p.bind(values.slice(0, at, at + n).reshape(p.shape().toArray()),
           grads == null ? null : grads.slice(0, at, at + n).reshape(p.shape().toArray()));
       at += n;
     }
     this.denseSize = dense;
+    this.frozenSize = frozen;
   }
 
   /** Initialises every parameter from its initialiser; parameter {@code i} uses a seed derived from {@code seed} and {@code i}. */
   public void initialise(long seed) {
-    for (int i = 0; i < parameters.size(); i++) {
-      Parameter p = parameters.get(i);
+    for (int i = 0; i < initOrder.size(); i++) {
+      Parameter p = initOrder.get(i);
       p.init().fill(p.value(), p.fanIn(), p.fanOut(), seed * 1_000_003L + i);
     }
   }
@@ -103,14 +116,19 @@ public final class ParameterStore implements AutoCloseable {
     return values.size();
   }
 
-  /** Values before the first row-sparse parameter: the whole buffer when there is none. */
+  /** Values before the first (not frozen) row-sparse parameter: the whole buffer when there is none. */
   public int denseSize() {
     return denseSize;
   }
 
-  /** The row-sparse parameters, in buffer order (the last ones). */
+  /** Values of the {@linkplain Parameter#frozen frozen} parameters, the first ones; 0 when none is. */
+  public int frozenSize() {
+    return frozenSize;
+  }
+
+  /** The row-sparse parameters that train, in buffer order (the last ones); a frozen one is not among them. */
   public List<Parameter> rowSparse() {
-    return parameters.stream().filter(Parameter::rowSparse).toList();
+    return parameters.stream().filter(p -> p.rowSparse() && !p.frozen()).toList();
   }
 
   /** Where {@code p}'s values start in {@link #values()} (and its gradient in {@link #grads()}). */
@@ -134,7 +152,10 @@ public final class ParameterStore implements AutoCloseable {
       return;
     }
     Backend be = Backend.of(grads);
-    be.fill(denseSize == grads.size() ? grads : grads.slice(0, 0, denseSize), 0);
+    // a frozen parameter's gradient is never written: it stays at the zero it was allocated with
+    if (denseSize > frozenSize) {
+      be.fill(denseSize == grads.size() && frozenSize == 0 ? grads : grads.slice(0, frozenSize, denseSize), 0);
+    }
     for (Parameter p : rowSparse()) {
       int[] rows = p.touchedRows();
       if (rows.length > 0) {

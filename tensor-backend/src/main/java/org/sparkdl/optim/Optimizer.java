@@ -49,9 +49,21 @@ public final class Optimizer implements AutoCloseable {
     this(spec, params, grads, List.of(), params.size());
   }
 
+  /**
+   * An optimizer of {@code store}'s parameters that train: values from {@link
+   * ParameterStore#frozenSize()} on, so that frozen parameters have no state and never change.
+   */
   Optimizer(OptimizerSpec spec, ParameterStore store) {
-    this(spec, store.values(), store.grads(), store.rowSparse().stream().map(p -> new Lazy(p, store.offset(p))).toList(),
-        store.denseSize());
+    this(spec, trainable(store.values(), store.frozenSize()), trainable(store.grads(), store.frozenSize()),
+        store.rowSparse().stream().map(p -> new Lazy(p, store.offset(p) - store.frozenSize())).toList(),
+        store.denseSize() - store.frozenSize());
+  }
+
+  private static Tensor trainable(Tensor flat, int frozen) {
+    if (frozen == flat.size()) {
+      throw new IllegalArgumentException("Every parameter is frozen; an optimizer needs at least one that trains.");
+    }
+    return frozen == 0 ? flat : flat.slice(0, frozen, flat.size());
   }
 
   private Optimizer(OptimizerSpec spec, Tensor params, Tensor grads, List<Lazy> lazy, int denseSize) {
