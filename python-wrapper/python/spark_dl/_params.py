@@ -398,6 +398,27 @@ class _NeuralNetworkParams(Params):
         "fit resumed from checkpointDir continues the same run. Empty disables. Default: empty.",
         typeConverter=TypeConverters.toString,
     )
+    initialModel: "Param[str]" = Param(
+        Params._dummy(),
+        "initialModel",
+        "Path (any Hadoop file system) of a saved spark-dl model, or of a saved PipelineModel holding "
+        "one, whose weights start the fit (fine-tuning): every parameter of the network with the same "
+        "name and shape takes its saved value, the others (a new head, say) start from their "
+        "initialisers, and an INFO line lists both. Without layers or network set, the fit trains the "
+        "saved model's own network. Its batch normalisation statistics come along. Empty: every "
+        "parameter starts from its initialiser. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
+    frozenLayers: "Param[str]" = Param(
+        Params._dummy(),
+        "frozenLayers",
+        "Comma-separated layers whose parameters keep their values in the fit: each entry a layer "
+        "name, or a prefix ending in * (conv* freezes every layer whose name starts with conv). A "
+        "frozen parameter takes no gradient and has no optimizer state; a frozen batch normalisation "
+        "still updates its running statistics. An entry that matches no layer is an error naming the "
+        "layers there are. Default: empty.",
+        typeConverter=TypeConverters.toString,
+    )
     validateInput: "Param[bool]" = Param(
         Params._dummy(),
         "validateInput",
@@ -461,6 +482,8 @@ class _NeuralNetworkParams(Params):
             checkpointDir="",
             checkpointInterval=1,
             logDir="",
+            initialModel="",
+            frozenLayers="",
             validateInput=True,
             inputShape=[],
             channelMean=[],
@@ -584,6 +607,14 @@ class _NeuralNetworkParams(Params):
     def getLogDir(self) -> str:
         """The TensorBoard log directory (empty for none)."""
         return self.getOrDefault(self.logDir)
+
+    def getInitialModel(self) -> str:
+        """A saved model whose weights start the fit (empty for none)."""
+        return self.getOrDefault(self.initialModel)
+
+    def getFrozenLayers(self) -> str:
+        """Layers that keep their weights in the fit, comma-separated."""
+        return self.getOrDefault(self.frozenLayers)
 
     def getValidateInput(self) -> bool:
         """Whether every row is checked for nulls, NaN and wrong sizes."""

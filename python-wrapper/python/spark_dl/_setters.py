@@ -169,4 +169,12 @@ class _NeuralNetworkSetters(_ScoringSetters):
     def setLogDir(self: P, value: str) -> P:
         """Sets :py:attr:`logDir`. The TensorBoard log directory (empty for none)."""
         return self._set(logDir=value)
+
+    def setInitialModel(self: P, value: str) -> P:
+        """Sets :py:attr:`initialModel`. A saved model whose weights start the fit (empty for none)."""
+        return self._set(initialModel=value)
+
+    def setFrozenLayers(self: P, value: str) -> P:
+        """Sets :py:attr:`frozenLayers`. Layers that keep their weights in the fit, comma-separated."""
+        return self._set(frozenLayers=value)
     # @generated-end

@@ -99,6 +99,8 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         logDir: str = "",
+        initialModel: str = "",
+        frozenLayers: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated
@@ -151,6 +153,8 @@ class NeuralNetworkClassifier(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         logDir: str = "",
+        initialModel: str = "",
+        frozenLayers: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated

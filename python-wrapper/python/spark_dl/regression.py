@@ -87,6 +87,8 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         logDir: str = "",
+        initialModel: str = "",
+        frozenLayers: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated
@@ -137,6 +139,8 @@ class NeuralNetworkRegressor(
         checkpointDir: str = "",
         checkpointInterval: int = 1,
         logDir: str = "",
+        initialModel: str = "",
+        frozenLayers: str = "",
         validateInput: bool = True,
         inputShape: List[int] = [],  # noqa: B006 - never mutated
         channelMean: List[float] = [],  # noqa: B006 - never mutated

@@ -447,9 +447,15 @@ final class BarrierTask {
     return total;
   }
 
-  /** The dense part of one of the store's flat buffers (all of it when the network has no row-sparse parameters). */
+  /**
+   * The dense part that trains of one of the store's flat buffers (values, gradients) or of an
+   * optimizer's state tensors (which leave the frozen parameters out): all of it when the network
+   * has no row-sparse and no frozen parameters (frozen ones come first, row-sparse ones last).
+   */
   private static Tensor denseOf(Tensor flat, ParameterStore store) {
-    return store.denseSize() == flat.size() ? flat : flat.slice(0, 0, store.denseSize());
+    int from = flat.size() == store.size() ? store.frozenSize() : 0;
+    int to = from + store.denseSize() - store.frozenSize();
+    return from == 0 && to == flat.size() ? flat : flat.slice(0, from, to);
   }
 
   /**

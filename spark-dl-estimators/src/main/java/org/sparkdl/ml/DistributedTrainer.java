@@ -106,8 +106,16 @@ final class DistributedTrainer {
     LOG.debug("{} {}: memory estimate {}", s.stage(), s.uid(), memoryEstimate);
     memoryEstimate.check(s.stage() + " " + s.uid(), Runtime.getRuntime().maxMemory(), MemoryEstimate.nativeLimit(jsc.sc()),
         MemoryEstimate.limitSource(jsc.sc()));
-    try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.params().getSeed());
+    List<String> frozen = frozenLayers(s);
+    try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.params().getSeed(), frozen);
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.objective().lossName()), s.optimizer(), s.params().getSeed())) {
+      if (!s.params().getInitialModel().isEmpty()) {
+        InitialWeights.apply(data.sparkSession(), s.params().getInitialModel(), master, s.stage() + " " + s.uid());
+      }
+      if (!frozen.isEmpty()) {
+        LOG.info("{} {}: layers {} frozen ({} of {} parameters train)", s.stage(), s.uid(), frozen,
+            master.parameters().size() - master.parameters().frozenSize(), master.parameters().size());
+      }
       if (slices > 1) {
         LOG.info("{} {}: the input has {} partition(s) for {} task slots; each partition's rows are dealt to {} tasks,"
             + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions, slots,
@@ -149,7 +157,7 @@ final class DistributedTrainer {
       int roundsPerEpoch = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + s.params().getBatchSize() - 1) / s.params().getBatchSize()));
       TrainingRun run = new TrainingRun(runId, s.stage(), s.spec().toJson(), s.objective().lossName(), s.optimizer(), s.objective().classification(),
           roundsPerEpoch, s.averageMode() ? s.params().getLocalSteps() : 1, s.averageMode(), s.params().getSeed(), s.params().getBackend(), windows,
-          classes, classWeights, !validation);
+          classes, classWeights, !validation, frozen);
       LOG.info("{} {}: {} training rows in {} partitions{}, {} rounds per epoch, {} mode, {} parameters", s.stage(), s.uid(),
           rows, encoded.getNumPartitions(), validationIndicator == null ? "" : ", " + validRows + " validation rows", run.rounds(),
           s.averageMode() ? "average (" + s.params().getLocalSteps() + " local steps)" : "gradient", master.parameters().size());
@@ -188,7 +196,8 @@ final class DistributedTrainer {
             Boolean.toString(s.averageMode()), Integer.toString(run.localSteps()), Long.toString(rows),
             Long.toString(validRows), Integer.toString(encoded.getNumPartitions()), columns.input().toString()
             + (classWeights == null ? "" : " " + java.util.Arrays.toString(classWeights))
-            + (s.params().getMonitor().equals("auto") ? "" : " monitor " + s.params().getMonitor())));
+            + (s.params().getMonitor().equals("auto") ? "" : " monitor " + s.params().getMonitor())
+            + (frozen.isEmpty() ? "" : " frozen " + frozen)));
         Checkpoints.Restored restored = checkpoints.restore(master, driver.optimizer());
         if (restored != null) {
           Checkpoints.Progress p = restored.progress();
@@ -375,6 +384,20 @@ final class DistributedTrainer {
       }
     }
     return out;
+  }
+
+  /** The layers {@code frozenLayers} names (comma-separated names or prefixes ending in *), in network order. */
+  private static List<String> frozenLayers(Settings s) {
+    String given = s.params().getFrozenLayers().trim();
+    if (given.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return Network.matchLayers(s.spec(), java.util.Arrays.stream(given.split(",")).map(String::trim)
+          .filter(name -> !name.isEmpty()).toList());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Param frozenLayers '" + given + "': " + e.getMessage(), e);
+    }
   }
 
   /** What early stopping watches, for the log. */

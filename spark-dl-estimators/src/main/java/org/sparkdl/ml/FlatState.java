@@ -51,7 +51,7 @@ final class FlatState {
     return List.copyOf(byName.values());
   }
 
-  /** {@code [parameters, state_1, ..., state_k]}, each the parameters' length. */
+  /** {@code [parameters, state_1, ..., state_k]}, each the parameters' length but for frozen parameters, which have no state. */
   List<Tensor> parts() {
     return parts;
   }
@@ -88,6 +88,28 @@ final class FlatState {
     for (int i = 0; i < values.length; i++) {
       parts.get(i).copyFrom(values[i]);
     }
+  }
+
+  /**
+   * Splits a vector laid out as these parts (summed in double) into float32 parts, each value
+   * divided by {@code divisor}; the parts may differ in length (an optimizer's state leaves frozen
+   * parameters out).
+   */
+  float[][] mean(double[] sum, double divisor) {
+    float[][] out = new float[parts.size()][];
+    int at = 0;
+    for (int k = 0; k < out.length; k++) {
+      float[] part = new float[parts.get(k).size()];
+      for (int i = 0; i < part.length; i++) {
+        part[i] = (float) (sum[at + i] / divisor);
+      }
+      at += part.length;
+      out[k] = part;
+    }
+    if (at != sum.length) {
+      throw new IllegalStateException("A summed state of " + sum.length + " values does not fit parts of " + at + ".");
+    }
+    return out;
   }
 
   /** A heap copy of the network's buffers, or null when it has none (most networks). */

@@ -197,5 +197,17 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     set(logDir(), v);
     return self();
   }
+
+  /** Sets {@link #initialModel()}. A saved model whose weights start the fit (empty for none). */
+  default S setInitialModel(String v) {
+    set(initialModel(), v);
+    return self();
+  }
+
+  /** Sets {@link #frozenLayers()}. Layers that keep their weights in the fit, comma-separated. */
+  default S setFrozenLayers(String v) {
+    set(frozenLayers(), v);
+    return self();
+  }
   // @generated-end
 }

@@ -94,7 +94,8 @@ final class RoundEpochs implements EpochRunner {
       takeBuffers(master, sum);
       if (sum.rows > 0 && sum.hasVector()) {
         // the row-weighted mean of the workers' parts; the buffers' mean is taken above
-        FlatState.of(master, driver.optimizer()).loadParts(FlatState.mean(sum.vector(), st.parts().length, sum.rows));
+        FlatState state = FlatState.of(master, driver.optimizer());
+        state.loadParts(state.mean(sum.vector(), sum.rows));
         driver.optimizer().setSteps(sum.steps);
       }
       return sum;

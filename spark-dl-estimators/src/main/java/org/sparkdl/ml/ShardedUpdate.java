@@ -29,7 +29,7 @@ final class ShardedUpdate implements AutoCloseable {
   private final int lo;
   private final int hi;
 
-  /** Over {@code params} and {@code grads}: the dense part of the whole optimizer's buffers (their first values). */
+  /** Over {@code params} and {@code grads}: the dense part that trains of the whole optimizer's buffers (their first values). */
   ShardedUpdate(Optimizer whole, Tensor params, Tensor grads, Collective c) {
     long[] owned = c.owned(params.size());
     this.whole = whole;

@@ -1,6 +1,7 @@
 package org.sparkdl.ml;
 
 import java.io.Serializable;
+import java.util.List;
 import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.train.ClassTally;
 
@@ -22,14 +23,24 @@ import org.sparkdl.train.ClassTally;
  * @param classWeights each class's loss weight, or null for none
  * @param trainingMatrix whether the tasks count the training rows' confusion matrix too (a
  *     classifier without validation rows), not only their accuracy
+ * @param frozenLayers the layers whose parameters keep their values ({@code frozenLayers}, matched)
  */
 record TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
     boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend, int windows,
-    int classes, float[] classWeights, boolean trainingMatrix)
+    int classes, float[] classWeights, boolean trainingMatrix, List<String> frozenLayers)
     implements Serializable {
 
   TrainingRun {
     windows = Math.max(1, Math.min(windows, roundsPerEpoch));
+    frozenLayers = frozenLayers == null ? List.of() : List.copyOf(frozenLayers);
+  }
+
+  /** A run that freezes no layer. */
+  TrainingRun(String runId, String stage, String specJson, String lossName, OptimizerSpec optimizer,
+      boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend,
+      int windows, int classes, float[] classWeights, boolean trainingMatrix) {
+    this(runId, stage, specJson, lossName, optimizer, classification, roundsPerEpoch, localSteps, averageMode, seed, backend,
+        windows, classes, classWeights, trainingMatrix, List.of());
   }
 
   /** A run that counts no predictions and weighs no classes. */
@@ -37,7 +48,7 @@ record TrainingRun(String runId, String stage, String specJson, String lossName,
       boolean classification, int roundsPerEpoch, int localSteps, boolean averageMode, long seed, String backend,
       int windows) {
     this(runId, stage, specJson, lossName, optimizer, classification, roundsPerEpoch, localSteps, averageMode, seed, backend,
-        windows, 0, null, false);
+        windows, 0, null, false, List.of());
   }
 
   /**

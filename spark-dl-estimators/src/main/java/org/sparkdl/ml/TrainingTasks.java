@@ -32,7 +32,7 @@ final class TrainingTasks {
     final LocalTrainer trainer;
 
     Worker(TrainingRun run, Backend be) {
-      this.network = Network.uninitialised(NetworkSpec.fromJson(run.specJson()), be, DType.FLOAT32);
+      this.network = Network.uninitialised(NetworkSpec.fromJson(run.specJson()), be, DType.FLOAT32, run.frozenLayers());
       this.trainer = new LocalTrainer(network, Loss.of(run.lossName()), run.optimizer(), run.seed());
       trainer.setClassWeights(run.classWeights());
     }

@@ -10,9 +10,12 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.InputColumn;
+import org.sparkdl.ml.NetworkModel;
+import org.sparkdl.ml.scoring.SavedModel;
 import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.NetworkSpec;
@@ -323,6 +326,26 @@ public interface NeuralNetworkParams extends Params {
     return getOrDefault(logDir());
   }
 
+  /** A saved model whose weights start the fit (empty for none). */
+  default Param<String> initialModel() {
+    return networkParams().get("initialModel");
+  }
+
+  /** The value of {@link #initialModel()}, or its default. */
+  default String getInitialModel() {
+    return getOrDefault(initialModel());
+  }
+
+  /** Layers that keep their weights in the fit, comma-separated. */
+  default Param<String> frozenLayers() {
+    return networkParams().get("frozenLayers");
+  }
+
+  /** The value of {@link #frozenLayers()}, or its default. */
+  default String getFrozenLayers() {
+    return getOrDefault(frozenLayers());
+  }
+
   /** Whether every row is checked for nulls, NaN and wrong sizes. */
   default BooleanParam validateInput() {
     return networkParams().get("validateInput");
@@ -375,6 +398,10 @@ public interface NeuralNetworkParams extends Params {
       return NetworkSpec.fromJson(getNetwork());
     }
     if (!isDefined(layers())) {
+      if (!getInitialModel().isEmpty()) {
+        // fine-tuning the saved network itself
+        return ((NetworkModel) SavedModel.load(SparkSession.active(), getInitialModel(), "initialModel").model()).spec();
+      }
       throw new IllegalArgumentException("Set either network (JSON) or layers (e.g. [784, 128, 10]); neither is set.");
     }
     return NetworkSpec.mlp(getLayers(), getHiddenActivation());

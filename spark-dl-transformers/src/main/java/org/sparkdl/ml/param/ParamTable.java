@@ -209,6 +209,18 @@ public final class ParamTable {
           + " parameter and its gradient each epoch, and the fit's params (hparams and text). Flushed at every epoch"
           + " end, so TensorBoard shows a running fit; a fit resumed from checkpointDir continues the same run."
           + " Empty disables. Default: empty."),
+      estimator("initialModel", Type.STRING, "", ANY, "A saved model whose weights start the fit (empty for none).",
+          "Path (any Hadoop file system) of a saved spark-dl model, or of a saved PipelineModel holding one, whose"
+          + " weights start the fit (fine-tuning): every parameter of the network with the same name and shape takes"
+          + " its saved value, the others (a new head, say) start from their initialisers, and an INFO line lists"
+          + " both. Without layers or network set, the fit trains the saved model's own network. Its batch"
+          + " normalisation statistics come along. Empty: every parameter starts from its initialiser. Default:"
+          + " empty."),
+      estimator("frozenLayers", Type.STRING, "", ANY, "Layers that keep their weights in the fit, comma-separated.",
+          "Comma-separated layers whose parameters keep their values in the fit: each entry a layer name, or a"
+          + " prefix ending in * (conv* freezes every layer whose name starts with conv). A frozen parameter takes"
+          + " no gradient and has no optimizer state; a frozen batch normalisation still updates its running"
+          + " statistics. An entry that matches no layer is an error naming the layers there are. Default: empty."),
       scoring("validateInput", Type.BOOLEAN, true, ANY, "Whether every row is checked for nulls, NaN and wrong sizes.",
           "Check every row for nulls, NaN and wrong sizes before training and scoring (errors name the column and"
           + " row). Default: true."),

@@ -19,17 +19,31 @@ import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.ml.param.ParamsMetadata;
 
 /**
- * What {@code --model} of {@link BatchScoringJob} holds: a spark-dl model alone, or a {@code
- * PipelineModel} with one among its stages (nested pipelines included). {@link #transformer()}
- * scores; {@link #model()} is the spark-dl stage, whose features column the job reads.
+ * What {@code --model} of {@link BatchScoringJob} (or an estimator's {@code initialModel}) holds: a
+ * spark-dl model alone, or a {@code PipelineModel} with one among its stages (nested pipelines
+ * included). {@link #transformer()} scores; {@link #model()} is the spark-dl stage, whose features
+ * column the job reads and whose network a fine-tuning fit starts from.
+ *
+ * @param path where it was loaded from
+ * @param transformer the whole saved thing, the model or the pipeline
+ * @param model the spark-dl model in it
+ * @param stages every stage, nested pipelines flattened
  */
-record SavedModel(String path, Transformer transformer, Model<?> model, List<Transformer> stages) {
+public record SavedModel(String path, Transformer transformer, Model<?> model, List<Transformer> stages) {
   private static final String PIPELINE_MODEL = PipelineModel.class.getName();
   private static final List<String> SPARK_DL_MODELS =
       List.of(NeuralNetworkClassificationModel.class.getName(), NeuralNetworkRegressionModel.class.getName());
 
   /** Loads whichever model the directory holds, by the class in its metadata. */
   static SavedModel load(SparkSession spark, String path) {
+    return load(spark, path, "--model");
+  }
+
+  /**
+   * As {@link #load(SparkSession, String)}, with errors that name the path as {@code what} (an
+   * option or a param) names it.
+   */
+  public static SavedModel load(SparkSession spark, String path, String what) {
     String cls;
     try {
       Path root = new Path(path);
@@ -53,16 +67,16 @@ record SavedModel(String path, Transformer transformer, Model<?> model, List<Tra
       List<Transformer> stages = new ArrayList<>();
       flatten(pipeline, stages);
       Model<?> ours = (Model<?>) stages.stream().filter(s -> SPARK_DL_MODELS.contains(s.getClass().getName()))
-          .findFirst().orElseThrow(() -> new IllegalArgumentException("--model " + path
+          .findFirst().orElseThrow(() -> new IllegalArgumentException(what + " " + path
               + " holds a PipelineModel whose stages (" + names(stages) + ") include no spark-dl model; expected a "
               + "NeuralNetworkClassificationModel or NeuralNetworkRegressionModel among them."));
       return new SavedModel(path, pipeline, ours, stages);
     }
     if (cls.equals("org.apache.spark.ml.Pipeline")) {
-      throw new IllegalArgumentException("--model " + path + " holds an unfitted Pipeline; fit it and save the "
+      throw new IllegalArgumentException(what + " " + path + " holds an unfitted Pipeline; fit it and save the "
           + "PipelineModel that fit returns.");
     }
-    throw new IllegalArgumentException("--model " + path + " holds a " + cls + "; expected a "
+    throw new IllegalArgumentException(what + " " + path + " holds a " + cls + "; expected a "
         + "NeuralNetworkClassificationModel, a NeuralNetworkRegressionModel, or a PipelineModel holding one.");
   }
 
