@@ -38,11 +38,16 @@ public final class MnistCnnSpark {
 
   /** conv 16@5x5 (padding 2), BN, ReLU, pool 2; conv 32@5x5, BN, ReLU, pool 2; dense 256, ReLU, dropout 0.5; dense 10. */
   static NetworkSpec lenet() {
+    return lenet(10);
+  }
+
+  /** {@link #lenet()} with a last dense layer of {@code classes} units. */
+  static NetworkSpec lenet(int classes) {
     return NetworkSpec.builder()
         .input("image", 1, 28, 28)
         .conv2d(16, 5, c -> c.withPadding(Padding.of(2))).batchNorm().relu().maxPool2d(2)
         .conv2d(32, 5).batchNorm().relu().maxPool2d(2)
-        .flatten().dense(256).relu().dropout(0.5).dense(10)
+        .flatten().dense(256).relu().dropout(0.5).dense(classes)
         .build();
   }
 
