@@ -8,6 +8,7 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -19,11 +20,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
+import org.sparkdl.ml.param.HasTransformOutput;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.scoring.ModelData;
 import org.sparkdl.ml.scoring.ModelFiles;
+import org.sparkdl.ml.scoring.ModelInfo;
 import org.sparkdl.ml.scoring.NetworkScorer;
 import org.sparkdl.ml.scoring.TrainingSummary;
 import org.sparkdl.spec.Activation;
@@ -42,10 +45,11 @@ import org.sparkdl.train.Inference;
  */
 public final class NeuralNetworkClassificationModel
     extends ProbabilisticClassificationModel<Vector, NeuralNetworkClassificationModel>
-    implements ScoringSetters<NeuralNetworkClassificationModel>, NetworkModel, MLWritable {
+    implements ScoringSetters<NeuralNetworkClassificationModel>, NetworkModel, HasTransformOutput, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
+  private final Param<String> transformOutput;
   private final ModelData data;
   private TrainingSummary summary;
 
@@ -80,6 +84,7 @@ public final class NeuralNetworkClassificationModel
     this.uid = PendingUid.take(token);
     this.params = new NetworkParamSet(this);
     NetworkParamSet.setDefaults(this);
+    this.transformOutput = HasTransformOutput.create(this);
     this.data = data;
   }
 
@@ -95,6 +100,17 @@ public final class NeuralNetworkClassificationModel
   @Override
   public NetworkParamSet networkParams() {
     return params;
+  }
+
+  @Override
+  public Param<String> transformOutput() {
+    return transformOutput;
+  }
+
+  /** Sets {@link #transformOutput()}: {@code predictions} (default) or {@code modelInfo}. */
+  public NeuralNetworkClassificationModel setTransformOutput(String value) {
+    set(transformOutput, value);
+    return this;
   }
 
   @Override
@@ -171,6 +187,9 @@ public final class NeuralNetworkClassificationModel
   @Override
   public StructType transformSchema(StructType schema) {
     data.requireNetwork(uid);
+    if (transformsToModelInfo()) {
+      return ModelInfo.SCHEMA;
+    }
     resolveFeatures(schema, getFeaturesCol(), data.spec());
     checkThresholds();
     StructType out = schema;
@@ -271,6 +290,9 @@ public final class NeuralNetworkClassificationModel
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
+    if (transformsToModelInfo()) {
+      return ModelInfo.frame(dataset.sparkSession(), ModelInfo.json(getClass().getName(), uid, data, summary, toString()));
+    }
     FeatureInput features = resolveFeatures(dataset.schema(), getFeaturesCol(), data.spec());
     return NetworkScorer.transform(dataset, data, getBackend(), features, getValidateInput(), outputColumns());
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.Identifiable;
@@ -15,11 +16,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdl.arrow.FeatureInput;
 import org.sparkdl.arrow.PredictionColumns;
+import org.sparkdl.ml.param.HasTransformOutput;
 import org.sparkdl.ml.param.NetworkParamSet;
 import org.sparkdl.ml.param.PendingUid;
 import org.sparkdl.ml.param.ScoringSetters;
 import org.sparkdl.ml.scoring.ModelData;
 import org.sparkdl.ml.scoring.ModelFiles;
+import org.sparkdl.ml.scoring.ModelInfo;
 import org.sparkdl.ml.scoring.NetworkScorer;
 import org.sparkdl.ml.scoring.TrainingSummary;
 import org.sparkdl.spec.NetworkSpec;
@@ -33,10 +36,11 @@ import org.sparkdl.spec.NetworkSpec;
  * {@link #load(String)}.
  */
 public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, NeuralNetworkRegressionModel>
-    implements ScoringSetters<NeuralNetworkRegressionModel>, NetworkModel, MLWritable {
+    implements ScoringSetters<NeuralNetworkRegressionModel>, NetworkModel, HasTransformOutput, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final NetworkParamSet params;
+  private final Param<String> transformOutput;
   private final ModelData data;
   private TrainingSummary summary;
 
@@ -75,6 +79,7 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     this.uid = PendingUid.take(token);
     this.params = new NetworkParamSet(this);
     NetworkParamSet.setDefaults(this);
+    this.transformOutput = HasTransformOutput.create(this);
     this.data = data;
   }
 
@@ -86,6 +91,17 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public NetworkParamSet networkParams() {
     return params;
+  }
+
+  @Override
+  public Param<String> transformOutput() {
+    return transformOutput;
+  }
+
+  /** Sets {@link #transformOutput()}: {@code predictions} (default) or {@code modelInfo}. */
+  public NeuralNetworkRegressionModel setTransformOutput(String value) {
+    set(transformOutput, value);
+    return this;
   }
 
   @Override
@@ -140,6 +156,9 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public StructType transformSchema(StructType schema) {
     data.requireNetwork(uid);
+    if (transformsToModelInfo()) {
+      return ModelInfo.SCHEMA;
+    }
     resolveFeatures(schema, getFeaturesCol(), data.spec());
     if (getPredictionCol().isEmpty()) {
       throw new IllegalArgumentException("predictionCol is empty; nothing to output.");
@@ -158,6 +177,9 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
+    if (transformsToModelInfo()) {
+      return ModelInfo.frame(dataset.sparkSession(), ModelInfo.json(getClass().getName(), uid, data, summary, toString()));
+    }
     FeatureInput features = resolveFeatures(dataset.schema(), getFeaturesCol(), data.spec());
     return NetworkScorer.transform(dataset, data, getBackend(), features, getValidateInput(), outputColumns());
   }

@@ -55,7 +55,8 @@ class NeuralNetworkClassificationModelTest {
   void honoursTheParamsContract() {
     ParamsContract contract = ParamsContract.of(ScoringFixtures.classifier("clfModel_1", 4, 8, 3))
         .sample("featuresCol", "f").sample("labelCol", "y").sample("predictionCol", "pred")
-        .sample("rawPredictionCol", "raw").sample("probabilityCol", "prob").sample("thresholds", new double[] {0.2, 0.3, 0.5});
+        .sample("rawPredictionCol", "raw").sample("probabilityCol", "prob").sample("thresholds", new double[] {0.2, 0.3, 0.5})
+        .sample("transformOutput", "modelInfo");
     org.sparkdl.ml.param.ParamTable.samples().forEach(contract::sample);
     NetworkParamSamples.addTo(contract).check();
   }

@@ -24,7 +24,7 @@ class NeuralNetworkRegressionModelTest {
   @Test
   void honoursTheParamsContract() {
     ParamsContract contract = ParamsContract.of(ScoringFixtures.regressor("regModel_1", 4, 8, 1))
-        .sample("featuresCol", "f").sample("labelCol", "y").sample("predictionCol", "pred");
+        .sample("featuresCol", "f").sample("labelCol", "y").sample("predictionCol", "pred").sample("transformOutput", "modelInfo");
     org.sparkdl.ml.param.ParamTable.samples().forEach(contract::sample);
     NetworkParamSamples.addTo(contract).check();
   }
