@@ -2,7 +2,8 @@
 
 Usage: ``python3 run_tests.py [pytest arguments...]``.
 
-The suite needs PySpark 4.0.x, pytest, numpy, pandas and pyarrow. Where one is missing, a developer's
+The suite needs PySpark 4.0.x, pytest, numpy, pandas, pyarrow and the Spark Connect client's gRPC
+libraries (grpcio, grpcio-status, googleapis-common-protos). Where one is missing, a developer's
 build skips the suite with a message saying what to install; a CI build (``CI=true``) fails instead,
 so that a green CI always means the Python suite ran.
 """
@@ -11,9 +12,10 @@ import importlib.util
 import os
 import sys
 
-REQUIRED = ("pytest", "pyspark", "numpy", "pandas", "pyarrow")
+REQUIRED = ("pytest", "pyspark", "numpy", "pandas", "pyarrow", "grpc", "grpc_status", "google.rpc")
 SPARK_LINE = "4.0."
-INSTALL = "python3 -m pip install 'pyspark==4.0.1' pytest pandas pyarrow numpy"
+INSTALL = ("python3 -m pip install 'pyspark==4.0.1' pytest pandas pyarrow numpy "
+           "'grpcio==1.85.4' 'grpcio-status==1.85.3' 'googleapis-common-protos==1.76.0'")
 
 
 def unavailable(reason: str) -> None:

@@ -25,6 +25,7 @@ from spark_dl.errors import (
     NetworkSpecError,
     SparkDLError,
     SparkDLSetupError,
+    SparkDLConnectError,
     SparkDLStateError,
     SparkDLValueError,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "NetworkSpecError",
     "ModelFileError",
     "SparkDLStateError",
+    "SparkDLConnectError",
     "BackendError",
     "SparkDLSetupError",
     "JarNotFoundError",

@@ -23,16 +23,20 @@ if TYPE_CHECKING:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-__all__ = ["jars", "jar_path", "session_builder", "check_session"]
+__all__ = ["jars", "jar_path", "session_builder", "check_session", "check_connect_session", "is_connect"]
 
 JAR_NAME = "spark-dl-assembly-%s.jar" % JAR_VERSION
 _JARS_DIR = Path(__file__).resolve().parent / "jars"
 # A class every spark-dl jar has; finding it means the library is on the driver's classpath.
 _PROBE_CLASS = "org.sparkdl.ml.NeuralNetworkClassifier"
 _SPARK_LINE = "4.0."
+# Its static libraryVersion() answers a Connect client's check, asked in SQL.
+_VERSION_CLASS = "org.sparkdl.ml.scoring.ModelInfo"
 
 # The SparkContext already checked, so that the check costs one JVM round trip per session.
 _verified_context: Optional["SparkContext"] = None
+# The Spark Connect sessions already checked, by session id.
+_verified_connect: set = set()
 
 
 def jar_path() -> str:
@@ -133,6 +137,55 @@ def check_version(found: Optional[str]) -> None:
         )
 
 
+def is_connect() -> bool:
+    """Whether PySpark runs as a Spark Connect client (``SparkSession.builder.remote(...)``)."""
+    from pyspark.sql.utils import is_remote
+
+    return bool(is_remote())
+
+
+def _connect_missing_message(detail: str) -> str:
+    return (
+        "The spark-dl jar is not on the classpath of the Spark Connect server this client talks to (class %s "
+        "could not be loaded there: %s). The jar belongs on the server, not the client: start the server with "
+        "--jars <spark-dl-assembly-%s.jar> (start-connect-server.sh --jars ..., or spark.jars in its "
+        "configuration), or for a local server SparkSession.builder.remote(\"local[2]\").config(\"spark.jars\", "
+        "spark_dl.jar_path()). `python -m spark_dl --jar` prints the path of the jar this package carries."
+        % (_VERSION_CLASS, detail, JAR_VERSION)
+    )
+
+
+def check_connect_session(session: Optional["SparkSession"] = None) -> "SparkSession":
+    """Checks, once per session, that the Spark Connect server has the library jar.
+
+    Asks the server in SQL (``reflect``), without py4j, which a Connect client does not have.
+
+    Raises:
+        SparkDLSetupError: no Spark Connect session is active.
+        JarNotFoundError: the server cannot load the library's classes.
+    """
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    active = session if session is not None else ConnectSession.getActiveSession()
+    if active is None:
+        raise SparkDLSetupError(
+            "No Spark Connect session is active. Start one first: "
+            "spark = SparkSession.builder.remote(\"sc://<host>:15002\").getOrCreate()"
+        )
+    key = str(getattr(active, "session_id", id(active)))
+    if key in _verified_connect:
+        return active
+    try:
+        # reflect loads the class through the server's context class loader, which holds spark.jars
+        found = active.sql("SELECT reflect('%s', 'libraryVersion')" % _VERSION_CLASS).first()[0]
+    except Exception as e:  # what the server says when the class is missing varies; all mean the same
+        text = str(e).strip()
+        raise JarNotFoundError(_connect_missing_message(text.splitlines()[0] if text else type(e).__name__)) from None
+    check_version(str(found) if found else None)
+    _verified_connect.add(key)
+    return active
+
+
 def check_session(sc: Optional["SparkContext"] = None) -> "SparkContext":
     """Checks that the running Spark session can use spark_dl, once per session.
 
@@ -149,6 +202,10 @@ def check_session(sc: Optional["SparkContext"] = None) -> "SparkContext":
     """
     global _verified_context
     from pyspark import SparkContext
+
+    if sc is None and is_connect():
+        check_connect_session()
+        return None  # type: ignore[return-value]
 
     context = sc if sc is not None else SparkContext._active_spark_context
     if context is None:

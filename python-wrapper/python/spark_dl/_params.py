@@ -111,7 +111,9 @@ def toSchedule(value: Any) -> str:
     text = TypeConverters.toString(value)
     from pyspark import SparkContext
 
-    sc = SparkContext._active_spark_context
+    from spark_dl._jar import is_connect
+
+    sc = None if is_connect() else SparkContext._active_spark_context
     if sc is not None:
         try:
             problem = sc._jvm.org.sparkdl.ml.param.NetworkParamSet.scheduleProblem(text)  # type: ignore[union-attr]

@@ -11,12 +11,17 @@ import threading
 from typing import Any, Optional
 
 _enabled = os.environ.get("SPARK_DL_PROGRESS", "1") not in ("0", "false", "False", "no")
+_asked = os.environ.get("SPARK_DL_PROGRESS", "") in ("1", "true", "True", "yes")
 
 
 def set_progress(enabled: bool) -> None:
-    """Shows (the default, where tqdm is installed) or hides the progress bar of ``fit``."""
-    global _enabled
+    """Shows (the default, where tqdm is installed) or hides the progress bar of ``fit``.
+
+    A Spark Connect client cannot show it (the bar polls the JVM through py4j); there ``fit`` runs
+    without it, with a warning when it was asked for here."""
+    global _enabled, _asked
     _enabled = bool(enabled)
+    _asked = bool(enabled)
 
 
 def progress_enabled() -> bool:
@@ -81,3 +86,9 @@ class FitProgressBar:
             postfix["loss"] = "%.4f" % loss
         self._bar.set_postfix(postfix, refresh=False)
         self._bar.refresh()
+
+
+def explicitly_enabled() -> bool:
+    """Whether the user asked for the bar (``set_progress(True)`` or ``SPARK_DL_PROGRESS=1``), as
+    opposed to the default of showing it where tqdm is installed."""
+    return _asked

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, Generic, Optional, Type, 
 from pyspark.ml.util import JavaMLReadable, JavaMLReader, JavaMLWritable, JavaMLWriter
 from pyspark.ml.wrapper import JavaEstimator, JavaModel, JavaParams, JavaTransformer, JavaWrapper
 
-from spark_dl._jar import check_session
+from spark_dl._jar import check_session, is_connect
 from spark_dl.errors import SparkDLStateError, translated
 
 if TYPE_CHECKING:
@@ -98,11 +98,19 @@ class _SparkDLParams(JavaParams, JavaMLWritable, JavaMLReadable):
 
     def write(self) -> JavaMLWriter:
         """An MLWriter that saves this stage (``.overwrite()`` to replace an existing path)."""
+        if is_connect():
+            from spark_dl._connect import ConnectWriter
+
+            return ConnectWriter(self)  # type: ignore[return-value]
         return _Writer(self)
 
     @classmethod
     def read(cls) -> JavaMLReader:
-        """An MLReader for this class."""
+        """An MLReader for this class (in classic PySpark and over Spark Connect)."""
+        if is_connect():
+            from spark_dl._connect import ConnectReader
+
+            return ConnectReader(cls)  # type: ignore[return-value]
         return _Reader(cls)
 
     @classmethod
@@ -132,7 +140,12 @@ class _SparkDLEstimator(_SparkDLParams, JavaEstimator[J], Generic[J]):
     def _fit(self, dataset: "DataFrame") -> J:
         from spark_dl._mlflow import log_fit
 
-        model = super()._fit(dataset)
+        if is_connect():
+            from spark_dl._connect import fit_remote
+
+            model = fit_remote(self, dataset, super()._fit)
+        else:
+            model = super()._fit(dataset)
         log_fit(self, model)
         return model
 
@@ -156,7 +169,26 @@ class _SparkDLModel(_SparkDLParams, JavaModel):
                 "This %s holds no network: a model comes from %s.fit(...) or %s.load(path)."
                 % (name, name.replace("ClassificationModel", "Classifier").replace("RegressionModel", "Regressor"), name)
             )
+        if is_connect():
+            return translated(super()._transform)(dataset)
         return super()._transform(dataset)
+
+    def _model_info(self) -> Dict[str, Any]:
+        """This model's description (network, layers, training summary), read through ``transform``
+        with ``transformOutput="modelInfo"``: the way a Spark Connect client reaches them."""
+        from spark_dl._model_info import model_info
+
+        return translated(model_info)(self)
+
+    def _require_classic(self, what: str, instead: str) -> None:
+        """Raises a clear error where ``what`` needs the JVM gateway, which Spark Connect clients lack."""
+        if is_connect():
+            from spark_dl.errors import SparkDLConnectError
+
+            raise SparkDLConnectError(
+                "%s calls the model in the JVM through py4j, which a Spark Connect client cannot reach (the "
+                "server allows only predict, predictRaw, predictProbability, numClasses, numFeatures and "
+                "toString on a model). %s" % (what, instead))
 
     @classmethod
     def _from_java_stage(cls: Type[S], java_stage: "JavaObject") -> S:

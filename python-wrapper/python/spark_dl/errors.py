@@ -32,6 +32,7 @@ __all__ = [
     "NetworkSpecError",
     "ModelFileError",
     "SparkDLStateError",
+    "SparkDLConnectError",
     "BackendError",
     "SparkDLSetupError",
     "JarNotFoundError",
@@ -87,6 +88,11 @@ class ModelFileError(SparkDLError, OSError):
 class SparkDLStateError(SparkDLError, RuntimeError):
     """An object used in the wrong state, e.g. asking a loaded model for its training summary (Java
     ``IllegalStateException``)."""
+
+
+class SparkDLConnectError(SparkDLStateError):
+    """What a Spark Connect client cannot do (it has no py4j gateway to the JVM); the message says what
+    to do instead."""
 
 
 class BackendError(SparkDLError, RuntimeError):
@@ -148,6 +154,9 @@ def translate_java_exception(error: BaseException) -> Optional[SparkDLError]:
     """
     from pyspark import SparkContext
 
+    connect = _translate_connect(error)
+    if connect is not None:
+        return connect
     throwable = _java_throwable(error)
     gateway = SparkContext._gateway
     if throwable is None or gateway is None:
@@ -170,6 +179,32 @@ def translate_java_exception(error: BaseException) -> Optional[SparkDLError]:
     return None
 
 
+def _translate_connect(error: BaseException) -> Optional[SparkDLError]:
+    """The spark_dl exception for an error a Spark Connect server sent, or ``None``.
+
+    Such an error carries no Java object, only text: the server's message (for a failed task, the
+    executor's exception as ``java.lang.IllegalArgumentException: ...``) and, when the server sends
+    it, its stack trace. The first class of the table named in that text decides the type.
+    """
+    try:
+        from pyspark.errors.exceptions.connect import IllegalArgumentException, SparkConnectGrpcException
+    except ImportError:  # the Connect client's dependencies are not installed: no Connect errors either
+        return None
+    if not isinstance(error, SparkConnectGrpcException):
+        return None
+    message = str(getattr(error, "_message", None) or error)
+    text = message + "\n" + str(getattr(error, "_stacktrace", None) or "")
+    for java_name, py_type in _MAPPING:
+        marker = java_name + ": "
+        at = text.find(marker)
+        if at >= 0:
+            found = text[at + len(marker):].split("\n", 1)[0].strip()
+            return py_type(found or message, java_class=java_name, java_stack_trace=getattr(error, "_stacktrace", None))
+    if isinstance(error, IllegalArgumentException):
+        return SparkDLValueError(message, java_class="java.lang.IllegalArgumentException")
+    return None
+
+
 def _is_instance(gateway: Any, throwable: Any, java_name: str) -> bool:
     from py4j.java_gateway import is_instance_of
     from py4j.protocol import Py4JError
@@ -189,11 +224,12 @@ def translated(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from py4j.protocol import Py4JJavaError
+        from pyspark.errors.exceptions.base import PySparkException
         from pyspark.errors.exceptions.captured import CapturedException
 
         try:
             return function(*args, **kwargs)
-        except (Py4JJavaError, CapturedException) as error:
+        except (Py4JJavaError, CapturedException, PySparkException) as error:
             mapped = translate_java_exception(error)
             if mapped is None:
                 raise

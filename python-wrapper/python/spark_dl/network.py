@@ -229,6 +229,15 @@ class Network:
 
         from spark_dl.errors import SparkDLStateError, translated
 
+        from spark_dl._jar import is_connect
+
+        if is_connect():
+            from spark_dl.errors import SparkDLConnectError
+
+            raise SparkDLConnectError(
+                "Network.describe() counts the parameters in the JVM through py4j, which a Spark Connect client cannot"
+                " reach. Fit or load a model and call model.describe() (read from the server through transform), or"
+                " describe the network in a classic PySpark session.")
         sc = SparkContext._active_spark_context
         if sc is None:
             raise SparkDLStateError("describe() asks the JVM library for the parameter counts; start a SparkSession with"

@@ -17,6 +17,8 @@ from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor
 
 from spark_dl._params import _given, _reject_unknown, _HasLoss
 from spark_dl._setters import _NeuralNetworkSetters, _ScoringSetters
+from spark_dl._jar import is_connect
+from spark_dl._model_info import _HasTransformOutput, summary_from_info
 from spark_dl._wrapper import _SparkDLEstimator, _SparkDLModel
 from spark_dl.network import Network
 from spark_dl.summary import TrainingSummary
@@ -164,6 +166,7 @@ class NeuralNetworkRegressionModel(
     _SparkDLModel,
     _JavaRegressionModel[Vector],
     _ScoringSetters,
+    _HasTransformOutput,
 ):
     """A fitted neural network regressor.
 
@@ -180,21 +183,29 @@ class NeuralNetworkRegressionModel(
     @property
     def numOutputs(self) -> int:
         """Outputs per row (1 for a scalar target)."""
+        if is_connect():
+            return int(self._model_info()["numOutputs"])
         return int(self._call_java("numOutputs"))
 
     def predictVector(self, value: Vector) -> Vector:
         """All outputs for one feature vector (``predict`` gives the first)."""
+        self._require_classic("predictVector", "Score a DataFrame with transform(...) instead: with several outputs its"
+                              " prediction column holds the whole vector.")
         return self._call_java("predictVector", value)
 
     @property
     def spec(self) -> Network:
         """The network this model scores with."""
+        if is_connect():
+            return Network.from_json(str(self._model_info()["network"]))
         return Network.from_json(str(self._call_java("spec").toJson()))
 
     @property
     def hasSummary(self) -> bool:
         """Whether this model has a training summary: it was fitted in this session, or loaded from a
         save of a fitted model (models saved by spark-dl before summaries were saved have none)."""
+        if is_connect():
+            return bool(self._model_info()["hasSummary"])
         return bool(self._call_java("hasSummary"))
 
     @property
@@ -204,12 +215,16 @@ class NeuralNetworkRegressionModel(
         Raises:
             SparkDLStateError: the model has none (:attr:`hasSummary` is false).
         """
+        if is_connect():
+            return summary_from_info(self._model_info())
         return TrainingSummary._from_java(self._call_java("summary"))
 
     def describe(self) -> str:
         """A table of the network's layers, as Keras' ``summary()`` prints it: name, type, output shape
         and parameters per layer, then the totals (:attr:`summary` is the training summary, as in
         Spark ML)."""
+        if is_connect():
+            return str(self._model_info()["layers"])
         return self.spec.describe()
 
     def __repr__(self) -> str:

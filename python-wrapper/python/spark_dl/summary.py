@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 if TYPE_CHECKING:
     import pandas
@@ -110,6 +110,35 @@ class TrainingSummary:
             confusionMatrix=[[column_major[j * rows + i] for j in range(cols)] for i in range(rows)],
             confusionMatrixSource=str(java_summary.confusionMatrixSource()),
             epochSeconds=floats(java_summary.epochSeconds()),
+        )
+
+    @classmethod
+    def _from_saved(cls, saved: Dict[str, Any]) -> "TrainingSummary":
+        """The summary from its saved JSON form (``sparkdl.summary`` in a model's metadata, or the
+        ``summary`` of a model description read over Spark Connect); ``null`` numbers are NaN."""
+
+        def floats(key: str) -> List[float]:
+            return [float("nan") if v is None else float(v) for v in saved.get(key) or []]
+
+        matrix = saved.get("confusionMatrix") or {}
+        rows, cols = int(matrix.get("rows", 0)), int(matrix.get("cols", 0))
+        values = [float("nan") if v is None else float(v) for v in matrix.get("values") or []]
+        seconds = saved.get("seconds")
+        return cls(
+            lossHistory=floats("lossHistory"),
+            validationLossHistory=floats("validationLossHistory"),
+            validationMetricHistory=floats("validationMetricHistory"),
+            metricName=str(saved.get("metricName", "")),
+            rounds=int(saved.get("rounds", 0)),
+            trainingRows=int(saved.get("trainingRows", 0)),
+            seconds=float("nan") if seconds is None else float(seconds),
+            bestEpoch=int(saved.get("bestEpoch", 0)),
+            stoppedEarly=bool(saved.get("stoppedEarly", False)),
+            warnings=[str(w) for w in saved.get("warnings") or []],
+            trainAccuracyHistory=floats("trainAccuracyHistory"),
+            confusionMatrix=[values[i * cols:(i + 1) * cols] for i in range(rows)],
+            confusionMatrixSource=str(saved.get("confusionMatrixSource", "")),
+            epochSeconds=floats("epochSeconds"),
         )
 
     def toPandas(self) -> "pandas.DataFrame":

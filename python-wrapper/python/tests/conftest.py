@@ -1,6 +1,15 @@
-"""One SparkSession for the whole run: local[2], UI off, on loopback, with the library jar."""
+"""One SparkSession for the whole run: local[2], UI off, on loopback, with the library jar.
+
+The same JVM also serves Spark Connect (Spark's Connect plugin on a free port), so that
+``mode_spark`` can give each two-mode test a classic session or a Connect client session without
+starting a second JVM: that is what ``SparkSession.builder.remote("local[2]")`` does too (a
+classic session with the plugin, and a client talking to it). PySpark decides per process whether
+it is a Connect client (``SPARK_CONNECT_MODE_ENABLED``), so ``mode_spark`` sets that for the
+Connect half of a test and takes it away after.
+"""
 
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any, Iterator, List
@@ -33,12 +42,69 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+        .config("spark.connect.grpc.binding.address", "127.0.0.1")
+        .config("spark.connect.grpc.binding.port", str(CONNECT_PORT))
     )
     session = spark_dl.session_builder(builder).getOrCreate()
     # Expected failures in the error tests would otherwise print Java stack traces.
     session.sparkContext.setLogLevel("FATAL")
     yield session
     session.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+CONNECT_PORT = free_port()
+
+
+def connect_available() -> bool:
+    try:
+        from pyspark.sql.connect.utils import check_dependencies
+
+        check_dependencies("pyspark.sql.connect")
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def connect_session(spark: SparkSession) -> Iterator[Any]:
+    """A Spark Connect client session on the test JVM (see the module doc)."""
+    if not connect_available():
+        pytest.skip("the Spark Connect client needs pandas, pyarrow, grpcio, grpcio-status and "
+                    "googleapis-common-protos (pip install 'spark-dl[connect]')")
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    try:
+        session = ConnectSession.builder.remote("sc://127.0.0.1:%d" % CONNECT_PORT).getOrCreate()
+    finally:
+        del os.environ["SPARK_CONNECT_MODE_ENABLED"]
+    yield session
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    try:
+        session.client.close()
+    finally:
+        del os.environ["SPARK_CONNECT_MODE_ENABLED"]
+
+
+@pytest.fixture(params=["classic", "connect"])
+def mode_spark(request: Any, spark: SparkSession) -> Iterator[Any]:
+    """The classic session, then a Spark Connect client session: a test taking it runs in both modes."""
+    if request.param == "classic":
+        yield spark
+        return
+    session = request.getfixturevalue("connect_session")
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    try:
+        yield session
+    finally:
+        del os.environ["SPARK_CONNECT_MODE_ENABLED"]
 
 
 @pytest.fixture(scope="session")

@@ -62,6 +62,18 @@ public final class ModelInfo {
     }
   }
 
+  /**
+   * The library's version (its jar's {@code Implementation-Version}), or {@code ""} when the classes
+   * do not come from a jar. Spark Connect clients, which have no py4j gateway, call it in SQL
+   * ({@code SELECT reflect('org.sparkdl.ml.scoring.ModelInfo', 'libraryVersion')}) to check that
+   * the server has the library, and which version.
+   */
+  public static String libraryVersion() {
+    Package p = ModelInfo.class.getPackage();
+    String v = p == null ? null : p.getImplementationVersion();
+    return v == null ? "" : v;
+  }
+
   /** The one-row frame holding {@code json} in column {@link #COLUMN}. */
   public static Dataset<Row> frame(SparkSession spark, String json) {
     return spark.createDataFrame(List.of(RowFactory.create(json)), SCHEMA);

@@ -61,6 +61,12 @@ class ModelInfoTest {
   }
 
   @Test
+  void sqlCanAskForTheLibraryVersionWithoutAGateway(SparkSession spark) {
+    Row r = spark.sql("SELECT reflect('org.sparkdl.ml.scoring.ModelInfo', 'libraryVersion')").first();
+    assertEquals(ModelInfo.libraryVersion(), r.getString(0));
+  }
+
+  @Test
   void transformOutputAcceptsOnlyItsTwoValues() {
     NeuralNetworkClassificationModel model = ScoringFixtures.classifier("clf_bad", 4, 8, 3);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.setTransformOutput("json"));
