@@ -176,3 +176,18 @@ def test_over_connect_server_errors_are_spark_dl_errors(connect_session: Any) ->
         frame = blobs(connect_session, n=40)
         with pytest.raises(SparkDLValueError, match="expects 5|5 values|input"):
             NeuralNetworkClassifier(layers=[5, 4, 3], maxEpochs=1).fit(frame)
+
+
+def test_over_connect_a_server_without_the_jar_is_told_to_start_with_it(connect_session: Any, monkeypatch: Any) -> None:
+    from spark_dl import _jar
+
+    # a class no jar has stands for the library's class on a server started without the jar
+    monkeypatch.setattr(_jar, "_VERSION_CLASS", "org.sparkdl.NoSuchClass")
+    monkeypatch.setattr(_jar, "_verified_connect", set())
+    with connect_mode(True):
+        with pytest.raises(spark_dl.JarNotFoundError) as caught:
+            _jar.check_connect_session(connect_session)
+    message = str(caught.value)
+    assert message.startswith("The spark-dl jar is not on the classpath of the Spark Connect server this client talks to"
+                              " (class org.sparkdl.NoSuchClass could not be loaded there")
+    assert "start the server with --jars <spark-dl-assembly-" in message and "spark.jars" in message
