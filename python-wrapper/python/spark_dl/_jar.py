@@ -192,8 +192,11 @@ def check_session(sc: Optional["SparkContext"] = None) -> "SparkContext":
     Args:
         sc: the SparkContext; default the active one.
 
+    As a Spark Connect client (no SparkContext here), checks the server instead, in SQL
+    (:func:`check_connect_session`).
+
     Returns:
-        The checked SparkContext.
+        The checked SparkContext (``None`` for a Spark Connect client).
 
     Raises:
         SparkDLSetupError: no SparkContext is running.

@@ -67,6 +67,9 @@ def test_fit_transform_and_the_summary(mode_spark: Any) -> None:
     assert "Total" in model.describe() or "total" in model.describe()
     assert repr(model).startswith("NeuralNetworkClassificationModel: uid=")
     assert model.getTransformOutput() == "predictions"
+    info = model._model_info()  # what a Connect client reads the summary from, the same in classic PySpark
+    assert info["class"] == "org.sparkdl.ml.NeuralNetworkClassificationModel" and info["uid"] == model.uid
+    assert info["summary"]["lossHistory"] == pytest.approx(summary.lossHistory)
 
 
 def test_regressor_fit_transform(mode_spark: Any) -> None:
