@@ -106,6 +106,57 @@ public final class Network implements AutoCloseable {
    */
   public record Footprint(long parameters, long buffers, long activationsPerRow) {}
 
+  /**
+   * One parameter or buffer of a network, where it sits in the flat arrays that hold a network's
+   * values ({@link ParameterStore#values()} of {@link #parameters()} or of {@link #buffers()}).
+   *
+   * @param name e.g. {@code dense_1.weight} or {@code bn_1.running_mean}
+   * @param shape its shape
+   * @param buffer whether it is a non-trainable buffer (offset counts within the buffers)
+   * @param offset where its values start in the flat array of its kind
+   * @param init how its values start (a buffer's starting value is its value until a fit sets it)
+   */
+  public record Slot(String name, int[] shape, boolean buffer, int offset, org.sparkdl.tensor.Init init) {
+    /** Number of values. */
+    public int size() {
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * Every parameter, then every buffer, of {@code spec}'s network, in the order and at the offsets
+   * its stores lay them out (row-sparse parameters last), computed without allocating anything: for
+   * code that reads or writes a network's flat values by name.
+   */
+  public static List<Slot> layout(NetworkSpec spec) {
+    Map<String, List<Integer>> shapes = spec.inferShapes();
+    List<Parameter> params = new ArrayList<>();
+    List<Parameter> state = new ArrayList<>();
+    for (LayerSpec ls : spec.layers()) {
+      Layer layer = build(ls, shapes, spec);
+      params.addAll(layer.parameters());
+      state.addAll(layer.buffers());
+    }
+    List<Parameter> ordered = new ArrayList<>(params.stream().filter(p -> !p.rowSparse()).toList());
+    ordered.addAll(params.stream().filter(Parameter::rowSparse).toList());
+    List<Slot> slots = new ArrayList<>();
+    int at = 0;
+    for (Parameter p : ordered) {
+      slots.add(new Slot(p.name(), p.shape().toArray(), false, at, p.init()));
+      at += p.shape().size();
+    }
+    at = 0;
+    for (Parameter b : state) {
+      slots.add(new Slot(b.name(), b.shape().toArray(), true, at, b.init()));
+      at += b.shape().size();
+    }
+    return slots;
+  }
+
   /** The {@link Footprint} of {@code spec}'s network. */
   public static Footprint footprint(NetworkSpec spec) {
     Map<String, List<Integer>> shapes = spec.inferShapes();

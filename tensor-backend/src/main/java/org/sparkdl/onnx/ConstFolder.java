@@ -1,0 +1,238 @@
+package org.sparkdl.onnx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
+import org.sparkdl.onnx.proto.OnnxProto.TensorProto;
+
+/**
+ * Evaluates nodes whose inputs are all constants (weights transposed, reshaped or scaled by the
+ * exporter, shape arithmetic), so that what they compute becomes one more constant. Only the
+ * operators exporters use for such subgraphs are evaluated; results are bounded like initializers.
+ */
+final class ConstFolder {
+  /** The operators this folds. */
+  static final Set<String> OPS = Set.of("Identity", "Cast", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
+      "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Reciprocal", "Flatten", "Gather", "Dropout");
+
+  private ConstFolder() {}
+
+  /** The value of {@code n} (its first output) from constant {@code in}; throws {@link Unsupported} with the reason. */
+  static Const eval(NodeProto n, List<Const> in) {
+    String op = n.getOpType();
+    Const x = in.get(0);
+    return switch (op) {
+      case "Identity", "Dropout" -> x;
+      case "Cast" -> {
+        long to = Attrs.integer(n, "to", TensorProto.DataType.FLOAT_VALUE);
+        boolean toFloat = to == TensorProto.DataType.FLOAT_VALUE || to == TensorProto.DataType.DOUBLE_VALUE;
+        yield toFloat ? Const.ofFloats(x.dims(), x.asFloats()) : Const.ofLongs(x.dims(), x.asLongs());
+      }
+      case "Neg" -> map(x, v -> -v);
+      case "Sqrt" -> map(x, v -> (float) Math.sqrt(v));
+      case "Reciprocal" -> map(x, v -> 1 / v);
+      case "Reshape" -> x.reshaped(Shapes.reshape(x.dims(), in.get(1).asLongs(), Attrs.integer(n, "allowzero", 0) != 0));
+      case "Flatten" -> {
+        int axis = Shapes.axis(Attrs.integer(n, "axis", 1), x.rank() + 1);
+        long outer = 1;
+        for (int i = 0; i < axis; i++) {
+          outer *= x.dims()[i];
+        }
+        yield x.reshaped(new long[] {outer, x.size() / Math.max(outer, 1)});
+      }
+      case "Squeeze", "Unsqueeze" -> {
+        long[] axes = in.size() > 1 ? in.get(1).asLongs() : Attrs.ints(n, "axes");
+        yield x.reshaped(op.equals("Squeeze") ? Shapes.squeeze(x.dims(), axes) : Shapes.unsqueeze(x.dims(), axes));
+      }
+      case "Transpose" -> transpose(x, Attrs.ints(n, "perm"));
+      case "Concat" -> concat(in, Attrs.integer(n, "axis", 0));
+      case "Gather" -> gather(x, in.get(1), Attrs.integer(n, "axis", 0));
+      case "Add", "Sub", "Mul", "Div" -> binary(op, x, in.get(1));
+      default -> throw new Unsupported("its inputs are constants, but " + op + " is not evaluated on constants");
+    };
+  }
+
+  private static Const map(Const x, FloatOp f) {
+    float[] v = x.asFloats().clone();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = f.apply(v[i]);
+    }
+    return Const.ofFloats(x.dims(), v);
+  }
+
+  private interface FloatOp {
+    float apply(float v);
+  }
+
+  static Const transpose(Const x, long[] perm) {
+    int r = x.rank();
+    if (perm.length == 0) {
+      perm = new long[r];
+      for (int i = 0; i < r; i++) {
+        perm[i] = r - 1 - i;
+      }
+    }
+    if (perm.length != r) {
+      throw new Unsupported("perm " + Arrays.toString(perm) + " does not fit rank " + r);
+    }
+    long[] dims = new long[r];
+    for (int i = 0; i < r; i++) {
+      dims[i] = x.dims()[(int) perm[i]];
+    }
+    long[] inStrides = Shapes.strides(x.dims());
+    int n = x.size();
+    int[] src = new int[n];
+    int[] idx = new int[r];
+    for (int o = 0; o < n; o++) {
+      long s = 0;
+      for (int i = 0; i < r; i++) {
+        s += idx[i] * inStrides[(int) perm[i]];
+      }
+      src[o] = (int) s;
+      for (int i = r - 1; i >= 0; i--) {
+        if (++idx[i] < dims[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
+    if (x.isFloat()) {
+      float[] v = new float[n];
+      for (int o = 0; o < n; o++) {
+        v[o] = x.floats()[src[o]];
+      }
+      return Const.ofFloats(dims, v);
+    }
+    long[] v = new long[n];
+    for (int o = 0; o < n; o++) {
+      v[o] = x.longs()[src[o]];
+    }
+    return Const.ofLongs(dims, v);
+  }
+
+  private static Const concat(List<Const> in, long axisAttr) {
+    Const first = in.get(0);
+    int axis = Shapes.axis(axisAttr, first.rank());
+    long[] dims = first.dims().clone();
+    dims[axis] = 0;
+    boolean floats = in.stream().anyMatch(Const::isFloat);
+    for (Const c : in) {
+      if (c.rank() != first.rank()) {
+        throw new Unsupported("inputs of ranks " + first.rank() + " and " + c.rank());
+      }
+      dims[axis] += c.dims()[axis];
+    }
+    long outer = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= dims[i];
+    }
+    List<Float> f = new ArrayList<>();
+    List<Long> l = new ArrayList<>();
+    for (long o = 0; o < outer; o++) {
+      for (Const c : in) {
+        int block = (int) (c.size() / Math.max(outer, 1));
+        for (int i = 0; i < block; i++) {
+          int at = (int) (o * block + i);
+          if (floats) {
+            f.add(c.asFloats()[at]);
+          } else {
+            l.add(c.longs()[at]);
+          }
+        }
+      }
+    }
+    if (floats) {
+      float[] v = new float[f.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = f.get(i);
+      }
+      return Const.ofFloats(dims, v);
+    }
+    return Const.ofLongs(dims, l.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static Const gather(Const data, Const indices, long axisAttr) {
+    int axis = Shapes.axis(axisAttr, data.rank());
+    long[] idx = indices.asLongs();
+    long size = data.dims()[axis];
+    long outer = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= data.dims()[i];
+    }
+    long inner = data.size() / Math.max(1, outer * size);
+    long[] dims = new long[data.rank() - 1 + indices.rank()];
+    int d = 0;
+    for (int i = 0; i < axis; i++) {
+      dims[d++] = data.dims()[i];
+    }
+    for (long k : indices.dims()) {
+      dims[d++] = k;
+    }
+    for (int i = axis + 1; i < data.rank(); i++) {
+      dims[d++] = data.dims()[i];
+    }
+    int n = (int) (outer * idx.length * inner);
+    float[] f = data.isFloat() ? new float[n] : null;
+    long[] l = data.isFloat() ? null : new long[n];
+    int at = 0;
+    for (long o = 0; o < outer; o++) {
+      for (long k : idx) {
+        long j = k < 0 ? k + size : k;
+        if (j < 0 || j >= size) {
+          throw new Unsupported("index " + k + " is outside [" + -size + ", " + size + ")");
+        }
+        for (long i = 0; i < inner; i++, at++) {
+          int src = (int) ((o * size + j) * inner + i);
+          if (f != null) {
+            f[at] = data.floats()[src];
+          } else {
+            l[at] = data.longs()[src];
+          }
+        }
+      }
+    }
+    return new Const(dims, f, l);
+  }
+
+  /** Numpy-style broadcasting of two constants. */
+  static Const binary(String op, Const a, Const b) {
+    long[] dims = Shapes.broadcast(a.dims(), b.dims());
+    long n = Const.count(dims, OnnxTensors.MAX_ELEMENTS);
+    if (n < 0) {
+      throw new Unsupported("the broadcast result " + Arrays.toString(dims) + " is too large");
+    }
+    int[] ia = Shapes.broadcastIndex(a.dims(), dims);
+    int[] ib = Shapes.broadcastIndex(b.dims(), dims);
+    if (a.isFloat() || b.isFloat()) {
+      float[] x = a.asFloats();
+      float[] y = b.asFloats();
+      float[] v = new float[(int) n];
+      for (int i = 0; i < n; i++) {
+        v[i] = switch (op) {
+          case "Add" -> x[ia[i]] + y[ib[i]];
+          case "Sub" -> x[ia[i]] - y[ib[i]];
+          case "Mul" -> x[ia[i]] * y[ib[i]];
+          default -> x[ia[i]] / y[ib[i]];
+        };
+      }
+      return Const.ofFloats(dims, v);
+    }
+    long[] v = new long[(int) n];
+    for (int i = 0; i < n; i++) {
+      long x = a.longs()[ia[i]];
+      long y = b.longs()[ib[i]];
+      if (op.equals("Div") && y == 0) {
+        throw new Unsupported("it divides an integer by zero");
+      }
+      v[i] = switch (op) {
+        case "Add" -> x + y;
+        case "Sub" -> x - y;
+        case "Mul" -> x * y;
+        default -> x / y;
+      };
+    }
+    return Const.ofLongs(dims, v);
+  }
+}
