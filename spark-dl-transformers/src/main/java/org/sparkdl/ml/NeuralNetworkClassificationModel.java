@@ -13,7 +13,7 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.util.GeneralMLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -318,8 +318,12 @@ public final class NeuralNetworkClassificationModel
     return super.findSummaryModel();
   }
 
+  /**
+   * Saves this model: {@code write().save(path)} writes the model directory, {@code
+   * write().format("onnx").save(path)} one ONNX file instead ({@link org.sparkdl.ml.scoring.OnnxFiles}).
+   */
   @Override
-  public MLWriter write() {
+  public GeneralMLWriter write() {
     data.requireNetwork(uid);
     return new ModelFiles.Writer(this, data, provenance());
   }
@@ -333,6 +337,28 @@ public final class NeuralNetworkClassificationModel
   /** Loads a model saved by {@link #write()} from any Hadoop file system path. */
   public static NeuralNetworkClassificationModel load(String path) {
     return read().load(path);
+  }
+
+  /**
+   * A model of the network in the ONNX file at {@code path} (any Hadoop file system), imported
+   * into this library's layers ({@link org.sparkdl.ml.scoring.OnnxFiles}): it scores, saves and
+   * fine-tunes like a fitted one. Of a graph with several outputs, the one named "rawPrediction" is read
+   * when there is one (a file this library wrote), and a final softmax is left out: the model applies it.
+   *
+   * @throws org.sparkdl.io.ModelFileException (thrown unchecked) for a malformed file, or one holding
+   *     nodes this library cannot express, all of them listed
+   */
+  public static NeuralNetworkClassificationModel loadOnnx(String path) {
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
+    try {
+      org.sparkdl.onnx.OnnxNetwork n = org.sparkdl.ml.scoring.OnnxFiles.read(spark.sparkContext().hadoopConfiguration(),
+          path, new org.sparkdl.onnx.OnnxImporter.Options(List.of(), true, "rawPrediction")).network();
+      NetworkSpec spec = n.spec();
+      checkClassifierNetwork(spec);
+      return new NeuralNetworkClassificationModel(Identifiable.randomUID("nnClfModel"), spec, n.weights(), n.buffers());
+    } catch (java.io.IOException e) {
+      throw org.sparkdl.ml.param.ParamsMetadata.<RuntimeException>sneaky(e);
+    }
   }
 
   @Override

@@ -10,7 +10,7 @@ import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.util.GeneralMLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -195,8 +195,12 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
     return ModelFiles.provenance(this, summary);
   }
 
+  /**
+   * Saves this model: {@code write().save(path)} writes the model directory, {@code
+   * write().format("onnx").save(path)} one ONNX file instead ({@link org.sparkdl.ml.scoring.OnnxFiles}).
+   */
   @Override
-  public MLWriter write() {
+  public GeneralMLWriter write() {
     data.requireNetwork(uid);
     return new ModelFiles.Writer(this, data, provenance());
   }
@@ -208,6 +212,28 @@ public final class NeuralNetworkRegressionModel extends RegressionModel<Vector, 
 
   public static NeuralNetworkRegressionModel load(String path) {
     return read().load(path);
+  }
+
+  /**
+   * A model of the network in the ONNX file at {@code path} (any Hadoop file system), imported
+   * into this library's layers ({@link org.sparkdl.ml.scoring.OnnxFiles}): it scores, saves and
+   * fine-tunes like a fitted one. Of a graph with several outputs, the one named "prediction" is read
+   * when there is one.
+   *
+   * @throws org.sparkdl.io.ModelFileException (thrown unchecked) for a malformed file, or one holding
+   *     nodes this library cannot express, all of them listed
+   */
+  public static NeuralNetworkRegressionModel loadOnnx(String path) {
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
+    try {
+      org.sparkdl.onnx.OnnxNetwork n = org.sparkdl.ml.scoring.OnnxFiles.read(spark.sparkContext().hadoopConfiguration(),
+          path, new org.sparkdl.onnx.OnnxImporter.Options(List.of(), false, "prediction")).network();
+      NetworkSpec spec = n.spec();
+      
+      return new NeuralNetworkRegressionModel(Identifiable.randomUID("nnRegModel"), spec, n.weights(), n.buffers());
+    } catch (java.io.IOException e) {
+      throw org.sparkdl.ml.param.ParamsMetadata.<RuntimeException>sneaky(e);
+    }
   }
 
   @Override

@@ -631,6 +631,9 @@ final class NodeMapper {
     for (int i = 1; i < target.length; i++) {
       per.add((int) target[i]);
     }
+    if (per.isEmpty() && shape.stream().allMatch(d -> d == 1)) {
+      per = shape;   // [N, 1, ...] to [N]: one value per example either way
+    }
     if (per.isEmpty()) {
       throw new Unsupported("the result keeps no dimension besides the batch");
     }

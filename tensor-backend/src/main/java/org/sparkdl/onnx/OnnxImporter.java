@@ -57,11 +57,21 @@ public final class OnnxImporter {
    * @param outputs the graph outputs that become the network's outputs, or empty for all
    * @param logits whether an output computed by a final softmax (or log-softmax) is read from that
    *     layer's input instead (a classifier's network outputs logits and applies softmax itself)
+   * @param prefer when {@code outputs} is empty and the graph has an output of this name, only that
+   *     one is read (as {@code rawPrediction} of a model this library exported); null for none
    */
-  public record Options(List<String> outputs, boolean logits) {
+  public record Options(List<String> outputs, boolean logits, String prefer) {
     /** Every output, as the graph computes it. */
     public static Options all() {
-      return new Options(List.of(), false);
+      return new Options(List.of(), false, null);
+    }
+
+    List<String> wanted(GraphProto graph) {
+      List<String> all = graph.getOutputList().stream().map(ValueInfoProto::getName).toList();
+      if (!outputs.isEmpty()) {
+        return outputs;
+      }
+      return prefer != null && all.contains(prefer) ? List.of(prefer) : all;
     }
   }
 
@@ -93,14 +103,15 @@ public final class OnnxImporter {
     if (graph.getNodeCount() > MAX_NODES) {
       throw new ModelFileException(fileName, "has " + graph.getNodeCount() + " nodes; at most " + MAX_NODES + " are read.");
     }
-    List<NodeProto> order = order(graph, fileName, options.outputs());
+    List<String> wanted = options.wanted(graph);
+    List<NodeProto> order = order(graph, fileName, wanted);
     Map<String, Const> consts = new HashMap<>();
     for (TensorProto t : graph.getInitializerList()) {
       if (consts.put(t.getName(), OnnxTensors.decode(fileName, t, external)) != null) {
         throw new ModelFileException(fileName, "defines initializer '" + OnnxTensors.clip(t.getName()) + "' twice.");
       }
     }
-    NodeMapper mapper = new NodeMapper(fileName, consts, external, consumers(graph, order, options.outputs()));
+    NodeMapper mapper = new NodeMapper(fileName, consts, external, consumers(order, wanted));
     Map<String, String> inputNames = new LinkedHashMap<>();
     for (ValueInfoProto in : graph.getInputList()) {
       if (!consts.containsKey(in.getName())) {
@@ -111,8 +122,6 @@ public final class OnnxImporter {
       mapper.map(n);
     }
     mapper.failIfUnsupported();
-    List<String> wanted = options.outputs().isEmpty()
-        ? graph.getOutputList().stream().map(ValueInfoProto::getName).toList() : options.outputs();
     Map<String, String> outputs = new LinkedHashMap<>();
     for (String out : wanted) {
       outputs.put(out, mapper.output(out, options.logits()));
@@ -187,7 +196,7 @@ public final class OnnxImporter {
    * The nodes that compute {@code outputs} (all graph outputs when empty), in an order where each
    * comes after the nodes it reads; refuses values defined twice, read but never defined, and cycles.
    */
-  private static List<NodeProto> order(GraphProto graph, String fileName, List<String> outputs) throws ModelFileException {
+  private static List<NodeProto> order(GraphProto graph, String fileName, List<String> wanted) throws ModelFileException {
     Set<String> defined = new HashSet<>();
     graph.getInitializerList().forEach(t -> defined.add(t.getName()));
     graph.getInputList().forEach(v -> defined.add(v.getName()));
@@ -203,7 +212,6 @@ public final class OnnxImporter {
         }
       }
     }
-    List<String> wanted = outputs.isEmpty() ? graph.getOutputList().stream().map(ValueInfoProto::getName).toList() : outputs;
     if (wanted.isEmpty()) {
       throw new ModelFileException(fileName, "declares no outputs.");
     }
@@ -261,14 +269,13 @@ public final class OnnxImporter {
   }
 
   /** How many times each value is read by the nodes of {@code order} and the wanted outputs. */
-  private static Map<String, Integer> consumers(GraphProto graph, List<NodeProto> order, List<String> outputs) {
+  private static Map<String, Integer> consumers(List<NodeProto> order, List<String> wanted) {
     Map<String, Integer> count = new HashMap<>();
     for (NodeProto n : order) {
       for (String in : n.getInputList()) {
         count.merge(in, 1, Integer::sum);
       }
     }
-    List<String> wanted = outputs.isEmpty() ? graph.getOutputList().stream().map(ValueInfoProto::getName).toList() : outputs;
     wanted.forEach(o -> count.merge(o, 1, Integer::sum));
     return count;
   }

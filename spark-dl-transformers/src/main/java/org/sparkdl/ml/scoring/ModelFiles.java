@@ -17,7 +17,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.util.GeneralMLWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdl.hadoop.AtomicDirectoryWriter;
@@ -69,22 +70,42 @@ public final class ModelFiles {
 
   private ModelFiles() {}
 
-  /** Writes a model's directory. */
-  public static final class Writer extends MLWriter {
+  /**
+   * Writes a model's directory, or with {@code format("onnx")} one ONNX file ({@link OnnxFiles}):
+   * Spark's {@code GeneralMLWriter}, which finds formats other than the default {@code "internal"}
+   * through {@code META-INF/services/org.apache.spark.ml.util.MLFormatRegister} (as PMML does).
+   */
+  public static final class Writer extends GeneralMLWriter {
     private final Params stage;
     private final ModelData data;
     private final Map<String, Object> provenance;
+    private String format = "internal";
 
     /** A writer of {@code stage}'s params, {@code data} and {@code provenance}. */
-    public Writer(Params stage, ModelData data, Map<String, Object> provenance) {
+    public Writer(PipelineStage stage, ModelData data, Map<String, Object> provenance) {
+      super(stage);
       this.stage = stage;
       this.data = data;
       this.provenance = provenance;
     }
 
-    /** Saves a new version; an existing model needs {@code overwrite()}, and is kept if the save fails. */
+    /** Chooses the format: {@code "internal"} (the default, a model directory) or {@code "onnx"}. */
+    @Override
+    public GeneralMLWriter format(String source) {
+      this.format = source;
+      return super.format(source);
+    }
+
+    /**
+     * Saves a new version; an existing model needs {@code overwrite()}, and is kept if the save
+     * fails. Other formats save through Spark's format lookup.
+     */
     @Override
     public void save(String path) throws IOException {
+      if (!format.equalsIgnoreCase("internal")) {
+        super.save(path);
+        return;
+      }
       Configuration conf = sparkSession().sparkContext().hadoopConfiguration();
       String version = sparkSession().version();
       VersionedDirectory.write(conf, path, shouldOverwrite(), UNVERSIONED, (fs, dir) -> {
@@ -104,7 +125,15 @@ public final class ModelFiles {
 
     @Override
     public void saveImpl(String path) {
-      throw new UnsupportedOperationException("ModelFiles.Writer saves through save(path), which is atomic.");
+      if (format.equalsIgnoreCase("internal")) {
+        throw new UnsupportedOperationException("ModelFiles.Writer saves through save(path), which is atomic.");
+      }
+      try {
+        super.saveImpl(path);
+      } catch (Exception e) {
+        // Spark's format writers throw what they like; a checked one passes through unchanged
+        throw ParamsMetadata.<RuntimeException>sneaky(e);
+      }
     }
 
     /** Writes one version into {@code dir}; returns its metadata JSON. */
