@@ -57,6 +57,16 @@ class _Writer(JavaMLWriter):
         super().save(path)
 
 
+class _ModelWriter(_Writer):
+    """A model's writer: Spark's ``GeneralMLWriter``, which also writes other formats."""
+
+    def format(self, source: str) -> "_ModelWriter":
+        """Chooses the format: ``"internal"`` (the default, a model directory) or ``"onnx"`` (one
+        ONNX file at the path, its input and outputs named after the model's columns)."""
+        translated(lambda: self._jwrite.format(source))()
+        return self
+
+
 class _Reader(JavaMLReader):
     """PySpark's Java reader for a spark_dl class: the Java class comes from the Python class."""
 
@@ -160,6 +170,24 @@ class _SparkDLEstimator(_SparkDLParams, JavaEstimator[J], Generic[J]):
 
 class _SparkDLModel(_SparkDLParams, JavaModel):
     """Base of the spark_dl models."""
+
+    def write(self) -> _ModelWriter:
+        """An MLWriter that saves this model (``.overwrite()`` to replace an existing path;
+        ``.format("onnx")`` to write an ONNX file)."""
+        return _ModelWriter(self)
+
+    @classmethod
+    def loadOnnx(cls: Type[M], path: str) -> M:
+        """A model of the network in the ONNX file at ``path`` (any Hadoop file system), imported
+        into spark-dl's own layers: it scores, saves and fine-tunes like a fitted one."""
+        from pyspark.sql import SparkSession
+
+        check_session()
+        jvm = SparkSession.active().sparkContext._jvm
+        java_class = jvm
+        for part in cls._java_class.split("."):
+            java_class = getattr(java_class, part)
+        return cls._from_java_stage(translated(lambda: java_class.loadOnnx(path))())  # type: ignore[return-value]
 
     @translated
     def _transform(self, dataset: "DataFrame") -> "DataFrame":

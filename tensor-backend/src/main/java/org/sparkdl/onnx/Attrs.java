@@ -26,6 +26,20 @@ final class Attrs {
     return a == null ? absent : a.getF();
   }
 
+  /**
+   * A float attribute as the double a user wrote: ONNX keeps float32, whose nearest double
+   * ({@code 9.999999747378752E-6}) is not the {@code 1e-5} of the spec it came from.
+   */
+  static double decimal(NodeProto n, String name, double absent) {
+    AttributeProto a = find(n, name);
+    return a == null ? absent : decimal(a.getF());
+  }
+
+  /** The shortest decimal that reads back as {@code f}. */
+  static double decimal(float f) {
+    return Double.parseDouble(Float.toString(f));
+  }
+
   static String text(NodeProto n, String name, String absent) {
     AttributeProto a = find(n, name);
     return a == null ? absent : a.getS().toStringUtf8();

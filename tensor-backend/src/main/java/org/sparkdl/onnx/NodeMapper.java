@@ -251,8 +251,8 @@ final class NodeMapper {
       case "Relu" -> activation(n, "relu", 0);
       case "Sigmoid" -> activation(n, "sigmoid", 0);
       case "Tanh" -> activation(n, "tanh", 0);
-      case "LeakyRelu" -> activation(n, "leaky_relu", Attrs.real(n, "alpha", 0.01f));
-      case "Elu" -> activation(n, "elu", Attrs.real(n, "alpha", 1f));
+      case "LeakyRelu" -> activation(n, "leaky_relu", Attrs.decimal(n, "alpha", 0.01));
+      case "Elu" -> activation(n, "elu", Attrs.decimal(n, "alpha", 1));
       case "Gelu" -> {
         if (!Attrs.text(n, "approximate", "none").equals("tanh")) {
           throw new Unsupported("exact (erf) GELU; this library's gelu is the tanh approximation (approximate='tanh')");
@@ -500,8 +500,8 @@ final class NodeMapper {
     float[] mean = along(constant(n, 3, "input_mean"), channels, 0, "input_mean");
     float[] var = along(constant(n, 4, "input_var"), channels, 0, "input_var");
     String out = n.getOutput(0);
-    add(out, new BatchNorm(unique(out), List.of(x.node()), 1 - Attrs.real(n, "momentum", 0.9f),
-        Attrs.real(n, "epsilon", 1e-5f))).put("weight", scale).put("bias", bias).put("running_mean", mean)
+    double momentum = Attrs.decimal((float) (1 - Attrs.decimal(n, "momentum", 0.9)));
+    add(out, new BatchNorm(unique(out), List.of(x.node()), momentum, Attrs.decimal(n, "epsilon", 1e-5))).put("weight", scale).put("bias", bias).put("running_mean", mean)
         .put("running_var", var);
   }
 
@@ -526,7 +526,7 @@ final class NodeMapper {
       throw new Unsupported("scale and bias must hold one value per normalised element (" + count + ")");
     }
     String out = n.getOutput(0);
-    add(out, new LayerNorm(unique(out), List.of(x.node()), axes, Attrs.real(n, "epsilon", 1e-5f)))
+    add(out, new LayerNorm(unique(out), List.of(x.node()), axes, Attrs.decimal(n, "epsilon", 1e-5)))
         .put("weight", scale.asFloats()).put("bias", bias == null ? new float[count] : bias.asFloats());
   }
 
