@@ -108,6 +108,12 @@ final class NodeMapper {
       unsupported.add(op + " node '" + OnnxTensors.clip(n.getName()) + "' (output '" + OnnxTensors.clip(first(n)) + "'): "
           + e.getMessage());
       poison(n);
+    } catch (IndexOutOfBoundsException | ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
+      // a damaged node: too few inputs, or attributes and constants that contradict each other
+      unsupported.add(op + " node '" + OnnxTensors.clip(n.getName()) + "' (output '" + OnnxTensors.clip(first(n))
+          + "'): its inputs, outputs or attributes do not fit " + op + " (" + e.getClass().getSimpleName() + ": "
+          + OnnxTensors.clip(String.valueOf(e.getMessage())) + ")");
+      poison(n);
     }
   }
 

@@ -129,7 +129,16 @@ public final class OnnxImporter {
     try {
       List<InputSpec> inputs = mapper.inputs();
       NetworkSpec spec = new NetworkSpec(inputs, mapper.layers(), List.copyOf(new java.util.LinkedHashSet<>(outputs.values())));
-      return new Imported(OnnxNetwork.of(spec, mapper.weights()), inputNames, outputs);
+      Map<String, float[]> weights = mapper.weights();
+      for (org.sparkdl.nn.Network.Slot slot : org.sparkdl.nn.Network.layout(spec)) {
+        float[] v = weights.get(slot.name());
+        if (v == null || v.length != slot.size()) {
+          throw new ModelFileException(fileName, "the tensor of '" + slot.name() + "' holds " + (v == null ? "no"
+              : v.length) + " values; the layer needs " + slot.size() + " (shape " + java.util.Arrays.toString(slot.shape())
+              + ").");
+        }
+      }
+      return new Imported(OnnxNetwork.of(spec, weights), inputNames, outputs);
     } catch (SpecException e) {
       throw new ModelFileException(fileName, "does not make a valid network: " + e.getMessage(), e);
     }

@@ -93,12 +93,16 @@ final class WindowImport {
 
   private static List<Integer> perAxis(NodeProto n, String attr, int rank) {
     long[] v = Attrs.ints(n, attr);
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < rank; i++) {
-      out.add(v.length == 0 ? 1 : (int) v[i]);
-    }
     if (v.length != 0 && v.length != rank) {
       throw new Unsupported(attr + " " + Arrays.toString(v) + " does not have " + rank + " entries");
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < rank; i++) {
+      long value = v.length == 0 ? 1 : v[i];
+      if (value < 1 || value > Integer.MAX_VALUE) {
+        throw new Unsupported(attr + " " + Arrays.toString(v) + " must be >= 1");
+      }
+      out.add((int) value);
     }
     return out;
   }
