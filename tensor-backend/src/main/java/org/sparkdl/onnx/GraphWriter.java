@@ -50,9 +50,14 @@ final class GraphWriter {
     return output;
   }
 
-  /** Adds a node with several (or optional, empty-named) outputs. */
+  /** Adds a node with several (or optional, empty-named) outputs, named after its first output. */
   void nodeMulti(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(outputs.get(0)).addAllInput(inputs)
+    named(outputs.get(0), op, inputs, outputs, attributes);
+  }
+
+  /** Adds a node named {@code name}. */
+  void named(String name, String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs)
         .addAllOutput(outputs);
     for (AttributeProto a : attributes) {
       n.addAttribute(a);

@@ -42,7 +42,9 @@ import org.sparkdl.spec.SpecException;
  * axis and the order of the elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
  * one value or one per channel a per-channel scale and shift (a depthwise 1x1 convolution, or a
- * diagonal dense layer on the last axis); {@code LSTM} and {@code GRU} ({@link RecurrentImport}).
+ * diagonal dense layer on the last axis); {@code LSTM} and {@code GRU}, one layer per node, with
+ * the transposes around them ({@link RecurrentImport}). A node that cannot be mapped is recorded
+ * with its reason, and mapping goes on so that one message lists them all.
  */
 final class NodeMapper {
   private final String file;
@@ -55,8 +57,10 @@ final class NodeMapper {
   private final Set<String> poisoned = new HashSet<>();
   private final List<String> unsupported = new ArrayList<>();
   private final RecurrentImport recurrent;
+  private final Map<String, List<String>> readers;
 
-  NodeMapper(String file, Map<String, Const> consts, OnnxTensors.ExternalData external, Map<String, Integer> consumers) {
+  NodeMapper(String file, Map<String, Const> consts, Map<String, Integer> consumers, Map<String, List<String>> readers) {
+    this.readers = readers;
     this.file = file;
     this.consts = consts;
     this.consumers = consumers;
@@ -173,6 +177,15 @@ final class NodeMapper {
     return v;
   }
 
+  Value valueOrNull(String name) {
+    return values.get(name);
+  }
+
+  /** The operators of the nodes that read {@code value}. */
+  List<String> consumerOps(String value) {
+    return readers.getOrDefault(value, List.of());
+  }
+
   Const constOrNull(String name) {
     return name.isEmpty() ? null : consts.get(name);
   }
@@ -245,6 +258,9 @@ final class NodeMapper {
   // ---- the mapping of computed values
 
   private void mapComputed(NodeProto n, String op) {
+    if (recurrent.handles(n)) {
+      return;
+    }
     String out = n.getOutput(0);
     switch (op) {
       case "Identity", "Cast" -> alias(out, value(n.getInput(0)));
@@ -606,9 +622,6 @@ final class NodeMapper {
       }
       default -> {
         long[] perm = Attrs.ints(n, "perm");
-        if (recurrent.transpose(n, x, perm)) {
-          return;
-        }
         if (perm.length != full.length || perm[0] != 0) {
           throw new Unsupported("perm " + Arrays.toString(perm) + " moves the batch axis or does not fit rank " + full.length);
         }

@@ -111,7 +111,11 @@ public final class OnnxImporter {
         throw new ModelFileException(fileName, "defines initializer '" + OnnxTensors.clip(t.getName()) + "' twice.");
       }
     }
-    NodeMapper mapper = new NodeMapper(fileName, consts, external, consumers(order, wanted));
+    Map<String, List<String>> readers = new HashMap<>();
+    for (NodeProto n : order) {
+      n.getInputList().forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getOpType()));
+    }
+    NodeMapper mapper = new NodeMapper(fileName, consts, consumers(order, wanted), readers);
     Map<String, String> inputNames = new LinkedHashMap<>();
     for (ValueInfoProto in : graph.getInputList()) {
       if (!consts.containsKey(in.getName())) {

@@ -62,7 +62,9 @@ final class RecurrentExport {
       if (!lstm) {
         attrs.add(integer("linear_before_reset", 1));
       }
-      g.nodeMulti(lstm ? "LSTM" : "GRU", lengths.isEmpty() ? List.of(x, wName, rName, bName)
+      // named "<layer>/LSTM" (one per stacked layer), as PyTorch names them; the importer names its layers so
+      String op = lstm ? "LSTM" : "GRU";
+      g.named((k == 0 ? name : name + "_l" + k) + "/" + op, op, lengths.isEmpty() ? List.of(x, wName, rName, bName)
           : List.of(x, wName, rName, bName, lengths), outputs,
           attrs.toArray(new org.sparkdl.onnx.proto.OnnxProto.AttributeProto[0]));
       // Y [T, D, N, H] -> [T, N, D H], the next layer's input

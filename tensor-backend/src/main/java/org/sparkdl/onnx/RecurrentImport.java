@@ -1,22 +1,217 @@
 package org.sparkdl.onnx;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
+import org.sparkdl.spec.Gru;
+import org.sparkdl.spec.Lstm;
 
-/** {@code LSTM} and {@code GRU} nodes, and the transposes around them, as recurrent layers. */
+/**
+ * {@code LSTM} and {@code GRU} nodes, and the transposes, reshapes and squeezes exporters put around
+ * them (ONNX's recurrent operators are time-major: {@code X [T, N, F]}, {@code Y [T, D, N, H]},
+ * {@code Y_h [D, N, H]}), as this library's batch-first recurrent layers, one per node. Values in
+ * those layouts are tracked as forms of a batch-first value, and become it again where the
+ * exporter's nodes bring them back to batch-first.
+ */
 final class RecurrentImport {
+  private enum Kind { TIME_MAJOR, LENGTHS, Y, Y_TND, Y_H, Y_H_BATCH }
+
+  /** A value in one of ONNX's recurrent layouts, standing for {@code base}. */
+  private record Form(Kind kind, Value base, int dirs) {}
+
   private final NodeMapper m;
+  private final Map<String, Form> forms = new HashMap<>();
 
   RecurrentImport(NodeMapper m) {
     this.m = m;
   }
 
-  /** Maps a transpose that is part of a recurrent layer's time-major layout; returns whether it was one. */
-  boolean transpose(NodeProto n, Value x, long[] perm) {
-    return false;
+  /** Maps {@code n} when it reads or makes a recurrent layout; returns whether it did. */
+  boolean handles(NodeProto n) {
+    if (n.getInputCount() == 0 || n.getOutputCount() == 0) {
+      return false;
+    }
+    String op = n.getOpType();
+    String out = n.getOutput(0);
+    Form f = forms.get(n.getInput(0));
+    if (f == null) {
+      Value x = m.valueOrNull(n.getInput(0));
+      if (x == null) {
+        return false;
+      }
+      if (op.equals("Transpose") && x.shape().size() == 2 && Arrays.equals(Attrs.ints(n, "perm"), new long[] {1, 0, 2})
+          && consumedByRecurrent(out)) {
+        forms.put(out, new Form(Kind.TIME_MAJOR, x, 1));
+        return true;
+      }
+      if (op.equals("Reshape") && x.producer() == null && x.shape().equals(List.of(1)) && consumedByRecurrent(out)) {
+        forms.put(out, new Form(Kind.LENGTHS, x, 1));
+        return true;
+      }
+      return false;
+    }
+    if (op.equals("LSTM") || op.equals("GRU")) {
+      return false;
+    }
+    long[] perm = Attrs.ints(n, "perm");
+    switch (f.kind()) {
+      case LENGTHS -> {
+        if (op.equals("Cast") || op.equals("Identity")) {
+          forms.put(out, f);
+          return true;
+        }
+      }
+      case TIME_MAJOR -> {
+        if (op.equals("Transpose") && Arrays.equals(perm, new long[] {1, 0, 2})) {
+          m.alias(out, f.base());
+          return true;
+        }
+      }
+      case Y -> {
+        if (op.equals("Transpose") && Arrays.equals(perm, new long[] {0, 2, 1, 3})) {
+          forms.put(out, new Form(Kind.Y_TND, f.base(), f.dirs()));
+          return true;
+        }
+        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {1})) {
+          forms.put(out, new Form(Kind.TIME_MAJOR, f.base(), 1));
+          return true;
+        }
+      }
+      case Y_TND -> {
+        if (op.equals("Reshape")) {
+          long[] shape = m.constant(n, 1, "the shape").asLongs();
+          if (shape.length == 3 && shape[0] == 0 && shape[1] == 0) {
+            forms.put(out, new Form(Kind.TIME_MAJOR, f.base(), 1));
+            return true;
+          }
+        }
+      }
+      case Y_H -> {
+        if (op.equals("Transpose") && Arrays.equals(perm, new long[] {1, 0, 2})) {
+          forms.put(out, new Form(Kind.Y_H_BATCH, f.base(), f.dirs()));
+          return true;
+        }
+        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {0})) {
+          m.alias(out, f.base());
+          return true;
+        }
+      }
+      case Y_H_BATCH -> {
+        if (op.equals("Reshape")) {
+          long[] shape = m.constant(n, 1, "the shape").asLongs();
+          if (shape.length == 2 && shape[0] == 0) {
+            m.alias(out, f.base());
+            return true;
+          }
+        }
+      }
+      default -> throw new IllegalStateException(f.kind().toString());
+    }
+    throw new Unsupported("it reads the time-major layout of a recurrent layer; only the transposes, reshapes and"
+        + " squeezes exporters put around LSTM and GRU are read");
+  }
+
+  private long[] axes(NodeProto n) {
+    return n.getInputCount() > 1 ? m.constant(n, 1, "axes").asLongs() : Attrs.ints(n, "axes");
+  }
+
+  private boolean consumedByRecurrent(String value) {
+    return m.consumerOps(value).stream().allMatch(op -> op.equals("LSTM") || op.equals("GRU") || op.equals("Cast"));
   }
 
   void map(NodeProto n, boolean lstm) {
-    throw new Unsupported("recurrent layers are not read yet");
+    String op = n.getOpType();
+    Form x = forms.get(n.getInput(0));
+    if (x == null || x.kind() != Kind.TIME_MAJOR) {
+      throw new Unsupported("X must be the time-major transpose of a sequence ([T, N, F], layout 0)");
+    }
+    if (Attrs.integer(n, "layout", 0) != 0) {
+      throw new Unsupported("layout 1 (batch-first) is not read; exporters write layout 0");
+    }
+    String direction = Attrs.text(n, "direction", "forward");
+    if (!direction.equals("forward") && !direction.equals("bidirectional")) {
+      throw new Unsupported("direction '" + direction + "'; forward and bidirectional are read");
+    }
+    if (Attrs.find(n, "activations") != null || Attrs.find(n, "clip") != null || Attrs.integer(n, "input_forget", 0) != 0) {
+      throw new Unsupported("custom activations, clip or input_forget");
+    }
+    if (!lstm && Attrs.integer(n, "linear_before_reset", 0) != 1) {
+      throw new Unsupported("linear_before_reset=0; this library's GRU (as PyTorch's) resets after the recurrent product");
+    }
+    int dirs = direction.equals("bidirectional") ? 2 : 1;
+    int gates = lstm ? 4 : 3;
+    int hidden = (int) Attrs.integer(n, "hidden_size", -1);
+    int features = x.base().shape().get(1);
+    Const w = m.constant(n, 1, "W");
+    Const r = m.constant(n, 2, "R");
+    long gh = (long) gates * hidden;
+    if (hidden <= 0 || !Arrays.equals(w.dims(), new long[] {dirs, gh, features})
+        || !Arrays.equals(r.dims(), new long[] {dirs, gh, hidden})) {
+      throw new Unsupported("W " + Arrays.toString(w.dims()) + " and R " + Arrays.toString(r.dims()) + " do not fit"
+          + " hidden_size " + hidden + ", " + dirs + " direction(s) and " + features + " input features");
+    }
+    Const b = present(n, 3) ? m.constant(n, 3, "B") : null;
+    if (b != null && !Arrays.equals(b.dims(), new long[] {dirs, 2 * gh})) {
+      throw new Unsupported("B " + Arrays.toString(b.dims()) + " does not fit");
+    }
+    String lengths = null;
+    if (present(n, 4)) {
+      Form l = forms.get(n.getInput(4));
+      if (l == null || l.kind() != Kind.LENGTHS) {
+        throw new Unsupported("sequence_lens must come from a network input of one length per example");
+      }
+      lengths = l.base().node();
+    }
+    for (int i = 5; i < n.getInputCount(); i++) {
+      if (present(n, i)) {
+        Const c = m.constOrNull(n.getInput(i));
+        boolean zeros = c != null && i < 7;
+        for (int j = 0; zeros && j < c.size(); j++) {
+          zeros = c.asFloats()[j] == 0;
+        }
+        if (!zeros) {
+          throw new Unsupported(i == 7 ? "peephole weights P" : "an initial state other than zeros");
+        }
+      }
+    }
+    boolean sequences = m.used(n, 0);
+    if (sequences && m.used(n, 1) || m.used(n, 2)) {
+      throw new Unsupported("both the sequence and the last state" + (m.used(n, 2) ? " (or the cell state)" : "")
+          + " are used; a layer gives one of them");
+    }
+    int[] order = lstm ? RecurrentExport.LSTM_GATES : RecurrentExport.GRU_GATES;
+    // named after the node, less the operator PyTorch and the exporter append ("/lstm/LSTM" is layer "lstm")
+    String node = n.getName().replaceFirst("/" + op + "$", "");
+    String name = m.unique(node.isEmpty() ? n.getOutput(0) : node);
+    List<String> inputs = lengths == null ? List.of(x.base().node()) : List.of(x.base().node(), lengths);
+    String out = sequences ? n.getOutput(0) : n.getOutputCount() > 1 ? n.getOutput(1) : n.getOutput(0);
+    Draft d = m.add(out, lstm ? new Lstm(name, inputs, hidden, 1, dirs == 2, sequences)
+        : new Gru(name, inputs, hidden, 1, dirs == 2, sequences));
+    float[] bias = b == null ? new float[(int) (dirs * 2 * gh)] : b.asFloats();
+    for (int k = 0; k < dirs; k++) {
+      String suffix = "_l0" + (k == 1 ? "_reverse" : "");
+      d.put("weight_ih" + suffix, ours(w.asFloats(), order, hidden * features, k * gh * features));
+      d.put("weight_hh" + suffix, ours(r.asFloats(), order, hidden * hidden, k * gh * hidden));
+      d.put("bias_ih" + suffix, ours(bias, order, hidden, k * 2 * gh));
+      d.put("bias_hh" + suffix, ours(bias, order, hidden, k * 2 * gh + gh));
+    }
+    Value layer = m.value(out);
+    forms.put(out, new Form(sequences ? Kind.Y : Kind.Y_H, layer, dirs));
+  }
+
+  private boolean present(NodeProto n, int input) {
+    return n.getInputCount() > input && !n.getInput(input).isEmpty();
+  }
+
+  /** The gate blocks of one direction of an ONNX tensor at {@code at}, in this library's order. */
+  private static float[] ours(float[] onnx, int[] order, int block, long at) {
+    float[] out = new float[order.length * block];
+    for (int k = 0; k < order.length; k++) {
+      System.arraycopy(onnx, (int) at + k * block, out, order[k] * block, block);
+    }
+    return out;
   }
 }
