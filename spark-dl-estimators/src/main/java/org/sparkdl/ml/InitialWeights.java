@@ -23,9 +23,9 @@ final class InitialWeights {
 
   private InitialWeights() {}
 
-  /** The network of the saved model at {@code path} (a model alone or in a PipelineModel), as the fit would train it. */
+  /** The network of the saved model at {@code path} (a model alone, in a PipelineModel, or an .onnx file), as the fit would train it. */
   static ModelData of(SparkSession spark, String path) {
-    return ((NetworkModel) SavedModel.load(spark, path, "initialModel").model()).modelData();
+    return ((NetworkModel) SavedModel.load(spark, path, "initialModel", false).model()).modelData();
   }
 
   /**

@@ -400,7 +400,7 @@ public interface NeuralNetworkParams extends Params {
     if (!isDefined(layers())) {
       if (!getInitialModel().isEmpty()) {
         // fine-tuning the saved network itself
-        return ((NetworkModel) SavedModel.load(SparkSession.active(), getInitialModel(), "initialModel").model()).spec();
+        return ((NetworkModel) SavedModel.load(SparkSession.active(), getInitialModel(), "initialModel", false).model()).spec();
       }
       throw new IllegalArgumentException("Set either network (JSON) or layers (e.g. [784, 128, 10]); neither is set.");
     }

@@ -52,7 +52,8 @@ public final class BatchScoringJob {
       "  --model PATH          saved NeuralNetworkClassificationModel or NeuralNetworkRegressionModel, or a",
       "                        saved PipelineModel holding one (its other stages run too; the output keeps",
       "                        the input columns, the predictions and what stages after the model add,",
-      "                        e.g. IndexToString's labels)",
+      "                        e.g. IndexToString's labels), or an .onnx file (imported into spark-dl's",
+      "                        layers; see --onnx-task)",
       "  --input PATH          the data to score",
       "  --output PATH         where to write the scored rows (Parquet)",
       "Options:",
@@ -67,6 +68,8 @@ public final class BatchScoringJob {
       "  --mode MODE           errorifexists (default) or overwrite",
       "  --partitions N        repartition the input to N partitions before scoring",
       "  --csv-header BOOL     whether CSV files have a header line (default true)",
+      "  --onnx-task TASK      what an .onnx --model is: classification (default; rawPrediction,",
+      "                        probability, prediction) or regression (prediction)",
       "  --verbose             keep Spark's INFO logs (by default only warnings and a one-line summary)",
       "  --help                print this message");
 
@@ -103,7 +106,7 @@ public final class BatchScoringJob {
   static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     List<String> known = List.of("model", "input", "output", "format", "features-col", "assemble", "keep", "mode",
-        "partitions", "csv-header", "verbose", "help");
+        "partitions", "csv-header", "verbose", "help", "onnx-task");
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {
         throw new IllegalArgumentException("Unexpected argument '" + args[i] + "'; options start with --.");
@@ -141,7 +144,11 @@ public final class BatchScoringJob {
 
   /** Scores and writes; returns the number of rows written. */
   static long run(SparkSession spark, Map<String, String> opts, PrintStream log) {
-    SavedModel saved = SavedModel.load(spark, opts.get("model"));
+    String task = opts.getOrDefault("onnx-task", "classification");
+    if (!task.equals("classification") && !task.equals("regression")) {
+      throw new IllegalArgumentException("--onnx-task must be classification or regression; found '" + task + "'.");
+    }
+    SavedModel saved = SavedModel.load(spark, opts.get("model"), task.equals("regression"));
     saved.check(opts);
     String features = opts.getOrDefault("features-col", saved.featuresCol());
     Dataset<Row> input = read(spark, opts, features);

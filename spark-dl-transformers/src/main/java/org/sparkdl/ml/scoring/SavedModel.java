@@ -34,20 +34,27 @@ public record SavedModel(String path, Transformer transformer, Model<?> model, L
   private static final List<String> SPARK_DL_MODELS =
       List.of(NeuralNetworkClassificationModel.class.getName(), NeuralNetworkRegressionModel.class.getName());
 
-  /** Loads whichever model the directory holds, by the class in its metadata. */
-  static SavedModel load(SparkSession spark, String path) {
-    return load(spark, path, "--model");
+  /**
+   * Loads whichever model the directory holds, by the class in its metadata; an {@code .onnx} file
+   * is imported as a classifier, or with {@code regression} as a regressor.
+   */
+  static SavedModel load(SparkSession spark, String path, boolean regression) {
+    return load(spark, path, "--model", regression);
   }
 
   /**
-   * As {@link #load(SparkSession, String)}, with errors that name the path as {@code what} (an
-   * option or a param) names it.
+   * As {@link #load(SparkSession, String, boolean)}, with errors that name the path as {@code
+   * what} (an option or a param) names it.
    */
-  public static SavedModel load(SparkSession spark, String path, String what) {
+  public static SavedModel load(SparkSession spark, String path, String what, boolean regression) {
     String cls;
     try {
       Path root = new Path(path);
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (root.getName().endsWith(".onnx") && fs.isFile(root)) {
+        Model<?> m = regression ? NeuralNetworkRegressionModel.loadOnnx(path) : NeuralNetworkClassificationModel.loadOnnx(path);
+        return new SavedModel(path, m, m, List.of(m));
+      }
       cls = new ObjectMapper().readTree(ParamsMetadata.read(fs, new Path(root, ModelFiles.METADATA))).path("class")
           .asText();
       cls = ParamsMetadata.FORMER_NAMES.getOrDefault(cls, cls);

@@ -86,6 +86,30 @@ class BatchScoringJobTest {
   }
 
   @Test
+  void scoresAnOnnxFileAsAClassifierOrARegressor(SparkSession spark, @TempDir Path tmp) throws Exception {
+    String modelPath = tmp.resolve("model.onnx").toString();
+    String input = tmp.resolve("in.parquet").toString();
+    NeuralNetworkClassificationModel m = model();
+    m.write().format("onnx").save(modelPath);
+    data(spark).write().parquet(input);
+    String output = tmp.resolve("out").toString();
+    BatchScoringJob.run(spark, BatchScoringJob.parse(new String[] {"--model", modelPath, "--input", input, "--output",
+        output}), new PrintStream(new ByteArrayOutputStream(), true, "UTF-8"));
+    assertEquals(m.transform(data(spark)).orderBy("id").select("prediction").collectAsList(),
+        spark.read().parquet(output).orderBy("id").select("prediction").collectAsList());
+    String regressorPath = tmp.resolve("regressor.onnx").toString();
+    ScoringFixtures.regressor("nnReg_job", 3, 4, 1).write().format("onnx").save(regressorPath);
+    String regression = tmp.resolve("reg").toString();
+    BatchScoringJob.run(spark, BatchScoringJob.parse(new String[] {"--model", regressorPath, "--input", input, "--output",
+        regression, "--onnx-task", "regression"}), new PrintStream(new ByteArrayOutputStream(), true, "UTF-8"));
+    assertEquals(List.of("id", "a", "b", "c", "prediction"), List.of(spark.read().parquet(regression).columns()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchScoringJob.run(spark,
+        BatchScoringJob.parse(new String[] {"--model", modelPath, "--input", input, "--output", tmp.resolve("x")
+            .toString(), "--onnx-task", "ranking"}), System.out));
+    assertEquals("--onnx-task must be classification or regression; found 'ranking'.", e.getMessage());
+  }
+
+  @Test
   void assemblesFeaturesFromCsvColumns(SparkSession spark, @TempDir Path tmp) throws Exception {
     String modelPath = tmp.resolve("model").toString();
     String input = tmp.resolve("in.csv").toString();
