@@ -1,6 +1,5 @@
 package org.sparkdl.onnx;
 
-import java.util.List;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.spec.Conv1d;
 import org.sparkdl.spec.Conv2d;
