@@ -81,6 +81,19 @@ class FineTuningTest {
   }
 
   @Test
+  void anOnnxFileStartsTheFitAsASavedModelDoes(SparkSession spark, @TempDir Path tmp) throws Exception {
+    Dataset<Row> three = NeuralNetworkClassifierTest.blobs(spark, 300, 3, 2).cache();
+    NeuralNetworkClassificationModel base = new NeuralNetworkClassifier().setLayers(4, 12, 3).setBatchSize(32)
+        .setLearningRate(0.01).setSeed(7).setMaxEpochs(3).fit(three);
+    String onnx = tmp.resolve("base.onnx").toString();
+    base.write().format("onnx").save(onnx);
+    NeuralNetworkClassificationModel tuned = new NeuralNetworkClassifier().setLayers(4, 12, 2).setBatchSize(32)
+        .setLearningRate(0.05).setSeed(8).setMaxEpochs(2).setInitialModel(onnx).setFrozenLayers("dense_1")
+        .fit(three.filter("label < 2"));
+    assertArrayEquals(firstLayer(base), firstLayer(tuned), "the frozen layer is the exported one, to the bit");
+  }
+
+  @Test
   void badNamesAndPathsAreClearErrors(SparkSession spark, @TempDir Path tmp) throws Exception {
     Dataset<Row> data = NeuralNetworkClassifierTest.blobs(spark, 60, 3, 2);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NeuralNetworkClassifier()
