@@ -59,6 +59,17 @@ class ConnectWriter:
         self._writer.overwrite()
         return self
 
+    def format(self, source: str) -> "ConnectWriter":
+        """The internal format only: an ONNX export needs the JVM gateway."""
+        if source.lower() not in ("internal", "default"):
+            from spark_dl.errors import SparkDLConnectError
+
+            raise SparkDLConnectError(
+                "write().format(%r) runs through py4j, which a Spark Connect client cannot reach. Save the model "
+                "(write().save(path)) and export it in a classic session or from Java/Scala:"
+                " model.write().format(\"onnx\").save(path)." % (source,))
+        return self
+
     def option(self, key: str, value: Any) -> "ConnectWriter":
         """Passes an option to the Java writer."""
         self._writer.option(key, value)

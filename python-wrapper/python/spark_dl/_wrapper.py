@@ -173,7 +173,11 @@ class _SparkDLModel(_SparkDLParams, JavaModel):
 
     def write(self) -> _ModelWriter:
         """An MLWriter that saves this model (``.overwrite()`` to replace an existing path;
-        ``.format("onnx")`` to write an ONNX file)."""
+        ``.format("onnx")`` to write an ONNX file; over Spark Connect, the internal format only)."""
+        if is_connect():
+            from spark_dl._connect import ConnectWriter
+
+            return ConnectWriter(self)  # type: ignore[return-value]
         return _ModelWriter(self)
 
     @classmethod
@@ -182,6 +186,12 @@ class _SparkDLModel(_SparkDLParams, JavaModel):
         into spark-dl's own layers: it scores, saves and fine-tunes like a fitted one."""
         from pyspark.sql import SparkSession
 
+        if is_connect():
+            from spark_dl.errors import SparkDLConnectError
+
+            raise SparkDLConnectError(
+                "loadOnnx imports through py4j, which a Spark Connect client cannot reach. Import the file once "
+                "in a classic session (or from Java/Scala) and save the model; load that over Connect.")
         check_session()
         jvm = SparkSession.active().sparkContext._jvm
         java_class = jvm

@@ -157,6 +157,10 @@ def test_over_connect_jvm_only_features_say_what_to_do_instead(connect_session: 
         model = NeuralNetworkRegressor(layers=[3, 4, 2], maxEpochs=1, seed=1).fit(linear(connect_session, n=40, outputs=2))
         with pytest.raises(SparkDLConnectError, match="predictVector calls the model in the JVM.*transform"):
             model.predictVector(Vectors.dense([1.0, 2.0, 3.0]))
+        with pytest.raises(SparkDLConnectError, match=r"write\(\).format\('onnx'\).*in a classic session"):
+            model.write().format("onnx")
+        with pytest.raises(SparkDLConnectError, match="loadOnnx imports through py4j"):
+            type(model).loadOnnx("/nowhere/model.onnx")
 
 
 def test_over_connect_the_progress_bar_is_off_with_a_warning_when_asked_for(connect_session: Any) -> None:
