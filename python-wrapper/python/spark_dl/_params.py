@@ -403,12 +403,13 @@ class _NeuralNetworkParams(Params):
     initialModel: "Param[str]" = Param(
         Params._dummy(),
         "initialModel",
-        "Path (any Hadoop file system) of a saved spark-dl model, or of a saved PipelineModel holding "
-        "one, whose weights start the fit (fine-tuning): every parameter of the network with the same "
-        "name and shape takes its saved value, the others (a new head, say) start from their "
-        "initialisers, and an INFO line lists both. Without layers or network set, the fit trains the "
-        "saved model's own network. Its batch normalisation statistics come along. Empty: every "
-        "parameter starts from its initialiser. Default: empty.",
+        "Path (any Hadoop file system) of a saved spark-dl model, of a saved PipelineModel holding "
+        "one, or of an .onnx file (imported into spark-dl's layers), whose weights start the fit "
+        "(fine-tuning): every parameter of the network with the same name and shape takes its saved "
+        "value, the others (a new head, say) start from their initialisers, and an INFO line lists "
+        "both. Without layers or network set, the fit trains the saved model's own network. Its batch "
+        "normalisation statistics come along. Empty: every parameter starts from its initialiser. "
+        "Default: empty.",
         typeConverter=TypeConverters.toString,
     )
     frozenLayers: "Param[str]" = Param(

@@ -210,8 +210,8 @@ public final class ParamTable {
           + " end, so TensorBoard shows a running fit; a fit resumed from checkpointDir continues the same run."
           + " Empty disables. Default: empty."),
       estimator("initialModel", Type.STRING, "", ANY, "A saved model whose weights start the fit (empty for none).",
-          "Path (any Hadoop file system) of a saved spark-dl model, or of a saved PipelineModel holding one, whose"
-          + " weights start the fit (fine-tuning): every parameter of the network with the same name and shape takes"
+          "Path (any Hadoop file system) of a saved spark-dl model, of a saved PipelineModel holding one, or of an"
+          + " .onnx file (imported into spark-dl's layers), whose weights start the fit (fine-tuning): every parameter of the network with the same name and shape takes"
           + " its saved value, the others (a new head, say) start from their initialisers, and an INFO line lists"
           + " both. Without layers or network set, the fit trains the saved model's own network. Its batch"
           + " normalisation statistics come along. Empty: every parameter starts from its initialiser. Default:"
