@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.sparkdl.testing.ThreadAllocations.allocatedBytes;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +67,6 @@ class SafeTensorsFuzzTest {
   private static final String[] STANDARD = {"F32", "F64", "U8", "BF16", "I64"};
 
   private final Random rnd = new Random(SEED);
-  private final com.sun.management.ThreadMXBean threads = allocationCounter();
   private int accepted;
   private int rejected;
 
@@ -297,19 +296,5 @@ class SafeTensorsFuzzTest {
       default -> text.replaceFirst("\"[A-Za-z_.]+\"", rnd.nextBoolean() ? "\"" + pick(NAMES) + "\"" : pick(DTYPES));
     };
     return assemble(edited.getBytes(StandardCharsets.UTF_8), data);
-  }
-
-  private static com.sun.management.ThreadMXBean allocationCounter() {
-    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
-        && t.isThreadAllocatedMemorySupported()) {
-      t.setThreadAllocatedMemoryEnabled(true);
-      return t;
-    }
-    return null;
-  }
-
-  /** Bytes allocated by this thread so far, or 0 where the JVM cannot say (the check then passes trivially). */
-  private long allocatedBytes() {
-    return threads == null ? 0 : threads.getCurrentThreadAllocatedBytes();
   }
 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.sparkdl.testing.ThreadAllocations.allocatedBytes;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -38,7 +38,6 @@ class OnnxImportFuzzTest {
   private static final long ALLOCATION_ALLOWANCE = 8L << 20;
 
   private final Random rnd = new Random(SEED);
-  private final com.sun.management.ThreadMXBean threads = allocationCounter();
   /** An external-data reader that must never be reached by a location the importer should refuse. */
   private final OnnxTensors.ExternalData external = (location, offset, length) -> {
     if (location.contains("..") || location.startsWith("/")) {
@@ -205,18 +204,5 @@ class OnnxImportFuzzTest {
         .build().toByteArray();
     assertEquals("fuzz.onnx: uses opset 11; opsets 13 to 25 are read (convert it with onnx.version_converter).",
         error(old));
-  }
-
-  private static com.sun.management.ThreadMXBean allocationCounter() {
-    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
-        && t.isThreadAllocatedMemorySupported()) {
-      t.setThreadAllocatedMemoryEnabled(true);
-      return t;
-    }
-    return null;
-  }
-
-  private long allocatedBytes() {
-    return threads == null ? 0 : threads.getCurrentThreadAllocatedBytes();
   }
 }
