@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +25,7 @@ import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
+import org.sparkdl.testing.FixtureTensors;
 
 /**
  * One set of ONNX Runtime fixtures from {@code src/test/resources/fixtures/onnx}: the cases JSON
@@ -145,11 +144,7 @@ final class OnnxFixtures implements AutoCloseable {
 
   /** A fixture tensor, flattened, in {@code dt}. */
   Tensor read(Scope s, String tensor, DType dt) throws IOException {
-    TensorInfo info = tensors.tensor(tensor);
-    ByteBuffer bytes = ByteBuffer.allocate((int) info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
-    tensors.read(tensor, bytes.duplicate());
-    float[] values = new float[(int) info.numElements()];
-    bytes.asFloatBuffer().get(values);
+    float[] values = FixtureTensors.floats(tensors, tensor);
     return s.of(dt, Shape.of(values.length), values);
   }
 

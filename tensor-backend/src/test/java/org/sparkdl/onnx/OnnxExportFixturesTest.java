@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.io.SafeTensorsReader;
-import org.sparkdl.io.TensorInfo;
 import org.sparkdl.nn.Network;
 import org.sparkdl.onnx.OnnxExporter.Kind;
 import org.sparkdl.onnx.OnnxExporter.Output;
@@ -33,6 +30,7 @@ import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
+import org.sparkdl.testing.FixtureTensors;
 
 /**
  * Networks of every layer type that has an ONNX form, exported, against ONNX Runtime. Each export
@@ -245,12 +243,7 @@ class OnnxExportFixturesTest {
   }
 
   private static float[] read(String tensor) throws IOException {
-    TensorInfo info = tensors.tensor(tensor);
-    ByteBuffer bytes = ByteBuffer.allocate((int) info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
-    tensors.read(tensor, bytes.duplicate());
-    float[] values = new float[(int) info.numElements()];
-    bytes.asFloatBuffer().get(values);
-    return values;
+    return FixtureTensors.floats(tensors, tensor);
   }
 
   @Test

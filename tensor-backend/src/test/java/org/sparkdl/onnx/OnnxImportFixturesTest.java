@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,11 +22,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.sparkdl.backend.Backend;
 import org.sparkdl.io.ModelFileException;
 import org.sparkdl.io.SafeTensorsReader;
-import org.sparkdl.io.TensorInfo;
 import org.sparkdl.nn.Network;
 import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.train.Inference;
+import org.sparkdl.testing.FixtureTensors;
 
 /**
  * Whole ONNX models in the node patterns PyTorch and Keras export, imported into this library's
@@ -109,12 +107,7 @@ class OnnxImportFixturesTest {
   }
 
   private static float[] read(String tensor) throws IOException {
-    TensorInfo info = tensors.tensor(tensor);
-    ByteBuffer bytes = ByteBuffer.allocate((int) info.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
-    tensors.read(tensor, bytes.duplicate());
-    float[] values = new float[(int) info.numElements()];
-    bytes.asFloatBuffer().get(values);
-    return values;
+    return FixtureTensors.floats(tensors, tensor);
   }
 
   @Test
