@@ -316,6 +316,14 @@ public final class OnnxExporter {
         String half = g.node("Mul", List.of(x, g.scalar(name + "/half", 0.5f)), g.fresh(name + "/half_x"));
         g.node("Mul", List.of(half, onePlus), name);
       }
+      case "gelu_erf" -> {
+        // PyTorch's own export of nn.GELU(), which the importer fuses back: x (1 + erf(x / sqrt 2)) 0.5
+        String scaled = g.node("Div", List.of(x, g.scalar(name + "/sqrt2", (float) Math.sqrt(2))), g.fresh(name + "/div"));
+        String erf = g.node("Erf", List.of(scaled), g.fresh(name + "/erf"));
+        String onePlus = g.node("Add", List.of(erf, g.scalar(name + "/one", 1f)), g.fresh(name + "/one_plus"));
+        String product = g.node("Mul", List.of(x, onePlus), g.fresh(name + "/x_one_plus"));
+        g.node("Mul", List.of(product, g.scalar(name + "/half", 0.5f)), name);
+      }
       default -> throw new IllegalStateException("No ONNX form for activation " + a.function());
     }
   }

@@ -8,8 +8,10 @@ import java.util.List;
  * input shape.
  *
  * <p>Functions: {@code relu}, {@code leaky_relu} (slope {@code alpha} for x &lt; 0, default 0.01),
- * {@code elu} ({@code alpha (e^x - 1)} for x &lt; 0, default 1.0), {@code gelu}, {@code sigmoid},
- * {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis), {@code identity}.
+ * {@code elu} ({@code alpha (e^x - 1)} for x &lt; 0, default 1.0), {@code gelu} (tanh form, {@code
+ * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}), {@code gelu_erf} (exact form, {@code 0.5 x (1 +
+ * erf(x / sqrt 2))}, PyTorch's default), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code
+ * log_softmax} (both over the last axis), {@code identity}.
  *
  * @param name unique layer name
  * @param inputs exactly one node name
@@ -22,7 +24,7 @@ public record Activation(String name, List<String> inputs, String function, doub
   public static final String TYPE = "activation";
   /** Known activation functions, sorted. */
   public static final List<String> FUNCTIONS = List.of(
-      "elu", "gelu", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh");
+      "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh");
 
   /** Validates the fields and makes {@code inputs} immutable. */
   public Activation {

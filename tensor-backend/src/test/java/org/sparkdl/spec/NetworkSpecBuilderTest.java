@@ -182,7 +182,7 @@ class NetworkSpecBuilderTest {
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {784}, "relu")).getMessage());
     assertEquals("Input 'features': shape dims must be > 0, found [0].",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {0, 3}, "relu")).getMessage());
-    assertEquals("Layer 'swish_1': unknown activation function 'swish'; known functions: elu, gelu, identity,"
+    assertEquals("Layer 'swish_1': unknown activation function 'swish'; known functions: elu, gelu, gelu_erf, identity,"
             + " leaky_relu, log_softmax, relu, sigmoid, softmax, tanh.",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {4, 3, 2}, "swish")).getMessage());
   }

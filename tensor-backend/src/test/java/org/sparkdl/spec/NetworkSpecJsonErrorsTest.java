@@ -199,7 +199,7 @@ class NetworkSpecJsonErrorsTest {
     assertEquals("Layer 'd': unknown init 'xavier'; known inits: glorot_normal, glorot_uniform, he_normal, he_uniform,"
             + " normal, uniform, zeros.",
         error(network("{\"type\": \"dense\", \"name\": \"d\", \"units\": 2, \"init\": \"xavier\"}")));
-    assertEquals("Layer 'a': unknown activation function 'relu6'; known functions: elu, gelu, identity, leaky_relu,"
+    assertEquals("Layer 'a': unknown activation function 'relu6'; known functions: elu, gelu, gelu_erf, identity, leaky_relu,"
             + " log_softmax, relu, sigmoid, softmax, tanh.",
         error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"relu6\", \"alpha\": 6}")));
     assertEquals("Layer 'a': function 'relu' takes no alpha; remove the field.",

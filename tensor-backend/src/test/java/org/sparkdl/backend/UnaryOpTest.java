@@ -1,0 +1,49 @@
+package org.sparkdl.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The reference definitions of the functions whose formulas Java's {@code Math} lacks. */
+class UnaryOpTest {
+  /** {@code (x, erf(x), 0.5 x (1 + erf(x / sqrt 2)))} from CPython's {@code math.erf}. */
+  private static final double[][] ERF_AND_GELU = {
+      {-7.0, -1.0, -8.958667141456544e-12},
+      {-4.2, -0.9999999971445058, -5.605214586679175e-05},
+      {-3.0, -0.9999779095030014, -0.00404969409489031},
+      {-1.5, -0.9661051464753108, -0.10021080190328713},
+      {-0.3, -0.3286267594591274, -0.1146265733433142},
+      {0.0, 0.0, 0.0},
+      {0.001, 0.0011283787909692365, 0.000500398942213911},
+      {0.5, 0.5204998778130465, 0.34573123063700656},
+      {1.0, 0.8427007929497149, 0.8413447460685429},
+      {2.0, 0.9953222650189527, 1.9544997361036416},
+      {3.3, 0.9999969422902035, 3.2984047003301336},
+      {5.0, 0.9999999999984626, 4.999998566742141},
+      {9.0, 1.0, 9.0},
+  };
+
+  @Test
+  void erfAndExactGeluMatchTheirReferenceValuesToDoublePrecision() {
+    for (double[] row : ERF_AND_GELU) {
+      assertEquals(row[1], UnaryOp.erf(row[0]), 1e-15, "erf(" + row[0] + ")");
+      assertEquals(row[2], UnaryOp.GELU_ERF.apply(row[0], 0), 1e-15 * Math.max(1, Math.abs(row[0])),
+          "gelu_erf(" + row[0] + ")");
+    }
+  }
+
+  @Test
+  void exactGeluDerivativeMatchesCentralDifferences() {
+    double h = 1e-6;
+    for (double x = -6; x <= 6; x += 0.37) {
+      double numeric = (UnaryOp.GELU_ERF.apply(x + h, 0) - UnaryOp.GELU_ERF.apply(x - h, 0)) / (2 * h);
+      assertEquals(numeric, UnaryOp.GELU_ERF.derivative(x, UnaryOp.GELU_ERF.apply(x, 0), 0), 1e-8, "at " + x);
+    }
+  }
+
+  @Test
+  void exactGeluIsNotTheTanhForm() {
+    assertEquals(0.8413447460685429, UnaryOp.GELU_ERF.apply(1, 0), 1e-15);
+    assertEquals(0.8411919906082768, UnaryOp.GELU.apply(1, 0), 1e-15);
+  }
+}
