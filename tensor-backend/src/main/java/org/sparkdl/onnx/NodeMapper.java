@@ -37,9 +37,10 @@ import org.sparkdl.spec.SpecException;
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
- * {@code Tanh}, {@code Softmax}, {@code LogSoftmax} and {@code Gelu} (tanh form) their layers;
- * {@code Reshape}, {@code Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch
- * axis and the order of the elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
+ * {@code Tanh}, {@code Softmax}, {@code LogSoftmax} and {@code Gelu} (either form, and the exact
+ * one spelled out with {@code Erf}: {@link GeluFusion}) their layers; {@code Reshape}, {@code
+ * Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
+ * elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
  * one value or one per channel a per-channel scale and shift (a depthwise 1x1 convolution, or a
  * diagonal dense layer on the last axis); {@code LSTM} and {@code GRU}, one layer per node, with
@@ -276,10 +277,11 @@ final class NodeMapper {
       case "LeakyRelu" -> activation(n, "leaky_relu", Attrs.decimal(n, "alpha", 0.01));
       case "Elu" -> activation(n, "elu", Attrs.decimal(n, "alpha", 1));
       case "Gelu" -> {
-        if (!Attrs.text(n, "approximate", "none").equals("tanh")) {
-          throw new Unsupported("exact (erf) GELU; this library's gelu is the tanh approximation (approximate='tanh')");
+        String approximate = Attrs.text(n, "approximate", "none");
+        if (!approximate.equals("none") && !approximate.equals("tanh")) {
+          throw new Unsupported("approximate='" + OnnxTensors.clip(approximate) + "'; 'none' and 'tanh' are read");
         }
-        activation(n, "gelu", 0);
+        activation(n, approximate.equals("tanh") ? "gelu" : "gelu_erf", 0);
       }
       case "Softmax", "LogSoftmax" -> {
         Value x = value(n.getInput(0));

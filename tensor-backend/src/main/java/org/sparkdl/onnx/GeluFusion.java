@@ -1,0 +1,187 @@
+package org.sparkdl.onnx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sparkdl.onnx.proto.OnnxProto.AttributeProto;
+import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
+
+/**
+ * Finds exact GELU spelled out in elementwise operators, as exporters without ONNX's {@code Gelu}
+ * (before opset 20) write PyTorch's {@code nn.GELU()}, and replaces each by one {@code Gelu} node
+ * ({@code approximate="none"}), which maps to the {@code gelu_erf} activation. The forms read, with
+ * either operand order of each commutative node:
+ *
+ * <pre>
+ *   Div(x, sqrt 2) | Mul(x, 1 / sqrt 2)  ->  Erf  ->  Add(1)  ->  Mul(x)  ->  Mul(0.5)     (torch.onnx)
+ *   ... -> Add(1) -> Mul(Mul(x, 0.5))                                                       (0.5 x first)
+ *   ... -> Add(1) -> Mul(0.5) -> Mul(x)                                                     (0.5 (1 + erf) first)
+ * </pre>
+ *
+ * <p>Every value between {@code x} and the result must be read only by the next node of the
+ * pattern, so that nothing else sees the intermediate values that disappear. The constants may be
+ * initializers or {@code Constant} nodes; they match when within 1e-6 of the value, relative.
+ */
+final class GeluFusion {
+  private static final double RELATIVE = 1e-6;
+
+  private final Map<String, NodeProto> producer = new HashMap<>();
+  private final Map<String, List<NodeProto>> readers = new HashMap<>();
+  private final Map<String, Integer> consumers;
+  private final Map<String, Const> initializers;
+
+  private GeluFusion(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
+    this.initializers = initializers;
+    this.consumers = consumers;
+    for (NodeProto n : order) {
+      n.getOutputList().forEach(o -> producer.put(o, n));
+      n.getInputList().forEach(i -> readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
+    }
+  }
+
+  /**
+   * {@code order} with each erf-GELU subgraph replaced by one {@code Gelu} node, placed where its
+   * last node was (so that it still comes after what it reads and before what reads it).
+   *
+   * @param consumers how many times each value is read, graph outputs counting as readers
+   */
+  static List<NodeProto> fuse(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
+    GeluFusion f = new GeluFusion(order, initializers, consumers);
+    Map<NodeProto, NodeProto> replaced = new HashMap<>();
+    Set<NodeProto> removed = new HashSet<>();
+    for (NodeProto n : order) {
+      if (n.getOpType().equals("Erf") && standard(n) && !removed.contains(n)) {
+        List<NodeProto> match = f.match(n);
+        if (match != null) {
+          NodeProto last = match.get(match.size() - 1);
+          removed.addAll(match);
+          replaced.put(last, gelu(f.scaledInput(match.get(0)), last));
+        }
+      }
+    }
+    if (replaced.isEmpty()) {
+      return order;
+    }
+    List<NodeProto> out = new ArrayList<>();
+    for (NodeProto n : order) {
+      if (replaced.containsKey(n)) {
+        out.add(replaced.get(n));
+      } else if (!removed.contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  private static NodeProto gelu(String x, NodeProto last) {
+    return NodeProto.newBuilder().setOpType("Gelu").setName(last.getName()).addInput(x).addOutput(last.getOutput(0))
+        .addAttribute(AttributeProto.newBuilder().setName("approximate").setType(AttributeProto.AttributeType.STRING)
+            .setS(com.google.protobuf.ByteString.copyFromUtf8("none")))
+        .build();
+  }
+
+  /** The nodes of the pattern around {@code erf}, first (the scaling of x) to last (the result), or null. */
+  private List<NodeProto> match(NodeProto erf) {
+    NodeProto scale = onlyProducer(erf.getInput(0));
+    if (scale == null) {
+      return null;
+    }
+    String x = scaledInput(scale);
+    if (x == null || initializers.containsKey(x) || producer.containsKey(x) && producer.get(x).getOpType().equals("Constant")) {
+      return null;
+    }
+    NodeProto plusOne = onlyReader(erf, "Add");
+    if (plusOne == null || !isConstOperand(plusOne, erf.getOutput(0), 1)) {
+      return null;
+    }
+    NodeProto mul = onlyReader(plusOne, "Mul");
+    if (mul == null) {
+      return null;
+    }
+    String other = otherOperand(mul, plusOne.getOutput(0));
+    if (other.equals(x)) {   // Mul(x, 1 + erf), then Mul(0.5)
+      NodeProto half = onlyReader(mul, "Mul");
+      return half != null && isConstOperand(half, mul.getOutput(0), 0.5) ? List.of(scale, erf, plusOne, mul, half) : null;
+    }
+    NodeProto halfX = onlyProducer(other);   // Mul(Mul(x, 0.5), 1 + erf)
+    if (halfX != null && halfX.getOpType().equals("Mul") && isConstOperand(halfX, x, 0.5)) {
+      return List.of(scale, erf, plusOne, halfX, mul);
+    }
+    if (isConstOperand(mul, plusOne.getOutput(0), 0.5)) {   // Mul(x, Mul(1 + erf, 0.5))
+      NodeProto times = onlyReader(mul, "Mul");
+      if (times != null && otherOperand(times, mul.getOutput(0)).equals(x)) {
+        return List.of(scale, erf, plusOne, mul, times);
+      }
+    }
+    return null;
+  }
+
+  /** The input of the node that scales x by 1 / sqrt 2 ({@code Div} by sqrt 2 or {@code Mul} by its inverse), or null. */
+  private String scaledInput(NodeProto scale) {
+    if (scale.getInputCount() != 2) {
+      return null;
+    }
+    if (scale.getOpType().equals("Div") && near(constValue(scale.getInput(1)), Math.sqrt(2))) {
+      return scale.getInput(0);
+    }
+    if (scale.getOpType().equals("Mul")) {
+      for (int i = 0; i < 2; i++) {
+        if (near(constValue(scale.getInput(i)), Math.sqrt(0.5))) {
+          return scale.getInput(1 - i);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The node computing {@code value} when only one node reads it (and it is no graph output), or null. */
+  private NodeProto onlyProducer(String value) {
+    NodeProto p = producer.get(value);
+    return p != null && standard(p) && p.getOutputCount() == 1 && consumers.getOrDefault(value, 0) == 1 ? p : null;
+  }
+
+  /** The one node reading {@code n}'s one output, when it is a standard {@code op}, or null. */
+  private NodeProto onlyReader(NodeProto n, String op) {
+    if (n.getOutputCount() != 1 || consumers.getOrDefault(n.getOutput(0), 0) != 1) {
+      return null;
+    }
+    List<NodeProto> r = readers.getOrDefault(n.getOutput(0), List.of());
+    NodeProto next = r.size() == 1 ? r.get(0) : null;
+    return next != null && next.getOpType().equals(op) && standard(next) && next.getInputCount() == 2 ? next : null;
+  }
+
+  /** Whether binary {@code n} reads {@code value} and, as its other operand, a constant near {@code expected}. */
+  private boolean isConstOperand(NodeProto n, String value, double expected) {
+    return n.getInputCount() == 2 && n.getInputList().contains(value) && near(constValue(otherOperand(n, value)), expected);
+  }
+
+  private static String otherOperand(NodeProto n, String value) {
+    return n.getInput(0).equals(value) ? n.getInput(1) : n.getInput(0);
+  }
+
+  /** The one value of a constant (an initializer or a {@code Constant} node) holding a single element, or NaN. */
+  private double constValue(String name) {
+    Const c = initializers.get(name);
+    NodeProto p = producer.get(name);
+    if (c == null && p != null && p.getOpType().equals("Constant") && standard(p)) {
+      AttributeProto a = Attrs.find(p, "value");
+      try {
+        c = a == null || !a.hasT() ? null : OnnxTensors.decode("", a.getT(), OnnxTensors.ExternalData.NONE);
+      } catch (java.io.IOException | RuntimeException e) {
+        c = null;   // a malformed constant is reported when the node itself is mapped
+      }
+    }
+    return c == null || c.size() != 1 ? Double.NaN : c.asFloats()[0];
+  }
+
+  private static boolean near(double found, double expected) {
+    return Math.abs(found - expected) <= RELATIVE * Math.abs(expected);
+  }
+
+  private static boolean standard(NodeProto n) {
+    return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+  }
+}
