@@ -14,10 +14,11 @@ import org.sparkdl.spec.Lstm;
  * them (ONNX's recurrent operators are time-major: {@code X [T, N, F]}, {@code Y [T, D, N, H]},
  * {@code Y_h [D, N, H]}), as this library's batch-first recurrent layers, one per node. Values in
  * those layouts are tracked as forms of a batch-first value, and become it again where the
- * exporter's nodes bring them back to batch-first.
+ * exporter's nodes bring them back to batch-first. Layout 1 ({@code X [N, T, F]}, {@code Y [N, T,
+ * D, H]}, {@code Y_h [N, D, H]}) is read too: its outputs need only their direction axis merged.
  */
 final class RecurrentImport {
-  private enum Kind { TIME_MAJOR, LENGTHS, Y, Y_TND, Y_H, Y_H_BATCH }
+  private enum Kind { TIME_MAJOR, LENGTHS, Y, Y_TND, Y_BATCH, Y_H, Y_H_BATCH }
 
   /** A value in one of ONNX's recurrent layouts, standing for {@code base}. */
   private record Form(Kind kind, Value base, int dirs) {}
@@ -89,6 +90,16 @@ final class RecurrentImport {
           }
         }
       }
+      case Y_BATCH -> {
+        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {2})) {
+          m.alias(out, f.base());
+          return true;
+        }
+        if (op.equals("Reshape") && mergesDirections(m.constant(n, 1, "the shape").asLongs(), f)) {
+          m.alias(out, f.base());
+          return true;
+        }
+      }
       case Y_H -> {
         if (op.equals("Transpose") && Arrays.equals(perm, new long[] {1, 0, 2})) {
           forms.put(out, new Form(Kind.Y_H_BATCH, f.base(), f.dirs()));
@@ -107,11 +118,23 @@ final class RecurrentImport {
             return true;
           }
         }
+        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {1})
+            || op.equals("Flatten") && Attrs.integer(n, "axis", 1) == 1) {
+          m.alias(out, f.base());
+          return true;
+        }
       }
       default -> throw new IllegalStateException(f.kind().toString());
     }
     throw new Unsupported("it reads the time-major layout of a recurrent layer; only the transposes, reshapes and"
         + " squeezes exporters put around LSTM and GRU are read");
+  }
+
+  /** Whether {@code shape} turns {@code [N, T, D, H]} into {@code [N, T, D H]}, batch and steps copied or inferred. */
+  private static boolean mergesDirections(long[] shape, Form y) {
+    List<Integer> per = y.base().shape();
+    return shape.length == 3 && (shape[0] == 0 || shape[0] == -1) && (shape[1] == 0 || shape[1] == per.get(0))
+        && (shape[2] == per.get(1) || shape[2] == -1 && shape[0] != -1);
   }
 
   private long[] axes(NodeProto n) {
@@ -124,13 +147,8 @@ final class RecurrentImport {
 
   void map(NodeProto n, boolean lstm) {
     String op = n.getOpType();
-    Form x = forms.get(n.getInput(0));
-    if (x == null || x.kind() != Kind.TIME_MAJOR) {
-      throw new Unsupported("X must be the time-major transpose of a sequence ([T, N, F], layout 0)");
-    }
-    if (Attrs.integer(n, "layout", 0) != 0) {
-      throw new Unsupported("layout 1 (batch-first) is not read; exporters write layout 0");
-    }
+    boolean batchFirst = Attrs.integer(n, "layout", 0) != 0;
+    Value x = batchFirst ? batchFirstInput(n) : timeMajorInput(n);
     String direction = Attrs.text(n, "direction", "forward");
     if (!direction.equals("forward") && !direction.equals("bidirectional")) {
       throw new Unsupported("direction '" + direction + "'; forward and bidirectional are read");
@@ -144,7 +162,7 @@ final class RecurrentImport {
     int dirs = direction.equals("bidirectional") ? 2 : 1;
     int gates = lstm ? 4 : 3;
     int hidden = (int) Attrs.integer(n, "hidden_size", -1);
-    int features = x.base().shape().get(1);
+    int features = x.shape().get(1);
     Const w = m.constant(n, 1, "W");
     Const r = m.constant(n, 2, "R");
     long gh = (long) gates * hidden;
@@ -186,7 +204,7 @@ final class RecurrentImport {
     // named after the node, less the operator PyTorch and the exporter append ("/lstm/LSTM" is layer "lstm")
     String node = n.getName().replaceFirst("/" + op + "$", "");
     String name = m.unique(node.isEmpty() ? n.getOutput(0) : node);
-    List<String> inputs = lengths == null ? List.of(x.base().node()) : List.of(x.base().node(), lengths);
+    List<String> inputs = lengths == null ? List.of(x.node()) : List.of(x.node(), lengths);
     String out = sequences ? n.getOutput(0) : n.getOutputCount() > 1 ? n.getOutput(1) : n.getOutput(0);
     Draft d = m.add(out, lstm ? new Lstm(name, inputs, hidden, 1, dirs == 2, sequences)
         : new Gru(name, inputs, hidden, 1, dirs == 2, sequences));
@@ -199,7 +217,26 @@ final class RecurrentImport {
       d.put("bias_hh" + suffix, ours(bias, order, hidden, k * 2 * gh + gh));
     }
     Value layer = m.value(out);
-    forms.put(out, new Form(sequences ? Kind.Y : Kind.Y_H, layer, dirs));
+    Kind kind = sequences ? (batchFirst ? Kind.Y_BATCH : Kind.Y) : (batchFirst ? Kind.Y_H_BATCH : Kind.Y_H);
+    forms.put(out, new Form(kind, layer, dirs));
+  }
+
+  /** X of layout 0: the time-major transpose {@code [T, N, F]} of a batch-first sequence. */
+  private Value timeMajorInput(NodeProto n) {
+    Form x = forms.get(n.getInput(0));
+    if (x == null || x.kind() != Kind.TIME_MAJOR) {
+      throw new Unsupported("X must be the time-major transpose of a sequence ([T, N, F], layout 0)");
+    }
+    return x.base();
+  }
+
+  /** X of layout 1: a batch-first sequence {@code [N, T, F]} itself. */
+  private Value batchFirstInput(NodeProto n) {
+    Value x = m.value(n.getInput(0));
+    if (x.shape().size() != 2) {
+      throw new Unsupported("X of layout 1 must be [N, T, F]; found " + x.shape() + " per example");
+    }
+    return x;
   }
 
   private boolean present(NodeProto n, int input) {
