@@ -33,7 +33,7 @@ final class WindowImport {
     }
     List<Integer> stride = perAxis(n, "strides", spatial);
     List<Integer> dilation = perAxis(n, "dilations", spatial);
-    Padding padding = padding(n, spatial);
+    Padding padding = padding(n, x.shape().subList(1, x.shape().size()), kernel, stride, dilation, false);
     int groups = (int) Attrs.integer(n, "group", 1);
     int filters = (int) w.dims()[0];
     Const b = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? m.constant(n, 2, "the bias") : null;
@@ -65,30 +65,15 @@ final class WindowImport {
     }
     List<Integer> kernel = List.of((int) k[0], (int) k[1]);
     List<Integer> stride = perAxis(n, "strides", 2);
-    if (perAxis(n, "dilations", 2).stream().anyMatch(d -> d != 1)) {
+    List<Integer> dilation = perAxis(n, "dilations", 2);
+    if (dilation.stream().anyMatch(d -> d != 1)) {
       throw new Unsupported("dilated pooling");
     }
-    Padding padding = padding(n, 2);
-    if (Attrs.integer(n, "ceil_mode", 0) != 0 && !ceilIsFloor(x.shape(), kernel, stride, padding)) {
-      throw new Unsupported("ceil_mode=1 gives larger outputs than the pooling layers' floor rule here");
-    }
+    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true);
     String out = n.getOutput(0);
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
         : new AvgPool2d(name, List.of(x.node()), kernel, stride, padding, Attrs.integer(n, "count_include_pad", 0) != 0));
-  }
-
-  private static boolean ceilIsFloor(List<Integer> shape, List<Integer> kernel, List<Integer> stride, Padding padding) {
-    if (padding.same()) {
-      return true;
-    }
-    for (int i = 0; i < 2; i++) {
-      int span = shape.get(i + 1) + 2 * (padding.sizes().isEmpty() ? 0 : padding.sizes().get(i)) - kernel.get(i);
-      if (span % stride.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static List<Integer> perAxis(NodeProto n, String attr, int rank) {
@@ -107,34 +92,125 @@ final class WindowImport {
     return out;
   }
 
-  private static Padding padding(NodeProto n, int rank) {
+  /**
+   * The layer padding that reproduces the node's: ONNX pads each end of an axis on its own ({@code
+   * pads}, {@code SAME_UPPER}, {@code SAME_LOWER}, and for pooling the extra end positions of {@code
+   * ceil_mode}), the layers both ends alike or as {@code "same"} ({@code SAME_UPPER}'s split). Uneven
+   * ends still match when the split is {@code "same"}'s for this input, or when the longer end is
+   * never reached by a window (the output size is that of the shorter end on both).
+   */
+  private static Padding padding(NodeProto n, List<Integer> in, List<Integer> kernel, List<Integer> stride,
+      List<Integer> dilation, boolean pool) {
+    int rank = in.size();
+    int[][] ends = ends(n, in, kernel, stride, dilation);
+    if (pool && Attrs.integer(n, "ceil_mode", 0) != 0) {
+      ceilEnds(n, ends, in, kernel, stride);
+    }
+    boolean same = true;
+    for (int i = 0; i < rank; i++) {
+      same &= Arrays.equals(ends[i], sameSplit(in.get(i), span(kernel, dilation, i), stride.get(i), false));
+    }
+    if (same && Attrs.text(n, "auto_pad", "NOTSET").startsWith("SAME")) {
+      return Padding.SAME;
+    }
+    int[] sizes = new int[rank];
+    boolean even = true;
+    for (int i = 0; i < rank && even; i++) {
+      sizes[i] = ends[i][0];
+      even = ends[i][0] == ends[i][1] || ends[i][1] > ends[i][0]
+          && outputSize(in.get(i), ends[i][0], ends[i][0], span(kernel, dilation, i), stride.get(i))
+          == outputSize(in.get(i), ends[i][0], ends[i][1], span(kernel, dilation, i), stride.get(i));
+    }
+    if (even) {
+      return Padding.of(sizes);
+    }
+    if (same) {
+      return Padding.SAME;
+    }
+    List<String> sides = new ArrayList<>();
+    List<String> sameSides = new ArrayList<>();
+    for (int i = 0; i < rank; i++) {
+      sides.add(Arrays.toString(ends[i]));
+      sameSides.add(Arrays.toString(sameSplit(in.get(i), span(kernel, dilation, i), stride.get(i), false)));
+    }
+    throw new Unsupported("it pads the spatial axes by [before, after] " + String.join(" and ", sides)
+        + (pool && Attrs.integer(n, "ceil_mode", 0) != 0 ? " (with the end positions ceil_mode=1 adds)" : "")
+        + "; the layers pad both ends alike, or as 'same' (" + String.join(" and ", sameSides)
+        + " here), and there is no zero-padding layer to put before them");
+  }
+
+  /** Padding before and after each spatial axis as the node states it. */
+  private static int[][] ends(NodeProto n, List<Integer> in, List<Integer> kernel, List<Integer> stride,
+      List<Integer> dilation) {
+    int rank = in.size();
+    int[][] ends = new int[rank][2];
     String auto = Attrs.text(n, "auto_pad", "NOTSET");
     switch (auto) {
-      case "SAME_UPPER" -> {
-        return Padding.SAME;
+      case "SAME_UPPER", "SAME_LOWER" -> {
+        for (int i = 0; i < rank; i++) {
+          ends[i] = sameSplit(in.get(i), span(kernel, dilation, i), stride.get(i), auto.equals("SAME_LOWER"));
+        }
       }
-      case "VALID" -> {
-        return Padding.VALID;
-      }
+      case "VALID" -> { }
       case "NOTSET" -> {
         long[] pads = Attrs.ints(n, "pads");
-        int[] sizes = new int[rank];
-        if (pads.length == 0) {
-          return Padding.of(sizes);
-        }
-        if (pads.length != 2 * rank) {
+        if (pads.length != 0 && pads.length != 2 * rank) {
           throw new Unsupported("pads " + Arrays.toString(pads) + " does not have " + 2 * rank + " entries");
         }
-        for (int i = 0; i < rank; i++) {
-          if (pads[i] != pads[i + rank]) {
-            throw new Unsupported("pads " + Arrays.toString(pads) + " pad the two ends of an axis differently;"
-                + " the layers pad both ends alike");
+        for (int i = 0; i < pads.length / 2; i++) {
+          if (pads[i] < 0 || pads[i + rank] < 0 || pads[i] > Integer.MAX_VALUE || pads[i + rank] > Integer.MAX_VALUE) {
+            throw new Unsupported("pads " + Arrays.toString(pads) + " must be >= 0");
           }
-          sizes[i] = (int) pads[i];
+          ends[i] = new int[] {(int) pads[i], (int) pads[i + rank]};
         }
-        return Padding.of(sizes);
       }
-      default -> throw new Unsupported("auto_pad " + auto + "; NOTSET, VALID and SAME_UPPER are read");
+      default -> throw new Unsupported("auto_pad " + OnnxTensors.clip(auto) + "; NOTSET, VALID, SAME_UPPER and"
+          + " SAME_LOWER are read");
     }
+    return ends;
+  }
+
+  /**
+   * Extends the end padding of each axis to what {@code ceil_mode=1} reads: the output size rounds
+   * up, but a window that would start in the end padding is dropped (as PyTorch and ONNX Runtime do).
+   * The extra positions count in no window's maximum, and in an average only with {@code
+   * count_include_pad}, which ONNX Runtime then leaves out of the divisor and the layer does not.
+   */
+  private static void ceilEnds(NodeProto n, int[][] ends, List<Integer> in, List<Integer> kernel, List<Integer> stride) {
+    if (!Attrs.text(n, "auto_pad", "NOTSET").equals("NOTSET")) {
+      return;   // auto_pad fixes the output size itself
+    }
+    for (int i = 0; i < in.size(); i++) {
+      int size = in.get(i) + ends[i][0] + ends[i][1] - kernel.get(i);
+      int out = Math.floorDiv(size + stride.get(i) - 1, stride.get(i)) + 1;
+      if ((out - 1) * stride.get(i) >= in.get(i) + ends[i][0]) {
+        out--;
+      }
+      int needed = (out - 1) * stride.get(i) + kernel.get(i) - in.get(i) - ends[i][0];
+      if (needed > ends[i][1]) {
+        if (n.getOpType().equals("AveragePool") && Attrs.integer(n, "count_include_pad", 0) != 0) {
+          throw new Unsupported("ceil_mode=1 with count_include_pad=1 adds a window at the end of axis " + i
+              + " whose divisor ONNX Runtime clips to the padded input, while the layer divides by the whole window");
+        }
+        ends[i][1] = needed;
+      }
+    }
+  }
+
+  /** Padding before and after of {@code "same"} (SAME_UPPER; with {@code lower}, SAME_LOWER): the odd element at the end. */
+  private static int[] sameSplit(int in, int span, int stride, boolean lower) {
+    int out = Math.floorDiv(in + stride - 1, stride);
+    int total = Math.max((out - 1) * stride + span - in, 0);
+    int small = total / 2;
+    return lower ? new int[] {total - small, small} : new int[] {small, total - small};
+  }
+
+  /** The extent of a window along axis {@code i}: {@code dilation (kernel - 1) + 1}. */
+  private static int span(List<Integer> kernel, List<Integer> dilation, int i) {
+    return dilation.get(i) * (kernel.get(i) - 1) + 1;
+  }
+
+  private static int outputSize(int in, int before, int after, int span, int stride) {
+    return Math.floorDiv(in + before + after - span, stride) + 1;
   }
 }

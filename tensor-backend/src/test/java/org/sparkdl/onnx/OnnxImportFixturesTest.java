@@ -117,8 +117,9 @@ class OnnxImportFixturesTest {
         OnnxTensors.ExternalData.NONE, OnnxImporter.Options.all()));
     assertEquals("unsupported.onnx: 3 nodes cannot be expressed with this library's layers:\n"
         + "  Erf node '/Erf_2' (output 'erf_2'): no layer computes Erf\n"
-        + "  Conv node '/Conv_4' (output 'conv_4'): pads [0, 0, 1, 1] pad the two ends of an axis differently; the"
-        + " layers pad both ends alike\n"
+        + "  Conv node '/Conv_4' (output 'conv_4'): it pads the spatial axes by [before, after] [1, 0] and [1, 0];"
+        + " the layers pad both ends alike, or as 'same' ([0, 1] and [0, 1] here), and there is no zero-padding layer"
+        + " to put before them\n"
         + "  Mul node '/Mul_6' (output 'y'): Mul of two computed values; only their sum is a layer", e.getMessage());
   }
 }
