@@ -44,7 +44,8 @@ import org.sparkdl.spec.SpecException;
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
  * one value or one per channel a per-channel scale and shift (a depthwise 1x1 convolution, or a
  * diagonal dense layer on the last axis); {@code LSTM} and {@code GRU}, one layer per node, with
- * the transposes around them ({@link RecurrentImport}). A node that cannot be mapped is recorded
+ * the transposes around them ({@link RecurrentImport}); {@code Shape} and the arithmetic that
+ * makes its batch size a {@code Reshape}'s first size ({@link ShapeImport}). A node that cannot be mapped is recorded
  * with its reason, and mapping goes on so that one message lists them all.
  */
 final class NodeMapper {
@@ -58,6 +59,7 @@ final class NodeMapper {
   private final Set<String> poisoned = new HashSet<>();
   private final List<String> unsupported = new ArrayList<>();
   private final RecurrentImport recurrent;
+  private final ShapeImport shapes;
   private final Map<String, List<String>> readers;
 
   NodeMapper(String file, Map<String, Const> consts, Map<String, Integer> consumers, Map<String, List<String>> readers) {
@@ -66,6 +68,7 @@ final class NodeMapper {
     this.consts = consts;
     this.consumers = consumers;
     this.recurrent = new RecurrentImport(this);
+    this.shapes = new ShapeImport(this);
   }
 
   /** Declares a graph input; returns its spec name. */
@@ -92,6 +95,9 @@ final class NodeMapper {
           throw new Unsupported("no layer computes " + op);
         }
         poison(n);
+        return;
+      }
+      if (shapes.handles(n)) {
         return;
       }
       List<String> real = n.getInputList().stream().filter(s -> !s.isEmpty()).toList();
@@ -126,7 +132,7 @@ final class NodeMapper {
   static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
       "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant");
+      "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape");
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -185,6 +191,11 @@ final class NodeMapper {
   /** The operators of the nodes that read {@code value}. */
   List<String> consumerOps(String value) {
     return readers.getOrDefault(value, List.of());
+  }
+
+  /** Records {@code value} as the constant {@code name}, computed by a node that is folded away. */
+  void defineConstant(String name, Const value) {
+    consts.put(name, value);
   }
 
   Const constOrNull(String name) {
@@ -579,10 +590,14 @@ final class NodeMapper {
         target[axis] = inner;
       }
       case "Reshape" -> {
-        long[] t = constant(n, 1, "the shape").asLongs().clone();
+        long[] t = shapes.target(n);
         boolean allowZero = Attrs.integer(n, "allowzero", 0) != 0;
         if (t.length == 0) {
           throw new Unsupported("reshape to a scalar drops the batch axis");
+        }
+        boolean copiesBatch = t[0] == ShapeImport.BATCH;   // x.view(x.size(0), ...)
+        if (copiesBatch) {
+          t[0] = -1;
         }
         for (int i = 1; i < t.length; i++) {
           if (t[i] == 0 && !allowZero) {
@@ -592,11 +607,11 @@ final class NodeMapper {
             t[i] = full[i];
           }
         }
-        if (t[0] != -1 && !(t[0] == 0 && !allowZero)) {
+        if (!copiesBatch && t[0] != -1 && !(t[0] == 0 && !allowZero)) {
           throw new Unsupported("shape " + Arrays.toString(t) + " fixes the batch size to " + t[0]);
         }
         long[] rest = Arrays.copyOfRange(t, 1, t.length);
-        if (t[0] == -1 && Arrays.stream(rest).anyMatch(d -> d == -1)) {
+        if (t[0] == -1 && !copiesBatch && Arrays.stream(rest).anyMatch(d -> d == -1)) {
           throw new Unsupported("shape " + Arrays.toString(t) + " leaves both the batch and another size to infer");
         }
         // the per-example elements must stay together: the rest of the shape holds exactly them
