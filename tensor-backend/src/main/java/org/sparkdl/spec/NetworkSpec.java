@@ -266,9 +266,21 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return activation("elu", alpha);
     }
 
-    /** {@code gelu}. */
+    /**
+     * {@code gelu}, GELU's tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}
+     * (PyTorch's {@code nn.GELU(approximate="tanh")}); {@link #geluErf()} is the exact form.
+     */
     public Builder gelu() {
       return activation("gelu");
+    }
+
+    /**
+     * {@code gelu_erf}, exact GELU {@code 0.5 x (1 + erf(x / sqrt 2))}: PyTorch's default {@code
+     * nn.GELU()}, and what an imported PyTorch model with GELU uses; {@link #gelu()} is the tanh
+     * approximation.
+     */
+    public Builder geluErf() {
+      return activation("gelu_erf");
     }
 
     /** {@code sigmoid}. */
