@@ -348,8 +348,14 @@ class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
         return self.activation("elu", alpha)
 
     def gelu(self) -> "NetworkBuilder":
-        """``gelu``."""
+        """``gelu``, GELU's tanh approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``
+        (PyTorch's ``nn.GELU(approximate="tanh")``); :meth:`gelu_erf` is the exact form."""
         return self.activation("gelu")
+
+    def gelu_erf(self) -> "NetworkBuilder":
+        """``gelu_erf``, exact GELU ``0.5 x (1 + erf(x / sqrt 2))``: PyTorch's default ``nn.GELU()``,
+        and what an imported PyTorch model with GELU uses; :meth:`gelu` is the tanh approximation."""
+        return self.activation("gelu_erf")
 
     def sigmoid(self) -> "NetworkBuilder":
         """``sigmoid``."""

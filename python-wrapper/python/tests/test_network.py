@@ -33,7 +33,7 @@ from spark_dl import (
     SequenceMeanPool,
     jar_path,
 )
-from spark_dl._spec_checks import _java_double
+from spark_dl._spec_checks import ACTIVATION_FUNCTIONS, INITS, _java_double
 
 
 def residual() -> Network:
@@ -113,6 +113,7 @@ def test_sequential_builder_matches_java_builder(jvm: Any, gateway: Any) -> None
         .leakyRelu(0.2)
         .dense(32, "uniform")
         .gelu()
+        .geluErf()
         .dropout(0.5)
         .elu()
         .sigmoid()
@@ -129,6 +130,7 @@ def test_sequential_builder_matches_java_builder(jvm: Any, gateway: Any) -> None
         .leaky_relu(0.2)
         .dense(32, init="uniform")
         .gelu()
+        .gelu_erf()
         .dropout(0.5)
         .elu()
         .sigmoid()
@@ -265,6 +267,13 @@ def test_python_layer_classes_are_the_jvm_layer_types(jvm: Any) -> None:
 
     java = sorted(str(t) for t in jvm.org.sparkdl.spec.NetworkSpec.layerTypes().keySet())
     assert sorted(_LAYER_TYPES) == java
+
+
+def test_python_activation_functions_and_inits_are_the_jvm_ones(jvm: Any) -> None:
+    """``Activation`` and ``Dense`` accept exactly what the JVM's spec accepts, so a network built in
+    Python never fails only when the JVM reads it."""
+    assert list(ACTIVATION_FUNCTIONS) == [str(f) for f in jvm.org.sparkdl.spec.Activation.FUNCTIONS]
+    assert list(INITS) == [str(i) for i in jvm.org.sparkdl.spec.Dense.INITS]
 
 
 # One layer of each type with every optional field set, so that each writes all the fields it can.
