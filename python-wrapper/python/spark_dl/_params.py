@@ -204,9 +204,9 @@ class _NeuralNetworkParams(Params):
     hiddenActivation: "Param[str]" = Param(
         Params._dummy(),
         "hiddenActivation",
-        "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu, sigmoid "
-        "or tanh. Default: relu.",
-        typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"]),
+        "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu (tanh "
+        "approximation), gelu_erf (exact, PyTorch's default), sigmoid or tanh. Default: relu.",
+        typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "gelu_erf", "sigmoid", "tanh"]),
     )
     optimizer: "Param[str]" = Param(
         Params._dummy(),

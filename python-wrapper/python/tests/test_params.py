@@ -116,7 +116,8 @@ def test_every_param_has_a_setter_and_a_getter(spark: Any, cls: Type[Any]) -> No
 def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     clf = NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=7, learningRate=0.02, seed=7, syncMode="average",
                                   thresholds=[0.2, 0.3, 0.5], validateInput=False, optimizer="sgd",
-                                  inputShape=[1, 2, 2], channelMean=[0.5], channelStd=[0.25], featuresLayout="dense")
+                                  inputShape=[1, 2, 2], channelMean=[0.5], channelStd=[0.25], featuresLayout="dense",
+                                  hiddenActivation="gelu_erf")
     java = clf._to_java()
 
     def value(name: str) -> Any:  # Py4J cannot call Java's default interface methods, so no getX() here
@@ -130,7 +131,7 @@ def test_params_set_in_python_reach_the_java_object(spark: Any) -> None:
     assert list(value("thresholds")) == pytest.approx([0.2, 0.3, 0.5])
     assert value("validateInput") is False
     assert value("optimizer") == "sgd"
-    assert value("hiddenActivation") == "relu"
+    assert value("hiddenActivation") == "gelu_erf"
     assert list(value("inputShape")) == [1, 2, 2]
     assert list(value("channelMean")) == pytest.approx([0.5])
     assert list(value("channelStd")) == pytest.approx([0.25])

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.apache.spark.ml.param.ParamMap;
 import org.junit.jupiter.api.Test;
 import org.sparkdl.ml.NeuralNetworkRegressionModel;
 import org.sparkdl.optim.OptimizerSpec;
+import org.sparkdl.spec.Activation;
 import org.sparkdl.spec.NetworkSpec;
 
 class NetworkParamSetTest {
@@ -132,6 +134,17 @@ class NetworkParamSetTest {
     assertEquals(other, both.resolveNetwork());
     NeuralNetworkRegressionModel emptyJson = withLayers.copy(new ParamMap().put(m.network(), ""));
     assertEquals(NetworkSpec.mlp(new int[] {3, 5, 1}, "tanh"), emptyJson.resolveNetwork());
+  }
+
+  @Test
+  void theLayersShorthandPutsEachHiddenActivationBetweenItsDenseLayers() {
+    NeuralNetworkRegressionModel m = stage();
+    for (String f : List.of("relu", "leaky_relu", "elu", "gelu", "gelu_erf", "sigmoid", "tanh")) {
+      NetworkSpec spec = m.copy(new ParamMap().put(m.layers(), new int[] {3, 5, 4, 1}).put(m.hiddenActivation(), f))
+          .resolveNetwork();
+      assertEquals(List.of(f, f), spec.layers().stream().filter(Activation.class::isInstance)
+          .map(l -> ((Activation) l).function()).toList(), f);
+    }
   }
 
   @Test
