@@ -9,9 +9,10 @@ import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * Elementwise CPU kernels over any strides and broadcasts. The common float32 cases (ReLU, bias
- * add, copies) have loops of their own; everything else goes through the reference functions of
- * {@link UnaryOp} and {@link BinaryOp}, in double.
+ * Elementwise CPU kernels over any strides and broadcasts. The common float32 cases (ReLU, the
+ * binary ops, copies) have loops of their own, SIMD ({@link SimdElementwise}) over contiguous runs
+ * and runs of one broadcast value; everything else goes through the reference functions of {@link
+ * UnaryOp} and {@link BinaryOp}, in double.
  */
 final class ElementwiseKernels {
   private ElementwiseKernels() {}
@@ -28,6 +29,11 @@ final class ElementwiseKernels {
         if (sp[0] == 1 && sp[1] == 1) {
           // a contiguous run (e.g. a row of a permuted copy) is one bulk copy
           df.put(o, sf, i, n);
+          return;
+        }
+        if (sp[0] == 0 && sp[1] == 1 && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
+          // one value broadcast along the run (a convolution's bias filling its output rows)
+          SimdElementwise.fill(dst.storage().hostBuffer(), o, n, sf.get(i));
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
@@ -76,6 +82,10 @@ final class ElementwiseKernels {
       StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
+        if (sp[0] == 1 && sp[1] == 1 && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
+          SimdElementwise.relu(x.storage().hostBuffer(), i, out.storage().hostBuffer(), o, n);
+          return;
+        }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
           // Math.max, not a ternary: a branch on the sign mispredicts half the time on real data
           of.put(o, Math.max(xf.get(i), 0f));
@@ -140,7 +150,8 @@ final class ElementwiseKernels {
     HostView av = HostView.of(a);
     HostView bv = HostView.of(b);
     HostView ov = HostView.of(out);
-    if (op == BinaryOp.ADD && a.dtype() == DType.FLOAT32) {
+    if (a.dtype() == DType.FLOAT32) {
+      // float arithmetic: + - * / of two floats round exactly as the reference computed in double and narrowed
       FloatBuffer af = av.floats();
       FloatBuffer bf = bv.floats();
       FloatBuffer of = ov.floats();
@@ -148,8 +159,20 @@ final class ElementwiseKernels {
         int i = st[0];
         int k = st[1];
         int o = st[2];
+        if (sp[2] == 1 && (sp[0] == 0 || sp[0] == 1) && (sp[1] == 0 || sp[1] == 1) && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
+          // contiguous operands or one broadcast value (a bias, a per-channel scale) along the run
+          SimdElementwise.zip(op, a.storage().hostBuffer(), i, sp[0], b.storage().hostBuffer(), k, sp[1],
+              out.storage().hostBuffer(), o, n);
+          return;
+        }
+        if (op == BinaryOp.ADD) {
+          for (int j = 0; j < n; j++, i += sp[0], k += sp[1], o += sp[2]) {
+            of.put(o, af.get(i) + bf.get(k));
+          }
+          return;
+        }
         for (int j = 0; j < n; j++, i += sp[0], k += sp[1], o += sp[2]) {
-          of.put(o, af.get(i) + bf.get(k));
+          of.put(o, (float) op.apply(af.get(i), bf.get(k)));
         }
       });
       return;
