@@ -1,7 +1,9 @@
 package org.sparkdl.backend.cpu;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
 
 /**
@@ -20,6 +22,22 @@ final class PoolKernels {
     Planes p = new Planes(x, w);
     HostView xv = HostView.of(x);
     HostView yv = HostView.of(y);
+    if (x.dtype() == DType.FLOAT32 && Simd.AVAILABLE && SimdPool.covers(w)) {
+      FloatBuffer xf = xv.floats();
+      FloatBuffer yf = yv.floats();
+      CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
+        float[] in = new float[p.h * p.w];
+        float[] out = new float[p.oh * p.ow];
+        float[] rows = new float[p.w];
+        float[] runs = new float[p.w];
+        for (int plane = from; plane < to; plane++) {
+          xf.get(p.inputAt(x, plane), in, 0, in.length);
+          SimdPool.maxPlane(in, p.w, w, p.oh, p.ow, rows, runs, out);
+          yf.put(p.outputAt(y, plane), out, 0, out.length);
+        }
+      });
+      return;
+    }
     CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
       Scratch s = p.scratch();
       for (int plane = from; plane < to; plane++) {

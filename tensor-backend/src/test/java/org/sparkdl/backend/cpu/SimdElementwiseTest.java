@@ -1,0 +1,157 @@
+package org.sparkdl.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparkdl.backend.BinaryOp;
+import org.sparkdl.backend.UnaryOp;
+import org.sparkdl.backend.Window2d;
+import org.sparkdl.tensor.DType;
+import org.sparkdl.tensor.Scope;
+import org.sparkdl.tensor.Shape;
+import org.sparkdl.tensor.Tensor;
+
+/**
+ * The SIMD float32 runs of the elementwise and pooling kernels give, bit for bit, what the
+ * reference functions give element by element: contiguous operands and one value broadcast along
+ * a run, runs with a tail shorter than a vector, odd offsets, and NaN, infinities and signed zeros
+ * among the values.
+ */
+class SimdElementwiseTest {
+  private static final float[] SPECIAL = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-40f};
+
+  @BeforeAll
+  static void simdIsOn() {
+    assertTrue(Simd.AVAILABLE, "the test JVM runs with --add-modules=jdk.incubator.vector");
+  }
+
+  @Test
+  void binaryOpsOverContiguousAndBroadcastRunsEqualTheReference() {
+    int[][][] shapes = {
+        {{5, 37}, {5, 37}},          // both contiguous
+        {{5, 37}, {37}},             // b repeats along the rows, contiguous within a run
+        {{4, 3, 37}, {3, 1}},        // b one value per run (a per-channel scale)
+        {{3, 1}, {4, 3, 37}},        // a one value per run
+        {{4, 3, 5}, {3, 1}},         // runs shorter than a vector
+    };
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      for (BinaryOp op : BinaryOp.values()) {
+        for (int[][] shape : shapes) {
+          Tensor a = filled(s, Shape.of(shape[0]), 1);
+          Tensor b = filled(s, Shape.of(shape[1]), 2);
+          Shape outShape = Shape.broadcast(a.shape(), b.shape());
+          Tensor out = s.allocate(DType.FLOAT32, outShape);
+          be.zip(op, a, b, out);
+          float[] expected = reference(op, a, b, outShape);
+          assertArrayEquals(expected, out.toFloatArray(), op + " of " + a.shape() + " and " + b.shape());
+        }
+      }
+    }
+  }
+
+  @Test
+  void reluAndBroadcastCopyEqualTheReference() {
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      Tensor x = filled(s, Shape.of(3, 41), 3);
+      Tensor y = s.allocate(DType.FLOAT32, Shape.of(3, 41));
+      be.map(UnaryOp.RELU, x, y, 0);
+      float[] in = x.toFloatArray();
+      float[] expected = new float[in.length];
+      for (int i = 0; i < in.length; i++) {
+        expected[i] = Math.max(in[i], 0f);
+      }
+      assertArrayEquals(expected, y.toFloatArray());
+
+      Tensor bias = filled(s, Shape.of(4, 1), 4);
+      Tensor rows = s.allocate(DType.FLOAT32, Shape.of(4, 29));
+      be.copy(bias, rows);
+      float[] b = bias.toFloatArray();
+      float[] got = rows.toFloatArray();
+      for (int i = 0; i < got.length; i++) {
+        assertEquals(b[i / 29], got[i], i);
+      }
+    }
+  }
+
+  @Test
+  void unpaddedMaxPoolingEqualsTheWindowByWindowMaximum() {
+    Window2d[] windows = {
+        Window2d.square(2, 2, 0),
+        Window2d.square(3, 1, 0),
+        new Window2d(2, 3, 2, 1, 1, 1, 0, 0, 0, 0),
+        new Window2d(3, 2, 1, 3, 1, 1, 0, 0, 0, 0),
+    };
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      for (Window2d w : windows) {
+        assertTrue(SimdPool.covers(w), w.toString());
+        Tensor x = filled(s, Shape.of(2, 3, 13, 27), 5);
+        int oh = w.outputHeight(13);
+        int ow = w.outputWidth(27);
+        Tensor y = s.allocate(DType.FLOAT32, Shape.of(2, 3, oh, ow));
+        be.maxPool2d(x, w, y);
+        float[] in = x.toFloatArray();
+        float[] expected = new float[2 * 3 * oh * ow];
+        for (int plane = 0; plane < 6; plane++) {
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              float m = in[plane * 13 * 27 + i * w.strideH() * 27 + j * w.strideW()];
+              for (int u = 0; u < w.kernelH(); u++) {
+                for (int v = 0; v < w.kernelW(); v++) {
+                  m = Math.max(m, in[plane * 13 * 27 + (i * w.strideH() + u) * 27 + j * w.strideW() + v]);
+                }
+              }
+              expected[(plane * oh + i) * ow + j] = m;
+            }
+          }
+        }
+        assertArrayEquals(expected, y.toFloatArray(), w.toString());
+      }
+    }
+  }
+
+  /** Normal values with the special ones sprinkled in, at an odd offset into a larger buffer. */
+  private static Tensor filled(Scope s, Shape shape, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] v = new float[shape.size() + 3];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextInt(8) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) (r.nextGaussian() * 3);
+    }
+    return s.of(DType.FLOAT32, Shape.of(v.length), v).slice(0, 3, v.length).reshape(shape.toArray());
+  }
+
+  /** {@code op} element by element in double, narrowed: the reference definition. */
+  private static float[] reference(BinaryOp op, Tensor a, Tensor b, Shape out) {
+    float[] av = a.toFloatArray();
+    float[] bv = b.toFloatArray();
+    float[] r = new float[out.size()];
+    int rank = out.rank();
+    int[] idx = new int[rank];
+    for (int e = 0; e < r.length; e++) {
+      int rem = e;
+      for (int d = rank - 1; d >= 0; d--) {
+        idx[d] = rem % out.dim(d);
+        rem /= out.dim(d);
+      }
+      r[e] = (float) op.apply(av[flat(a.shape(), idx, rank)], bv[flat(b.shape(), idx, rank)]);
+    }
+    return r;
+  }
+
+  /** The element of a tensor of {@code shape} that index {@code idx} of the broadcast shape reads. */
+  private static int flat(Shape shape, int[] idx, int rank) {
+    int lead = rank - shape.rank();
+    int f = 0;
+    for (int d = 0; d < shape.rank(); d++) {
+      f = f * shape.dim(d) + (shape.dim(d) == 1 ? 0 : idx[lead + d]);
+    }
+    return f;
+  }
+
+  private static void assertEquals(float expected, float actual, int index) {
+    org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
+        "element " + index);
+  }
+}
