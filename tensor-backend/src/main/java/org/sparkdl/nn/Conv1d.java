@@ -4,6 +4,7 @@ import java.util.List;
 import org.sparkdl.autograd.ConvOps;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.tensor.Init;
+import org.sparkdl.tensor.Shape;
 
 /**
  * 1-D convolution (cross-correlation) over NCW sequences:
@@ -56,6 +57,14 @@ public final class Conv1d implements Layer {
   @Override
   public List<Parameter> parameters() {
     return weights.list();
+  }
+
+  /** The unfolded columns {@code [C k, OL]} and the output before its layout change, per example. */
+  @Override
+  public long workspacePerRow(List<Integer> input) {
+    Shape w = weights.weight().shape();
+    long length = (input.get(1) + padLeft + padRight - (long) dilation * (w.dim(2) - 1) - 1) / stride + 1;
+    return length * ((long) inChannels * w.dim(2) + w.dim(0));
   }
 
   @Override

@@ -53,6 +53,13 @@ public final class Conv2d implements Layer {
     return weights.list();
   }
 
+  /** The unfolded columns {@code [C kh kw, OH OW]} and the output before its layout change, per example. */
+  @Override
+  public long workspacePerRow(List<Integer> input) {
+    long spatial = (long) window.outputHeight(input.get(1)) * window.outputWidth(input.get(2));
+    return spatial * ((long) inChannels * window.kernelSize() + weights.weight().shape().dim(0));
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = inputs.get(0);

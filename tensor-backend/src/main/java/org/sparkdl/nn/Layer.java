@@ -30,6 +30,16 @@ public interface Layer {
   }
 
   /**
+   * Values per example that a forward pass allocates besides its output, for an input shaped
+   * {@code input} (batch excluded): a convolution's unfolded columns, a recurrent layer's gates and
+   * states at every step. Sizes scoring batches and a training task's memory estimate; 0 for layers
+   * that allocate only their output.
+   */
+  default long workspacePerRow(List<Integer> input) {
+    return 0;
+  }
+
+  /**
    * Finishes initialisation once the network has drawn every parameter from its initialiser, for
    * what an initialiser cannot express (an embedding's padding row starts at zero). Nothing by
    * default; not called when weights are loaded instead.

@@ -101,8 +101,8 @@ public final class Network implements AutoCloseable {
    *
    * @param parameters trainable values
    * @param buffers non-trainable values (batch normalisation's running statistics)
-   * @param activationsPerRow values of every layer's output for one row (a step keeps them for the
-   *     backward pass)
+   * @param activationsPerRow values of every layer's output and {@linkplain Layer#workspacePerRow
+   *     workspace} for one row (a step keeps them for the backward pass)
    */
   public record Footprint(long parameters, long buffers, long activationsPerRow) {}
 
@@ -173,6 +173,7 @@ public final class Network implements AutoCloseable {
       }
       List<Integer> out = shapes.get(ls.name());
       activations += out == null ? 0 : values(out.stream().mapToInt(Integer::intValue).toArray());
+      activations += layer.workspacePerRow(shapes.get(ls.inputs().get(0)));
     }
     return new Footprint(params, buffers, activations);
   }

@@ -81,6 +81,12 @@ public abstract sealed class Recurrent implements Layer permits Lstm, Gru {
     return List.copyOf(parameters);
   }
 
+  /** The gates and the two states of every step, layer and direction, per example. */
+  @Override
+  public long workspacePerRow(List<Integer> input) {
+    return (long) input.get(0) * numLayers * (bidirectional ? 2 : 1) * (cell.gates() + 2) * hiddenSize;
+  }
+
   /**
    * @param inputs {@code x [B, T, F]} and optionally the lengths {@code [B, 1]}
    * @throws IllegalArgumentException naming this layer for inputs of the wrong shape and for a length
