@@ -47,4 +47,20 @@ class NetworkScorerTest {
       assertArrayEquals(other.weights(), lease.get().parameters().values().toFloatArray(), "another model, its own weights");
     }
   }
+
+  @Test
+  void aScoringBatchHoldsAboutFourMegabytesOfActivationsWithinItsBounds() {
+    // 784-256-128-10: 778 values a row, so the largest batch
+    assertEquals(1024, NetworkScorer.scoringBatch(NetworkSpec.mlp(new int[] {784, 256, 128, 10}, "relu")));
+    // an LSTM over 28 steps keeps its gates and states for every step: 22,426 values (90 KB) a row
+    assertEquals(32, NetworkScorer.scoringBatch(NetworkSpec.builder().input("x", 784).reshape(28, 28).lstm(128).dense(10)
+        .build()));
+    // a LeNet's feature maps and unfolded columns: 128,090 values (512 KB) a row
+    assertEquals(8, NetworkScorer.scoringBatch(NetworkSpec.builder().input("image", 1, 28, 28)
+        .conv2d(16, 5, c -> c.withPadding(org.sparkdl.spec.Padding.of(2))).batchNorm().relu().maxPool2d(2)
+        .conv2d(32, 5).batchNorm().relu().maxPool2d(2).flatten().dense(256).relu().dense(10).build()));
+    // rows larger than the target still go eight at a time
+    assertEquals(NetworkScorer.MIN_SCORING_BATCH, NetworkScorer.scoringBatch(NetworkSpec.builder().input("image", 3, 224, 224)
+        .conv2d(64, 3).relu().flatten().dense(2).build()));
+  }
 }
