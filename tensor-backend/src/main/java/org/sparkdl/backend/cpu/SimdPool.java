@@ -14,7 +14,9 @@ import org.sparkdl.backend.Window2d;
  * Simd#AVAILABLE}.
  */
 final class SimdPool {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  // 128 bits: feature-map rows are short (28, 14, 10 wide), and a wider vector would leave most of each row to the
+  // scalar tail loop (on AVX-512, 12 of a 28-wide row)
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
 
   private SimdPool() {}
 
