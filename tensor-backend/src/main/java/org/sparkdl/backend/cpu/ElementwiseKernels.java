@@ -10,11 +10,13 @@ import org.sparkdl.tensor.Tensor;
 
 /**
  * Elementwise CPU kernels over any strides and broadcasts. The common float32 cases (ReLU, the
- * binary ops, copies) have loops of their own, SIMD ({@link SimdElementwise}) over contiguous runs
- * and runs of one broadcast value; everything else goes through the reference functions of {@link
- * UnaryOp} and {@link BinaryOp}, in double.
+ * binary ops, copies) have loops of their own, over heap-array chunks ({@link FloatRuns}) for
+ * contiguous runs and runs of one broadcast value; everything else goes through the reference
+ * functions of {@link UnaryOp} and {@link BinaryOp}, in double.
  */
 final class ElementwiseKernels {
+  /** Runs shorter than this stay element by element: a chunk's bulk copies would cost more. */
+  private static final int MIN_RUN = 16;
   private ElementwiseKernels() {}
 
   static void copy(Tensor src, Tensor dst) {
@@ -23,6 +25,7 @@ final class ElementwiseKernels {
     if (src.dtype() == DType.FLOAT32 && dst.dtype() == DType.FLOAT32) {
       FloatBuffer sf = s.floats();
       FloatBuffer df = d.floats();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
       StridedLoop.run(dst.shape(), new Tensor[] {src, dst}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
@@ -31,9 +34,9 @@ final class ElementwiseKernels {
           df.put(o, sf, i, n);
           return;
         }
-        if (sp[0] == 0 && sp[1] == 1 && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
+        if (sp[0] == 0 && sp[1] == 1 && n >= MIN_RUN) {
           // one value broadcast along the run (a convolution's bias filling its output rows)
-          SimdElementwise.fill(dst.storage().hostBuffer(), o, n, sf.get(i));
+          FloatRuns.fill(df, o, n, sf.get(i), scratch);
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
@@ -79,11 +82,12 @@ final class ElementwiseKernels {
     if (op == UnaryOp.RELU && x.dtype() == DType.FLOAT32) {
       FloatBuffer xf = xv.floats();
       FloatBuffer of = ov.floats();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
       StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
-        if (sp[0] == 1 && sp[1] == 1 && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
-          SimdElementwise.relu(x.storage().hostBuffer(), i, out.storage().hostBuffer(), o, n);
+        if (sp[0] == 1 && sp[1] == 1 && n >= MIN_RUN) {
+          FloatRuns.relu(xf, i, of, o, n, scratch);
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
@@ -155,14 +159,14 @@ final class ElementwiseKernels {
       FloatBuffer af = av.floats();
       FloatBuffer bf = bv.floats();
       FloatBuffer of = ov.floats();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
       StridedLoop.run(out.shape(), new Tensor[] {a, b, out}, (st, n, sp) -> {
         int i = st[0];
         int k = st[1];
         int o = st[2];
-        if (sp[2] == 1 && (sp[0] == 0 || sp[0] == 1) && (sp[1] == 0 || sp[1] == 1) && Simd.AVAILABLE && n >= SimdElementwise.minRun()) {
+        if (sp[2] == 1 && (sp[0] == 0 || sp[0] == 1) && (sp[1] == 0 || sp[1] == 1) && n >= MIN_RUN) {
           // contiguous operands or one broadcast value (a bias, a per-channel scale) along the run
-          SimdElementwise.zip(op, a.storage().hostBuffer(), i, sp[0], b.storage().hostBuffer(), k, sp[1],
-              out.storage().hostBuffer(), o, n);
+          FloatRuns.zip(op, af, i, sp[0], bf, k, sp[1], of, o, n, scratch);
           return;
         }
         if (op == BinaryOp.ADD) {

@@ -15,12 +15,12 @@ import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * The SIMD float32 runs of the elementwise and pooling kernels give, bit for bit, what the
- * reference functions give element by element: contiguous operands and one value broadcast along
- * a run, runs with a tail shorter than a vector, odd offsets, and NaN, infinities and signed zeros
- * among the values.
+ * The float32 fast paths of the elementwise kernels (heap-array chunks) and of max pooling (SIMD)
+ * give, bit for bit, what the reference functions give element by element: contiguous operands and
+ * one value broadcast along a run, runs longer than a chunk and shorter than a vector, odd offsets,
+ * and NaN, infinities, signed zeros and subnormals among the values.
  */
-class SimdElementwiseTest {
+class FloatRunKernelsTest {
   private static final float[] SPECIAL = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-40f};
 
   @BeforeAll
@@ -35,7 +35,9 @@ class SimdElementwiseTest {
         {{5, 37}, {37}},             // b repeats along the rows, contiguous within a run
         {{4, 3, 37}, {3, 1}},        // b one value per run (a per-channel scale)
         {{3, 1}, {4, 3, 37}},        // a one value per run
-        {{4, 3, 5}, {3, 1}},         // runs shorter than a vector
+        {{4, 3, 5}, {3, 1}},         // runs too short for the fast path
+        {{2, 2100}, {2, 1}},         // runs over several chunks, one value each
+        {{2, 2100}, {2100}},
     };
     try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
       for (BinaryOp op : BinaryOp.values()) {
