@@ -88,6 +88,11 @@ public final class ConvOps {
     }, inputs);
   }
 
+  /** The 2-D window of a 1-D convolution over {@code [N, C, 1, L]}: one row, the kernel along the length. */
+  public static Window2d window1d(int kernel, int stride, int padLeft, int padRight, int dilation) {
+    return new Window2d(1, kernel, 1, stride, 1, dilation, 0, 0, padLeft, padRight);
+  }
+
   /**
    * 1-D cross-correlation: {@code x [N, C, L]}, {@code w [Cout, C / groups, k]}, {@code b [Cout]}
    * or {@code null}; gives {@code [N, Cout, OL]}. Runs as a 2-D convolution of height 1.
@@ -102,7 +107,7 @@ public final class ConvOps {
     }
     Shape xs = x.shape();
     Shape ws = w.shape();
-    Window2d window = new Window2d(1, ws.dim(2), 1, stride, 1, dilation, 0, 0, padLeft, padRight);
+    Window2d window = window1d(ws.dim(2), stride, padLeft, padRight, dilation);
     Var y = conv2d(Ops.reshape(x, xs.dim(0), xs.dim(1), 1, xs.dim(2)), Ops.reshape(w, ws.dim(0), ws.dim(1), 1, ws.dim(2)),
         b, window, groups);
     return Ops.reshape(y, xs.dim(0), ws.dim(0), y.shape().dim(3));

@@ -63,7 +63,7 @@ public final class Conv1d implements Layer {
   @Override
   public long workspacePerRow(List<Integer> input) {
     Shape w = weights.weight().shape();
-    long length = (input.get(1) + padLeft + padRight - (long) dilation * (w.dim(2) - 1) - 1) / stride + 1;
+    long length = ConvOps.window1d(w.dim(2), stride, padLeft, padRight, dilation).outputWidth(input.get(1));
     return length * ((long) inChannels * w.dim(2) + w.dim(0));
   }
 
