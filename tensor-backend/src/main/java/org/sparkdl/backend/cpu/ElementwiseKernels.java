@@ -25,7 +25,7 @@ final class ElementwiseKernels {
     if (src.dtype() == DType.FLOAT32 && dst.dtype() == DType.FLOAT32) {
       FloatBuffer sf = s.floats();
       FloatBuffer df = d.floats();
-      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch(dst.size());
       StridedLoop.run(dst.shape(), new Tensor[] {src, dst}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
@@ -82,7 +82,7 @@ final class ElementwiseKernels {
     if (op == UnaryOp.RELU && x.dtype() == DType.FLOAT32) {
       FloatBuffer xf = xv.floats();
       FloatBuffer of = ov.floats();
-      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch(out.size());
       StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
@@ -159,7 +159,7 @@ final class ElementwiseKernels {
       FloatBuffer af = av.floats();
       FloatBuffer bf = bv.floats();
       FloatBuffer of = ov.floats();
-      FloatRuns.Scratch scratch = new FloatRuns.Scratch();
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch(out.size());
       StridedLoop.run(out.shape(), new Tensor[] {a, b, out}, (st, n, sp) -> {
         int i = st[0];
         int k = st[1];

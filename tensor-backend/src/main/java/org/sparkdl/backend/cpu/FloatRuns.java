@@ -23,11 +23,32 @@ final class FloatRuns {
 
   private FloatRuns() {}
 
-  /** Heap scratch of one kernel call: two operand chunks and a result chunk. */
+  /**
+   * Heap scratch of one kernel call: two operand chunks and a result chunk, allocated on first use
+   * and no larger than the call's {@code elements} need, so that calls on small tensors, or whose
+   * runs never take these paths, allocate nothing.
+   */
   static final class Scratch {
-    final float[] a = new float[CHUNK];
-    final float[] b = new float[CHUNK];
-    final float[] o = new float[CHUNK];
+    private final int size;
+    private float[] a;
+    private float[] b;
+    private float[] o;
+
+    Scratch(int elements) {
+      size = Math.min(CHUNK, elements);
+    }
+
+    float[] a() {
+      return a != null ? a : (a = new float[size]);
+    }
+
+    float[] b() {
+      return b != null ? b : (b = new float[size]);
+    }
+
+    float[] o() {
+      return o != null ? o : (o = new float[size]);
+    }
   }
 
   /**
@@ -36,23 +57,26 @@ final class FloatRuns {
    */
   static void zip(BinaryOp op, FloatBuffer a, int ai, int as, FloatBuffer b, int bi, int bs, FloatBuffer o, int oi,
       int n, Scratch s) {
-    int first = Math.min(n, CHUNK);
+    float[] x = s.a();
+    float[] y = s.b();
+    float[] r = s.o();
+    int first = Math.min(n, x.length);
     if (as == 0) {
-      Arrays.fill(s.a, 0, first, a.get(ai));
+      Arrays.fill(x, 0, first, a.get(ai));
     }
     if (bs == 0) {
-      Arrays.fill(s.b, 0, first, b.get(bi));
+      Arrays.fill(y, 0, first, b.get(bi));
     }
-    for (int from = 0; from < n; from += CHUNK) {
-      int len = Math.min(CHUNK, n - from);
+    for (int from = 0; from < n; from += x.length) {
+      int len = Math.min(x.length, n - from);
       if (as != 0) {
-        a.get(ai + from, s.a, 0, len);
+        a.get(ai + from, x, 0, len);
       }
       if (bs != 0) {
-        b.get(bi + from, s.b, 0, len);
+        b.get(bi + from, y, 0, len);
       }
-      apply(op, s.a, s.b, s.o, len);
-      o.put(oi + from, s.o, 0, len);
+      apply(op, x, y, r, len);
+      o.put(oi + from, r, 0, len);
     }
   }
 
@@ -93,22 +117,24 @@ final class FloatRuns {
 
   /** {@code o[oi + j] = max(x[xi + j], 0)} for {@code j < n}; NaN stays NaN, as {@link Math#max}. */
   static void relu(FloatBuffer x, int xi, FloatBuffer o, int oi, int n, Scratch s) {
-    for (int from = 0; from < n; from += CHUNK) {
-      int len = Math.min(CHUNK, n - from);
-      x.get(xi + from, s.a, 0, len);
+    float[] in = s.a();
+    float[] out = s.o();
+    for (int from = 0; from < n; from += in.length) {
+      int len = Math.min(in.length, n - from);
+      x.get(xi + from, in, 0, len);
       for (int t = 0; t < len; t++) {
-        s.o[t] = Math.max(s.a[t], 0f);
+        out[t] = Math.max(in[t], 0f);
       }
-      o.put(oi + from, s.o, 0, len);
+      o.put(oi + from, out, 0, len);
     }
   }
 
   /** {@code o[oi + j] = value} for {@code j < n}. */
   static void fill(FloatBuffer o, int oi, int n, float value, Scratch s) {
-    Arrays.fill(s.o, 0, Math.min(n, CHUNK), value);
-    for (int from = 0; from < n; from += CHUNK) {
-      int len = Math.min(CHUNK, n - from);
-      o.put(oi + from, s.o, 0, len);
+    float[] chunk = s.o();
+    Arrays.fill(chunk, 0, Math.min(n, chunk.length), value);
+    for (int from = 0; from < n; from += chunk.length) {
+      o.put(oi + from, chunk, 0, Math.min(chunk.length, n - from));
     }
   }
 }
