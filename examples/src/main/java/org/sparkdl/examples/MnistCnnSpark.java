@@ -79,9 +79,7 @@ public final class MnistCnnSpark {
     String mode = args.length > 2 ? args[2] : "gradient";
     String master = args.length > 3 ? args[3] : "local[2]";
     int batch = 64;
-    SparkSession spark = SparkSession.builder().master(master).appName("spark-dl MNIST CNN")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SparkSession spark = MnistSpark.session(master, "spark-dl MNIST CNN");
     try {
       InMemoryDataset all = MnistIdx.load();
       Dataset<Row> digits = MnistSpark.frame(spark, all.slice(0, MnistIdx.TRAIN_ROWS));

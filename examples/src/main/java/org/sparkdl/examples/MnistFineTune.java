@@ -63,9 +63,7 @@ public final class MnistFineTune {
     int tuneEpochs = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     String master = args.length > 3 ? args[3] : "local[2]";
-    SparkSession spark = SparkSession.builder().master(master).appName("spark-dl MNIST fine-tuning")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SparkSession spark = MnistSpark.session(master, "spark-dl MNIST fine-tuning");
     Path dir = Files.createTempDirectory("sparkdl-finetune");
     try {
       InMemoryDataset all = MnistIdx.load();

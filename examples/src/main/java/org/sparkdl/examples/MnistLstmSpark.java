@@ -31,9 +31,7 @@ public final class MnistLstmSpark {
     int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     int hidden = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     String master = args.length > 2 ? args[2] : "local[2]";
-    SparkSession spark = SparkSession.builder().master(master).appName("spark-dl MNIST LSTM")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SparkSession spark = MnistSpark.session(master, "spark-dl MNIST LSTM");
     try {
       Dataset<Row> train = MnistIdx.frame(spark, 0, MnistIdx.TRAIN_ROWS, 2).cache();
       Dataset<Row> test = MnistIdx.frame(spark, MnistIdx.TRAIN_ROWS, 10_000, 2).cache();

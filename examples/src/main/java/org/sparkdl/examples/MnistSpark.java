@@ -31,11 +31,15 @@ public final class MnistSpark {
 
   private MnistSpark() {}
 
+  /** The examples' Spark session: {@code master}, bound to 127.0.0.1, the UI off. */
+  static SparkSession session(String master, String app) {
+    return SparkSession.builder().master(master).appName(app).config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+  }
+
   public static void main(String[] args) throws Exception {
     String master = args.length > 2 ? args[2] : "local[2]";
-    SparkSession spark = SparkSession.builder().master(master).appName("spark-dl MNIST")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SparkSession spark = session(master, "spark-dl MNIST");
     try {
       Dataset<Row> train = MnistIdx.frame(spark, 0, MnistIdx.TRAIN_ROWS, 2).cache();
       Dataset<Row> test = MnistIdx.frame(spark, MnistIdx.TRAIN_ROWS, 10_000, 2).cache();
