@@ -379,8 +379,8 @@ public final class CpuBackend extends HostBackend {
 
   @Override
   protected void maxPool2dBackwardKernel(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx) {
-    // the CPU finds each window's maximum again in x, which costs less than keeping indices
-    PoolKernels.maxPoolBackward(x, gy, w, gx, threads);
+    // the CPU finds the first position of each window holding its maximum y, which costs less than keeping indices
+    PoolKernels.maxPoolBackward(x, y, gy, w, gx, threads);
   }
 
   @Override

@@ -9,10 +9,10 @@ import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * Elementwise CPU kernels over any strides and broadcasts. The common float32 cases (ReLU, the
- * binary ops, copies) have loops of their own, over heap-array chunks ({@link FloatRuns}) for
- * contiguous runs and runs of one broadcast value; everything else goes through the reference
- * functions of {@link UnaryOp} and {@link BinaryOp}, in double.
+ * Elementwise CPU kernels over any strides and broadcasts. Float32 runs that are contiguous (or,
+ * for the binary ops and copies, one broadcast value) go over heap-array chunks ({@link FloatRuns});
+ * other runs and float64 go element by element through the reference functions of {@link UnaryOp}
+ * and {@link BinaryOp}, in double.
  */
 final class ElementwiseKernels {
   /** Runs shorter than this stay element by element: a chunk's bulk copies would cost more. */
@@ -79,7 +79,7 @@ final class ElementwiseKernels {
   static void map(UnaryOp op, Tensor x, Tensor out, double p) {
     HostView xv = HostView.of(x);
     HostView ov = HostView.of(out);
-    if (op == UnaryOp.RELU && x.dtype() == DType.FLOAT32) {
+    if (x.dtype() == DType.FLOAT32) {
       FloatBuffer xf = xv.floats();
       FloatBuffer of = ov.floats();
       FloatRuns.Scratch scratch = new FloatRuns.Scratch(out.size());
@@ -87,24 +87,18 @@ final class ElementwiseKernels {
         int i = st[0];
         int o = st[1];
         if (sp[0] == 1 && sp[1] == 1 && n >= MIN_RUN) {
-          FloatRuns.relu(xf, i, of, o, n, scratch);
+          FloatRuns.map(op, xf, i, of, o, n, p, scratch);
+          return;
+        }
+        if (op == UnaryOp.RELU) {
+          for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
+            // Math.max, not a ternary: a branch on the sign mispredicts half the time on real data
+            of.put(o, Math.max(xf.get(i), 0f));
+          }
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
-          // Math.max, not a ternary: a branch on the sign mispredicts half the time on real data
-          of.put(o, Math.max(xf.get(i), 0f));
-        }
-      });
-      return;
-    }
-    if (op == UnaryOp.SCALE && x.dtype() == DType.FLOAT32) {
-      FloatBuffer xf = xv.floats();
-      FloatBuffer of = ov.floats();
-      StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
-        int i = st[0];
-        int o = st[1];
-        for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
-          of.put(o, (float) (xf.get(i) * p));   // in double, as UnaryOp.SCALE defines it
+          of.put(o, (float) op.apply(xf.get(i), p));
         }
       });
       return;
@@ -123,18 +117,23 @@ final class ElementwiseKernels {
     HostView yv = HostView.of(y);
     HostView gyv = HostView.of(gy);
     HostView gxv = HostView.of(gx);
-    if (op == UnaryOp.RELU && x.dtype() == DType.FLOAT32) {
+    if (x.dtype() == DType.FLOAT32) {
       FloatBuffer xf = xv.floats();
+      FloatBuffer yf = yv.floats();
       FloatBuffer gyf = gyv.floats();
       FloatBuffer gxf = gxv.floats();
-      StridedLoop.run(x.shape(), new Tensor[] {x, gy, gx}, (st, n, sp) -> {
+      FloatRuns.Scratch scratch = new FloatRuns.Scratch(gx.size());
+      StridedLoop.run(x.shape(), new Tensor[] {x, y, gy, gx}, (st, n, sp) -> {
         int i = st[0];
-        int g = st[1];
-        int o = st[2];
-        for (int j = 0; j < n; j++, i += sp[0], g += sp[1], o += sp[2]) {
-          // branch-free: mask is all ones exactly when the input's bits are a positive non-zero value
-          int mask = -Float.floatToRawIntBits(xf.get(i)) >> 31;
-          gxf.put(o, Float.intBitsToFloat(Float.floatToRawIntBits(gyf.get(g)) & mask));
+        int iy = st[1];
+        int g = st[2];
+        int o = st[3];
+        if (sp[0] == 1 && sp[1] == 1 && sp[2] == 1 && sp[3] == 1 && n >= MIN_RUN) {
+          FloatRuns.mapBackward(op, xf, i, yf, iy, gyf, g, gxf, o, n, p, scratch);
+          return;
+        }
+        for (int j = 0; j < n; j++, i += sp[0], iy += sp[1], g += sp[2], o += sp[3]) {
+          gxf.put(o, (float) (gyf.get(g) * op.derivative(xf.get(i), yf.get(iy), p)));
         }
       });
       return;

@@ -52,12 +52,46 @@ final class PoolKernels {
     });
   }
 
-  /** Sends each window's gradient to the first position holding its maximum; overwrites {@code gx}. */
-  static void maxPoolBackward(Tensor x, Tensor gy, Window2d w, Tensor gx, int threads) {
+  /**
+   * Sends each window's gradient to the first position holding its maximum ({@code y}, the forward
+   * output); overwrites {@code gx}. Gradients meeting at one position (overlapping windows) add in
+   * double, in window order.
+   */
+  static void maxPoolBackward(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx, int threads) {
     Planes p = new Planes(x, w);
     HostView xv = HostView.of(x);
     HostView gyv = HostView.of(gy);
     HostView gxv = HostView.of(gx);
+    if (x.dtype() == DType.FLOAT32) {
+      FloatBuffer xf = xv.floats();
+      FloatBuffer yf = HostView.of(y).floats();
+      FloatBuffer gyf = gyv.floats();
+      FloatBuffer gxf = gxv.floats();
+      CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
+        float[] in = new float[p.h * p.w];
+        float[] max = new float[p.oh * p.ow];
+        float[] g = new float[p.oh * p.ow];
+        double[] grad = new double[p.h * p.w];
+        float[] narrow = new float[p.h * p.w];
+        for (int plane = from; plane < to; plane++) {
+          xf.get(p.inputAt(x, plane), in, 0, in.length);
+          yf.get(p.outputAt(y, plane), max, 0, max.length);
+          gyf.get(p.outputAt(gy, plane), g, 0, g.length);
+          Arrays.fill(grad, 0.0);
+          for (int oh = 0; oh < p.oh; oh++) {
+            for (int ow = 0; ow < p.ow; ow++) {
+              int k = oh * p.ow + ow;
+              grad[p.first(in, max[k], oh, ow)] += g[k];
+            }
+          }
+          for (int i = 0; i < grad.length; i++) {
+            narrow[i] = (float) grad[i];
+          }
+          gxf.put(p.inputAt(gx, plane), narrow, 0, narrow.length);
+        }
+      });
+      return;
+    }
     CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
       Scratch s = p.scratch();
       double[] grad = new double[p.h * p.w];
@@ -195,6 +229,26 @@ final class PoolKernels {
         }
       }
       return m;
+    }
+
+    /**
+     * Index in the plane of the first element of window {@code (oh, ow)} equal to {@code m}, its
+     * maximum, or the first NaN; as {@link #argmax}, over a float plane and with the maximum given.
+     */
+    int first(float[] plane, float m, int oh, int ow) {
+      int h0 = rowStart(oh);
+      int h1 = rowEnd(oh);
+      int w0 = colStart(ow);
+      int w1 = colEnd(ow);
+      for (int ih = h0; ih < h1; ih++) {
+        for (int iw = w0; iw < w1; iw++) {
+          float e = plane[ih * w + iw];
+          if (e == m || e != e) {
+            return ih * w + iw;
+          }
+        }
+      }
+      return h0 * w + w0;
     }
 
     /** Index in the plane of the first element of window {@code (oh, ow)} equal to its {@link #max}. */

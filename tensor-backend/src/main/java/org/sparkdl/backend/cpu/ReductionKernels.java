@@ -1,10 +1,19 @@
 package org.sparkdl.backend.cpu;
 
+import java.nio.FloatBuffer;
 import org.sparkdl.backend.ReduceOp;
+import org.sparkdl.tensor.DType;
 import org.sparkdl.tensor.Tensor;
 
-/** Reductions, softmax and the fused softmax cross-entropy on the CPU. Accumulation is in double. */
+/**
+ * Reductions, softmax and the fused softmax cross-entropy on the CPU. Accumulation is in double;
+ * float32 runs that are contiguous in the input and in the output, or that reduce into one output,
+ * are read over heap-array chunks ({@link FloatRuns}) with the same arithmetic in the same order.
+ */
 final class ReductionKernels {
+  /** Float32 runs shorter than this stay element by element: a chunk's bulk copies would cost more. */
+  private static final int MIN_RUN = 16;
+
   private ReductionKernels() {}
 
   static void reduce(ReduceOp op, Tensor x, Tensor out) {
@@ -19,9 +28,24 @@ final class ReductionKernels {
     }
     ElementwiseKernels.fill(out, op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0);
     long[][] strides = {x.strides(), outStrides};
+    boolean f32 = x.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32;
+    FloatBuffer xf = f32 ? xv.floats() : null;
+    FloatBuffer of = f32 ? ov.floats() : null;
+    FloatRuns.Scratch scratch = new FloatRuns.Scratch(x.size());
     StridedLoop.run(x.shape().toArray(), strides, new long[] {x.offset(), out.offset()}, (st, n, sp) -> {
       int i = st[0];
       int o = st[1];
+      if (f32 && sp[0] == 1 && sp[1] == 0 && n >= MIN_RUN) {
+        // a contiguous run into one output (a batch normalisation's channel, a row's sum)
+        double acc = FloatRuns.reduceRun(op, xf, i, n, scratch);
+        of.put(o, (float) (op == ReduceOp.MAX ? Math.max(of.get(o), acc) : of.get(o) + acc));
+        return;
+      }
+      if (f32 && sp[0] == 1 && sp[1] == 1 && n >= MIN_RUN) {
+        // a contiguous run into a run of outputs (a bias gradient, summed over the rows)
+        FloatRuns.reduceInto(op, xf, i, of, o, n, scratch);
+        return;
+      }
       if (sp[1] == 0) {
         double acc = op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
         for (int j = 0; j < n; j++, i += sp[0]) {

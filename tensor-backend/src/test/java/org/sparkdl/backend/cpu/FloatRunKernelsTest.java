@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sparkdl.backend.BinaryOp;
+import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.DType;
@@ -15,8 +16,8 @@ import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
 
 /**
- * The float32 fast paths of the elementwise kernels (heap-array chunks) and of max pooling (SIMD)
- * give, bit for bit, what the reference functions give element by element: contiguous operands and
+ * The float32 fast paths of the elementwise kernels and reductions (heap-array chunks) and of max
+ * pooling and its gradient give, bit for bit, what the reference functions give element by element: contiguous operands and
  * one value broadcast along a run, runs longer than a chunk and shorter than a vector, odd offsets,
  * and NaN, infinities, signed zeros and subnormals among the values.
  */
@@ -74,6 +75,136 @@ class FloatRunKernelsTest {
       float[] got = rows.toFloatArray();
       for (int i = 0; i < got.length; i++) {
         assertEquals(b[i / 29], got[i], i);
+      }
+    }
+  }
+
+  @Test
+  void unaryOpsAndTheirGradientsEqualTheReference() {
+    // 3 x 41: rows long enough for the fast path; 2 x 2100: over several chunks; 4 x 5 read transposed: strided
+    int[][] shapes = {{3, 41}, {2, 2100}, {4, 5}};
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      for (UnaryOp op : UnaryOp.values()) {
+        double p = op == UnaryOp.LOG ? 1e-3 : 0.37;
+        for (int[] shape : shapes) {
+          Tensor x = shape[1] == 5 ? filled(s, Shape.of(5, 4), 6).transpose(0, 1) : filled(s, Shape.of(shape), 6);
+          Tensor y = s.allocate(DType.FLOAT32, x.shape());
+          be.map(op, x, y, p);
+          float[] in = x.toFloatArray();
+          float[] out = y.toFloatArray();
+          for (int i = 0; i < in.length; i++) {
+            assertEquals((float) op.apply(in[i], p), out[i], i, op + " of " + x.shape());
+          }
+          Tensor gy = filled(s, x.shape(), 7);
+          Tensor gx = s.allocate(DType.FLOAT32, x.shape());
+          be.mapBackward(op, x, y, gy, gx, p);
+          float[] g = gy.toFloatArray();
+          float[] got = gx.toFloatArray();
+          for (int i = 0; i < in.length; i++) {
+            assertEquals((float) (g[i] * op.derivative(in[i], out[i], p)), got[i], i, op + " gradient of " + x.shape());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void reductionsOfContiguousRunsEqualTheSequentialDoubleSum() {
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      for (ReduceOp op : ReduceOp.values()) {
+        // [4, 3, 1100] -> [3, 1]: runs of 1,100 into one value per channel (a batch normalisation's sums)
+        Tensor x = filled(s, Shape.of(4, 3, 1100), 8);
+        Tensor perChannel = s.allocate(DType.FLOAT32, Shape.of(3, 1));
+        be.reduce(op, x, perChannel);
+        float[] in = x.toFloatArray();
+        float[] got = perChannel.toFloatArray();
+        for (int c = 0; c < 3; c++) {
+          float acc = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : 0f;
+          for (int n = 0; n < 4; n++) {
+            double run = op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
+            for (int j = 0; j < 1100; j++) {
+              run = accumulate(op, run, in[(n * 3 + c) * 1100 + j]);
+            }
+            acc = (float) (op == ReduceOp.MAX ? Math.max(acc, run) : acc + run);
+          }
+          assertEquals(op == ReduceOp.MEAN ? (float) (acc / 4400.0) : acc, got[c], c, op + " per channel");
+        }
+        // [5, 1300] -> [1, 1300]: each row added into the run of outputs (a bias gradient)
+        Tensor rows = filled(s, Shape.of(5, 1300), 9);
+        Tensor perColumn = s.allocate(DType.FLOAT32, Shape.of(1, 1300));
+        be.reduce(op, rows, perColumn);
+        float[] r = rows.toFloatArray();
+        float[] cols = perColumn.toFloatArray();
+        for (int j = 0; j < 1300; j++) {
+          float acc = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : 0f;
+          for (int i = 0; i < 5; i++) {
+            acc = (float) accumulate(op, acc, r[i * 1300 + j]);
+          }
+          assertEquals(op == ReduceOp.MEAN ? (float) (acc / 5.0) : acc, cols[j], j, op + " per column");
+        }
+      }
+    }
+  }
+
+  @Test
+  void maxPoolingGradientGoesToTheFirstMaximumOfEachWindow() {
+    Window2d[] windows = {
+        Window2d.square(2, 2, 0),                        // disjoint windows
+        Window2d.square(3, 1, 1),                        // overlapping and padded: gradients add up
+        new Window2d(2, 3, 2, 1, 1, 1, 0, 0, 0, 0),
+    };
+    try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
+      for (Window2d w : windows) {
+        int h = 9;
+        int wd = 11;
+        float[] v = filled(s, Shape.of(2, 3, h, wd), 10).toFloatArray();
+        for (int i = 0; i < v.length; i += 3) {
+          v[i] = v[i + 1];                             // ties: the first of equal maxima takes the gradient
+        }
+        Tensor x = s.of(DType.FLOAT32, Shape.of(2, 3, h, wd), v);
+        int oh = w.outputHeight(h);
+        int ow = w.outputWidth(wd);
+        Tensor y = s.allocate(DType.FLOAT32, Shape.of(2, 3, oh, ow));
+        be.maxPool2d(x, w, y);
+        Tensor gy = filled(s, y.shape(), 11);
+        Tensor gx = s.allocate(DType.FLOAT32, x.shape());
+        be.maxPool2dBackward(x, y, gy, w, gx);
+        float[] g = gy.toFloatArray();
+        double[] expected = new double[v.length];
+        for (int plane = 0; plane < 6; plane++) {
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              // the reference: the window's maximum (NaN if it holds one), then its first element equal to it or NaN
+              float m = Float.NaN;
+              int best = -1;
+              for (int pass = 0; pass < 2; pass++) {
+                for (int u = 0; u < w.kernelH(); u++) {
+                  for (int t = 0; t < w.kernelW(); t++) {
+                    int r = i * w.strideH() - w.padTop() + u;
+                    int c = j * w.strideW() - w.padLeft() + t;
+                    if (r < 0 || r >= h || c < 0 || c >= wd) {
+                      continue;
+                    }
+                    float e = v[plane * h * wd + r * wd + c];
+                    if (pass == 0) {
+                      m = best++ < 0 ? e : Math.max(m, e);
+                    } else if (best < 0 && (e == m || e != e)) {
+                      best = plane * h * wd + r * wd + c;
+                    }
+                  }
+                }
+                if (pass == 0) {
+                  best = -1;
+                }
+              }
+              expected[best] += g[(plane * oh + i) * ow + j];
+            }
+          }
+        }
+        float[] got = gx.toFloatArray();
+        for (int i = 0; i < got.length; i++) {
+          assertEquals((float) expected[i], got[i], i, w.toString());
+        }
       }
     }
   }
@@ -153,7 +284,20 @@ class FloatRunKernelsTest {
   }
 
   private static void assertEquals(float expected, float actual, int index) {
+    assertEquals(expected, actual, index, "");
+  }
+
+  private static void assertEquals(float expected, float actual, int index, String what) {
     org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
-        "element " + index);
+        what + ", element " + index + ": expected " + expected + ", found " + actual);
+  }
+
+  /** One step of the reference reduction, in double. */
+  private static double accumulate(ReduceOp op, double acc, double v) {
+    return switch (op) {
+      case SUM, MEAN -> acc + v;
+      case SUM_SQUARES -> acc + v * v;
+      case MAX -> Math.max(acc, v);
+    };
   }
 }
