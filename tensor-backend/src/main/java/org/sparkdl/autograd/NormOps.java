@@ -2,6 +2,7 @@ package org.sparkdl.autograd;
 
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.BinaryOp;
+import org.sparkdl.backend.ReduceOp;
 import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.tensor.Scope;
 import org.sparkdl.tensor.Shape;
@@ -52,13 +53,7 @@ public final class NormOps {
         throw new IllegalArgumentException("batchNorm in training needs more than one value per channel; the input "
             + s + " has " + count + ".");
       }
-      Var mean = Ops.scale(Ops.sumTo(xr, Shape.of(c, 1)), 1.0 / count);
-      Var centred = Ops.sub(xr, mean);
-      Var var = Ops.scale(Ops.sumTo(Ops.map(UnaryOp.SQUARE, centred, 0), Shape.of(c, 1)), 1.0 / count);
-      Var std = Ops.map(UnaryOp.SQRT, Ops.map(UnaryOp.ADD_SCALAR, var, eps), 0);
-      y = Ops.add(Ops.mul(Ops.div(centred, std), g), b);
-      updateRunning(be, tape.scope(), runningMean, mean.value.reshape(c), momentum, 1);
-      updateRunning(be, tape.scope(), runningVar, var.value.reshape(c), momentum, (double) count / (count - 1));
+      y = normalizeByBatch(xr, g, b, eps, runningMean, runningVar, momentum);
     } else {
       // y = x * scale + shift with scale = gamma / sqrt(runningVar + eps), shift = beta - runningMean * scale
       Tensor std = tape.allocate(x.dtype(), Shape.of(c, 1));
@@ -69,6 +64,73 @@ public final class NormOps {
       y = Ops.add(Ops.mul(xr, scale), shift);
     }
     return Ops.reshape(y, s.toArray());
+  }
+
+  /**
+   * Batch normalisation in training of {@code x [N, C, S]} with {@code gamma}, {@code beta} {@code
+   * [C, 1]}, as one op with its backward in closed form: {@code xhat = (x - mean) / std}, {@code y
+   * = gamma xhat + beta}, and {@code gx = gamma / std (gy - mean(gy) - xhat mean(gy xhat))} with
+   * the means per channel. Five passes over the activations forward and seven backward, where the
+   * same formula composed of elementwise ops takes seven and fifteen.
+   */
+  private static Var normalizeByBatch(Var x, Var gamma, Var beta, double eps, Tensor runningMean, Tensor runningVar,
+      double momentum) {
+    Tape tape = x.tape;
+    Backend be = tape.backend();
+    Shape s = x.shape();
+    int c = s.dim(1);
+    long count = (long) s.dim(0) * s.dim(2);
+    Shape channels = Shape.of(c, 1);
+    Tensor mean = tape.allocate(x.dtype(), channels);
+    be.reduce(ReduceOp.MEAN, x.value, mean);
+    Tensor centred = tape.allocate(x.dtype(), s);
+    be.zip(BinaryOp.SUB, x.value, mean, centred);
+    Tensor var = tape.allocate(x.dtype(), channels);
+    be.reduce(ReduceOp.SUM_SQUARES, centred, var);
+    be.map(UnaryOp.SCALE, var, var, 1.0 / count);
+    Tensor std = tape.allocate(x.dtype(), channels);
+    be.map(UnaryOp.ADD_SCALAR, var, std, eps);
+    be.map(UnaryOp.SQRT, std, std, 0);
+    Tensor scale = tape.allocate(x.dtype(), channels);
+    be.zip(BinaryOp.DIV, gamma.value, std, scale);
+    Tensor out = tape.allocate(x.dtype(), s);
+    be.zip(BinaryOp.MUL, centred, scale, out);
+    be.zip(BinaryOp.ADD, out, beta.value, out);
+    updateRunning(be, tape.scope(), runningMean, mean.reshape(c), momentum, 1);
+    updateRunning(be, tape.scope(), runningVar, var.reshape(c), momentum, (double) count / (count - 1));
+    return tape.record(out, gy -> {
+      Tensor sumG = tape.allocate(gy.dtype(), channels);
+      be.reduce(ReduceOp.SUM, gy, sumG);
+      Tensor gyC = tape.allocate(gy.dtype(), s);
+      be.zip(BinaryOp.MUL, gy, centred, gyC);
+      Tensor sumGC = tape.allocate(gy.dtype(), channels);
+      be.reduce(ReduceOp.SUM, gyC, sumGC);
+      if (beta.requiresGrad) {
+        tape.accumulate(beta, sumG, false);
+      }
+      if (gamma.requiresGrad) {
+        Tensor gg = tape.allocate(gy.dtype(), channels);
+        be.zip(BinaryOp.DIV, sumGC, std, gg);
+        tape.accumulate(gamma, gg, false);
+      }
+      if (x.requiresGrad) {
+        // gx = scale gy + k centred + b, with per channel k = -scale sumGC / (count std^2), b = -scale sumG / count
+        Tensor k = tape.allocate(gy.dtype(), channels);
+        be.zip(BinaryOp.DIV, sumGC, std, k);
+        be.zip(BinaryOp.DIV, k, std, k);
+        be.zip(BinaryOp.MUL, k, scale, k);
+        be.map(UnaryOp.SCALE, k, k, -1.0 / count);
+        Tensor shift = tape.allocate(gy.dtype(), channels);
+        be.zip(BinaryOp.MUL, sumG, scale, shift);
+        be.map(UnaryOp.SCALE, shift, shift, -1.0 / count);
+        Tensor gx = tape.allocate(gy.dtype(), s);
+        be.zip(BinaryOp.MUL, gy, scale, gx);
+        be.zip(BinaryOp.MUL, centred, k, gyC);
+        be.zip(BinaryOp.ADD, gx, gyC, gx);
+        be.zip(BinaryOp.ADD, gx, shift, gx);
+        tape.accumulate(x, gx, false);
+      }
+    }, x, gamma, beta);
   }
 
   private static void requireChannels(Shape input, String what, Shape found, Shape expected) {
