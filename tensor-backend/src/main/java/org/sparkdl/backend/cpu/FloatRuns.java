@@ -211,8 +211,7 @@ final class FloatRuns {
       switch (op) {
         case RELU -> {
           for (int t = 0; t < len; t++) {
-            // times 0 rather than a mask: a NaN gradient stays NaN and zeros keep their sign, as in the reference
-            out[t] = gs[t] * (xs[t] > 0f ? 1f : 0f);
+            out[t] = gs[t] * reluSlope(xs[t]);
           }
         }
         case SQUARE -> {
@@ -228,6 +227,19 @@ final class FloatRuns {
       }
       gx.put(oi + from, out, 0, len);
     }
+  }
+
+  /**
+   * ReLU's derivative as the reference has it, {@code x > 0 ? 1 : 0}, without a branch (one on the
+   * sign of real activations mispredicts about every other element): {@code x > 0} exactly when its
+   * bits less one lie in {@code [0, bits(+inf))}, which excludes the zeros, negatives and NaN.
+   * Multiplying by it rather than masking the gradient's bits keeps a NaN gradient NaN and the sign
+   * of a zero, as the reference does.
+   */
+  private static float reluSlope(float x) {
+    int t = Float.floatToRawIntBits(x) - 1;
+    int positive = ((t - 0x7f800000) & ~t) >> 31;
+    return Float.intBitsToFloat(positive & 0x3f800000);
   }
 
   /**
