@@ -67,6 +67,7 @@ final class PoolKernels {
       FloatBuffer yf = HostView.of(y).floats();
       FloatBuffer gyf = gyv.floats();
       FloatBuffer gxf = gxv.floats();
+      boolean tiled = p.tiled();
       CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
         float[] in = new float[p.h * p.w];
         float[] max = new float[p.oh * p.ow];
@@ -77,6 +78,11 @@ final class PoolKernels {
           xf.get(p.inputAt(x, plane), in, 0, in.length);
           yf.get(p.outputAt(y, plane), max, 0, max.length);
           gyf.get(p.outputAt(gy, plane), g, 0, g.length);
+          if (tiled) {
+            p.tiledBackward(in, max, g, narrow);
+            gxf.put(p.inputAt(gx, plane), narrow, 0, narrow.length);
+            continue;
+          }
           Arrays.fill(grad, 0.0);
           for (int oh = 0; oh < p.oh; oh++) {
             for (int ow = 0; ow < p.ow; ow++) {
@@ -249,6 +255,47 @@ final class PoolKernels {
         }
       }
       return h0 * w + w0;
+    }
+
+    /** Whether the windows tile the plane: each as big as its stride, no padding, no dilation. */
+    boolean tiled() {
+      return win.strideH() == win.kernelH() && win.strideW() == win.kernelW() && win.dilationH() == 1
+          && win.dilationW() == 1 && win.padTop() == 0 && win.padLeft() == 0 && win.padBottom() == 0
+          && win.padRight() == 0;
+    }
+
+    /**
+     * {@link #first} and the gradient's write for windows that {@link #tiled tile} the plane, where
+     * each input position is in at most one window: every position of a window is written, the
+     * first one not below the maximum {@code max[k]} with {@code 0 + g[k]} and the others with zero
+     * (as the reference's double sum of one term narrowed), without a branch on the data (one per
+     * element mispredicts on real activations). {@code e >= m} is {@code e == m} for a window
+     * whose maximum is a number; a window holding NaN goes through {@link #first}.
+     */
+    void tiledBackward(float[] in, float[] max, float[] g, float[] out) {
+      Arrays.fill(out, 0f);   // rows and columns past the last whole window
+      int kh = win.kernelH();
+      int kw = win.kernelW();
+      for (int oh = 0; oh < this.oh; oh++) {
+        for (int ow = 0; ow < this.ow; ow++) {
+          int k = oh * this.ow + ow;
+          float m = max[k];
+          if (m != m) {
+            out[first(in, m, oh, ow)] = 0f + g[k];
+            continue;
+          }
+          int bits = Float.floatToRawIntBits(g[k]);
+          int top = oh * kh * w + ow * kw;
+          int taken = 0;
+          for (int i = 0; i < kh; i++) {
+            for (int j = 0, at = top + i * w; j < kw; j++, at++) {
+              int hit = (in[at] < m ? 0 : -1) & ~taken;
+              out[at] = 0f + Float.intBitsToFloat(bits & hit);
+              taken |= hit;
+            }
+          }
+        }
+      }
     }
 
     /** Index in the plane of the first element of window {@code (oh, ow)} equal to its {@link #max}. */

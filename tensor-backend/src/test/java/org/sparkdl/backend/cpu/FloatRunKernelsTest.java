@@ -149,7 +149,8 @@ class FloatRunKernelsTest {
   @Test
   void maxPoolingGradientGoesToTheFirstMaximumOfEachWindow() {
     Window2d[] windows = {
-        Window2d.square(2, 2, 0),                        // disjoint windows
+        Window2d.square(2, 2, 0),                        // windows that tile the plane, its last row and column left over
+        new Window2d(3, 2, 3, 2, 1, 1, 0, 0, 0, 0),     // tiling with 3x2 windows
         Window2d.square(3, 1, 1),                        // overlapping and padded: gradients add up
         new Window2d(2, 3, 2, 1, 1, 1, 0, 0, 0, 0),
     };
