@@ -22,7 +22,7 @@ final class PoolKernels {
     Planes p = new Planes(x, w);
     HostView xv = HostView.of(x);
     HostView yv = HostView.of(y);
-    if (x.dtype() == DType.FLOAT32 && Simd.AVAILABLE && SimdPool.covers(w)) {
+    if (x.dtype() == DType.FLOAT32 && FloatPool.covers(w)) {
       FloatBuffer xf = xv.floats();
       FloatBuffer yf = yv.floats();
       CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
@@ -32,7 +32,7 @@ final class PoolKernels {
         float[] runs = new float[p.w];
         for (int plane = from; plane < to; plane++) {
           xf.get(p.inputAt(x, plane), in, 0, in.length);
-          SimdPool.maxPlane(in, p.w, w, p.oh, p.ow, rows, runs, out);
+          FloatPool.maxPlane(in, p.w, w, p.oh, p.ow, rows, runs, out);
           yf.put(p.outputAt(y, plane), out, 0, out.length);
         }
       });

@@ -220,7 +220,7 @@ class FloatRunKernelsTest {
     };
     try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("t")) {
       for (Window2d w : windows) {
-        assertTrue(SimdPool.covers(w), w.toString());
+        assertTrue(FloatPool.covers(w), w.toString());
         Tensor x = filled(s, Shape.of(2, 3, 13, 27), 5);
         int oh = w.outputHeight(13);
         int ow = w.outputWidth(27);
