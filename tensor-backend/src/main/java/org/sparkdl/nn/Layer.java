@@ -32,11 +32,20 @@ public interface Layer {
   /**
    * Values per example that a forward pass allocates besides its output, for an input shaped
    * {@code input} (batch excluded): a convolution's unfolded columns, a recurrent layer's gates and
-   * states at every step. Sizes scoring batches and a training task's memory estimate; 0 for layers
-   * that allocate only their output.
+   * states at every step. Sizes a training task's memory estimate; 0 for layers that allocate only
+   * their output.
    */
   default long workspacePerRow(List<Integer> input) {
     return 0;
+  }
+
+  /**
+   * The part of {@link #workspacePerRow} a forward pass works on at one time, which sizes scoring
+   * batches to the caches: all of it for a convolution's columns, one step's gates and states for a
+   * recurrent layer, which walks the rest step by step.
+   */
+  default long liveWorkspacePerRow(List<Integer> input) {
+    return workspacePerRow(input);
   }
 
   /**

@@ -103,8 +103,10 @@ public final class Network implements AutoCloseable {
    * @param buffers non-trainable values (batch normalisation's running statistics)
    * @param activationsPerRow values of every layer's output and {@linkplain Layer#workspacePerRow
    *     workspace} for one row (a step keeps them for the backward pass)
+   * @param workingSetPerRow the same with each layer's {@linkplain Layer#liveWorkspacePerRow live
+   *     workspace} instead of all of it: what a forward pass keeps hot, which sizes scoring batches
    */
-  public record Footprint(long parameters, long buffers, long activationsPerRow) {}
+  public record Footprint(long parameters, long buffers, long activationsPerRow, long workingSetPerRow) {}
 
   /**
    * One parameter or buffer of a network, where it sits in the flat arrays that hold a network's
@@ -163,6 +165,7 @@ public final class Network implements AutoCloseable {
     long params = 0;
     long buffers = 0;
     long activations = 0;
+    long workingSet = 0;
     for (LayerSpec ls : spec.layers()) {
       Layer layer = build(ls, shapes, spec);
       for (Parameter p : layer.parameters()) {
@@ -172,10 +175,12 @@ public final class Network implements AutoCloseable {
         buffers += values(b.shape().toArray());
       }
       List<Integer> out = shapes.get(ls.name());
-      activations += out == null ? 0 : values(out.stream().mapToInt(Integer::intValue).toArray());
-      activations += layer.workspacePerRow(shapes.get(ls.inputs().get(0)));
+      long output = out == null ? 0 : values(out.stream().mapToInt(Integer::intValue).toArray());
+      List<Integer> input = shapes.get(ls.inputs().get(0));
+      activations += output + layer.workspacePerRow(input);
+      workingSet += output + layer.liveWorkspacePerRow(input);
     }
-    return new Footprint(params, buffers, activations);
+    return new Footprint(params, buffers, activations, workingSet);
   }
 
   /**

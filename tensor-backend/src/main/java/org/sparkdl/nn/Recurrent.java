@@ -84,7 +84,13 @@ public abstract sealed class Recurrent implements Layer permits Lstm, Gru {
   /** The gates and the two states of every step, layer and direction, per example. */
   @Override
   public long workspacePerRow(List<Integer> input) {
-    return (long) input.get(0) * numLayers * (bidirectional ? 2 : 1) * (cell.gates() + 2) * hiddenSize;
+    return (long) input.get(0) * liveWorkspacePerRow(input);
+  }
+
+  /** The gates and the two states of one step, of every layer and direction. */
+  @Override
+  public long liveWorkspacePerRow(List<Integer> input) {
+    return (long) numLayers * (bidirectional ? 2 : 1) * (cell.gates() + 2) * hiddenSize;
   }
 
   /**

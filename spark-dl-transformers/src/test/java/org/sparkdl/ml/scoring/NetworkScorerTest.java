@@ -49,11 +49,12 @@ class NetworkScorerTest {
   }
 
   @Test
-  void aScoringBatchHoldsAboutFourMegabytesOfActivationsWithinItsBounds() {
+  void aScoringBatchHoldsAboutFourMegabytesOfItsWorkingSetWithinItsBounds() {
     // 784-256-128-10: 778 values a row, so the largest batch
     assertEquals(1024, NetworkScorer.scoringBatch(NetworkSpec.mlp(new int[] {784, 256, 128, 10}, "relu")));
-    // an LSTM over 28 steps keeps its gates and states for every step: 22,426 values (90 KB) a row
-    assertEquals(32, NetworkScorer.scoringBatch(NetworkSpec.builder().input("x", 784).reshape(28, 28).lstm(128).dense(10)
+    // an LSTM over 28 steps works on one step's gates and states at a time: 768 values, 1,690 with the
+    // reshaped input and the layers' outputs (6.8 KB) a row, where training keeps every step's (22,426 values)
+    assertEquals(512, NetworkScorer.scoringBatch(NetworkSpec.builder().input("x", 784).reshape(28, 28).lstm(128).dense(10)
         .build()));
     // a LeNet's feature maps and unfolded columns: 128,090 values (512 KB) a row
     assertEquals(8, NetworkScorer.scoringBatch(NetworkSpec.builder().input("image", 1, 28, 28)
