@@ -1,5 +1,6 @@
 package org.sparkdl.arrow;
 
+import java.nio.ByteOrder;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
@@ -15,14 +16,17 @@ import org.apache.spark.sql.Row;
  * them would misalign every later row or write past the row's slot. With {@code validate} off, only
  * the per-value scans are skipped (NaN, infinity, float32 overflow, negative weights).
  *
- * <p>Nothing is allocated per row: dense values are converted in place, sparse vectors are
- * densified by zeroing the row's slot and writing the active entries.
+ * <p>Nothing is allocated per row: dense double values are narrowed into one reused heap row and
+ * copied in bulk, sparse vectors are densified by zeroing the row's slot and writing the active
+ * entries.
  */
 final class ColumnReader {
   private final InputColumn column;
   private final int width;
   private final boolean validate;
   private final int partition;
+  /** A dense row narrowed to float32 before its bulk write; made on the first dense row. */
+  private float[] narrowed;
 
   /** {@code width} was checked against the column by the caller ({@link TrainingColumns#checkWidth}). */
   ColumnReader(InputColumn column, int width, boolean validate, int partition) {
@@ -67,10 +71,7 @@ final class ColumnReader {
   private void readVector(Vector v, long rowIndex, ArrowBuf buf, long at) {
     checkSize(v.size(), rowIndex);
     if (v instanceof DenseVector dv) {
-      double[] values = dv.values();
-      for (int j = 0; j < width; j++) {
-        put(values[j], j, rowIndex, buf, at);
-      }
+      putAll(dv.values(), rowIndex, buf, at);
     } else if (v instanceof SparseVector sv) {
       buf.setZero(at, 4L * width);
       int[] indices = sv.indices();
@@ -95,9 +96,7 @@ final class ColumnReader {
         buf.setFloat(at + 4L * j, x);
       }
     } else if (a instanceof double[] d) {
-      for (int j = 0; j < width; j++) {
-        put(d[j], j, rowIndex, buf, at);
-      }
+      putAll(d, rowIndex, buf, at);
     } else {
       for (int j = 0; j < width; j++) {
         Object e = ArrayValues.element(a, j);
@@ -107,6 +106,29 @@ final class ColumnReader {
         put(((Number) e).doubleValue(), j, rowIndex, buf, at);
       }
     }
+  }
+
+  /**
+   * {@code values} narrowed to float32 at {@code at}: converted into a heap row and written in one
+   * bulk copy (a write per value through the Arrow buffer checks its bounds every time, which cost
+   * a quarter of an MLP's scoring); a row holding a value that is not a finite float32 goes through
+   * {@link #put} value by value, which names the first.
+   */
+  private void putAll(double[] values, long rowIndex, ArrowBuf buf, long at) {
+    float[] out = narrowed != null ? narrowed : (narrowed = new float[width]);
+    boolean finite = true;
+    for (int j = 0; j < width; j++) {
+      float f = (float) values[j];
+      out[j] = f;
+      finite &= Math.abs(f) <= Float.MAX_VALUE;   // false for NaN, the infinities and overflow
+    }
+    if (validate && !finite) {
+      for (int j = 0; j < width; j++) {
+        put(values[j], j, rowIndex, buf, at);
+      }
+      return;
+    }
+    buf.nioBuffer(at, 4 * width).order(ByteOrder.nativeOrder()).asFloatBuffer().put(out, 0, width);
   }
 
   private void put(double d, int j, long rowIndex, ArrowBuf buf, long at) {
