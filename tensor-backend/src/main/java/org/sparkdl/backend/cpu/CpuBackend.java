@@ -379,7 +379,7 @@ public final class CpuBackend extends HostBackend {
 
   @Override
   protected void maxPool2dBackwardKernel(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx) {
-    // the CPU finds the first position of each window holding its maximum y, which costs less than keeping indices
+    // the CPU finds the first position of each window holding its maximum, which costs less than keeping indices
     PoolKernels.maxPoolBackward(x, y, gy, w, gx, threads);
   }
 

@@ -53,47 +53,32 @@ final class PoolKernels {
   }
 
   /**
-   * Sends each window's gradient to the first position holding its maximum ({@code y}, the forward
-   * output); overwrites {@code gx}. Gradients meeting at one position (overlapping windows) add in
-   * double, in window order.
+   * Sends each window's gradient to the first position holding its maximum; overwrites {@code gx}.
+   * Float32 windows that tile the plane take the maximum from {@code y}, the forward output; others
+   * find it again, and gradients meeting at one position (overlapping windows) add in double, in
+   * window order.
    */
   static void maxPoolBackward(Tensor x, Tensor y, Tensor gy, Window2d w, Tensor gx, int threads) {
     Planes p = new Planes(x, w);
     HostView xv = HostView.of(x);
     HostView gyv = HostView.of(gy);
     HostView gxv = HostView.of(gx);
-    if (x.dtype() == DType.FLOAT32) {
+    if (x.dtype() == DType.FLOAT32 && p.tiled()) {
       FloatBuffer xf = xv.floats();
       FloatBuffer yf = HostView.of(y).floats();
       FloatBuffer gyf = gyv.floats();
       FloatBuffer gxf = gxv.floats();
-      boolean tiled = p.tiled();
       CpuThreads.parallelFor(threads, p.count, p.grain(), (from, to) -> {
         float[] in = new float[p.h * p.w];
         float[] max = new float[p.oh * p.ow];
         float[] g = new float[p.oh * p.ow];
-        double[] grad = new double[p.h * p.w];
-        float[] narrow = new float[p.h * p.w];
+        float[] out = new float[p.h * p.w];
         for (int plane = from; plane < to; plane++) {
           xf.get(p.inputAt(x, plane), in, 0, in.length);
           yf.get(p.outputAt(y, plane), max, 0, max.length);
           gyf.get(p.outputAt(gy, plane), g, 0, g.length);
-          if (tiled) {
-            p.tiledBackward(in, max, g, narrow);
-            gxf.put(p.inputAt(gx, plane), narrow, 0, narrow.length);
-            continue;
-          }
-          Arrays.fill(grad, 0.0);
-          for (int oh = 0; oh < p.oh; oh++) {
-            for (int ow = 0; ow < p.ow; ow++) {
-              int k = oh * p.ow + ow;
-              grad[p.first(in, max[k], oh, ow)] += g[k];
-            }
-          }
-          for (int i = 0; i < grad.length; i++) {
-            narrow[i] = (float) grad[i];
-          }
-          gxf.put(p.inputAt(gx, plane), narrow, 0, narrow.length);
+          p.tiledBackward(in, max, g, out);
+          gxf.put(p.inputAt(gx, plane), out, 0, out.length);
         }
       });
       return;
@@ -237,26 +222,6 @@ final class PoolKernels {
       return m;
     }
 
-    /**
-     * Index in the plane of the first element of window {@code (oh, ow)} equal to {@code m}, its
-     * maximum, or the first NaN; as {@link #argmax}, over a float plane and with the maximum given.
-     */
-    int first(float[] plane, float m, int oh, int ow) {
-      int h0 = rowStart(oh);
-      int h1 = rowEnd(oh);
-      int w0 = colStart(ow);
-      int w1 = colEnd(ow);
-      for (int ih = h0; ih < h1; ih++) {
-        for (int iw = w0; iw < w1; iw++) {
-          float e = plane[ih * w + iw];
-          if (e == m || e != e) {
-            return ih * w + iw;
-          }
-        }
-      }
-      return h0 * w + w0;
-    }
-
     /** Whether the windows tile the plane: each as big as its stride, no padding, no dilation. */
     boolean tiled() {
       return win.strideH() == win.kernelH() && win.strideW() == win.kernelW() && win.dilationH() == 1
@@ -265,12 +230,12 @@ final class PoolKernels {
     }
 
     /**
-     * {@link #first} and the gradient's write for windows that {@link #tiled tile} the plane, where
-     * each input position is in at most one window: every position of a window is written, the
-     * first one not below the maximum {@code max[k]} with {@code 0 + g[k]} and the others with zero
-     * (as the reference's double sum of one term narrowed), without a branch on the data (one per
-     * element mispredicts on real activations). {@code e >= m} is {@code e == m} for a window
-     * whose maximum is a number; a window holding NaN goes through {@link #first}.
+     * {@link #argmax} and the gradient's write for float planes whose windows {@link #tiled tile}
+     * them, so that each input position is in at most one window: every position of a window is
+     * written, the first one not below the maximum {@code max[k]} (the first NaN when the maximum
+     * is NaN) with {@code 0 + g[k]} and the others with zero (as the reference's double sum of one
+     * term, narrowed), without a branch on the data (one per element mispredicts on real
+     * activations). Not below the maximum is equal to it, as nothing in the window exceeds it.
      */
     void tiledBackward(float[] in, float[] max, float[] g, float[] out) {
       Arrays.fill(out, 0f);   // rows and columns past the last whole window
@@ -280,16 +245,14 @@ final class PoolKernels {
         for (int ow = 0; ow < this.ow; ow++) {
           int k = oh * this.ow + ow;
           float m = max[k];
-          if (m != m) {
-            out[first(in, m, oh, ow)] = 0f + g[k];
-            continue;
-          }
+          boolean nan = m != m;
           int bits = Float.floatToRawIntBits(g[k]);
           int top = oh * kh * w + ow * kw;
           int taken = 0;
           for (int i = 0; i < kh; i++) {
             for (int j = 0, at = top + i * w; j < kw; j++, at++) {
-              int hit = (in[at] < m ? 0 : -1) & ~taken;
+              float e = in[at];
+              int hit = ((nan ? e != e : !(e < m)) ? -1 : 0) & ~taken;
               out[at] = 0f + Float.intBitsToFloat(bits & hit);
               taken |= hit;
             }
