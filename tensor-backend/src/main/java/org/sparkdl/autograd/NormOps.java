@@ -55,15 +55,27 @@ public final class NormOps {
       }
       y = normalizeByBatch(xr, g, b, eps, runningMean, runningVar, momentum);
     } else {
-      // y = x * scale + shift with scale = gamma / sqrt(runningVar + eps), shift = beta - runningMean * scale
-      Tensor std = tape.allocate(x.dtype(), Shape.of(c, 1));
-      be.map(UnaryOp.ADD_SCALAR, runningVar.reshape(c, 1), std, eps);
-      be.map(UnaryOp.SQRT, std, std, 0);
-      Var scale = Ops.div(g, tape.constant(std));
-      Var shift = Ops.sub(b, Ops.mul(tape.constant(runningMean.reshape(c, 1)), scale));
-      y = Ops.add(Ops.mul(xr, scale), shift);
+      Var[] affine = inferenceAffine(g, b, runningMean, runningVar, eps);
+      y = Ops.add(Ops.mul(xr, affine[0]), affine[1]);
     }
     return Ops.reshape(y, s.toArray());
+  }
+
+  /**
+   * Batch normalisation at inference as a per-channel affine map {@code y = x scale + shift}:
+   * {@code scale = gamma / sqrt(runningVar + eps)} and {@code shift = beta - runningMean scale}, each
+   * {@code [C, 1]} for {@code gamma} and {@code beta} of {@code [C, 1]}, differentiable in them.
+   */
+  public static Var[] inferenceAffine(Var gamma, Var beta, Tensor runningMean, Tensor runningVar, double eps) {
+    Tape tape = gamma.tape;
+    Backend be = tape.backend();
+    int c = gamma.shape().dim(0);
+    Tensor std = tape.allocate(gamma.dtype(), Shape.of(c, 1));
+    be.map(UnaryOp.ADD_SCALAR, runningVar.reshape(c, 1), std, eps);
+    be.map(UnaryOp.SQRT, std, std, 0);
+    Var scale = Ops.div(gamma, tape.constant(std));
+    Var shift = Ops.sub(beta, Ops.mul(tape.constant(runningMean.reshape(c, 1)), scale));
+    return new Var[] {scale, shift};
   }
 
   /**

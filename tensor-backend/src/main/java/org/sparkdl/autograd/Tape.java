@@ -26,6 +26,8 @@ public final class Tape {
   private final Scope scope;
   private final List<Entry> entries = new ArrayList<>();
   private final boolean training;
+  /** False on an {@link #inference} tape: parameters join as constants and nothing is recorded. */
+  private final boolean gradients;
   private final long seed;
   private long seedCounter;
 
@@ -43,9 +45,29 @@ public final class Tape {
    * @param seed base seed for random layers; each draws its own stream in recording order
    */
   public Tape(Scope scope, boolean training, long seed) {
+    this(scope, training, true, seed);
+  }
+
+  private Tape(Scope scope, boolean training, boolean gradients, long seed) {
     this.scope = scope;
     this.training = training;
+    this.gradients = gradients;
     this.seed = seed;
+  }
+
+  /**
+   * A tape for scoring: layers behave as at inference, and nothing on it is differentiated, so
+   * parameters join as constants, no backward rule is kept, and layers may compute in whatever
+   * form is fastest without gradients (a convolution with the following batch normalisation
+   * folded into its weights).
+   */
+  public static Tape inference(Scope scope) {
+    return new Tape(scope, false, false, 0);
+  }
+
+  /** False on an {@link #inference} tape, where nothing can be differentiated. */
+  public boolean recordsGradients() {
+    return gradients;
   }
 
   public Scope scope() {
@@ -83,6 +105,9 @@ public final class Tape {
 
   /** A parameter: backward adds its gradient into {@code grad}, which the caller owns and zeroes. */
   public Var parameter(Tensor value, Tensor grad) {
+    if (!gradients) {
+      return constant(value);
+    }
     if (!grad.shape().equals(value.shape())) {
       throw new IllegalArgumentException("Gradient " + grad.shape() + " does not match parameter " + value.shape() + ".");
     }

@@ -2,6 +2,8 @@ package org.sparkdl.nn;
 
 import java.util.List;
 import org.sparkdl.autograd.NormOps;
+import org.sparkdl.autograd.Ops;
+import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.tensor.Init;
 import org.sparkdl.tensor.Shape;
@@ -69,6 +71,12 @@ public final class BatchNorm implements Layer {
   @Override
   public List<Parameter> buffers() {
     return List.of(runningMean, runningVar);
+  }
+
+  /** This layer at inference as {@code y = x scale + shift}, {@code scale} and {@code shift} {@code [C, 1]} on {@code tape}. */
+  Var[] inferenceAffine(Tape tape) {
+    return NormOps.inferenceAffine(Ops.reshape(weight.on(tape), channels, 1), Ops.reshape(bias.on(tape), channels, 1),
+        runningMean.value(), runningVar.value(), eps);
   }
 
   @Override

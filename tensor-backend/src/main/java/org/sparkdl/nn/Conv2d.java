@@ -1,7 +1,10 @@
 package org.sparkdl.nn;
 
+import java.util.Arrays;
 import java.util.List;
 import org.sparkdl.autograd.ConvOps;
+import org.sparkdl.autograd.Ops;
+import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.Init;
@@ -62,12 +65,37 @@ public final class Conv2d implements Layer {
 
   @Override
   public Var forward(List<Var> inputs) {
+    Var x = input(inputs);
+    return ConvOps.conv2d(x, weights.weight().on(x.tape()),
+        weights.bias() == null ? null : weights.bias().on(x.tape()), window, groups);
+  }
+
+  /**
+   * This convolution followed by {@code bn} at inference, as one convolution whose weights and bias
+   * carry the normalisation: {@code w scale} and {@code b scale + shift} per output channel. One
+   * pass over the output instead of three; equal to the two layers up to float rounding.
+   */
+  Var forwardFolded(List<Var> inputs, BatchNorm bn) {
+    Var x = input(inputs);
+    Tape tape = x.tape();
+    Var[] affine = bn.inferenceAffine(tape);
+    int cout = weights.weight().shape().dim(0);
+    int[] perChannel = new int[weights.weight().shape().rank()];
+    Arrays.fill(perChannel, 1);
+    perChannel[0] = cout;
+    Var w = Ops.mul(weights.weight().on(tape), Ops.reshape(affine[0], perChannel));
+    Var shift = Ops.reshape(affine[1], cout);
+    Var b = weights.bias() == null ? shift
+        : Ops.add(Ops.mul(weights.bias().on(tape), Ops.reshape(affine[0], cout)), shift);
+    return ConvOps.conv2d(x, w, b, window, groups);
+  }
+
+  private Var input(List<Var> inputs) {
     Var x = inputs.get(0);
     if (x.shape().rank() != 4 || x.shape().dim(1) != inChannels) {
       throw new IllegalArgumentException("Layer '" + name + "' expects input [batch, " + inChannels
           + ", height, width]; found " + x.shape() + ".");
     }
-    return ConvOps.conv2d(x, weights.weight().on(x.tape()),
-        weights.bias() == null ? null : weights.bias().on(x.tape()), window, groups);
+    return x;
   }
 }

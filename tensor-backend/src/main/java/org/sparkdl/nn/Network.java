@@ -2,6 +2,7 @@ package org.sparkdl.nn;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +41,11 @@ public final class Network implements AutoCloseable {
   private final ParameterStore store;
   private final ParameterStore buffers;
   private final List<String> frozen;
+  /**
+   * Per layer, whether at inference it runs together with the next one: a convolution whose only
+   * consumer is the batch normalisation after it (and which is not an output) folds it in.
+   */
+  private final boolean[] foldsNext;
 
   private Network(NetworkSpec spec, Backend backend, DType dtype, Collection<String> frozenLayers) {
     this.spec = spec;
@@ -70,6 +76,7 @@ public final class Network implements AutoCloseable {
         throw new IllegalArgumentException("Buffer '" + b.name() + "' has the name of a parameter.");
       }
     }
+    this.foldsNext = foldable(spec, layers);
     this.store = new ParameterStore(backend, dtype, params);
     this.buffers = ParameterStore.buffers(backend, dtype, state);
     // buffers start at their defaults (running variance 1) even before weights are loaded into them
@@ -157,6 +164,25 @@ public final class Network implements AutoCloseable {
       at += b.shape().size();
     }
     return slots;
+  }
+
+  /** Per layer, whether it folds the next into itself at inference (a copy; for tests). */
+  boolean[] foldsNext() {
+    return foldsNext.clone();
+  }
+
+  /** {@link #foldsNext} of {@code spec}'s layers. */
+  private static boolean[] foldable(NetworkSpec spec, List<Layer> layers) {
+    Map<String, Integer> uses = new HashMap<>();
+    spec.layers().forEach(ls -> ls.inputs().forEach(in -> uses.merge(in, 1, Integer::sum)));
+    spec.outputs().forEach(out -> uses.merge(out, 1, Integer::sum));
+    boolean[] folds = new boolean[layers.size()];
+    for (int i = 0; i + 1 < layers.size(); i++) {
+      String name = spec.layers().get(i).name();
+      folds[i] = layers.get(i) instanceof Conv2d && layers.get(i + 1) instanceof BatchNorm
+          && spec.layers().get(i + 1).inputs().equals(List.of(name)) && uses.getOrDefault(name, 0) == 1;
+    }
+    return folds;
   }
 
   /** The {@link Footprint} of {@code spec}'s network. */
@@ -352,11 +378,18 @@ public final class Network implements AutoCloseable {
       batch = v.shape().dim(0);
       values.put(in.name(), v);
     }
+    boolean fold = batch != null && !values.values().iterator().next().tape().recordsGradients();
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec ls = spec.layers().get(i);
       List<Var> args = new ArrayList<>(ls.inputs().size());
       for (String name : ls.inputs()) {
         args.add(values.get(name));
+      }
+      if (fold && foldsNext[i]) {
+        // the convolution's output feeds only the batch normalisation, which takes the folded result
+        values.put(spec.layers().get(i + 1).name(), ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1)));
+        i++;
+        continue;
       }
       values.put(ls.name(), layers.get(i).forward(args));
     }

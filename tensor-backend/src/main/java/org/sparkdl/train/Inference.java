@@ -28,7 +28,7 @@ public final class Inference {
         float[] chunk = n * per == xb.length ? xb : new float[n * per];
         System.arraycopy(features, start * per, chunk, 0, n * per);
         Tensor x = s.of(dt, sampleShape.prepend(n), chunk);
-        Tape tape = new Tape(s, false, 0);
+        Tape tape = Tape.inference(s);
         Var y = network.forward(tape.constant(x));
         float[] yb = y.value().toFloatArray();
         System.arraycopy(yb, 0, out, start * outPer, yb.length);

@@ -154,7 +154,7 @@ public final class NetworkScorer {
     @Override
     public void apply(Tensor x, Tensor lengths, Tensor out) {
       try (Scope s = be.openScope("score")) {
-        Tape tape = new Tape(s, false, 0);
+        Tape tape = Tape.inference(s);
         String first = net.spec().inputs().get(0).name();
         Map<String, Var> inputs = new LinkedHashMap<>();
         inputs.put(first, tape.constant(x.reshape(net.shapeOf(first).prepend(x.dim(0)).toArray())));
@@ -169,7 +169,7 @@ public final class NetworkScorer {
     @Override
     public void applySparse(CsrMatrix x, Tensor out) {
       try (Scope s = be.openScope("score")) {
-        Tape tape = new Tape(s, false, 0);
+        Tape tape = Tape.inference(s);
         Var y = net.forward(Map.of(net.spec().inputs().get(0).name(), tape.sparse(x))).values().iterator().next();
         be.copy(y.value().reshape(x.rows(), -1), out);
       }
