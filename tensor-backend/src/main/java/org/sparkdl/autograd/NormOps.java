@@ -41,7 +41,6 @@ public final class NormOps {
     requireChannels(s, "the running mean", runningMean.shape(), channels);
     requireChannels(s, "the running variance", runningVar.shape(), channels);
     Tape tape = x.tape;
-    Backend be = tape.backend();
     int spatial = s.size() / Math.max(1, n * c);
     Var xr = Ops.reshape(x, n, c, spatial);
     Var g = Ops.reshape(gamma, c, 1);

@@ -73,7 +73,7 @@ public final class BatchNorm implements Layer {
     return List.of(runningMean, runningVar);
   }
 
-  /** This layer at inference as {@code y = x scale + shift}, {@code scale} and {@code shift} {@code [C, 1]} on {@code tape}. */
+  /** This layer at inference as {@code y = x scale + shift}, with {@code scale} and {@code shift} {@code [C, 1]}. */
   Var[] inferenceAffine(Tape tape) {
     return NormOps.inferenceAffine(Ops.reshape(weight.on(tape), channels, 1), Ops.reshape(bias.on(tape), channels, 1),
         runningMean.value(), runningVar.value(), eps);

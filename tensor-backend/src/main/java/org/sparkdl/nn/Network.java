@@ -387,7 +387,8 @@ public final class Network implements AutoCloseable {
       }
       if (fold && foldsNext[i]) {
         // the convolution's output feeds only the batch normalisation, which takes the folded result
-        values.put(spec.layers().get(i + 1).name(), ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1)));
+        Var folded = ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1));
+        values.put(spec.layers().get(i + 1).name(), folded);
         i++;
         continue;
       }

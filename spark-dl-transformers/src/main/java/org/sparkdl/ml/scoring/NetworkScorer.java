@@ -56,8 +56,8 @@ public final class NetworkScorer {
 
   /**
    * Rows per forward pass for {@code spec}: the power of two whose working set ({@link
-   * Network.Footprint#workingSetPerRow}) comes nearest below {@link #SCORING_BATCH_BYTES}, between {@link
-   * #MIN_SCORING_BATCH} and {@link #SCORING_BATCH}.
+   * Network.Footprint#workingSetPerRow}) comes nearest below {@link #SCORING_BATCH_BYTES}, between
+   * {@link #MIN_SCORING_BATCH} and {@link #SCORING_BATCH}.
    */
   public static int scoringBatch(NetworkSpec spec) {
     long rowBytes = 4 * Math.max(1, Network.footprint(spec).workingSetPerRow());

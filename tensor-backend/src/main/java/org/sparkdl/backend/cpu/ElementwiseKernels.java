@@ -15,8 +15,6 @@ import org.sparkdl.tensor.Tensor;
  * and {@link BinaryOp}, in double.
  */
 final class ElementwiseKernels {
-  /** Runs shorter than this stay element by element: a chunk's bulk copies would cost more. */
-  private static final int MIN_RUN = 16;
   private ElementwiseKernels() {}
 
   static void copy(Tensor src, Tensor dst) {
@@ -34,7 +32,7 @@ final class ElementwiseKernels {
           df.put(o, sf, i, n);
           return;
         }
-        if (sp[0] == 0 && sp[1] == 1 && n >= MIN_RUN) {
+        if (sp[0] == 0 && sp[1] == 1 && n >= FloatRuns.MIN_RUN) {
           // one value broadcast along the run (a convolution's bias filling its output rows)
           FloatRuns.fill(df, o, n, sf.get(i), scratch);
           return;
@@ -86,15 +84,8 @@ final class ElementwiseKernels {
       StridedLoop.run(x.shape(), new Tensor[] {x, out}, (st, n, sp) -> {
         int i = st[0];
         int o = st[1];
-        if (sp[0] == 1 && sp[1] == 1 && n >= MIN_RUN) {
+        if (sp[0] == 1 && sp[1] == 1 && n >= FloatRuns.MIN_RUN) {
           FloatRuns.map(op, xf, i, of, o, n, p, scratch);
-          return;
-        }
-        if (op == UnaryOp.RELU) {
-          for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
-            // Math.max, not a ternary: a branch on the sign mispredicts half the time on real data
-            of.put(o, Math.max(xf.get(i), 0f));
-          }
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], o += sp[1]) {
@@ -128,7 +119,7 @@ final class ElementwiseKernels {
         int iy = st[1];
         int g = st[2];
         int o = st[3];
-        if (sp[0] == 1 && sp[1] == 1 && sp[2] == 1 && sp[3] == 1 && n >= MIN_RUN) {
+        if (sp[0] == 1 && sp[1] == 1 && sp[2] == 1 && sp[3] == 1 && n >= FloatRuns.MIN_RUN) {
           FloatRuns.mapBackward(op, xf, i, yf, iy, gyf, g, gxf, o, n, p, scratch);
           return;
         }
@@ -163,15 +154,9 @@ final class ElementwiseKernels {
         int i = st[0];
         int k = st[1];
         int o = st[2];
-        if (sp[2] == 1 && (sp[0] == 0 || sp[0] == 1) && (sp[1] == 0 || sp[1] == 1) && n >= MIN_RUN) {
+        if (sp[2] == 1 && (sp[0] == 0 || sp[0] == 1) && (sp[1] == 0 || sp[1] == 1) && n >= FloatRuns.MIN_RUN) {
           // contiguous operands or one broadcast value (a bias, a per-channel scale) along the run
           FloatRuns.zip(op, af, i, sp[0], bf, k, sp[1], of, o, n, scratch);
-          return;
-        }
-        if (op == BinaryOp.ADD) {
-          for (int j = 0; j < n; j++, i += sp[0], k += sp[1], o += sp[2]) {
-            of.put(o, af.get(i) + bf.get(k));
-          }
           return;
         }
         for (int j = 0; j < n; j++, i += sp[0], k += sp[1], o += sp[2]) {

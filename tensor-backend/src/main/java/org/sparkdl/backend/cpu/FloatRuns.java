@@ -11,8 +11,9 @@ import org.sparkdl.backend.UnaryOp;
  * ReductionKernels}) over heap-array chunks: a binary op over two operands each either contiguous or
  * one value broadcast along the run (a bias, a batch normalisation's per-channel scale), a unary op
  * and its gradient over contiguous runs, a run reduced into one value or added into a run of
- * outputs, and a run filled with one value. Each chunk is copied in bulk from the direct buffer into a heap array, computed by a plain
- * loop that HotSpot compiles to SIMD instructions by itself, and copied out in bulk.
+ * outputs, and a run filled with one value. Each chunk is copied in bulk from the direct buffer
+ * into a heap array, computed by a plain loop that HotSpot compiles to SIMD instructions by itself,
+ * and copied out in bulk.
  *
  * <p>Not the Vector API: in a JVM that also runs the Vector API cell kernels ({@link
  * SimdCellKernels}), Vector API code here, sharing the library's generic methods and their
@@ -22,6 +23,8 @@ import org.sparkdl.backend.UnaryOp;
  * and whatever else is computed in double as the reference computes it, in the same order.
  */
 final class FloatRuns {
+  /** Runs shorter than this stay element by element in the callers: a chunk's bulk copies would cost more. */
+  static final int MIN_RUN = 16;
   /** Elements per chunk: three chunks stay in the core's L1 cache. */
   private static final int CHUNK = 1024;
 
@@ -121,20 +124,6 @@ final class FloatRuns {
           r[t] = Math.min(x[t], y[t]);
         }
       }
-    }
-  }
-
-  /** {@code o[oi + j] = max(x[xi + j], 0)} for {@code j < n}; NaN stays NaN, as {@link Math#max}. */
-  static void relu(FloatBuffer x, int xi, FloatBuffer o, int oi, int n, Scratch s) {
-    float[] in = s.a();
-    float[] out = s.o();
-    for (int from = 0; from < n; from += in.length) {
-      int len = Math.min(in.length, n - from);
-      x.get(xi + from, in, 0, len);
-      for (int t = 0; t < len; t++) {
-        out[t] = Math.max(in[t], 0f);
-      }
-      o.put(oi + from, out, 0, len);
     }
   }
 

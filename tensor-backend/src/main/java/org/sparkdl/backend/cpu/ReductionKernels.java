@@ -11,9 +11,6 @@ import org.sparkdl.tensor.Tensor;
  * are read over heap-array chunks ({@link FloatRuns}) with the same arithmetic in the same order.
  */
 final class ReductionKernels {
-  /** Float32 runs shorter than this stay element by element: a chunk's bulk copies would cost more. */
-  private static final int MIN_RUN = 16;
-
   private ReductionKernels() {}
 
   static void reduce(ReduceOp op, Tensor x, Tensor out) {
@@ -35,13 +32,13 @@ final class ReductionKernels {
     StridedLoop.run(x.shape().toArray(), strides, new long[] {x.offset(), out.offset()}, (st, n, sp) -> {
       int i = st[0];
       int o = st[1];
-      if (f32 && sp[0] == 1 && sp[1] == 0 && n >= MIN_RUN) {
+      if (f32 && sp[0] == 1 && sp[1] == 0 && n >= FloatRuns.MIN_RUN) {
         // a contiguous run into one output (a batch normalisation's channel, a row's sum)
         double acc = FloatRuns.reduceRun(op, xf, i, n, scratch);
         of.put(o, (float) (op == ReduceOp.MAX ? Math.max(of.get(o), acc) : of.get(o) + acc));
         return;
       }
-      if (f32 && sp[0] == 1 && sp[1] == 1 && n >= MIN_RUN) {
+      if (f32 && sp[0] == 1 && sp[1] == 1 && n >= FloatRuns.MIN_RUN) {
         // a contiguous run into a run of outputs (a bias gradient, summed over the rows)
         FloatRuns.reduceInto(op, xf, i, of, o, n, scratch);
         return;
