@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -139,9 +140,7 @@ public final class OnnxScoringBenchmark {
       System.out.println(json.append("]}"));
     } finally {
       spark.stop();
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileUtil.fullyDelete(dir.toFile());
     }
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -86,9 +87,7 @@ public final class TrainingLogBenchmark {
       System.out.println("  (the driver's own writing time is in each fit's 'TensorBoard log ... closed' INFO line above)");
     } finally {
       spark.stop();
-      try (var walk = Files.walk(logs)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileUtil.fullyDelete(logs.toFile());
     }
   }
 }

@@ -3,6 +3,7 @@ package org.sparkdl.examples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -107,9 +108,7 @@ public final class MnistFineTune {
           100 * accuracy.evaluate(scratch.transform(highTest)), scratchSeconds);
     } finally {
       spark.stop();
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileUtil.fullyDelete(dir.toFile());
     }
   }
 }
