@@ -119,15 +119,15 @@ class FloatRunKernelsTest {
         float[] in = x.toFloatArray();
         float[] got = perChannel.toFloatArray();
         for (int c = 0; c < 3; c++) {
-          float acc = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : 0f;
+          float acc = (float) start(op);
           for (int n = 0; n < 4; n++) {
-            double run = op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
+            double run = start(op);
             for (int j = 0; j < 1100; j++) {
               run = accumulate(op, run, in[(n * 3 + c) * 1100 + j]);
             }
             acc = (float) (op == ReduceOp.MAX ? Math.max(acc, run) : acc + run);
           }
-          assertEquals(op == ReduceOp.MEAN ? (float) (acc / 4400.0) : acc, got[c], c, op + " per channel");
+          assertEquals(finish(op, acc, 4400), got[c], c, op + " per channel");
         }
         // [5, 1300] -> [1, 1300]: each row added into the run of outputs (a bias gradient)
         Tensor rows = filled(s, Shape.of(5, 1300), 9);
@@ -136,11 +136,11 @@ class FloatRunKernelsTest {
         float[] r = rows.toFloatArray();
         float[] cols = perColumn.toFloatArray();
         for (int j = 0; j < 1300; j++) {
-          float acc = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : 0f;
+          float acc = (float) start(op);
           for (int i = 0; i < 5; i++) {
             acc = (float) accumulate(op, acc, r[i * 1300 + j]);
           }
-          assertEquals(op == ReduceOp.MEAN ? (float) (acc / 5.0) : acc, cols[j], j, op + " per column");
+          assertEquals(finish(op, acc, 5), cols[j], j, op + " per column");
         }
       }
     }
@@ -291,6 +291,16 @@ class FloatRunKernelsTest {
   private static void assertEquals(float expected, float actual, int index, String what) {
     org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
         what + ", element " + index + ": expected " + expected + ", found " + actual);
+  }
+
+  /** Where the reference reduction starts: minus infinity for a maximum, else zero. */
+  private static double start(ReduceOp op) {
+    return op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
+  }
+
+  /** The reference reduction's result from its accumulated {@code acc} over {@code count} values. */
+  private static float finish(ReduceOp op, float acc, int count) {
+    return op == ReduceOp.MEAN ? (float) (acc / (double) count) : acc;
   }
 
   /** One step of the reference reduction, in double. */
