@@ -118,7 +118,7 @@ public final class ArrowBatch implements AutoCloseable {
    * @throws IllegalArgumentException when the bytes are not such a batch
    */
   public static ArrowBatch read(byte[] ipc) {
-    return read(new ByteArrayInputStream(ipc), ipc.length + " bytes");
+    return read(new ByteArrayInputStream(ipc), ipc.length + " bytes", ArrowMemory.root());
   }
 
   /**
@@ -126,13 +126,19 @@ public final class ArrowBatch implements AutoCloseable {
    * (no copy of the whole stream on the heap).
    *
    * @throws IllegalArgumentException when the bytes are not such a batch
+   * @throws org.apache.arrow.memory.OutOfMemoryException when Arrow cannot allocate the batch
    */
   public static ArrowBatch read(java.util.List<byte[]> parts) {
+    return read(parts, ArrowMemory.root());
+  }
+
+  /** {@link #read(java.util.List)} into a child of {@code parent}. */
+  static ArrowBatch read(java.util.List<byte[]> parts, BufferAllocator parent) {
     long n = 0;
     for (byte[] p : parts) {
       n += p.length;
     }
-    return read(Parts.stream(parts), n + " bytes in " + parts.size() + " parts");
+    return read(Parts.stream(parts), n + " bytes in " + parts.size() + " parts", parent);
   }
 
   /**
@@ -148,11 +154,17 @@ public final class ArrowBatch implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read an Arrow training batch from " + file + ": " + e.getMessage(), e);
     }
-    return read(in, file.toString());
+    return read(in, file.toString(), ArrowMemory.root());
   }
 
-  private static ArrowBatch read(java.io.InputStream in, String source) {
-    BufferAllocator allocator = ArrowMemory.newChild("batch");
+  /**
+   * The batch in {@code in}. Running out of Arrow memory is not a malformed batch: that {@link
+   * org.apache.arrow.memory.OutOfMemoryException} is thrown as it is, for the task to report as
+   * a memory failure (wrapped, its cause, an {@link OutOfMemoryError} of Netty's, would make
+   * Spark end the executor).
+   */
+  private static ArrowBatch read(java.io.InputStream in, String source, BufferAllocator parent) {
+    BufferAllocator allocator = parent.newChildAllocator("batch", 0, Long.MAX_VALUE);
     ArrowStreamReader reader = null;
     try {
       reader = new ArrowStreamReader(in, allocator);
@@ -169,8 +181,8 @@ public final class ArrowBatch implements AutoCloseable {
         }
       }
       release(reader, allocator);
-      if (e instanceof IllegalArgumentException iae) {
-        throw iae;
+      if (e instanceof IllegalArgumentException || e instanceof org.apache.arrow.memory.OutOfMemoryException) {
+        throw (RuntimeException) e;
       }
       throw new IllegalArgumentException("Cannot read an Arrow training batch from " + source + ": " + e.getMessage(), e);
     }

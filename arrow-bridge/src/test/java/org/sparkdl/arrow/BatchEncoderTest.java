@@ -215,6 +215,21 @@ class BatchEncoderTest {
   }
 
   @Test
+  void runningOutOfArrowMemoryIsAMemoryErrorNotABadBatch(SparkSession spark) {
+    Dataset<Row> df = frame(spark, "dense");
+    TrainingColumns cols = TrainingColumns.forLabel(df.schema(), "features", WIDTH, "label", null);
+    byte[] bytes = new BatchEncoder(cols, 4, true).encode(df).collect().get(0);
+    try (BufferAllocator small = new org.apache.arrow.memory.RootAllocator(64)) {
+      // not wrapped as a malformed batch: Spark would find the allocator's OutOfMemoryError among the causes and end the executor
+      assertThrows(org.apache.arrow.memory.OutOfMemoryException.class, () -> ArrowBatch.read(List.of(bytes), small));
+      assertEquals(0, small.getAllocatedMemory());
+    }
+    try (ArrowBatch batch = ArrowBatch.read(List.of(bytes))) {
+      assertTrue(batch.rows() > 0);
+    }
+  }
+
+  @Test
   void rejectsBatchesTooLargeForOneBuffer() {
     StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType());
     TrainingColumns cols = TrainingColumns.forLabel(schema, "features", 1 << 20, "label", null);

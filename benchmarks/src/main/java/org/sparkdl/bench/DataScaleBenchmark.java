@@ -79,15 +79,19 @@ public final class DataScaleBenchmark {
       long large = largeRows > 0 ? largeRows : quick ? 150_000 : 1_500_000;
       results.add(fit(spark, small, null));
       results.add(fit(spark, large, null));
-      // the same data held in memory for the whole fit, whatever the default decides: what reading from disk costs; it
-      // holds the data twice (Spark's cached blocks and the decoded batches) besides the JVM, so only where that fits
+      // the same data held in memory for the whole fit, whatever the default decides: what reading from disk costs. It
+      // holds the data twice, Spark's cached blocks on the heap and the decoded batches in direct memory (whose limit is
+      // the heap's size unless -XX:MaxDirectMemorySize says otherwise), so only where the heap holds both
       long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
           .getOperatingSystemMXBean()).getTotalMemorySize();
-      if (3 * large * SyntheticDigits.ENCODED_ROW_BYTES < physical) {
+      long held = large * SyntheticDigits.ENCODED_ROW_BYTES;
+      long heap = Runtime.getRuntime().maxMemory();
+      if (3 * held < physical && 2 * held < heap) {
         results.add(fit(spark, large, "64g"));
       } else {
-        System.out.printf(Locale.ROOT, "  (%,d rows held in memory would need about %,d MiB; this machine has %,d MiB: not run)%n",
-            large, 3 * large * SyntheticDigits.ENCODED_ROW_BYTES >> 20, physical >> 20);
+        System.out.printf(Locale.ROOT, "  (%,d rows held in memory would need a heap of about %,d MiB (this one: %,d MiB) and"
+            + " about %,d MiB of memory (this machine: %,d MiB): not run)%n", large, 2 * held >> 20, heap >> 20, 3 * held >> 20,
+            physical >> 20);
       }
     } finally {
       spark.stop();

@@ -91,9 +91,31 @@ final class BarrierTask {
   static int run(Iterator<EncodedPart> partition, Job job) {
     try {
       return train(partition, job);
-    } catch (OutOfMemoryError | OutOfNativeMemoryException | org.apache.arrow.memory.OutOfMemoryException e) {
-      throw outOfMemory(job.run(), BarrierTaskContext.get(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      Throwable memory = memoryFailure(e);
+      if (memory == null) {
+        throw e;
+      }
+      throw outOfMemory(job.run(), BarrierTaskContext.get(), memory);
     }
+  }
+
+  /**
+   * The memory failure in {@code e}'s cause chain (heap, native or Arrow memory), or null. Looked
+   * for in the whole chain: an exception that merely wraps an {@link OutOfMemoryError} would still
+   * make Spark end the executor.
+   */
+  static Throwable memoryFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError || t instanceof OutOfNativeMemoryException
+          || t instanceof org.apache.arrow.memory.OutOfMemoryException) {
+        return t;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
   }
 
   /**
@@ -219,7 +241,8 @@ final class BarrierTask {
           (e.validation() ? validBy : trainBy).computeIfAbsent(e.partition(), p -> new ShardBatches(run, split, p,
               spill ? new SpillFiles(spillDir, split + "-" + p, reader) : null)).add(e);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // the batches decoded so far hold Arrow memory that nothing else frees (a retried attempt would find it taken)
         trainBy.values().forEach(ShardBatches::discard);
         validBy.values().forEach(ShardBatches::discard);
         closeSpill();

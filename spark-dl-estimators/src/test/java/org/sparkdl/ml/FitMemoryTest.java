@@ -1,7 +1,11 @@
 package org.sparkdl.ml;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -17,9 +21,34 @@ import org.sparkdl.optim.OptimizerSpec;
 import org.sparkdl.spec.NetworkSpec;
 import org.sparkdl.testkit.SharedSpark;
 
-/** A fit estimates the memory its network takes before allocating it, and refuses one that cannot fit. */
+/**
+ * A fit estimates the memory its network takes before allocating it, and refuses one that cannot fit; a
+ * task that runs out of memory fails as a task, not as the executor.
+ */
 @ExtendWith(SharedSpark.class)
 class FitMemoryTest {
+
+  @Test
+  void aMemoryFailureAnywhereInTheCauseChainBecomesATaskFailureWithoutAnError() {
+    OutOfMemoryError direct = new OutOfMemoryError("failed to allocate 276481800 byte(s) of direct memory");
+    RuntimeException arrow = new org.apache.arrow.memory.OutOfMemoryException("Failure allocating buffer.", direct);
+    RuntimeException wrapped = new IllegalArgumentException("Cannot read an Arrow training batch", arrow);
+    assertSame(arrow, BarrierTask.memoryFailure(wrapped));
+    assertSame(direct, BarrierTask.memoryFailure(direct));
+    assertNull(BarrierTask.memoryFailure(new IllegalArgumentException("a bad row", new java.io.IOException("disk"))));
+
+    for (Throwable cause : new Throwable[] {arrow, direct}) {
+      TaskOutOfMemory failure = new TaskOutOfMemory("the task ran out of memory", cause);
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        // what Spark's executor looks for before ending itself
+        assertFalse(t instanceof Error, "an Error in the cause chain: " + t);
+      }
+      assertEquals(cause.getClass().getName() + ": " + cause.getMessage(), failure.getCause().getMessage());
+      assertArrayEquals(cause.getStackTrace(), failure.getCause().getStackTrace());
+    }
+    IllegalStateException plain = new IllegalStateException("no Error below");
+    assertSame(plain, new TaskOutOfMemory("m", plain).getCause());
+  }
 
   @Test
   void theEstimateCountsParametersOptimizerStateAndActivations() {
