@@ -7,7 +7,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
@@ -150,8 +152,11 @@ public final class BatchEncoder implements Serializable {
     if (columns.hasWeight()) {
       check(data, columns.weight());
     }
-    Function2<Integer, Iterator<Row>, Iterator<byte[]>> perPartition = (p, rows) -> encode(rows, p);
-    return data.toJavaRDD().mapPartitionsWithIndex(perPartition, true);
+    // Spark's internal rows, not Rows: a vector is read where Spark keeps it rather than copied into a new double[]
+    StructType schema = data.schema();
+    Function2<Integer, Iterator<InternalRow>, Iterator<byte[]>> perPartition =
+        (p, rows) -> encode(InternalRowView.over(schema, rows), p);
+    return data.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex(perPartition, true);
   }
 
   private static void check(Dataset<Row> data, InputColumn c) {

@@ -96,7 +96,9 @@ final class DistributedTrainer {
     EpochRunner runner = null;
     TrainingLog log = null;
     boolean succeeded = false;
-    int inputPartitions = data.rdd().getNumPartitions();
+    // the plan the encoding pass runs (EncodedBatches.encode): asking another one, e.g. data.rdd()'s, would run its
+    // shuffles a second time under adaptive execution, which runs them as soon as the RDD is made
+    int inputPartitions = data.queryExecution().toRdd().getNumPartitions();
     int slots = ExecutionPlan.slots(jsc.sc());
     int slices = ExecutionPlan.slices(inputPartitions, slots, s.params().getNumWorkers());
     ExecutionPlan plan = ExecutionPlan.choose(jsc.sc().getConf(), jsc.sc().master(), slots, inputPartitions * slices,

@@ -66,7 +66,8 @@ final class EstimatorSchemas {
   /** Names the validation column, and spreads the data over {@code numWorkers} partitions when set. */
   static Splits split(Dataset<?> dataset, NeuralNetworkParams p) {
     Dataset<Row> all = dataset.toDF();
-    if (p.getNumWorkers() > 0 && all.rdd().getNumPartitions() != p.getNumWorkers()) {
+    // the plan the fit reads when nothing changes it (see DistributedTrainer.fit), so that it runs once
+    if (p.getNumWorkers() > 0 && all.queryExecution().toRdd().getNumPartitions() != p.getNumWorkers()) {
       all = all.repartition(p.getNumWorkers());
     }
     String indicator = p.getValidationIndicatorCol();

@@ -1,0 +1,158 @@
+package org.sparkdl.arrow;
+
+import java.util.Iterator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
+import scala.Function1;
+
+/**
+ * A row of Spark's internal format ({@link InternalRow}, e.g. from {@code
+ * dataset.queryExecution().toRdd()}) seen as a {@link Row}: a value is converted to its external
+ * type only when {@link #get} asks for it, and a {@code Vector} column can be read in place
+ * ({@link #vectorValues}, {@link #vectorIndices}) instead of being copied into a {@code double[]}
+ * and wrapped in a {@code DenseVector} for every row, which is most of what turning a partition of
+ * vectors into {@code Row}s costs.
+ *
+ * <p>One view is reused for every row of an iterator ({@link #over}): it is valid until the
+ * iterator's next row, as the internal rows themselves are. Readers take what they need at once;
+ * {@link #copy()} makes a row that stays.
+ */
+public final class InternalRowView implements Row {
+  private static final long serialVersionUID = 1L;
+  /** The fields of Spark ML's {@code VectorUDT} as stored: type (0 sparse, 1 dense), size, indices, values. */
+  private static final int VECTOR_FIELDS = 4;
+  private static final byte DENSE = 1;
+
+  private final StructType schema;
+  private final DataType[] types;
+  private final boolean[] vectors;
+  private final Function1<Object, Object>[] converters;
+  private transient InternalRow row;
+
+  @SuppressWarnings("unchecked")
+  private InternalRowView(StructType schema) {
+    this.schema = schema;
+    int n = schema.fields().length;
+    this.types = new DataType[n];
+    this.vectors = new boolean[n];
+    this.converters = new Function1[n];
+    for (int i = 0; i < n; i++) {
+      types[i] = schema.fields()[i].dataType();
+      vectors[i] = types[i].equals(SQLDataTypes.VectorType());
+    }
+  }
+
+  /** The rows of {@code rows} (of {@code schema}) through one reused view. */
+  public static Iterator<Row> over(StructType schema, Iterator<InternalRow> rows) {
+    InternalRowView view = new InternalRowView(schema);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        view.row = rows.next();
+        return view;
+      }
+    };
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  @Override
+  public int length() {
+    return types.length;
+  }
+
+  @Override
+  public boolean isNullAt(int i) {
+    return row.isNullAt(i);
+  }
+
+  @Override
+  public Object get(int i) {
+    if (row.isNullAt(i)) {
+      return null;
+    }
+    Function1<Object, Object> c = converters[i];
+    if (c == null) {
+      c = CatalystTypeConverters.createToScalaConverter(types[i]);
+      converters[i] = c;
+    }
+    return c.apply(row.get(i, types[i]));
+  }
+
+  /** Whether column {@code i} holds Spark ML vectors, which {@link #vectorValues} reads in place. */
+  public boolean isVector(int i) {
+    return vectors[i];
+  }
+
+  /** The vector's length (not null; column {@code i} holds vectors). */
+  public int vectorSize(int i) {
+    InternalRow v = vector(i);
+    return v.getByte(0) == DENSE ? v.getArray(3).numElements() : v.getInt(1);
+  }
+
+  /** The values of the vector: all of them for a dense one, the active ones for a sparse one. */
+  public ArrayData vectorValues(int i) {
+    return vector(i).getArray(3);
+  }
+
+  /**
+   * Copies the vector's values ({@link #vectorValues}) into {@code into}, which must hold them, in
+   * one block copy where Spark keeps them as {@link UnsafeArrayData}; returns how many there were.
+   */
+  public int copyVectorValues(int i, double[] into) {
+    ArrayData values = vectorValues(i);
+    int n = values.numElements();
+    if (into.length < n) {
+      throw new IllegalArgumentException("A buffer of " + into.length + " doubles cannot hold the " + n + " values of column '"
+          + schema.fields()[i].name() + "'.");
+    }
+    if (values instanceof UnsafeArrayData u) {
+      Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n), into,
+          Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
+    } else {
+      for (int j = 0; j < n; j++) {
+        into[j] = values.getDouble(j);
+      }
+    }
+    return n;
+  }
+
+  /** The indices of a sparse vector's active values, in the order of {@link #vectorValues}; null for a dense one. */
+  public ArrayData vectorIndices(int i) {
+    InternalRow v = vector(i);
+    return v.getByte(0) == DENSE ? null : v.getArray(2);
+  }
+
+  private InternalRow vector(int i) {
+    if (!vectors[i]) {
+      throw new IllegalArgumentException("Column '" + schema.fields()[i].name() + "' holds " + types[i].simpleString()
+          + ", not vectors.");
+    }
+    return row.getStruct(i, VECTOR_FIELDS);
+  }
+
+  @Override
+  public Row copy() {
+    Object[] values = new Object[types.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = get(i);
+    }
+    return new GenericRowWithSchema(values, schema);
+  }
+}
