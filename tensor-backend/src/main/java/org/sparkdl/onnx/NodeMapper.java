@@ -33,7 +33,8 @@ import org.sparkdl.spec.SpecException;
  * <p>Nodes whose inputs are all constants are evaluated ({@link ConstFolder}). Of the others:
  * {@code Gemm}, and {@code MatMul} by a constant (with a following constant {@code Add} as its
  * bias), become dense layers; {@code Conv} a 1-D or 2-D convolution (a following constant {@code Add}
- * folds into its bias); {@code MaxPool}, {@code AveragePool}, {@code GlobalAveragePool}, {@code
+ * folds into its bias, and a zero {@code Pad} read only by convolutions into their padding); {@code
+ * MaxPool}, {@code AveragePool}, {@code GlobalAveragePool}, {@code
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
@@ -53,6 +54,7 @@ final class NodeMapper {
   private final Map<String, Const> consts;
   private final Map<String, Integer> consumers;
   private final Map<String, Value> values = new HashMap<>();
+  private final Map<String, FoldedPad> folded = new HashMap<>();
   private final List<InputSpec> inputs = new ArrayList<>();
   private final List<Draft> drafts = new ArrayList<>();
   private final Set<String> names = new HashSet<>();
@@ -132,7 +134,7 @@ final class NodeMapper {
   static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
       "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape");
+      "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad");
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -191,6 +193,28 @@ final class NodeMapper {
   /** The operators of the nodes that read {@code value}. */
   List<String> consumerOps(String value) {
     return readers.getOrDefault(value, List.of());
+  }
+
+  /** Whether {@code value} is read, and only by nodes of operator {@code op} (not as a graph output). */
+  boolean readOnlyBy(String value, String op) {
+    List<String> r = consumerOps(value);
+    return !r.isEmpty() && r.stream().allMatch(op::equals) && consumers.getOrDefault(value, 0) == r.size();
+  }
+
+  /**
+   * A zero {@code Pad} left out of the network, to be folded into the convolutions that read it:
+   * the value it pads and the zeros it adds before and after each spatial axis.
+   */
+  record FoldedPad(Value input, int[][] ends) {}
+
+  /** Records {@code output} as {@code pad}, for the convolutions reading it ({@link #foldedPad}). */
+  void fold(String output, FoldedPad pad) {
+    folded.put(output, pad);
+  }
+
+  /** The folded pad computing {@code value}, or null. */
+  FoldedPad foldedPad(String value) {
+    return folded.get(value);
   }
 
   /** Records {@code value} as the constant {@code name}, computed by a node that is folded away. */
@@ -306,6 +330,7 @@ final class NodeMapper {
       case "Add", "Sub", "Mul", "Div" -> arithmetic(n, op);
       case "Sum" -> add(out, new Add(unique(out), n.getInputList().stream().map(i -> value(i).node()).toList()));
       case "Conv" -> WindowImport.conv(this, n);
+      case "Pad" -> WindowImport.pad(this, n);
       case "MaxPool", "AveragePool" -> WindowImport.pool(this, n);
       case "GlobalAveragePool" -> add(out, new GlobalAvgPool(unique(out), List.of(value(n.getInput(0)).node())));
       case "BatchNormalization" -> batchNorm(n);

@@ -16,7 +16,8 @@ final class WindowImport {
   private WindowImport() {}
 
   static void conv(NodeMapper m, NodeProto n) {
-    Value x = m.value(n.getInput(0));
+    NodeMapper.FoldedPad pad = m.foldedPad(n.getInput(0));
+    Value x = pad != null ? pad.input() : m.value(n.getInput(0));
     Const w = m.constant(n, 1, "the weight");
     int spatial = x.shape().size() - 1;
     if (spatial < 1 || spatial > 2 || w.rank() != spatial + 2) {
@@ -33,7 +34,8 @@ final class WindowImport {
     }
     List<Integer> stride = perAxis(n, "strides", spatial);
     List<Integer> dilation = perAxis(n, "dilations", spatial);
-    Padding padding = padding(n, x.shape().subList(1, x.shape().size()), kernel, stride, dilation, false);
+    Padding padding = padding(n, x.shape().subList(1, x.shape().size()), kernel, stride, dilation, false,
+        pad == null ? null : pad.ends());
     int groups = (int) Attrs.integer(n, "group", 1);
     int filters = (int) w.dims()[0];
     Const b = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? m.constant(n, 2, "the bias") : null;
@@ -69,11 +71,64 @@ final class WindowImport {
     if (dilation.stream().anyMatch(d -> d != 1)) {
       throw new Unsupported("dilated pooling");
     }
-    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true);
+    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true, null);
     String out = n.getOutput(0);
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
         : new AvgPool2d(name, List.of(x.node()), kernel, stride, padding, Attrs.integer(n, "count_include_pad", 0) != 0));
+  }
+
+  /**
+   * A {@code Pad} of zeros on the spatial axes, as PyTorch writes {@code nn.ZeroPad2d} and {@code
+   * F.pad} and Keras' {@code ZeroPadding2D} becomes: no layer of its own, it is folded into the
+   * padding of the convolutions that read it (which then pad by the sum), so it must be read by
+   * convolutions alone. Pooling pads without counting the padding in a maximum, so a zero Pad
+   * before it is another computation.
+   */
+  static void pad(NodeMapper m, NodeProto n) {
+    Value x = m.value(n.getInput(0));
+    String mode = Attrs.text(n, "mode", "constant");
+    if (!mode.equals("constant")) {
+      throw new Unsupported("mode '" + OnnxTensors.clip(mode) + "'; zero padding (mode 'constant') is read");
+    }
+    if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) {
+      throw new Unsupported("an 'axes' input; pads for every axis are read");
+    }
+    if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+      float[] value = m.constant(n, 2, "the constant value").asFloats();
+      if (value.length != 1 || value[0] != 0) {
+        throw new Unsupported("it pads with " + (value.length == 1 ? Float.toString(value[0]) : value.length + " values")
+            + "; zero padding is read");
+      }
+    }
+    long[] pads = m.constant(n, 1, "pads").asLongs();
+    int rank = x.shape().size() + 1;
+    if (rank < 3 || rank > 4) {
+      throw new Unsupported("a pad of " + x.shape() + " per example; padding before a 1-D or 2-D convolution is read");
+    }
+    if (pads.length != 2 * rank) {
+      throw new Unsupported("pads " + OnnxTensors.clip(Arrays.toString(pads)) + " does not have " + 2 * rank + " entries");
+    }
+    if (pads[0] != 0 || pads[1] != 0 || pads[rank] != 0 || pads[rank + 1] != 0) {
+      throw new Unsupported("it pads the batch or channel axis; padding of the spatial axes folds into a convolution");
+    }
+    int[][] ends = new int[rank - 2][];
+    for (int i = 0; i < rank - 2; i++) {
+      long before = pads[i + 2];
+      long after = pads[rank + i + 2];
+      if (before < 0 || after < 0 || before > Integer.MAX_VALUE || after > Integer.MAX_VALUE) {
+        throw new Unsupported("pads " + OnnxTensors.clip(Arrays.toString(pads)) + " must be >= 0 (a negative pad crops)");
+      }
+      ends[i] = new int[] {(int) before, (int) after};
+    }
+    String out = n.getOutput(0);
+    if (!m.readOnlyBy(out, "Conv")) {
+      List<String> readers = m.consumerOps(out);
+      throw new Unsupported((readers.isEmpty() ? "its output is a graph output" : "its output is read by "
+          + String.join(", ", readers) + (readers.stream().allMatch("Conv"::equals) ? " and is a graph output" : ""))
+          + "; a zero Pad is read where it folds into the convolutions reading it (there is no padding layer)");
+    }
+    m.fold(out, new NodeMapper.FoldedPad(x, ends));
   }
 
   private static List<Integer> perAxis(NodeProto n, String attr, int rank) {
@@ -100,9 +155,19 @@ final class WindowImport {
    * never reached by a window (the output size is that of the shorter end on both).
    */
   private static Padding padding(NodeProto n, List<Integer> in, List<Integer> kernel, List<Integer> stride,
-      List<Integer> dilation, boolean pool) {
+      List<Integer> dilation, boolean pool, int[][] folded) {
     int rank = in.size();
     int[][] ends = ends(n, in, kernel, stride, dilation);
+    if (folded != null) {
+      if (!Attrs.text(n, "auto_pad", "NOTSET").equals("NOTSET")) {
+        throw new Unsupported("auto_pad " + OnnxTensors.clip(Attrs.text(n, "auto_pad", "")) + " after a Pad node; the Pad"
+            + " folds into a convolution with explicit pads");
+      }
+      for (int i = 0; i < rank; i++) {
+        ends[i][0] += folded[i][0];
+        ends[i][1] += folded[i][1];
+      }
+    }
     if (pool && Attrs.integer(n, "ceil_mode", 0) != 0) {
       ceilEnds(n, ends, in, kernel, stride);
     }

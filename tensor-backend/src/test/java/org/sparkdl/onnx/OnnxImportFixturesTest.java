@@ -111,10 +111,17 @@ class OnnxImportFixturesTest {
   }
 
   @Test
+  void aPadIsReadOnlyWhereItFoldsIntoTheConvolutionsReadingIt() throws IOException {
+    assertEquals("unsupported_pad.onnx: 3 nodes cannot be expressed with this library's layers:\n"
+        + "  Pad node '/Pad_1' (output 'pad_1'): its output is read by MaxPool; a zero Pad is read where it folds into the"
+        + " convolutions reading it (there is no padding layer)\n"
+        + "  Pad node '/Pad_3' (output 'pad_3'): mode 'reflect'; zero padding (mode 'constant') is read\n"
+        + "  Pad node '/Pad_5' (output 'pad_5'): it pads the batch or channel axis; padding of the spatial axes folds into"
+        + " a convolution", importError("unsupported_pad.onnx"));
+  }
+
+  @Test
   void anUnsupportedModelFailsWithOneMessageListingEveryUnsupportedNode() throws IOException {
-    byte[] bytes = Files.readAllBytes(dir.resolve("import/unsupported.onnx"));
-    ModelFileException e = assertThrows(ModelFileException.class, () -> OnnxImporter.read(bytes, "unsupported.onnx",
-        OnnxTensors.ExternalData.NONE, OnnxImporter.Options.all()));
     assertEquals("unsupported.onnx: 4 nodes cannot be expressed with this library's layers:\n"
         + "  ConstantOfShape node '/ConstantOfShape_9' (output 'constantofshape_9'): it computes with the batch size"
         + " (from a Shape node), which is known only at run time; a layer fixes every size but the batch, and the batch"
@@ -123,6 +130,14 @@ class OnnxImportFixturesTest {
         + "  Conv node '/Conv_13' (output 'conv_13'): it pads the spatial axes by [before, after] [1, 0] and [1, 0];"
         + " the layers pad both ends alike, or as 'same' ([0, 1] and [0, 1] here), and there is no zero-padding layer"
         + " to put before them\n"
-        + "  Mul node '/Mul_15' (output 'y'): Mul of two computed values; only their sum is a layer", e.getMessage());
+        + "  Mul node '/Mul_15' (output 'y'): Mul of two computed values; only their sum is a layer",
+        importError("unsupported.onnx"));
+  }
+
+  /** The message of the import of fixture {@code file}, which must fail. */
+  private static String importError(String file) throws IOException {
+    byte[] bytes = Files.readAllBytes(dir.resolve("import/" + file));
+    return assertThrows(ModelFileException.class, () -> OnnxImporter.read(bytes, file, OnnxTensors.ExternalData.NONE,
+        OnnxImporter.Options.all())).getMessage();
   }
 }
