@@ -166,9 +166,10 @@ class JsonFields:
     def ints_or(self, field: str, fallback: List[int]) -> List[int]:
         return self.require_ints(field) if self.has(field) else fallback
 
-    def padding_or(self, field: str) -> Union[str, Tuple[int, ...]]:
-        """Padding: an integer, an array of integers, ``"same"`` or ``"valid"``; ``"valid"`` when absent.
-        Returns ``"same"``, or the sizes as given (empty for ``"valid"``)."""
+    def padding_or(self, field: str) -> Any:
+        """Padding: an integer, an array of integers, an array of ``[before, after]`` pairs, ``"same"`` or
+        ``"valid"``; ``"valid"`` when absent. Returns ``"same"``, the sizes as given (empty for
+        ``"valid"``), or the pairs where the two sides of an axis differ."""
         if not self.has(field):
             return ()
         value = self._node[field]
@@ -178,11 +179,29 @@ class JsonFields:
             return ()
         if not _is_integral(value) and not isinstance(value, list):
             raise self._wrong_type(field, 'an integer, an array of integers, "same" or "valid"', value)
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            return self._padding_pairs(field, value)
         sizes = self.require_ints(field)
         for size in sizes:
             if size < 0:
                 raise NetworkSpecError("%s: field '%s' must be >= 0, found %s." % (self._owner, field, _compact(value)))
         return tuple(sizes)
+
+    def _padding_pairs(self, field: str, value: List[Any]) -> Any:
+        """Padding as ``[before, after]`` pairs, one per spatial axis (or one for every axis): the sizes
+        where each pair is even, else the pairs."""
+        pairs = []
+        for pair in value:
+            if not isinstance(pair, list) or len(pair) != 2 or not all(
+                    _is_integral(v) and -2**31 <= v < 2**31 for v in pair):
+                raise NetworkSpecError("%s: field '%s' must hold [before, after] pairs of integers, found %s."
+                                       % (self._owner, field, _compact(value)))
+            if pair[0] < 0 or pair[1] < 0:
+                raise NetworkSpecError("%s: field '%s' must be >= 0, found %s." % (self._owner, field, _compact(value)))
+            pairs.append((pair[0], pair[1]))
+        if all(b == a for b, a in pairs):
+            return tuple(b for b, _ in pairs)
+        return tuple(pairs)
 
     def require_string_list(self, field: str) -> List[str]:
         array = self.require_array(field)

@@ -1,8 +1,8 @@
 """Field checks and shape rules of the layers that slide a window over spatial axes (convolutions and
 pooling): the twin of Java's ``org.sparkdl.spec.WindowRules`` and ``Padding``, worded the same way.
 
-Padding is held as ``"same"`` or a tuple of explicit sizes, one per spatial axis, applied on both
-sides. ``"same"`` pads so that the output has ``ceil(in / stride)`` positions along each axis, splitting
+Padding is held as ``"same"``, a tuple of explicit sizes, one per spatial axis, applied on both
+sides, or a tuple of ``(before, after)`` pairs, one per axis, where the two sides of an axis differ. ``"same"`` pads so that the output has ``ceil(in / stride)`` positions along each axis, splitting
 the total padding ``max((out - 1) stride + dilation (kernel - 1) + 1 - in, 0)`` evenly with an odd
 element at the end (TensorFlow's and ONNX's ``SAME_UPPER``); ``"valid"`` is explicit padding of 0.
 """
@@ -21,8 +21,8 @@ from spark_dl._spec_checks import (
 )
 from spark_dl.errors import NetworkSpecError
 
-#: ``"same"`` or explicit sizes per spatial axis.
-PaddingValue = Union[str, Tuple[int, ...]]
+#: ``"same"``, explicit sizes per spatial axis, or ``(before, after)`` pairs per axis.
+PaddingValue = Union[str, Tuple[int, ...], Tuple[Tuple[int, int], ...]]
 _INT_MAX = 2**31 - 1
 
 
@@ -39,10 +39,33 @@ def padding_sizes(layer: Optional[str], padding: Any) -> PaddingValue:
         raise _layer_error(layer, "padding must be an integer, a sequence of integers, 'same' or 'valid', found %r."
                            % (padding,))
     values = (padding,) if isinstance(padding, int) or not hasattr(padding, "__iter__") else tuple(padding)
+    if values and all(hasattr(v, "__iter__") and not isinstance(v, str) for v in values):
+        return _padding_pairs(layer, values)
     sizes = tuple(_as_int("Layer '%s'" % layer, "padding", v) for v in values)
     if any(s < 0 for s in sizes):
         raise NetworkSpecError("Padding sizes must be >= 0, found %s." % _dims(sizes))
     return sizes
+
+
+def _padding_pairs(layer: Optional[str], values: Tuple[Any, ...]) -> PaddingValue:
+    """``(before, after)`` pairs, checked as Java's ``Padding`` checks its two lists; the sizes where
+    every pair is even."""
+    pairs = [tuple(v) for v in values]
+    if any(len(p) != 2 for p in pairs):
+        raise _layer_error(layer, "padding pairs must be (before, after), found %r." % (values,))
+    before = tuple(_as_int("Layer '%s'" % layer, "padding", p[0]) for p in pairs)
+    after = tuple(_as_int("Layer '%s'" % layer, "padding", p[1]) for p in pairs)
+    for sizes in (before, after):
+        if any(s < 0 for s in sizes):
+            raise NetworkSpecError("Padding sizes must be >= 0, found %s." % _dims(sizes))
+    if before == after:
+        return before
+    return tuple(zip(before, after))
+
+
+def is_pairs(padding: Any) -> bool:
+    """Whether a normalised padding is held as ``(before, after)`` pairs."""
+    return not isinstance(padding, str) and len(padding) > 0 and isinstance(padding[0], tuple)
 
 
 def for_rank(layer: Optional[str], padding: PaddingValue, rank: int) -> PaddingValue:
@@ -52,16 +75,22 @@ def for_rank(layer: Optional[str], padding: PaddingValue, rank: int) -> PaddingV
     if len(padding) <= 1:
         return tuple([padding[0] if padding else 0] * rank)
     raise _layer_error(layer, "padding %s must have %d size%s (one per spatial axis), or be a single size, 'same' or "
-                       "'valid'." % (_dims(padding), rank, "" if rank == 1 else "s"))
+                       "'valid'." % (padding_text(padding), rank, "" if rank == 1 else "s"))
 
 
 def padding_text(padding: PaddingValue) -> str:
-    """How Java prints a padding: ``same`` or ``[1, 1]``."""
-    return padding if isinstance(padding, str) else _dims(padding)
+    """How Java prints a padding: ``same``, ``[1, 1]`` or ``[[0, 1], [1, 0]]``."""
+    if isinstance(padding, str):
+        return padding
+    if is_pairs(padding):
+        return "[" + ", ".join(_dims(p) for p in padding) + "]"
+    return _dims(padding)
 
 
 def amounts(padding: PaddingValue, axis: int, size: int, kernel: int, stride: int, dilation: int) -> Tuple[int, int]:
     """Zeros before and after a spatial axis of ``size`` positions."""
+    if is_pairs(padding):
+        return padding[axis][0], padding[axis][1]
     if not isinstance(padding, str):
         return padding[axis], padding[axis]
     out = (size + stride - 1) // stride
@@ -95,9 +124,9 @@ def pool_padding(layer: Optional[str], padding: PaddingValue, kernel: Sequence[i
     p = for_rank(layer, padding, len(kernel))
     if not isinstance(p, str):
         for a in range(len(kernel)):
-            if 2 * p[a] > kernel[a]:
+            if 2 * max(amounts(p, a, 0, kernel[a], 1, 1)) > kernel[a]:
                 raise _layer_error(layer, "padding %s must be at most half the kernel %s."
-                                   % (_dims(p), _dims(kernel)))
+                                   % (padding_text(p), _dims(kernel)))
     return p
 
 
@@ -141,12 +170,21 @@ def ints(values: Any) -> List[int]:
 
 def padding_value(padding: Any) -> PaddingValue:
     """A normalised padding field as :data:`PaddingValue`."""
-    return "same" if padding == "same" else tuple(ints(padding))
+    if padding == "same":
+        return "same"
+    if is_pairs(padding):
+        return tuple((int(b), int(a)) for b, a in padding)
+    return tuple(ints(padding))
 
 
 def padding_json(padding: Any) -> Any:
-    """The canonical JSON of a normalised padding: ``"same"``, or one size per spatial axis."""
-    return "same" if padding == "same" else ints(padding)
+    """The canonical JSON of a normalised padding: ``"same"``, one size per spatial axis, or one
+    ``[before, after]`` pair per axis."""
+    if padding == "same":
+        return "same"
+    if is_pairs(padding):
+        return [[int(b), int(a)] for b, a in padding]
+    return ints(padding)
 
 
 def window_shape(layer: Optional[str], channels: int, sizes: Sequence[int]) -> List[int]:

@@ -17,7 +17,7 @@ __all__ = ["Conv1d", "Conv2d", "CONV_INIT"]
 CONV_INIT = "he_uniform"
 
 IntOrPair = Union[int, Tuple[int, int], Sequence[int]]
-PaddingArg = Union[str, int, Sequence[int]]
+PaddingArg = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ class Conv2d(Layer):
         kernel: window size, an int or ``(height, width)``, each >= 1.
         stride: step, an int or ``(height, width)``, each >= 1. Default: 1.
         padding: zeros added on both sides of each spatial axis: an int, ``(height, width)``,
-            ``"same"`` (output ``ceil(in / stride)``; an odd total puts the extra zero at the end) or
-            ``"valid"`` (0). Default: ``"valid"``.
+            ``((top, bottom), (left, right))`` where the two sides differ, ``"same"`` (output
+            ``ceil(in / stride)``; an odd total puts the extra zero at the end) or ``"valid"`` (0).
+            Default: ``"valid"``.
         dilation: spacing of the kernel taps, an int or ``(height, width)``, each >= 1. Default: 1.
         groups: channel groups, dividing both the input channels and ``filters``. Default: 1.
         bias: whether to add a learned bias. Default: True.
@@ -135,8 +136,8 @@ class Conv1d(Layer):
         filters: output channels, > 0.
         kernel: window length, >= 1.
         stride: step, >= 1. Default: 1.
-        padding: zeros on both ends: an int, ``"same"`` (output ``ceil(L / stride)``) or ``"valid"``
-            (0). Default: ``"valid"``.
+        padding: zeros on both ends: an int, ``((before, after),)`` where they differ, ``"same"``
+            (output ``ceil(L / stride)``) or ``"valid"`` (0). Default: ``"valid"``.
         dilation: spacing of the kernel taps, >= 1. Default: 1.
         groups: channel groups, dividing both the input channels and ``filters``. Default: 1.
         bias: whether to add a learned bias. Default: True.
@@ -186,12 +187,14 @@ class Conv1d(Layer):
         rules.check_init(self.name, self.init)
         rules.check_bool(self.name, "bias", self.bias)
         for field, value in (("filters", filters), ("kernel", kernel), ("stride", stride),
-                             ("padding", "same" if padding == "same" else padding[0]),
+                             # one size, or where the two ends differ the padding itself: ((before, after),)
+                             ("padding", padding if padding == "same" or rules.is_pairs(padding) else padding[0]),
                              ("dilation", dilation), ("groups", groups)):
             object.__setattr__(self, field, value)
 
     def _fields(self) -> List[Tuple[str, Any]]:
-        return [("filters", self.filters), ("kernel", self.kernel), ("stride", self.stride), ("padding", self.padding),
+        padding = rules.padding_json(self.padding) if isinstance(self.padding, tuple) else self.padding
+        return [("filters", self.filters), ("kernel", self.kernel), ("stride", self.stride), ("padding", padding),
                 ("dilation", self.dilation), ("groups", self.groups), ("bias", self.bias), ("init", self.init)]
 
     def output_shape(self, input_shapes: Sequence[Sequence[int]]) -> List[int]:
@@ -200,7 +203,8 @@ class Conv1d(Layer):
         _check_shape_count(self, input_shapes)
         shape = list(input_shapes[0])
         kernel = int(self.kernel)
-        padding: rules.PaddingValue = "same" if self.padding == "same" else (cast(int, self.padding),)
+        padding: rules.PaddingValue = "same" if self.padding == "same" else (
+            rules.padding_value(self.padding) if isinstance(self.padding, tuple) else (cast(int, self.padding),))
         sizes = rules.output_sizes(self.name, self.TYPE, shape, (kernel,), (int(self.stride),), (int(self.dilation),),
                                    padding)
         rules.check_input_groups(self.name, shape, self.groups)

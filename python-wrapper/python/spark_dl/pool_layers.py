@@ -14,7 +14,7 @@ from spark_dl._spec_checks import _check_shape_count, _dims, _layer_error
 __all__ = ["MaxPool2d", "AvgPool2d", "GlobalAvgPool"]
 
 IntOrPair = Union[int, Tuple[int, int], Sequence[int]]
-PaddingArg = Union[str, int, Sequence[int]]
+PaddingArg = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
 
 
 class _Pool2d(Layer):
@@ -61,8 +61,9 @@ class MaxPool2d(_Pool2d):
         kernel: window size, an int or ``(height, width)``, each >= 1.
         stride: step, an int or ``(height, width)``, each >= 1. Default: the kernel (windows side by side).
         padding: implicit padding on both sides, at most half the kernel on each axis so that every
-            window overlaps the input: an int, ``(height, width)``, ``"same"`` (output
-            ``ceil(in / stride)``) or ``"valid"`` (0). Default: ``"valid"``.
+            window overlaps the input: an int, ``(height, width)``, ``((top, bottom), (left,
+            right))`` where the two sides differ, ``"same"`` (output ``ceil(in / stride)``) or
+            ``"valid"`` (0). Default: ``"valid"``.
         name: unique layer name; chosen by the builder when left out (``max_pool_1``, ...).
         inputs: the one node it reads; the previous node when left out.
 
@@ -114,7 +115,8 @@ class AvgPool2d(_Pool2d):
         kernel: window size, an int or ``(height, width)``, each >= 1.
         stride: step, an int or ``(height, width)``, each >= 1. Default: the kernel (windows side by side).
         padding: zero padding on both sides, at most half the kernel on each axis: an int,
-            ``(height, width)``, ``"same"`` or ``"valid"`` (0). Default: ``"valid"``.
+            ``(height, width)``, ``((top, bottom), (left, right))`` where the two sides differ,
+            ``"same"`` or ``"valid"`` (0). Default: ``"valid"``.
         count_include_pad: whether padding counts in each window's divisor. Default: True.
         name: unique layer name; chosen by the builder when left out (``avg_pool_1``, ...).
         inputs: the one node it reads; the previous node when left out.

@@ -33,6 +33,25 @@ CASES: List[Tuple[Dict[str, Any], Sequence[int], Optional[Callable[[Sequence[int
      "Layer 'c': field 'padding' must be >= 0, found -1."),
     ({"type": "max_pool2d", "kernel": 3, "padding": [0, -1]}, [1, 8, 8], None,
      "Layer 'c': field 'padding' must be >= 0, found [0,-1]."),
+    ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [[1, 2], 3]}, [1, 8, 8], None,
+     "Layer 'c': field 'padding' must hold [before, after] pairs of integers, found [[1,2],3]."),
+    ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [[1, 2, 3]]}, [1, 8, 8], None,
+     "Layer 'c': field 'padding' must hold [before, after] pairs of integers, found [[1,2,3]]."),
+    ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [[1, True]]}, [1, 8, 8], None,
+     "Layer 'c': field 'padding' must hold [before, after] pairs of integers, found [[1,true]]."),
+    ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [[1, -2]]}, [1, 8, 8], None,
+     "Layer 'c': field 'padding' must be >= 0, found [[1,-2]]."),
+    ({"type": "conv2d", "filters": 2, "kernel": 3, "padding": [[1, 2], [0, 0], [1, 1]]}, [1, 8, 8],
+     add(lambda: Conv2d(2, 3, padding=((1, 2), (0, 0), (1, 1)), name="c")),
+     "Layer 'c': padding [[1, 2], [0, 0], [1, 1]] must have 2 sizes (one per spatial axis), or be a single size, "
+     "'same' or 'valid'."),
+    ({"type": "max_pool2d", "kernel": 3, "padding": [[1, 2], [0, 0]]}, [1, 8, 8],
+     add(lambda: MaxPool2d(3, padding=((1, 2), (0, 0)), name="c")),
+     "Layer 'c': padding [[1, 2], [0, 0]] must be at most half the kernel [3, 3]."),
+    ({"type": "conv1d", "filters": 2, "kernel": 5, "padding": [[0, 1]]}, [1, 3],
+     add(lambda: Conv1d(2, 5, padding=((0, 1),), name="c")),
+     "Layer 'c': kernel [5] with dilation [1] spans [5], more than the input [1, 3] padded to [4] "
+     "(padding [[0, 1]])."),
     ({"type": "conv1d", "filters": 2, "kernel": 3, "padding": True}, [1, 8], None,
      "Layer 'c': field 'padding' must be an integer, an array of integers, \"same\" or \"valid\", found boolean "
      "true."),
@@ -180,6 +199,16 @@ def test_errors_read_as_the_jvm_errors(jvm: Any, layer: Dict[str, Any], shape: S
     assert_one_layer_fails_alike(jvm, layer, shape, python, message)
 
 
+def test_uneven_padding_reads_as_javas_padding_record(jvm: Any, gateway: Any) -> None:
+    padding = jvm.org.sparkdl.spec.Padding
+    message = java_error(lambda: padding.of(java_ints(gateway, [1, 0]), java_ints(gateway, [0, -2])))
+    assert message == "Padding sizes must be >= 0, found [0, -2]."
+    assert python_error(lambda: Conv2d(2, 3, padding=((1, 0), (0, -2)))) == message
+    assert padding.of(java_ints(gateway, [0, 1]), java_ints(gateway, [1, 0])).toString() == "[[0, 1], [1, 0]]"
+    assert python_error(lambda: Conv2d(2, 3, padding=((1, 0, 2),), name="c")) == (
+        "Layer 'c': padding pairs must be (before, after), found ((1, 0, 2),).")
+
+
 def test_negative_padding_reads_as_javas_padding_record(jvm: Any, gateway: Any) -> None:
     message = java_error(lambda: jvm.org.sparkdl.spec.Padding.of(java_ints(gateway, [1, -2])))
     assert message == "Padding sizes must be >= 0, found [1, -2]."
@@ -220,7 +249,8 @@ def sweep(seed: int, count: int) -> List[Tuple[Dict[str, Any], List[int]]]:
     rng = random.Random(seed)
 
     def pick_padding(rank: int) -> Any:
-        return rng.choice(["same", "valid", rng.randint(0, 3), [rng.randint(0, 3) for _ in range(rank)]])
+        return rng.choice(["same", "valid", rng.randint(0, 3), [rng.randint(0, 3) for _ in range(rank)],
+                           [[rng.randint(0, 3), rng.randint(0, 3)] for _ in range(rng.choice([1, rank]))]])
 
     def pair() -> Any:
         return rng.choice([rng.randint(1, 4), [rng.randint(1, 4), rng.randint(1, 4)]])

@@ -47,10 +47,10 @@ public final class ConvLayers extends LayerFactories.Family {
           out.put("filters", c.filters());
           out.put("kernel", c.kernel());
           out.put("stride", c.stride());
-          if (c.padding().same()) {
-            out.put("padding", "same");
-          } else {
+          if (c.padding().symmetric()) {
             out.put("padding", c.padding().sizes().get(0));
+          } else {
+            out.putPadding("padding", c.padding());
           }
           out.put("dilation", c.dilation());
           out.put("groups", c.groups());

@@ -357,10 +357,11 @@ public final class OnnxExporter {
     if (padding.same()) {
       return text("auto_pad", "SAME_UPPER");
     }
+    // ONNX's order: the starts of every axis, then the ends
     List<Integer> both = new ArrayList<>();
     for (int k = 0; k < 2; k++) {
       for (int i = 0; i < rank; i++) {
-        both.add(padding.sizes().isEmpty() ? 0 : padding.sizes().get(i));
+        both.add(padding.sizes().isEmpty() ? 0 : padding.amounts(i, 0, 1, 1, 1)[k]);
       }
     }
     return ints("pads", both);

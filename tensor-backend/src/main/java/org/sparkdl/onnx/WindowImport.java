@@ -150,9 +150,9 @@ final class WindowImport {
   /**
    * The layer padding that reproduces the node's: ONNX pads each end of an axis on its own ({@code
    * pads}, {@code SAME_UPPER}, {@code SAME_LOWER}, and for pooling the extra end positions of {@code
-   * ceil_mode}), the layers both ends alike or as {@code "same"} ({@code SAME_UPPER}'s split). Uneven
-   * ends still match when the split is {@code "same"}'s for this input, or when the longer end is
-   * never reached by a window (the output size is that of the shorter end on both).
+   * ceil_mode}). In the simplest form that computes the same windows: both ends alike where the
+   * longer end is never reached by a window (the output size is that of the shorter end on both),
+   * {@code "same"} where the split is its own for this input, otherwise each end as given.
    */
   private static Padding padding(NodeProto n, List<Integer> in, List<Integer> kernel, List<Integer> stride,
       List<Integer> dilation, boolean pool, int[][] folded) {
@@ -192,16 +192,13 @@ final class WindowImport {
     if (same) {
       return Padding.SAME;
     }
-    List<String> sides = new ArrayList<>();
-    List<String> sameSides = new ArrayList<>();
+    int[] before = new int[rank];
+    int[] after = new int[rank];
     for (int i = 0; i < rank; i++) {
-      sides.add(Arrays.toString(ends[i]));
-      sameSides.add(Arrays.toString(sameSplit(in.get(i), span(kernel, dilation, i), stride.get(i), false)));
+      before[i] = ends[i][0];
+      after[i] = ends[i][1];
     }
-    throw new Unsupported("it pads the spatial axes by [before, after] " + String.join(" and ", sides)
-        + (pool && Attrs.integer(n, "ceil_mode", 0) != 0 ? " (with the end positions ceil_mode=1 adds)" : "")
-        + "; the layers pad both ends alike, or as 'same' (" + String.join(" and ", sameSides)
-        + " here), and there is no zero-padding layer to put before them");
+    return Padding.of(before, after);
   }
 
   /** Padding before and after each spatial axis as the node states it. */

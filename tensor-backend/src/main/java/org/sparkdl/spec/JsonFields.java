@@ -159,6 +159,9 @@ public final class JsonFields {
     if (!value.isIntegralNumber() && !value.isArray()) {
       throw wrongType(field, "an integer, an array of integers, \"same\" or \"valid\"", value);
     }
+    if (value.isArray() && !value.isEmpty() && value.get(0).isArray()) {
+      return paddingPairs(field, value);
+    }
     List<Integer> sizes = requireInts(field);
     for (int size : sizes) {
       if (size < 0) {
@@ -166,6 +169,25 @@ public final class JsonFields {
       }
     }
     return new Padding(false, sizes);
+  }
+
+  /** Padding as {@code [before, after]} pairs, one per spatial axis (or one for every axis). */
+  private Padding paddingPairs(String field, JsonNode value) {
+    List<Integer> before = new ArrayList<>(value.size());
+    List<Integer> after = new ArrayList<>(value.size());
+    for (JsonNode pair : value) {
+      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).canConvertToInt() || !pair.get(1).canConvertToInt()
+          || !pair.get(0).isIntegralNumber() || !pair.get(1).isIntegralNumber()) {
+        throw new SpecException(owner + ": field '" + field + "' must hold [before, after] pairs of integers, found " + value
+            + ".");
+      }
+      if (pair.get(0).intValue() < 0 || pair.get(1).intValue() < 0) {
+        throw new SpecException(owner + ": field '" + field + "' must be >= 0, found " + value + ".");
+      }
+      before.add(pair.get(0).intValue());
+      after.add(pair.get(1).intValue());
+    }
+    return new Padding(false, before, after);
   }
 
   /** A required array of strings. */
@@ -215,12 +237,20 @@ public final class JsonFields {
     values.forEach(array::add);
   }
 
-  /** Writes padding as {@code "same"}, or as one size per spatial axis (what {@link #paddingOr} reads). */
+  /**
+   * Writes padding as {@code "same"}, as one size per spatial axis, or as one {@code [before,
+   * after]} pair per axis where the sides differ (what {@link #paddingOr} reads).
+   */
   public void putPadding(String field, Padding padding) {
     if (padding.same()) {
       put(field, "same");
-    } else {
+    } else if (padding.after().isEmpty()) {
       putInts(field, padding.sizes());
+    } else {
+      ArrayNode pairs = node.putArray(field);
+      for (int i = 0; i < padding.sizes().size(); i++) {
+        pairs.addArray().add(padding.sizes().get(i)).add(padding.after().get(i));
+      }
     }
   }
 

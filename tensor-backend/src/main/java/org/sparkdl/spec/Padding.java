@@ -6,26 +6,49 @@ import java.util.List;
 
 /**
  * Zero padding of a convolution or pooling layer: either explicit sizes, one per spatial axis and
- * applied on both sides of it, or {@code "same"}.
+ * applied on both sides of it (or, with {@code after}, one size before and one after each axis), or
+ * {@code "same"}.
  *
  * <p>{@code "same"} pads so that the output has {@code ceil(in / stride)} positions along each axis
  * (the input size itself at stride 1), splitting the total padding {@code max((out - 1) stride +
  * dilation (kernel - 1) + 1 - in, 0)} evenly and putting an odd element at the end, as TensorFlow
  * and ONNX's {@code SAME_UPPER} do. {@code "valid"} is explicit padding of 0.
  *
- * <p>JSON: an integer (every axis), an array of one integer per axis, or {@code "same"} / {@code
- * "valid"}.
+ * <p>JSON: an integer (every axis), an array of one integer per axis, an array of one {@code
+ * [before, after]} pair per axis (or one pair for every axis), or {@code "same"} / {@code "valid"}.
  *
  * @param same whether this is {@code "same"} padding
- * @param sizes explicit padding per axis, each &gt;= 0; empty for {@code "same"}, and for {@link
- *     #VALID} until a layer fixes its rank
+ * @param sizes explicit padding per axis, each &gt;= 0 (before the axis, and after it too unless
+ *     {@code after} says otherwise); empty for {@code "same"}, and for {@link #VALID} until a layer
+ *     fixes its rank
+ * @param after explicit padding after each axis where it differs from before it (as many sizes as
+ *     {@code sizes}); empty when every axis is padded alike on both sides
  */
-public record Padding(boolean same, List<Integer> sizes) {
-  /** Validates and copies the sizes. */
+public record Padding(boolean same, List<Integer> sizes, List<Integer> after) {
+  /** Validates and copies the sizes; {@code after} equal to {@code sizes} becomes empty. */
   public Padding {
-    if (sizes == null) {
+    if (sizes == null || after == null) {
       throw new SpecException("Padding sizes are missing.");
     }
+    List<Integer> copy = checked(sizes);
+    List<Integer> afterCopy = checked(after);
+    if (same && !(copy.isEmpty() && afterCopy.isEmpty())) {
+      throw new SpecException("'same' padding takes no sizes, found " + sizes + ".");
+    }
+    if (!afterCopy.isEmpty() && afterCopy.size() != copy.size()) {
+      throw new SpecException("Padding has " + copy.size() + " sizes before the axes and " + afterCopy.size()
+          + " after them; give one [before, after] pair per axis.");
+    }
+    sizes = Collections.unmodifiableList(copy);
+    after = afterCopy.equals(copy) ? List.of() : Collections.unmodifiableList(afterCopy);
+  }
+
+  /** Padding alike on both sides of each axis. */
+  public Padding(boolean same, List<Integer> sizes) {
+    this(same, sizes, List.of());
+  }
+
+  private static List<Integer> checked(List<Integer> sizes) {
     List<Integer> copy = new ArrayList<>(sizes.size());
     for (Integer s : sizes) {
       if (s == null || s < 0) {
@@ -33,10 +56,7 @@ public record Padding(boolean same, List<Integer> sizes) {
       }
       copy.add(s);
     }
-    if (same && !copy.isEmpty()) {
-      throw new SpecException("'same' padding takes no sizes, found " + sizes + ".");
-    }
-    sizes = Collections.unmodifiableList(copy);
+    return copy;
   }
 
   /** Output size {@code ceil(in / stride)} along every axis. */
@@ -51,6 +71,24 @@ public record Padding(boolean same, List<Integer> sizes) {
       list.add(s);
     }
     return new Padding(false, list);
+  }
+
+  /** Explicit padding of {@code before[i]} zeros before spatial axis {@code i} and {@code after[i]} after it. */
+  public static Padding of(int[] before, int[] after) {
+    List<Integer> b = new ArrayList<>(before.length);
+    List<Integer> a = new ArrayList<>(after.length);
+    for (int s : before) {
+      b.add(s);
+    }
+    for (int s : after) {
+      a.add(s);
+    }
+    return new Padding(false, b, a);
+  }
+
+  /** Whether each axis is padded alike on both sides ({@code "same"} splits as it must, and counts as not). */
+  public boolean symmetric() {
+    return !same && after.isEmpty();
   }
 
   /** {@code "same"}, or {@code "valid"} (explicit 0), by name; null for any other string. */
@@ -71,11 +109,13 @@ public record Padding(boolean same, List<Integer> sizes) {
       return this;
     }
     if (sizes.size() <= 1) {
-      int[] all = new int[rank];
-      java.util.Arrays.fill(all, sizes.isEmpty() ? 0 : sizes.get(0));
-      return of(all);
+      int[] before = new int[rank];
+      int[] end = new int[rank];
+      java.util.Arrays.fill(before, sizes.isEmpty() ? 0 : sizes.get(0));
+      java.util.Arrays.fill(end, after.isEmpty() ? before[0] : after.get(0));
+      return of(before, end);
     }
-    throw SpecChecks.layerError(layer, "padding " + sizes + " must have " + rank + " size" + (rank == 1 ? "" : "s")
+    throw SpecChecks.layerError(layer, "padding " + this + " must have " + rank + " size" + (rank == 1 ? "" : "s")
         + " (one per spatial axis), or be a single size, 'same' or 'valid'.");
   }
 
@@ -87,15 +127,23 @@ public record Padding(boolean same, List<Integer> sizes) {
    */
   public int[] amounts(int axis, int in, int kernel, int stride, int dilation) {
     if (!same) {
-      return new int[] {sizes.get(axis), sizes.get(axis)};
+      return new int[] {sizes.get(axis), after.isEmpty() ? sizes.get(axis) : after.get(axis)};
     }
     long out = (in + (long) stride - 1) / stride;
     long total = Math.max(0, (out - 1) * stride + (long) dilation * (kernel - 1) + 1 - in);
     return new int[] {(int) (total / 2), (int) (total - total / 2)};
   }
 
+  /** {@code same}, {@code [1, 1]}, or {@code [[0, 1], [1, 0]]} ({@code [before, after]} per axis). */
   @Override
   public String toString() {
-    return same ? "same" : sizes.toString();
+    if (same || after.isEmpty()) {
+      return same ? "same" : sizes.toString();
+    }
+    List<String> pairs = new ArrayList<>(sizes.size());
+    for (int i = 0; i < sizes.size(); i++) {
+      pairs.add("[" + sizes.get(i) + ", " + after.get(i) + "]");
+    }
+    return "[" + String.join(", ", pairs) + "]";
   }
 }

@@ -42,11 +42,15 @@ final class WindowRules {
     return padding.forRank(layer, rank);
   }
 
-  /** Checks a pooling layer's padding: explicit sizes at most half the kernel, so that no window lies in the padding. */
+  /**
+   * Checks a pooling layer's padding: explicit sizes, on either side, at most half the kernel, so
+   * that no window lies in the padding.
+   */
   static Padding poolPadding(String layer, Padding padding, List<Integer> kernel) {
     Padding p = padding(layer, padding, kernel.size());
     for (int a = 0; a < kernel.size() && !p.same(); a++) {
-      if (2L * p.sizes().get(a) > kernel.get(a)) {
+      int[] ends = p.amounts(a, 0, kernel.get(a), 1, 1);
+      if (2L * Math.max(ends[0], ends[1]) > kernel.get(a)) {
         throw SpecChecks.layerError(layer, "padding " + p + " must be at most half the kernel " + kernel + ".");
       }
     }

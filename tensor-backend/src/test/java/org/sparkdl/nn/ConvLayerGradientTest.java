@@ -70,7 +70,9 @@ class ConvLayerGradientTest {
         Arguments.of("dilation 2x1, same padding", conv2d(new int[] {1, 5, 5}, 2, 3,
             c -> c.withDilation(2, 1).withPadding(Padding.SAME))),
         Arguments.of("2 groups", conv2d(new int[] {4, 4, 4}, 4, 3, c -> c.withGroups(2).withPadding(Padding.of(1)))),
-        Arguments.of("depthwise, no bias", conv2d(new int[] {3, 5, 5}, 3, 3, c -> c.withGroups(3).withBias(false))));
+        Arguments.of("depthwise, no bias", conv2d(new int[] {3, 5, 5}, 3, 3, c -> c.withGroups(3).withBias(false))),
+        Arguments.of("uneven padding, stride 2", conv2d(new int[] {2, 6, 5}, 2, 3,
+            c -> c.withStride(2).withPadding(Padding.of(new int[] {0, 2}, new int[] {1, 0})))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -85,6 +87,8 @@ class ConvLayerGradientTest {
     check(NetworkSpec.builder().input("x", 2, 9).conv1d(2, 3, c -> c.withStride(2).withPadding(Padding.of(1))).build(), 2, true);
     check(NetworkSpec.builder().input("x", 2, 8).conv1d(2, 2, c -> c.withDilation(3).withPadding(Padding.SAME)).build(), 2, true);
     check(NetworkSpec.builder().input("x", 4, 6).conv1d(2, 3, c -> c.withGroups(2).withBias(false)).build(), 2, true);
+    check(NetworkSpec.builder().input("x", 2, 6).conv1d(2, 3, c -> c.withPadding(Padding.of(new int[] {2}, new int[] {0})))
+        .build(), 2, true);
   }
 
   @Test
@@ -98,6 +102,11 @@ class ConvLayerGradientTest {
         .avgPool2d(3, p -> p.withStride(2).withPadding(Padding.of(1)).withCountIncludePad(false)).build(), 2, true);
     check(NetworkSpec.builder().input("x", 1, 5, 7)
         .avgPool2d(2, p -> p.withStride(1, 2).withPadding(Padding.SAME).withCountIncludePad(false)).build(), 2, true);
+    Padding uneven = Padding.of(new int[] {1, 0}, new int[] {0, 1});
+    check(NetworkSpec.builder().input("x", 2, 5, 5).maxPool2d(3, p -> p.withStride(2).withPadding(uneven)).build(), 2, true);
+    check(NetworkSpec.builder().input("x", 2, 5, 5).avgPool2d(2, p -> p.withStride(1).withPadding(uneven)).build(), 2, true);
+    check(NetworkSpec.builder().input("x", 2, 5, 5)
+        .avgPool2d(2, p -> p.withStride(1).withPadding(uneven).withCountIncludePad(false)).build(), 2, true);
     check(NetworkSpec.builder().input("x", 3, 4, 5).globalAvgPool().build(), 2, true);
     check(NetworkSpec.builder().input("x", 3, 6).globalAvgPool().build(), 2, true);
   }

@@ -122,14 +122,11 @@ class OnnxImportFixturesTest {
 
   @Test
   void anUnsupportedModelFailsWithOneMessageListingEveryUnsupportedNode() throws IOException {
-    assertEquals("unsupported.onnx: 4 nodes cannot be expressed with this library's layers:\n"
+    assertEquals("unsupported.onnx: 3 nodes cannot be expressed with this library's layers:\n"
         + "  ConstantOfShape node '/ConstantOfShape_9' (output 'constantofshape_9'): it computes with the batch size"
         + " (from a Shape node), which is known only at run time; a layer fixes every size but the batch, and the batch"
         + " size may only become a Reshape's first size\n"
         + "  Erf node '/Erf_11' (output 'erf_11'): no layer computes Erf\n"
-        + "  Conv node '/Conv_13' (output 'conv_13'): it pads the spatial axes by [before, after] [1, 0] and [1, 0];"
-        + " the layers pad both ends alike, or as 'same' ([0, 1] and [0, 1] here), and there is no zero-padding layer"
-        + " to put before them\n"
         + "  Mul node '/Mul_15' (output 'y'): Mul of two computed values; only their sum is a layer",
         importError("unsupported.onnx"));
   }

@@ -129,15 +129,57 @@ class ConvSpecTest {
   }
 
   @Test
+  void paddingMayDifferBetweenTheTwoSidesOfAnAxis() {
+    Padding uneven = Padding.of(new int[] {0, 1}, new int[] {1, 0});
+    assertEquals("[[0, 1], [1, 0]]", uneven.toString());
+    assertEquals(List.of(1, 0), List.of(uneven.amounts(1, 5, 3, 1, 1)[0], uneven.amounts(1, 5, 3, 1, 1)[1]));
+    // the same sizes on both sides are the symmetric form, whichever way they were given
+    assertEquals(Padding.of(2, 1), Padding.of(new int[] {2, 1}, new int[] {2, 1}));
+    assertEquals(true, Padding.of(new int[] {2, 1}, new int[] {2, 1}).symmetric());
+
+    NetworkSpec spec = NetworkSpec.builder().input("x", 1, 8, 8).conv2d(2, 3, c -> c.withPadding(uneven))
+        .maxPool2d(3, p -> p.withStride(1).withPadding(Padding.of(new int[] {1, 0}, new int[] {0, 1}))).build();
+    // the convolution: H 8 + 0 + 1 - 3 + 1 = 7, W 8 + 1 + 0 - 3 + 1 = 7; the pooling: 7 + 1 + 0 - 3 + 1 = 6 each
+    assertEquals(List.of(2, 6, 6), spec.outputShape());
+    String json = spec.toJson();
+    assertEquals(true, json.contains("\"padding\" : [ [ 0, 1 ], [ 1, 0 ] ]"), json);
+    assertEquals(spec, NetworkSpec.fromJson(json));
+    assertEquals(json, NetworkSpec.fromJson(json).toJson());
+    NetworkSpec seq = NetworkSpec.builder().input("seq", 2, 9)
+        .conv1d(2, 3, c -> c.withPadding(Padding.of(new int[] {2}, new int[] {0}))).build();
+    assertEquals(List.of(2, 9), seq.outputShape());
+    assertEquals(true, seq.toJson().contains("\"padding\" : [ [ 2, 0 ] ]"), seq.toJson());
+    assertEquals(seq, NetworkSpec.fromJson(seq.toJson()));
+    // one pair for every axis, as one size is
+    assertEquals(List.of(2, 9, 9), NetworkSpec.fromJson(network("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2,"
+        + " \"kernel\": 3, \"padding\": [[2, 1]]}", 1, 8, 8)).outputShape());
+
+    assertEquals("Layer 'c': field 'padding' must hold [before, after] pairs of integers, found [[1,2],3].",
+        conv2dPaddingError("[[1, 2], 3]"));
+    assertEquals("Layer 'c': field 'padding' must hold [before, after] pairs of integers, found [[1,2,3]].",
+        conv2dPaddingError("[[1, 2, 3]]"));
+    assertEquals("Layer 'c': field 'padding' must be >= 0, found [[1,-2]].", conv2dPaddingError("[[1, -2]]"));
+    assertEquals("Layer 'c': padding [[1, 2], [0, 0], [1, 1]] must have 2 sizes (one per spatial axis), or be a single"
+        + " size, 'same' or 'valid'.", conv2dPaddingError("[[1, 2], [0, 0], [1, 1]]"));
+    assertEquals("Layer 'p': padding [[1, 2], [0, 0]] must be at most half the kernel [3, 3].",
+        error(() -> new MaxPool2d("p", "x", 3).withPadding(Padding.of(new int[] {1, 0}, new int[] {2, 0}))));
+    assertEquals("Padding has 2 sizes before the axes and 1 after them; give one [before, after] pair per axis.",
+        error(() -> new Padding(false, List.of(1, 1), List.of(0))));
+  }
+
+  /** The error of a 3x3 conv2d layer 'c' over [1, 8, 8] whose padding is the JSON {@code padding}. */
+  private static String conv2dPaddingError(String padding) {
+    return jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2, \"kernel\": 3, \"padding\": " + padding + "}",
+        1, 8, 8);
+  }
+
+  @Test
   void jsonFieldErrorsNameTheLayerAndTheField() {
     assertEquals("Layer 'c': field 'padding' must be an integer, an array of integers, \"same\" or \"valid\","
-        + " found string \"full\".", jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2, \"kernel\": 3,"
-        + " \"padding\": \"full\"}", 1, 8, 8));
-    assertEquals("Layer 'c': field 'padding' must be >= 0, found -1.",
-        jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2, \"kernel\": 3, \"padding\": -1}", 1, 8, 8));
+        + " found string \"full\".", conv2dPaddingError("\"full\""));
+    assertEquals("Layer 'c': field 'padding' must be >= 0, found -1.", conv2dPaddingError("-1"));
     assertEquals("Layer 'c': padding [1, 2, 3] must have 2 sizes (one per spatial axis), or be a single size, 'same' or"
-        + " 'valid'.", jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2, \"kernel\": 3,"
-        + " \"padding\": [1, 2, 3]}", 1, 8, 8));
+        + " 'valid'.", conv2dPaddingError("[1, 2, 3]"));
     assertEquals("Layer 'c': field 'kernel' must be an integer or an array of integers, found string \"3\".",
         jsonError("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 2, \"kernel\": \"3\"}", 1, 8, 8));
     assertEquals("Layer 'c': kernel [3, 3, 3] must have 2 entries (one per spatial axis) or be a single number.",
