@@ -156,7 +156,10 @@ final class EncodedBatches {
           ? new double[plan.columns().featureWidth() <= SCALE_COLUMNS ? plan.columns().featureWidth() : 1] : null;
     }
 
-    /** Folds a training row's features into {@link #scale}; rows with bad values are left to the validation. */
+    /**
+     * Folds a training row's features into {@link #scale}. Non-finite values are the validation's to
+     * report: skipped here, but for a dense row's, which the vectorised loop takes in (see there).
+     */
     private void measure(Row row) {
       int i = plan.columns().features().index();
       if (row.isNullAt(i)) {
@@ -170,10 +173,7 @@ final class EncodedBatches {
         ArrayData sparse = view.vectorIndices(i);
         indices = sparse == null ? null : sparse.toIntArray();
         n = view.vectorValues(i).numElements();
-        if (values().length < n) {
-          rowValues = new double[n];
-        }
-        values = rowValues;
+        values = rowBuffer(n);
         view.copyVectorValues(i, values);
       } else if (row.get(i) instanceof org.apache.spark.ml.linalg.Vector vector) {
         indices = vector instanceof org.apache.spark.ml.linalg.SparseVector sv ? sv.indices() : null;
@@ -200,8 +200,12 @@ final class EncodedBatches {
       }
     }
 
-    private double[] values() {
-      return rowValues != null ? rowValues : (rowValues = new double[plan.columns().featureWidth()]);
+    /** The reused buffer for a row's values, at least {@code n} long. */
+    private double[] rowBuffer(int n) {
+      if (rowValues == null || rowValues.length < n) {
+        rowValues = new double[Math.max(n, plan.columns().featureWidth())];
+      }
+      return rowValues;
     }
 
     @Override
