@@ -33,7 +33,8 @@ import org.sparkdl.spec.SpecException;
  * <p>Nodes whose inputs are all constants are evaluated ({@link ConstFolder}). Of the others:
  * {@code Gemm}, and {@code MatMul} by a constant (with a following constant {@code Add} as its
  * bias), become dense layers; {@code Conv} a 1-D or 2-D convolution (a following constant {@code Add}
- * folds into its bias, and a zero {@code Pad} read only by convolutions into their padding); {@code
+ * folds into its bias, and a zero {@code Pad} read only by convolutions, or by max poolings of a
+ * ReLU's output, into their padding); {@code
  * MaxPool}, {@code AveragePool}, {@code GlobalAveragePool}, {@code
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
+import org.sparkdl.spec.Activation;
 import org.sparkdl.spec.AvgPool2d;
 import org.sparkdl.spec.Conv1d;
 import org.sparkdl.spec.Conv2d;
@@ -53,8 +54,9 @@ final class WindowImport {
   }
 
   static void pool(NodeMapper m, NodeProto n) {
-    Value x = m.value(n.getInput(0));
     boolean max = n.getOpType().equals("MaxPool");
+    NodeMapper.FoldedPad pad = max ? m.foldedPad(n.getInput(0)) : null;
+    Value x = pad != null ? pad.input() : m.value(n.getInput(0));
     if (x.shape().size() != 3) {
       throw new Unsupported("pooling of " + x.shape() + " per example; 2-D pooling of [channels, height, width] is a layer");
     }
@@ -71,7 +73,7 @@ final class WindowImport {
     if (dilation.stream().anyMatch(d -> d != 1)) {
       throw new Unsupported("dilated pooling");
     }
-    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true, null);
+    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true, pad == null ? null : pad.ends());
     String out = n.getOutput(0);
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
@@ -82,8 +84,9 @@ final class WindowImport {
    * A {@code Pad} of zeros on the spatial axes, as PyTorch writes {@code nn.ZeroPad2d} and {@code
    * F.pad} and Keras' {@code ZeroPadding2D} becomes: no layer of its own, it is folded into the
    * padding of the convolutions that read it (which then pad by the sum), so it must be read by
-   * convolutions alone. Pooling pads without counting the padding in a maximum, so a zero Pad
-   * before it is another computation.
+   * convolutions alone, or by max poolings of values known to be {@code >= 0} (Keras' ResNet stem:
+   * ReLU, ZeroPadding2D, MaxPooling2D). A max pooling's own padding never wins a maximum, a zero
+   * does over negative values, so elsewhere a zero Pad before it is another computation.
    */
   static void pad(NodeMapper m, NodeProto n) {
     Value x = m.value(n.getInput(0));
@@ -122,13 +125,24 @@ final class WindowImport {
       ends[i] = new int[] {(int) before, (int) after};
     }
     String out = n.getOutput(0);
-    if (!m.readOnlyBy(out, "Conv")) {
+    if (!m.readOnlyBy(out, "Conv") && !(m.readOnlyBy(out, "MaxPool") && nonNegative(x))) {
       List<String> readers = m.consumerOps(out);
       throw new Unsupported((readers.isEmpty() ? "its output is a graph output" : "its output is read by "
-          + String.join(", ", readers) + (readers.stream().allMatch("Conv"::equals) ? " and is a graph output" : ""))
-          + "; a zero Pad is read where it folds into the convolutions reading it (there is no padding layer)");
+          + String.join(", ", readers)) + "; a zero Pad is read where it folds into the convolutions reading it, or into"
+          + " the max poolings of a ReLU's, sigmoid's or softmax's output, which a padded zero never outweighs (there is"
+          + " no padding layer)");
     }
     m.fold(out, new NodeMapper.FoldedPad(x, ends));
+  }
+
+  /**
+   * Whether every value of {@code v} is known to be {@code >= 0}: the output of a ReLU, a sigmoid
+   * or a softmax. Max pooling such values over zero padding gives the maxima it gives over its own
+   * padding, which never wins, as long as each window holds an input value.
+   */
+  private static boolean nonNegative(Value v) {
+    return v.producer() != null && v.producer().spec instanceof Activation a
+        && List.of("relu", "sigmoid", "softmax").contains(a.function());
   }
 
   private static List<Integer> perAxis(NodeProto n, String attr, int rank) {

@@ -114,7 +114,8 @@ class OnnxImportFixturesTest {
   void aPadIsReadOnlyWhereItFoldsIntoTheConvolutionsReadingIt() throws IOException {
     assertEquals("unsupported_pad.onnx: 3 nodes cannot be expressed with this library's layers:\n"
         + "  Pad node '/Pad_1' (output 'pad_1'): its output is read by MaxPool; a zero Pad is read where it folds into the"
-        + " convolutions reading it (there is no padding layer)\n"
+        + " convolutions reading it, or into the max poolings of a ReLU's, sigmoid's or softmax's output, which a padded"
+        + " zero never outweighs (there is no padding layer)\n"
         + "  Pad node '/Pad_3' (output 'pad_3'): mode 'reflect'; zero padding (mode 'constant') is read\n"
         + "  Pad node '/Pad_5' (output 'pad_5'): it pads the batch or channel axis; padding of the spatial axes folds into"
         + " a convolution", importError("unsupported_pad.onnx"));
