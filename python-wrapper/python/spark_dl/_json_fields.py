@@ -6,7 +6,7 @@ and the field."""
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence
 
 from spark_dl._spec_checks import _java_double
 from spark_dl.errors import NetworkSpecError

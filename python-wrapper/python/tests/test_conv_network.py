@@ -147,6 +147,24 @@ def test_short_json_takes_the_same_defaults_as_java(jvm: Any) -> None:
     assert net.layers[4] == BatchNorm(1.0, name="bn", inputs=("p2",))
 
 
+def test_uneven_padding_reads_and_writes_as_in_java(jvm: Any) -> None:
+    spec = json.dumps({"format_version": 1, "inputs": [{"name": "x", "shape": [1, 9, 9]}], "layers": [
+        {"type": "conv2d", "name": "c", "filters": 2, "kernel": 3, "padding": [[0, 1], [1, 0]]},
+        {"type": "max_pool2d", "name": "p", "kernel": 3, "stride": 2, "padding": [[1, 0]]},
+        {"type": "avg_pool2d", "name": "a", "kernel": 2, "padding": [[1, 1], [0, 0]]},
+        {"type": "reshape", "name": "r", "shape": [2, 6]},
+        {"type": "conv1d", "name": "d", "filters": 2, "kernel": 3, "padding": [[2, 0]]},
+    ]})
+    net = Network.from_json(spec)
+    assert net.to_json() == java_canonical(jvm, spec)
+    # c: 9 + 1 - 3 + 1 = 8 each way; p: (8 + 1 - 3) // 2 + 1 = 4; a (pairs alike on both ends are sizes, [1, 0]):
+    # (4 + 2 - 2) // 2 + 1 = 3 by (4 - 2) // 2 + 1 = 2; d: 6 + 2 - 3 + 1 = 6
+    shapes = net.infer_shapes()
+    assert [shapes[k] for k in "cpad"] == [[2, 8, 8], [2, 4, 4], [2, 3, 2], [2, 6]]
+    assert net.layers[0] == Conv2d(2, 3, padding=((0, 1), (1, 0)), name="c", inputs=("x",))
+    assert net.layers[2].padding == (1, 0)
+
+
 def test_the_builder_names_layers_per_type() -> None:
     assert [layer.name for layer in every_layer().layers] == [
         "conv2d_1", "batch_norm_1", "relu_1", "max_pool_1", "conv2d_2", "avg_pool_1", "global_avg_pool_1",
