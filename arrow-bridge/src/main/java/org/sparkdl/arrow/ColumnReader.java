@@ -28,8 +28,6 @@ final class ColumnReader {
   private final int partition;
   /** A dense row narrowed to float32 before its bulk write; made on the first dense row. */
   private float[] narrowed;
-  /** A dense vector's values copied out of Spark's internal row; made on the first such row. */
-  private double[] doubles;
 
   /** {@code width} was checked against the column by the caller ({@link TrainingColumns#checkWidth}). */
   ColumnReader(InputColumn column, int width, boolean validate, int partition) {
@@ -96,9 +94,7 @@ final class ColumnReader {
     checkSize(view.vectorSize(i), rowIndex);
     ArrayData indices = view.vectorIndices(i);
     if (indices == null) {
-      double[] values = doubles != null ? doubles : (doubles = new double[width]);
-      view.copyVectorValues(i, values);
-      putAll(values, rowIndex, buf, at);
+      putAll(view.denseValues(i), rowIndex, buf, at);
     } else {
       ArrayData values = view.vectorValues(i);
       buf.setZero(at, 4L * width);

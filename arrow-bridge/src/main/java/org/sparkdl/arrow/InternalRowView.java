@@ -17,9 +17,9 @@ import scala.Function1;
  * A row of Spark's internal format ({@link InternalRow}, e.g. from {@code
  * dataset.queryExecution().toRdd()}) seen as a {@link Row}: a value is converted to its external
  * type only when {@link #get} asks for it, and a {@code Vector} column can be read in place
- * ({@link #vectorValues}, {@link #vectorIndices}) instead of being copied into a {@code double[]}
- * and wrapped in a {@code DenseVector} for every row, which is most of what turning a partition of
- * vectors into {@code Row}s costs.
+ * ({@link #vectorValues}, {@link #vectorIndices}, {@link #denseValues}) instead of being copied
+ * into a new {@code double[]} and wrapped in a {@code DenseVector} for every row, which is most of
+ * what turning a partition of vectors into {@code Row}s costs.
  *
  * <p>One view is reused for every row of an iterator ({@link #over}): it is valid until the
  * iterator's next row, as the internal rows themselves are. Readers take what they need at once;
@@ -36,6 +36,16 @@ public final class InternalRowView implements Row {
   private final boolean[] vectors;
   private final Function1<Object, Object>[] converters;
   private transient InternalRow row;
+  /** The current row's number in the iterator: what the per-row caches below belong to. */
+  private long rowNumber;
+  /** The current row's vector struct of column {@link #structColumn}, read once per row. */
+  private transient InternalRow struct;
+  private int structColumn = -1;
+  private long structRow = -1;
+  /** The current row's dense values of column {@link #denseColumn}, copied once per row. */
+  private double[] dense = new double[0];
+  private int denseColumn = -1;
+  private long denseRow = -1;
 
   @SuppressWarnings("unchecked")
   private InternalRowView(StructType schema) {
@@ -62,6 +72,7 @@ public final class InternalRowView implements Row {
       @Override
       public Row next() {
         view.row = rows.next();
+        view.rowNumber++;
         return view;
       }
     };
@@ -112,25 +123,37 @@ public final class InternalRowView implements Row {
   }
 
   /**
-   * Copies the vector's values ({@link #vectorValues}) into {@code into}, which must hold them, in
-   * one block copy where Spark keeps them as {@link UnsafeArrayData}; returns how many there were.
+   * A dense vector's values, its first {@link #vectorSize} entries: copied out of Spark's memory
+   * once per row, in one block copy where Spark keeps them as {@link UnsafeArrayData}, into an
+   * array the view owns and reuses, valid until the next row. Readers of the same row (the
+   * encoder's scale hint and its column reader) share the copy.
+   *
+   * @throws IllegalArgumentException when the row's vector is sparse
    */
-  public int copyVectorValues(int i, double[] into) {
-    ArrayData values = vectorValues(i);
-    int n = values.numElements();
-    if (into.length < n) {
-      throw new IllegalArgumentException("A buffer of " + into.length + " doubles cannot hold the " + n + " values of column '"
-          + schema.fields()[i].name() + "'.");
+  public double[] denseValues(int i) {
+    InternalRow v = vector(i);
+    if (v.getByte(0) != DENSE) {
+      throw new IllegalArgumentException("Column '" + schema.fields()[i].name() + "' holds a sparse vector in this row;"
+          + " read its active values with vectorValues and vectorIndices.");
     }
-    if (values instanceof UnsafeArrayData u) {
-      Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n), into,
-          Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
-    } else {
-      for (int j = 0; j < n; j++) {
-        into[j] = values.getDouble(j);
+    if (denseColumn != i || denseRow != rowNumber) {
+      ArrayData values = v.getArray(3);
+      int n = values.numElements();
+      if (dense.length < n) {
+        dense = new double[n];
       }
+      if (values instanceof UnsafeArrayData u) {
+        Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n), dense,
+            Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
+      } else {
+        for (int j = 0; j < n; j++) {
+          dense[j] = values.getDouble(j);
+        }
+      }
+      denseColumn = i;
+      denseRow = rowNumber;
     }
-    return n;
+    return dense;
   }
 
   /** The indices of a sparse vector's active values, in the order of {@link #vectorValues}; null for a dense one. */
@@ -139,12 +162,18 @@ public final class InternalRowView implements Row {
     return v.getByte(0) == DENSE ? null : v.getArray(2);
   }
 
+  /** Column {@code i}'s vector as Spark stores it, read once per row. */
   private InternalRow vector(int i) {
     if (!vectors[i]) {
       throw new IllegalArgumentException("Column '" + schema.fields()[i].name() + "' holds " + types[i].simpleString()
           + ", not vectors.");
     }
-    return row.getStruct(i, VECTOR_FIELDS);
+    if (structColumn != i || structRow != rowNumber) {
+      struct = row.getStruct(i, VECTOR_FIELDS);
+      structColumn = i;
+      structRow = rowNumber;
+    }
+    return struct;
   }
 
   @Override

@@ -80,10 +80,9 @@ class InternalRowViewTest {
       if (v.isNullAt(1)) {
         return RowFactory.create(null, null, null);
       }
-      double[] values = new double[6];
-      int n = v.copyVectorValues(1, values);
-      return RowFactory.create(v.vectorSize(1), java.util.Arrays.copyOf(values, n),
-          v.vectorIndices(1) == null ? null : v.vectorIndices(1).toIntArray());
+      boolean dense = v.vectorIndices(1) == null;
+      double[] values = dense ? java.util.Arrays.copyOf(v.denseValues(1), v.vectorSize(1)) : v.vectorValues(1).toDoubleArray();
+      return RowFactory.create(v.vectorSize(1), values, dense ? null : v.vectorIndices(1).toIntArray());
     }).stream().map(r -> new Object[] {r.get(0), r.get(1), r.get(2)}).toList();
 
     assertEquals(4, seen.get(0)[0]);
@@ -98,13 +97,22 @@ class InternalRowViewTest {
   }
 
   @Test
-  void aBufferTooSmallForTheValuesIsRefused(SparkSession spark) {
-    Dataset<Row> df = frame(spark).limit(1);
-    assertEquals("A buffer of 3 doubles cannot hold the 4 values of column 'features'.",
-        assertThrows(IllegalArgumentException.class, () -> throughViews(df, row -> {
-          ((InternalRowView) row).copyVectorValues(1, new double[3]);
-          return row;
-        })).getMessage());
+  void aRowsDenseValuesAreCopiedOnceAndFollowTheIterator(SparkSession spark) {
+    Dataset<Row> df = frame(spark);
+    List<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().map(InternalRow::copy).collect();
+    Iterator<Row> it = InternalRowView.over(df.schema(), rows.iterator());
+    InternalRowView v = (InternalRowView) it.next();
+    double[] first = v.denseValues(1);
+    // a second reader of the same row gets the same copy, not another one
+    assertTrue(first == v.denseValues(1));
+    assertArrayEquals(new double[] {0.5, -1.5, 2.5, 3.0}, java.util.Arrays.copyOf(first, 4));
+    it.next();
+    assertEquals("Column 'features' holds a sparse vector in this row; read its active values with vectorValues and"
+        + " vectorIndices.", assertThrows(IllegalArgumentException.class, () -> v.denseValues(1)).getMessage());
+    it.next();
+    it.next();
+    double[] fourth = v.denseValues(1);
+    assertArrayEquals(new double[] {1e300, Double.NaN, -0.0, Double.NEGATIVE_INFINITY}, java.util.Arrays.copyOf(fourth, 4));
   }
 
   @Test

@@ -130,8 +130,6 @@ final class EncodedBatches {
     private final long[] classCounts;
     /** Largest |value| per feature of the training rows (null unless the features are a Vector column). */
     private final double[] scale;
-    /** A dense row's values copied out of Spark's internal row, for {@link #measure}. */
-    private double[] rowValues;
     /** Where the current row is in its input file, for messages. */
     private final org.sparkdl.arrow.InputFilePosition file = new org.sparkdl.arrow.InputFilePosition();
 
@@ -170,11 +168,11 @@ final class EncodedBatches {
       double[] values;
       int n;
       if (row instanceof InternalRowView view && view.isVector(i)) {
+        // a dense row's values are the copy the column reader then writes from
         ArrayData sparse = view.vectorIndices(i);
         indices = sparse == null ? null : sparse.toIntArray();
+        values = sparse == null ? view.denseValues(i) : view.vectorValues(i).toDoubleArray();
         n = view.vectorValues(i).numElements();
-        values = rowBuffer(n);
-        view.copyVectorValues(i, values);
       } else if (row.get(i) instanceof org.apache.spark.ml.linalg.Vector vector) {
         indices = vector instanceof org.apache.spark.ml.linalg.SparseVector sv ? sv.indices() : null;
         values = vector instanceof org.apache.spark.ml.linalg.SparseVector sv ? sv.values() : vector.toArray();
@@ -198,14 +196,6 @@ final class EncodedBatches {
           scale[at] = a;
         }
       }
-    }
-
-    /** The reused buffer for a row's values, at least {@code n} long. */
-    private double[] rowBuffer(int n) {
-      if (rowValues == null || rowValues.length < n) {
-        rowValues = new double[Math.max(n, plan.columns().featureWidth())];
-      }
-      return rowValues;
     }
 
     @Override
