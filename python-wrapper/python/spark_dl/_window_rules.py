@@ -2,7 +2,8 @@
 pooling): the twin of Java's ``org.sparkdl.spec.WindowRules`` and ``Padding``, worded the same way.
 
 Padding is held as ``"same"``, a tuple of explicit sizes, one per spatial axis, applied on both
-sides, or a tuple of ``(before, after)`` pairs, one per axis, where the two sides of an axis differ. ``"same"`` pads so that the output has ``ceil(in / stride)`` positions along each axis, splitting
+sides, or a tuple of ``(before, after)`` pairs, one per axis, where the two sides of an axis differ.
+``"same"`` pads so that the output has ``ceil(in / stride)`` positions along each axis, splitting
 the total padding ``max((out - 1) stride + dilation (kernel - 1) + 1 - in, 0)`` evenly with an odd
 element at the end (TensorFlow's and ONNX's ``SAME_UPPER``); ``"valid"`` is explicit padding of 0.
 """
@@ -23,6 +24,8 @@ from spark_dl.errors import NetworkSpecError
 
 #: ``"same"``, explicit sizes per spatial axis, or ``(before, after)`` pairs per axis.
 PaddingValue = Union[str, Tuple[int, ...], Tuple[Tuple[int, int], ...]]
+#: What a layer's ``padding`` argument accepts: ``"same"``, ``"valid"``, an int, sizes or pairs per axis.
+PaddingArg = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
 _INT_MAX = 2**31 - 1
 
 

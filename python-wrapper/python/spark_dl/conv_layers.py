@@ -17,7 +17,7 @@ __all__ = ["Conv1d", "Conv2d", "CONV_INIT"]
 CONV_INIT = "he_uniform"
 
 IntOrPair = Union[int, Tuple[int, int], Sequence[int]]
-PaddingArg = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
+PaddingArg = rules.PaddingArg
 
 
 @dataclass(frozen=True)

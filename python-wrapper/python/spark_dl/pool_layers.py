@@ -14,7 +14,7 @@ from spark_dl._spec_checks import _check_shape_count, _dims, _layer_error
 __all__ = ["MaxPool2d", "AvgPool2d", "GlobalAvgPool"]
 
 IntOrPair = Union[int, Tuple[int, int], Sequence[int]]
-PaddingArg = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
+PaddingArg = rules.PaddingArg
 
 
 class _Pool2d(Layer):

@@ -106,16 +106,8 @@ final class BarrierTask {
    * make Spark end the executor.
    */
   static Throwable memoryFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OutOfMemoryError || t instanceof OutOfNativeMemoryException
-          || t instanceof org.apache.arrow.memory.OutOfMemoryException) {
-        return t;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
+    return TaskOutOfMemory.inChain(e, t -> t instanceof OutOfMemoryError || t instanceof OutOfNativeMemoryException
+        || t instanceof org.apache.arrow.memory.OutOfMemoryException);
   }
 
   /**

@@ -487,13 +487,12 @@ final class DistributedTrainer {
    * error of a training task ({@link TaskOutOfMemory}), with its message on top; else {@code e}.
    */
   static RuntimeException unwrap(Exception e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException iae) {
-        return new IllegalArgumentException(iae.getMessage(), e);
-      }
-      if (t instanceof TaskOutOfMemory oom) {
-        return new IllegalStateException(oom.getMessage(), e);
-      }
+    Throwable t = TaskOutOfMemory.inChain(e, c -> c instanceof IllegalArgumentException || c instanceof TaskOutOfMemory);
+    if (t instanceof IllegalArgumentException iae) {
+      return new IllegalArgumentException(iae.getMessage(), e);
+    }
+    if (t instanceof TaskOutOfMemory oom) {
+      return new IllegalStateException(oom.getMessage(), e);
     }
     return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
   }

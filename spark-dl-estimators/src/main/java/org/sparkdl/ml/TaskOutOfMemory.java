@@ -20,18 +20,28 @@ final class TaskOutOfMemory extends IllegalStateException {
   }
 
   private static Throwable standIn(Throwable cause) {
-    if (cause == null) {
-      return null;
-    }
-    boolean fatal = false;
-    for (Throwable t = cause; t != null && !fatal; t = t.getCause() == t ? null : t.getCause()) {
-      fatal = t instanceof Error;
-    }
-    if (!fatal) {
+    if (cause == null || inChain(cause, t -> t instanceof Error) == null) {
       return cause;
     }
     IllegalStateException s = new IllegalStateException(cause.getClass().getName() + ": " + cause.getMessage());
     s.setStackTrace(cause.getStackTrace());
     return s;
   }
+
+  /**
+   * The first throwable of {@code e}'s cause chain ({@code e} included) that {@code test} accepts,
+   * or null. At most {@link #CHAIN_DEPTH} deep, so that causes set into a cycle cannot loop.
+   */
+  static Throwable inChain(Throwable e, java.util.function.Predicate<Throwable> test) {
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < CHAIN_DEPTH; depth++, t = t.getCause()) {
+      if (test.test(t)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Causes looked through by {@link #inChain}: far more than any real chain has. */
+  private static final int CHAIN_DEPTH = 64;
 }

@@ -361,7 +361,7 @@ public final class OnnxExporter {
     List<Integer> both = new ArrayList<>();
     for (int k = 0; k < 2; k++) {
       for (int i = 0; i < rank; i++) {
-        both.add(padding.sizes().isEmpty() ? 0 : padding.amounts(i, 0, 1, 1, 1)[k]);
+        both.add(padding.sizes().isEmpty() ? 0 : k == 0 ? padding.start(i) : padding.end(i));
       }
     }
     return ints("pads", both);

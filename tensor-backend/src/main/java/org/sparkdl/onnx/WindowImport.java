@@ -35,8 +35,7 @@ final class WindowImport {
     }
     List<Integer> stride = perAxis(n, "strides", spatial);
     List<Integer> dilation = perAxis(n, "dilations", spatial);
-    Padding padding = padding(n, x.shape().subList(1, x.shape().size()), kernel, stride, dilation, false,
-        pad == null ? null : pad.ends());
+    Padding padding = padding(n, x.shape().subList(1, x.shape().size()), kernel, stride, dilation, false, pad);
     int groups = (int) Attrs.integer(n, "group", 1);
     int filters = (int) w.dims()[0];
     Const b = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? m.constant(n, 2, "the bias") : null;
@@ -73,7 +72,7 @@ final class WindowImport {
     if (dilation.stream().anyMatch(d -> d != 1)) {
       throw new Unsupported("dilated pooling");
     }
-    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true, pad == null ? null : pad.ends());
+    Padding padding = padding(n, x.shape().subList(1, 3), kernel, stride, dilation, true, pad);
     String out = n.getOutput(0);
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
@@ -166,10 +165,11 @@ final class WindowImport {
    * pads}, {@code SAME_UPPER}, {@code SAME_LOWER}, and for pooling the extra end positions of {@code
    * ceil_mode}). In the simplest form that computes the same windows: both ends alike where the
    * longer end is never reached by a window (the output size is that of the shorter end on both),
-   * {@code "same"} where the split is its own for this input, otherwise each end as given.
+   * {@code "same"} where the split is its own for this input, otherwise each end as given. A zero
+   * Pad {@code folded} into the node (null: none) adds its zeros to the node's own.
    */
   private static Padding padding(NodeProto n, List<Integer> in, List<Integer> kernel, List<Integer> stride,
-      List<Integer> dilation, boolean pool, int[][] folded) {
+      List<Integer> dilation, boolean pool, NodeMapper.FoldedPad folded) {
     int rank = in.size();
     int[][] ends = ends(n, in, kernel, stride, dilation);
     if (folded != null) {
@@ -178,8 +178,8 @@ final class WindowImport {
             + " folds into a convolution with explicit pads");
       }
       for (int i = 0; i < rank; i++) {
-        ends[i][0] += folded[i][0];
-        ends[i][1] += folded[i][1];
+        ends[i][0] += folded.ends()[i][0];
+        ends[i][1] += folded.ends()[i][1];
       }
     }
     if (pool && Attrs.integer(n, "ceil_mode", 0) != 0) {

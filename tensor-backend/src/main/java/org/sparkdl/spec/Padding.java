@@ -66,24 +66,30 @@ public record Padding(boolean same, List<Integer> sizes, List<Integer> after) {
 
   /** Explicit padding, one size per axis (or one for all axes), on both sides of it. */
   public static Padding of(int... sizes) {
-    List<Integer> list = new ArrayList<>(sizes.length);
-    for (int s : sizes) {
-      list.add(s);
-    }
-    return new Padding(false, list);
+    return new Padding(false, list(sizes));
   }
 
   /** Explicit padding of {@code before[i]} zeros before spatial axis {@code i} and {@code after[i]} after it. */
   public static Padding of(int[] before, int[] after) {
-    List<Integer> b = new ArrayList<>(before.length);
-    List<Integer> a = new ArrayList<>(after.length);
-    for (int s : before) {
-      b.add(s);
+    return new Padding(false, list(before), list(after));
+  }
+
+  private static List<Integer> list(int[] sizes) {
+    List<Integer> out = new ArrayList<>(sizes.length);
+    for (int s : sizes) {
+      out.add(s);
     }
-    for (int s : after) {
-      a.add(s);
-    }
-    return new Padding(false, b, a);
+    return out;
+  }
+
+  /** Explicit zeros before spatial axis {@code axis} (not for {@code "same"}). */
+  public int start(int axis) {
+    return sizes.get(axis);
+  }
+
+  /** Explicit zeros after spatial axis {@code axis} (not for {@code "same"}). */
+  public int end(int axis) {
+    return after.isEmpty() ? sizes.get(axis) : after.get(axis);
   }
 
   /** Whether each axis is padded alike on both sides ({@code "same"} splits as it must, and counts as not). */
@@ -127,7 +133,7 @@ public record Padding(boolean same, List<Integer> sizes, List<Integer> after) {
    */
   public int[] amounts(int axis, int in, int kernel, int stride, int dilation) {
     if (!same) {
-      return new int[] {sizes.get(axis), after.isEmpty() ? sizes.get(axis) : after.get(axis)};
+      return new int[] {start(axis), end(axis)};
     }
     long out = (in + (long) stride - 1) / stride;
     long total = Math.max(0, (out - 1) * stride + (long) dilation * (kernel - 1) + 1 - in);

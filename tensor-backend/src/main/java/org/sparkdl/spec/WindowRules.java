@@ -49,8 +49,7 @@ final class WindowRules {
   static Padding poolPadding(String layer, Padding padding, List<Integer> kernel) {
     Padding p = padding(layer, padding, kernel.size());
     for (int a = 0; a < kernel.size() && !p.same(); a++) {
-      int[] ends = p.amounts(a, 0, kernel.get(a), 1, 1);
-      if (2L * Math.max(ends[0], ends[1]) > kernel.get(a)) {
+      if (2L * Math.max(p.start(a), p.end(a)) > kernel.get(a)) {
         throw SpecChecks.layerError(layer, "padding " + p + " must be at most half the kernel " + kernel + ".");
       }
     }

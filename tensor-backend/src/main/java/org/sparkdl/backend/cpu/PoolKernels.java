@@ -224,9 +224,7 @@ final class PoolKernels {
 
     /** Whether the windows tile the plane: each as big as its stride, no padding, no dilation. */
     boolean tiled() {
-      return win.strideH() == win.kernelH() && win.strideW() == win.kernelW() && win.dilationH() == 1
-          && win.dilationW() == 1 && win.padTop() == 0 && win.padLeft() == 0 && win.padBottom() == 0
-          && win.padRight() == 0;
+      return FloatPool.covers(win) && win.strideH() == win.kernelH() && win.strideW() == win.kernelW();
     }
 
     /**
