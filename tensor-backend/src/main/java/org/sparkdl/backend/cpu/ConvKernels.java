@@ -35,10 +35,11 @@ final class ConvKernels {
     CpuThreads.parallelFor(threads, g.n * g.c, g.grain(), (from, to) -> {
       float[] planeF = f32 ? new float[g.h * g.w] : null;
       double[] planeD = f32 ? null : new double[g.h * g.w];
-      // one segment per kernel tap: its padding entries are the same for every plane, so they stay
-      // at the zeros the arrays start with and only the entries that read the image are written
-      float[][] segF = f32 ? new float[w.kernelSize()][g.oh * g.ow] : null;
-      double[][] segD = f32 ? null : new double[w.kernelSize()][g.oh * g.ow];
+      // one array per kernel column (a strip) or per tap (a segment): the entries that read the
+      // padding are the same for every plane, so they stay at the zeros the arrays start with
+      int arrays = g.strips ? w.kernelW() : w.kernelSize();
+      float[][] partF = f32 ? new float[arrays][g.partLength()] : null;
+      double[][] partD = f32 ? null : new double[arrays][g.partLength()];
       for (int unit = from; unit < to; unit++) {
         int n = unit / g.c;
         int c = unit % g.c;
@@ -48,16 +49,32 @@ final class ConvKernels {
         } else {
           xd.get(plane, planeD, 0, planeD.length);
         }
+        if (g.strips) {
+          for (int j = 0; j < w.kernelW(); j++) {
+            if (f32) {
+              g.stripF(planeF, partF[j], j);
+            } else {
+              g.stripD(planeD, partD[j], j);
+            }
+          }
+        }
         for (int i = 0; i < w.kernelH(); i++) {
           for (int j = 0; j < w.kernelW(); j++) {
             int dst = (int) (c0 + g.segment(c, i, j, n));
             int tap = i * w.kernelW() + j;
-            if (f32) {
-              g.unfoldF(planeF, segF[tap], i, j);
-              cf.put(dst, segF[tap], 0, segF[tap].length);
+            if (g.strips) {
+              // tap (i, j)'s segment is the strip of kernel column j from virtual row i dilationH on
+              if (f32) {
+                cf.put(dst, partF[j], g.stripStart(i), g.oh * g.ow);
+              } else {
+                cd.put(dst, partD[j], g.stripStart(i), g.oh * g.ow);
+              }
+            } else if (f32) {
+              g.unfoldF(planeF, partF[tap], i, j);
+              cf.put(dst, partF[tap], 0, g.oh * g.ow);
             } else {
-              g.unfoldD(planeD, segD[tap], i, j);
-              cd.put(dst, segD[tap], 0, segD[tap].length);
+              g.unfoldD(planeD, partD[tap], i, j);
+              cd.put(dst, partD[tap], 0, g.oh * g.ow);
             }
           }
         }
@@ -80,25 +97,49 @@ final class ConvKernels {
       float[] segF = f32 ? new float[g.oh * g.ow] : null;
       double[] planeD = f32 ? null : new double[g.h * g.w];
       double[] segD = f32 ? null : new double[g.oh * g.ow];
+      int strips = g.strips ? w.kernelW() : 0;
+      float[][] stripF = f32 ? new float[strips][g.partLength()] : null;
+      double[][] stripD = f32 ? null : new double[strips][g.partLength()];
       for (int unit = from; unit < to; unit++) {
         int n = unit / g.c;
         int c = unit % g.c;
         int plane = x0 + unit * g.h * g.w;
         if (f32) {
           Arrays.fill(planeF, 0f);
+          for (float[] strip : stripF) {
+            Arrays.fill(strip, 0f);
+          }
         } else {
           Arrays.fill(planeD, 0.0);
+          for (double[] strip : stripD) {
+            Arrays.fill(strip, 0.0);
+          }
         }
         for (int i = 0; i < w.kernelH(); i++) {
           for (int j = 0; j < w.kernelW(); j++) {
             int src = (int) (c0 + g.segment(c, i, j, n));
             if (f32) {
               cf.get(src, segF, 0, segF.length);
-              g.foldF(segF, planeF, i, j);
+              if (g.strips) {
+                addTo(stripF[j], g.stripStart(i), segF);
+              } else {
+                g.foldF(segF, planeF, i, j);
+              }
             } else {
               cd.get(src, segD, 0, segD.length);
-              g.foldD(segD, planeD, i, j);
+              if (g.strips) {
+                addTo(stripD[j], g.stripStart(i), segD);
+              } else {
+                g.foldD(segD, planeD, i, j);
+              }
             }
+          }
+        }
+        for (int j = 0; j < strips; j++) {
+          if (f32) {
+            g.unstripF(stripF[j], planeF, j);
+          } else {
+            g.unstripD(stripD[j], planeD, j);
           }
         }
         if (f32) {
@@ -110,6 +151,19 @@ final class ConvKernels {
     });
   }
 
+  /** {@code into[at + t] += add[t]} for every {@code t}: a loop HotSpot compiles to SIMD instructions. */
+  private static void addTo(float[] into, int at, float[] add) {
+    for (int t = 0; t < add.length; t++) {
+      into[at + t] += add[t];
+    }
+  }
+
+  private static void addTo(double[] into, int at, double[] add) {
+    for (int t = 0; t < add.length; t++) {
+      into[at + t] += add[t];
+    }
+  }
+
   /** Sizes of one call, and for each kernel column the range of output columns that read the image. */
   private static final class Geometry {
     final int n;
@@ -118,6 +172,15 @@ final class ConvKernels {
     final int w;
     final int oh;
     final int ow;
+    /**
+     * Whether the planes are unfolded through strips ({@code strideH == 1}): the strip of kernel
+     * column {@code j} holds, for each virtual row {@code y} (input row {@code y - padTop}, zero in
+     * the padding), the {@code OW} inputs that kernel column reads across the output columns. Tap
+     * {@code (i, j)}'s segment is then the strip's {@code OH OW} entries from row {@code i
+     * dilationH}: one bulk copy per tap, and {@code kernelW} row copies per input row, where the
+     * segments one by one take {@code kernelH kernelW} row copies per output row.
+     */
+    final boolean strips;
     private final Window2d win;
     private final int[] lo;
     private final int[] hi;
@@ -139,6 +202,81 @@ final class ConvKernels {
         int last = Math.floorDiv(w - 1 - shift, win.strideW());
         lo[j] = Math.min(ow, Math.max(0, first));
         hi[j] = Math.max(lo[j], Math.min(ow, last + 1));
+      }
+      strips = win.strideH() == 1;
+    }
+
+    /** Length of a strip ({@link #strips}) or of a segment. */
+    int partLength() {
+      return strips ? (oh + (win.kernelH() - 1) * win.dilationH()) * ow : oh * ow;
+    }
+
+    /** Where in its strip the segment of a tap in kernel row {@code i} starts. */
+    int stripStart(int i) {
+      return i * win.dilationH() * ow;
+    }
+
+    /** Writes the entries of kernel column {@code j}'s strip that read the image; the rest stay zero. */
+    void stripF(float[] plane, float[] strip, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int ih = 0; ih < h && a < b; ih++) {
+        int src = ih * w + firstColumn(j);
+        int at = (ih + win.padTop()) * ow;
+        if (sw == 1) {
+          System.arraycopy(plane, src, strip, at + a, b - a);
+        } else {
+          for (int q = a; q < b; q++, src += sw) {
+            strip[at + q] = plane[src];
+          }
+        }
+      }
+    }
+
+    void stripD(double[] plane, double[] strip, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int ih = 0; ih < h && a < b; ih++) {
+        int src = ih * w + firstColumn(j);
+        int at = (ih + win.padTop()) * ow;
+        for (int q = a; q < b; q++, src += sw) {
+          strip[at + q] = plane[src];
+        }
+      }
+    }
+
+    /** Adds the entries of kernel column {@code j}'s strip that read the image to {@code plane}. */
+    void unstripF(float[] strip, float[] plane, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int ih = 0; ih < h && a < b; ih++) {
+        int dst = ih * w + firstColumn(j);
+        int at = (ih + win.padTop()) * ow;
+        if (sw == 1) {
+          for (int q = a; q < b; q++) {
+            plane[dst + q - a] += strip[at + q];
+          }
+        } else {
+          for (int q = a; q < b; q++, dst += sw) {
+            plane[dst] += strip[at + q];
+          }
+        }
+      }
+    }
+
+    void unstripD(double[] strip, double[] plane, int j) {
+      int a = lo[j];
+      int b = hi[j];
+      int sw = win.strideW();
+      for (int ih = 0; ih < h && a < b; ih++) {
+        int dst = ih * w + firstColumn(j);
+        int at = (ih + win.padTop()) * ow;
+        for (int q = a; q < b; q++, dst += sw) {
+          plane[dst] += strip[at + q];
+        }
       }
     }
 
