@@ -54,8 +54,21 @@ final class WindowImport {
 
   static void pool(NodeMapper m, NodeProto n) {
     boolean max = n.getOpType().equals("MaxPool");
-    NodeMapper.FoldedPad pad = max ? m.foldedPad(n.getInput(0)) : null;
+    NodeMapper.FoldedPad pad = m.foldedPad(n.getInput(0));
     Value x = pad != null ? pad.input() : m.value(n.getInput(0));
+    boolean countPad = Attrs.integer(n, "count_include_pad", 0) != 0;
+    if (!max && pad != null) {
+      // the Pad's zeros are inputs, which the average counts: with its own padding counted too, or none of its own
+      if (!countPad && Arrays.stream(Attrs.ints(n, "pads")).anyMatch(p -> p != 0)) {
+        throw new Unsupported("count_include_pad=0 with pads of its own after a zero Pad: the average would count the"
+            + " Pad's zeros and not its own padding, which one pooling layer cannot do");
+      }
+      if (Attrs.integer(n, "ceil_mode", 0) != 0) {
+        throw new Unsupported("ceil_mode after a zero Pad: the windows hanging over the end would count the Pad's zeros"
+            + " and not the positions past them, which one pooling layer cannot do");
+      }
+      countPad = true;
+    }
     if (x.shape().size() != 3) {
       throw new Unsupported("pooling of " + x.shape() + " per example; 2-D pooling of [channels, height, width] is a layer");
     }
@@ -76,16 +89,18 @@ final class WindowImport {
     String out = n.getOutput(0);
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
-        : new AvgPool2d(name, List.of(x.node()), kernel, stride, padding, Attrs.integer(n, "count_include_pad", 0) != 0));
+        : new AvgPool2d(name, List.of(x.node()), kernel, stride, padding, countPad));
   }
 
   /**
    * A {@code Pad} of zeros on the spatial axes, as PyTorch writes {@code nn.ZeroPad2d} and {@code
    * F.pad} and Keras' {@code ZeroPadding2D} becomes: no layer of its own, it is folded into the
    * padding of the convolutions that read it (which then pad by the sum), so it must be read by
-   * convolutions alone, or by max poolings of values known to be {@code >= 0} (Keras' ResNet stem:
-   * ReLU, ZeroPadding2D, MaxPooling2D). A max pooling's own padding never wins a maximum, a zero
-   * does over negative values, so elsewhere a zero Pad before it is another computation.
+   * convolutions alone, by average poolings alone (which then count the padding in each window's
+   * divisor, as the Pad's zeros are inputs to them), or by max poolings of values known to be {@code
+   * >= 0} (Keras' ResNet stem: ReLU, ZeroPadding2D, MaxPooling2D). A max pooling's own padding never
+   * wins a maximum, a zero does over negative values, so elsewhere a zero Pad before it is another
+   * computation.
    */
   static void pad(NodeMapper m, NodeProto n) {
     Value x = m.value(n.getInput(0));
@@ -124,12 +139,13 @@ final class WindowImport {
       ends[i] = new int[] {(int) before, (int) after};
     }
     String out = n.getOutput(0);
-    if (!m.readOnlyBy(out, "Conv") && !(m.readOnlyBy(out, "MaxPool") && nonNegative(x))) {
+    if (!m.readOnlyBy(out, "Conv") && !m.readOnlyBy(out, "AveragePool")
+        && !(m.readOnlyBy(out, "MaxPool") && nonNegative(x))) {
       List<String> readers = m.consumerOps(out);
       throw new Unsupported((readers.isEmpty() ? "its output is a graph output" : "its output is read by "
-          + String.join(", ", readers)) + "; a zero Pad is read where it folds into the convolutions reading it, or into"
-          + " the max poolings of a ReLU's, sigmoid's or softmax's output, which a padded zero never outweighs (there is"
-          + " no padding layer)");
+          + String.join(", ", readers)) + "; a zero Pad is read where it folds into the convolutions or average poolings"
+          + " reading it, or into the max poolings of a ReLU's, sigmoid's or softmax's output, which a padded zero never"
+          + " outweighs (there is no padding layer)");
     }
     m.fold(out, new NodeMapper.FoldedPad(x, ends));
   }

@@ -111,14 +111,17 @@ class OnnxImportFixturesTest {
   }
 
   @Test
-  void aPadIsReadOnlyWhereItFoldsIntoTheConvolutionsReadingIt() throws IOException {
-    assertEquals("unsupported_pad.onnx: 3 nodes cannot be expressed with this library's layers:\n"
+  void aPadIsReadOnlyWhereItFoldsIntoTheLayersReadingIt() throws IOException {
+    assertEquals("unsupported_pad.onnx: 4 nodes cannot be expressed with this library's layers:\n"
         + "  Pad node '/Pad_1' (output 'pad_1'): its output is read by MaxPool; a zero Pad is read where it folds into the"
-        + " convolutions reading it, or into the max poolings of a ReLU's, sigmoid's or softmax's output, which a padded"
-        + " zero never outweighs (there is no padding layer)\n"
+        + " convolutions or average poolings reading it, or into the max poolings of a ReLU's, sigmoid's or softmax's"
+        + " output, which a padded zero never outweighs (there is no padding layer)\n"
         + "  Pad node '/Pad_3' (output 'pad_3'): mode 'reflect'; zero padding (mode 'constant') is read\n"
         + "  Pad node '/Pad_5' (output 'pad_5'): it pads the batch or channel axis; padding of the spatial axes folds into"
-        + " a convolution", importError("unsupported_pad.onnx"));
+        + " a convolution\n"
+        + "  AveragePool node '/AveragePool_8' (output 'averagepool_8'): count_include_pad=0 with pads of its own after a"
+        + " zero Pad: the average would count the Pad's zeros and not its own padding, which one pooling layer cannot do",
+        importError("unsupported_pad.onnx"));
   }
 
   @Test
