@@ -42,6 +42,8 @@ public final class CpuBackend extends HostBackend {
   private static final long POOL_BYTES = Long.getLong("sparkdl.cpu.poolBytes", 1L << 30);
   private final HostMemoryPool pool = new HostMemoryPool(POOL_BYTES);
   private volatile int threads;
+  /** Whether single-threaded float32 products are cut for OpenBLAS's small-matrix kernels ({@link SmallGemm}). */
+  private volatile boolean smallGemm = SmallGemm.ENABLED;
 
   /** A CPU backend using {@code threads} BLAS threads. */
   public CpuBackend(int threads) {
@@ -103,6 +105,11 @@ public final class CpuBackend extends HostBackend {
         blasThreads = threads;
       }
     }
+  }
+
+  /** Turns the cutting of products into {@link SmallGemm} pieces on or off (tests compare both). */
+  void smallGemm(boolean on) {
+    smallGemm = on;
   }
 
   @Override
@@ -263,9 +270,38 @@ public final class CpuBackend extends HostBackend {
       FloatPointer pa = floats(a);
       FloatPointer pb = floats(b);
       FloatPointer pc = floats(c);
+      SmallGemm.Split split = smallGemm && threads == 1 ? SmallGemm.plan(m, n, k) : null;
       for (int i = 0; i < batch; i++) {
-        openblas_nolapack.cblas_sgemm(row, transA, transB, m, n, k, (float) alpha,
-            pa.position(i * sa), (int) lda, pb.position(i * sb), (int) ldb, (float) beta, pc.position(i * sc), (int) ldc);
+        if (split == null) {
+          openblas_nolapack.cblas_sgemm(row, transA, transB, m, n, k, (float) alpha,
+              pa.position(i * sa), (int) lda, pb.position(i * sb), (int) ldb, (float) beta, pc.position(i * sc), (int) ldc);
+          continue;
+        }
+        for (int piece = 0; piece < split.count(); piece++) {
+          // element offsets of the piece's first row, column or inner index in A, B and C (row-major)
+          int from = piece * split.size();
+          int len = Math.min(split.size(), (split.dim() == SmallGemm.Dim.M ? m : split.dim() == SmallGemm.Dim.N ? n : k)
+              - from);
+          long offA = switch (split.dim()) {
+            case M -> ta ? from : from * lda;
+            case N -> 0;
+            case K -> ta ? from * lda : from;
+          };
+          long offB = switch (split.dim()) {
+            case M -> 0;
+            case N -> tb ? from * ldb : from;
+            case K -> tb ? from : from * ldb;
+          };
+          long offC = switch (split.dim()) {
+            case M -> from * ldc;
+            case N -> from;
+            case K -> 0;
+          };
+          openblas_nolapack.cblas_sgemm(row, transA, transB, split.dim() == SmallGemm.Dim.M ? len : m,
+              split.dim() == SmallGemm.Dim.N ? len : n, split.dim() == SmallGemm.Dim.K ? len : k, (float) alpha,
+              pa.position(i * sa + offA), (int) lda, pb.position(i * sb + offB), (int) ldb,
+              split.dim() == SmallGemm.Dim.K && piece > 0 ? 1f : (float) beta, pc.position(i * sc + offC), (int) ldc);
+        }
       }
     } else {
       DoublePointer pa = doubles(a);
