@@ -270,7 +270,7 @@ public final class CpuBackend extends HostBackend {
       FloatPointer pa = floats(a);
       FloatPointer pb = floats(b);
       FloatPointer pc = floats(c);
-      SmallGemm.Split split = smallGemm && threads == 1 ? SmallGemm.plan(m, n, k) : null;
+      SmallGemm.Split split = smallGemm && threads == 1 ? SmallGemm.plan(m, n, k, ta, tb) : null;
       for (int i = 0; i < batch; i++) {
         if (split == null) {
           openblas_nolapack.cblas_sgemm(row, transA, transB, m, n, k, (float) alpha,

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  *
  * <p>Pieces are whole rows of C ({@code m}), else whole columns ({@code n}), else slices of the
  * inner dimension ({@code k}, each piece after the first adding to C); a piece never gets so narrow
- * that the kernels' register tiles run mostly empty. Rows and columns of C are computed as they
+ * that the kernels' register tiles run mostly empty, and layouts where a cut measured slower stay
+ * whole ({@link #plan}). Rows and columns of C are computed as they
  * would be whole; a split of {@code k} only regroups each sum. {@code -Dsparkdl.cpu.smallGemm=false}
  * turns the splitting off, {@code =true} on (on other CPUs OpenBLAS packs each piece, so it would
  * only cost there).
@@ -33,6 +34,10 @@ final class SmallGemm {
   private static final int MIN_ROWS = 4;
   private static final int MIN_COLUMNS = 64;
   private static final int MIN_INNER = 64;
+  /** Floats in one AVX-512 vector. */
+  private static final int VECTOR = 16;
+  /** At most this many entries of C, a product with {@code B} transposed may be cut along the inner dimension. */
+  private static final int TINY_C = 1024;
   static final boolean ENABLED = enabled();
 
   /** Which dimension a product is cut along, and the length of each piece but the last. */
@@ -44,19 +49,32 @@ final class SmallGemm {
   private SmallGemm() {}
 
   /**
-   * How to cut an {@code m x k} by {@code k x n} float32 product, on one thread of a CPU with the
+   * How to cut an {@code m x k} by {@code k x n} float32 product ({@code op(A) op(B)}, with {@code
+   * transA} and {@code transB} as OpenBLAS receives them), on one thread of a CPU with the
    * small-matrix kernels; null to keep it whole.
+   *
+   * <p>The kernels are not equally fast for every layout (measured on one thread of the AMD EPYC,
+   * pieces against the whole product): with {@code B} as stored they won for every shape tried,
+   * cut along rows, else columns, else the inner dimension. With {@code B} transposed (a dense
+   * layer's forward pass, {@code x W^T}) they won cut along rows only where C's rows are whole
+   * 16-float vectors (32x128x784: 92 -> 69 us; 64x120x400: 75 -> 105), and along the inner
+   * dimension only where C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 ->
+   * 54; 64x120x400: 75 -> 76). With both transposed, rows lost and columns or the inner dimension
+   * won (32x128x784: 96 -> 113 by rows, 58 by the inner dimension).
    */
-  static Split plan(int m, int n, int k) {
+  static Split plan(int m, int n, int k, boolean transA, boolean transB) {
     long mnk = (long) m * n * k;
     if (mnk <= LIMIT || mnk > MAX_SPLIT) {
       return null;
     }
-    Split s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS);
-    if (s == null) {
+    Split s = null;
+    if (!transB || !transA && n % VECTOR == 0) {
+      s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS);
+    }
+    if (s == null && (!transB || transA)) {
       s = along(Dim.N, n, LIMIT / ((long) m * k), MIN_COLUMNS);
     }
-    if (s == null) {
+    if (s == null && (!transB || transA || (long) m * n <= TINY_C)) {
       s = along(Dim.K, k, LIMIT / ((long) m * n), MIN_INNER);
     }
     return s;

@@ -18,7 +18,7 @@ class SmallGemmTest {
     int[][] shapes = {{16, 6272, 25}, {32, 800, 400}, {32, 128, 784}, {128, 784, 32}, {16, 25, 6272}, {64, 128, 784},
         {32, 256, 800}, {7, 100_000, 3}, {3, 3, 400_000}, {64, 64, 4000}};
     for (int[] s : shapes) {
-      SmallGemm.Split split = SmallGemm.plan(s[0], s[1], s[2]);
+      SmallGemm.Split split = SmallGemm.plan(s[0], s[1], s[2], false, false);
       String what = s[0] + "x" + s[1] + "x" + s[2];
       assertNotNull(split, what);
       int length = s[split.dim().ordinal()];
@@ -28,15 +28,22 @@ class SmallGemmTest {
       assertTrue(split.count() > 1, what);
     }
     // rows of C first, else columns, else the inner dimension
-    assertEquals(SmallGemm.Dim.M, SmallGemm.plan(32, 128, 784).dim());
-    assertEquals(SmallGemm.Dim.N, SmallGemm.plan(32, 800, 400).dim());
-    assertEquals(SmallGemm.Dim.K, SmallGemm.plan(64, 64, 4000).dim());
+    assertEquals(SmallGemm.Dim.M, SmallGemm.plan(32, 128, 784, false, false).dim());
+    assertEquals(SmallGemm.Dim.N, SmallGemm.plan(32, 800, 400, false, false).dim());
+    assertEquals(SmallGemm.Dim.K, SmallGemm.plan(64, 64, 4000, false, false).dim());
+    // B transposed: rows only where they are whole vectors, the inner dimension only beside a tiny C
+    assertEquals(SmallGemm.Dim.M, SmallGemm.plan(32, 128, 784, false, true).dim());
+    assertNull(SmallGemm.plan(64, 120, 400, false, true));
+    assertEquals(SmallGemm.Dim.K, SmallGemm.plan(16, 25, 6272, false, true).dim());
+    // both transposed: never rows
+    assertEquals(SmallGemm.Dim.K, SmallGemm.plan(32, 128, 784, true, true).dim());
+    assertEquals(SmallGemm.Dim.N, SmallGemm.plan(32, 800, 400, true, true).dim());
   }
 
   @Test
   void smallAndLargeProductsStayWhole() {
-    assertNull(SmallGemm.plan(10, 100, 1000), "at the bound: already small");
-    assertNull(SmallGemm.plan(1024, 256, 784), "large: packing pays");
+    assertNull(SmallGemm.plan(10, 100, 1000, false, false), "at the bound: already small");
+    assertNull(SmallGemm.plan(1024, 256, 784, false, false), "large: packing pays");
   }
 
   /**
@@ -45,18 +52,21 @@ class SmallGemmTest {
    */
   @Test
   void cutProductsEqualWholeOnesAndTheExactSums() {
-    int[][] shapes = {{32, 128, 784}, {32, 800, 400}, {64, 64, 4000}};
-    SmallGemm.Dim[] expected = {SmallGemm.Dim.M, SmallGemm.Dim.N, SmallGemm.Dim.K};
+    int[][] shapes = {{32, 128, 784}, {32, 800, 400}, {64, 64, 4000}, {16, 25, 6272}};
+    SmallGemm.Dim[] expected = {SmallGemm.Dim.M, SmallGemm.Dim.N, SmallGemm.Dim.K, SmallGemm.Dim.M};
     try (CpuBackend be = new CpuBackend(1); Scope s = be.openScope("small-gemm")) {
       Random r = new Random(5);
       for (int c = 0; c < shapes.length; c++) {
         int m = shapes[c][0];
         int n = shapes[c][1];
         int k = shapes[c][2];
-        assertEquals(expected[c], SmallGemm.plan(m, n, k).dim());
         for (int t = 0; t < 4; t++) {
           boolean ta = (t & 1) != 0;
           boolean tb = (t & 2) != 0;
+          SmallGemm.Split split = SmallGemm.plan(m, n, k, ta, tb);
+          if (!tb) {
+            assertEquals(expected[c], split.dim());
+          }
           int batch = 2;
           // stored with one spare column each, so the operands are strided views
           Tensor a = random(s, r, batch, ta ? k : m, (ta ? m : k) + 1).slice(2, 0, ta ? m : k);
