@@ -214,7 +214,8 @@ public final class LocalTrainer implements AutoCloseable {
   private EvalStats evaluate(int rows, Function<Tape, Map<String, Var>> inputs, Tensor targets, Tensor weights,
       boolean classification) {
     try (Scope s = scope.child("evaluate")) {
-      Tape tape = new Tape(s, false, 0);
+      // records no backward steps, and runs a convolution and the batch normalisation after it as one, as scoring does
+      Tape tape = Tape.inference(s);
       Var out = forward(inputs.apply(tape));
       Tensor lossWeights = lossWeights(targets, weights, s);
       double lossSum = Loss.weightedSum(loss.perSample(out, targets), lossWeights).value().item();
