@@ -15,7 +15,13 @@ import org.sparkdl.onnx.proto.OnnxProto.TensorProto;
 final class ConstFolder {
   /** The operators this folds. */
   static final Set<String> OPS = Set.of("Identity", "Cast", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
-      "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Reciprocal", "Flatten", "Gather", "Dropout");
+      "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Reciprocal", "Flatten", "Gather", "Dropout", "ConstantOfShape", "Slice");
+  /**
+   * Most elements a {@code ConstantOfShape} may make: its size comes from values, not from data in
+   * the file, and exporters use it for small shape arithmetic (PyTorch's {@code F.pad} writes its
+   * pads with it).
+   */
+  static final long MAX_FILLED = 1L << 20;
 
   private ConstFolder() {}
 
@@ -50,8 +56,126 @@ final class ConstFolder {
       case "Concat" -> concat(in, Attrs.integer(n, "axis", 0));
       case "Gather" -> gather(x, in.get(1), Attrs.integer(n, "axis", 0));
       case "Add", "Sub", "Mul", "Div" -> binary(op, x, in.get(1));
+      case "ConstantOfShape" -> filled(n, x.asLongs());
+      case "Slice" -> in.size() > 1 ? slice(x, in.get(1).asLongs(), in.get(2).asLongs(),
+          in.size() > 3 ? in.get(3).asLongs() : null, in.size() > 4 ? in.get(4).asLongs() : null)
+          : slice(x, Attrs.ints(n, "starts"), Attrs.ints(n, "ends"), Attrs.ints(n, "axes"), null);
       default -> throw new Unsupported("its inputs are constants, but " + op + " is not evaluated on constants");
     };
+  }
+
+  /** {@code ConstantOfShape}: {@code dims} filled with the node's one-element {@code value} (float 0 without it). */
+  private static Const filled(NodeProto n, long[] dims) {
+    long count = Const.count(dims, MAX_FILLED);
+    if (count < 0) {
+      throw new Unsupported("shape " + OnnxTensors.clip(Arrays.toString(dims)) + " is negative or has more than "
+          + MAX_FILLED + " elements");
+    }
+    Const value = fill(n);
+    if (value.isFloat()) {
+      float[] v = new float[(int) count];
+      Arrays.fill(v, value.floats()[0]);
+      return Const.ofFloats(dims, v);
+    }
+    long[] v = new long[(int) count];
+    Arrays.fill(v, value.longs()[0]);
+    return Const.ofLongs(dims, v);
+  }
+
+  /** A {@code ConstantOfShape}'s one-element {@code value}: float 0 without it. */
+  private static Const fill(NodeProto n) {
+    var a = Attrs.find(n, "value");
+    Const value;
+    try {
+      value = a == null ? Const.ofFloats(new long[0], new float[] {0}) : OnnxTensors.decode("value", a.getT(),
+          OnnxTensors.ExternalData.NONE);
+    } catch (java.io.IOException e) {
+      throw new Unsupported("its value cannot be read: " + e.getMessage());
+    }
+    if (value.size() != 1) {
+      throw new Unsupported("its value has " + value.size() + " elements, not one");
+    }
+    return value;
+  }
+
+  /** {@link #fill} as a float. */
+  static float fillValue(NodeProto n) {
+    return fill(n).asFloats()[0];
+  }
+
+  /**
+   * {@code Slice} as ONNX defines it: per listed axis (all of the first ones without {@code axes}),
+   * {@code starts} and {@code ends} counted from the end when negative and clamped to the axis,
+   * taken every {@code steps} (1 without them; negative steps walk backwards).
+   */
+  static Const slice(Const x, long[] starts, long[] ends, long[] axes, long[] steps) {
+    int r = x.rank();
+    if (starts.length != ends.length || axes != null && axes.length != starts.length
+        || steps != null && steps.length != starts.length) {
+      throw new Unsupported("starts, ends, axes and steps of different lengths");
+    }
+    long[] from = new long[r];
+    long[] step = new long[r];
+    long[] dims = x.dims().clone();
+    Arrays.fill(step, 1);
+    boolean[] seen = new boolean[r];
+    for (int i = 0; i < starts.length; i++) {
+      int a = Shapes.axis(axes == null ? i : axes[i], r);
+      if (seen[a]) {
+        throw new Unsupported("axis " + a + " listed twice");
+      }
+      seen[a] = true;
+      long dim = x.dims()[a];
+      long s = steps == null ? 1 : steps[i];
+      if (s == 0) {
+        throw new Unsupported("a step of 0");
+      }
+      long start = starts[i] < 0 ? starts[i] + dim : starts[i];
+      long end = ends[i] < 0 ? ends[i] + dim : ends[i];
+      if (dim == 0) {
+        start = 0;
+        dims[a] = 0;
+      } else if (s > 0) {
+        start = Math.max(0, Math.min(dim, start));
+        end = Math.max(0, Math.min(dim, end));
+        dims[a] = end > start ? (end - start + s - 1) / s : 0;
+      } else {
+        start = Math.max(0, Math.min(dim - 1, start));
+        end = Math.max(-1, Math.min(dim - 1, end));
+        dims[a] = start > end ? (start - end - s - 1) / -s : 0;
+      }
+      from[a] = start;
+      step[a] = s;
+    }
+    long[] inStrides = Shapes.strides(x.dims());
+    int n = (int) Const.count(dims, Integer.MAX_VALUE);
+    int[] src = new int[n];
+    int[] idx = new int[r];
+    for (int o = 0; o < n; o++) {
+      long at = 0;
+      for (int i = 0; i < r; i++) {
+        at += (from[i] + idx[i] * step[i]) * inStrides[i];
+      }
+      src[o] = (int) at;
+      for (int i = r - 1; i >= 0; i--) {
+        if (++idx[i] < dims[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
+    if (x.isFloat()) {
+      float[] v = new float[n];
+      for (int o = 0; o < n; o++) {
+        v[o] = x.floats()[src[o]];
+      }
+      return Const.ofFloats(dims, v);
+    }
+    long[] v = new long[n];
+    for (int o = 0; o < n; o++) {
+      v[o] = x.longs()[src[o]];
+    }
+    return Const.ofLongs(dims, v);
   }
 
   private static Const map(Const x, FloatOp f) {

@@ -10,20 +10,23 @@ import org.sparkdl.onnx.proto.OnnxProto.AttributeProto;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
 /**
- * Finds exact GELU spelled out in elementwise operators, as exporters without ONNX's {@code Gelu}
- * (before opset 20) write PyTorch's {@code nn.GELU()}, and replaces each by one {@code Gelu} node
- * ({@code approximate="none"}), which maps to the {@code gelu_erf} activation. The forms read, with
- * either operand order of each commutative node:
+ * Finds GELU spelled out in elementwise operators, as exporters without ONNX's {@code Gelu} (before
+ * opset 20) write PyTorch's {@code nn.GELU()} and {@code nn.GELU(approximate="tanh")}, and replaces
+ * each by one {@code Gelu} node, which maps to the {@code gelu_erf} or {@code gelu} activation. The
+ * forms read, with either operand order of each commutative node:
  *
  * <pre>
  *   Div(x, sqrt 2) | Mul(x, 1 / sqrt 2)  ->  Erf  ->  Add(1)  ->  Mul(x)  ->  Mul(0.5)     (torch.onnx)
  *   ... -> Add(1) -> Mul(Mul(x, 0.5))                                                       (0.5 x first)
  *   ... -> Add(1) -> Mul(0.5) -> Mul(x)                                                     (0.5 (1 + erf) first)
+ *   Mul(x, Mul(x, x)) -> Mul(0.044715) -> Add(x) -> Mul(sqrt(2 / pi)) -> Tanh -> (the same endings)
  * </pre>
  *
- * <p>Every value between {@code x} and the result must be read only by the next node of the
- * pattern, so that nothing else sees the intermediate values that disappear. The constants may be
- * initializers or {@code Constant} nodes; they match when within 1e-6 of the value, relative.
+ * <p>The last is the tanh form, as {@code torch.onnx} writes it ({@code Mul(x, Mul(x, x))}) and as
+ * this library's export does ({@code Mul(Mul(x, x), x)}). Every value between {@code x} and the
+ * result must be read only by the next node of the pattern, so that nothing else sees the
+ * intermediate values that disappear. The constants may be initializers or {@code Constant} nodes;
+ * they match when within 1e-6 of the value, relative.
  */
 final class GeluFusion {
   private static final double RELATIVE = 1e-6;
@@ -53,12 +56,13 @@ final class GeluFusion {
     Map<NodeProto, NodeProto> replaced = new HashMap<>();
     Set<NodeProto> removed = new HashSet<>();
     for (NodeProto n : order) {
-      if (n.getOpType().equals("Erf") && standard(n) && !removed.contains(n)) {
-        List<NodeProto> match = f.match(n);
+      boolean erf = n.getOpType().equals("Erf");
+      if ((erf || n.getOpType().equals("Tanh")) && standard(n) && !removed.contains(n)) {
+        Match match = erf ? f.matchErf(n) : f.matchTanh(n);
         if (match != null) {
-          NodeProto last = match.get(match.size() - 1);
-          removed.addAll(match);
-          replaced.put(last, gelu(f.scaledInput(match.get(0)), last));
+          NodeProto last = match.nodes().get(match.nodes().size() - 1);
+          removed.addAll(match.nodes());
+          replaced.put(last, gelu(match.x(), last, erf ? "none" : "tanh"));
         }
       }
     }
@@ -76,25 +80,90 @@ final class GeluFusion {
     return out;
   }
 
-  private static NodeProto gelu(String x, NodeProto last) {
+  private static NodeProto gelu(String x, NodeProto last, String approximate) {
     return NodeProto.newBuilder().setOpType("Gelu").setName(last.getName()).addInput(x).addOutput(last.getOutput(0))
         .addAttribute(AttributeProto.newBuilder().setName("approximate").setType(AttributeProto.AttributeType.STRING)
-            .setS(com.google.protobuf.ByteString.copyFromUtf8("none")))
+            .setS(com.google.protobuf.ByteString.copyFromUtf8(approximate)))
         .build();
   }
 
-  /** The nodes of the pattern around {@code erf}, first (the scaling of x) to last (the result), or null. */
-  private List<NodeProto> match(NodeProto erf) {
+  /** A pattern found: its input {@code x} and its nodes, the result's last. */
+  private record Match(String x, List<NodeProto> nodes) {
+    static Match of(String x, List<NodeProto> head, List<NodeProto> tail) {
+      if (tail == null) {
+        return null;
+      }
+      List<NodeProto> nodes = new ArrayList<>(head);
+      nodes.addAll(tail);
+      return new Match(x, nodes);
+    }
+  }
+
+  /** The erf form around {@code erf}, or null. */
+  private Match matchErf(NodeProto erf) {
     NodeProto scale = onlyProducer(erf.getInput(0));
     if (scale == null) {
       return null;
     }
     String x = scaledInput(scale);
-    if (x == null || initializers.containsKey(x) || producer.containsKey(x) && producer.get(x).getOpType().equals("Constant")) {
+    if (x == null || isConstant(x)) {
       return null;
     }
-    NodeProto plusOne = onlyReader(erf, "Add");
-    if (plusOne == null || !isConstOperand(plusOne, erf.getOutput(0), 1)) {
+    return Match.of(x, List.of(scale, erf), ending(erf, x));
+  }
+
+  /** The tanh form around {@code tanh}: {@code 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))}, or null. */
+  private Match matchTanh(NodeProto tanh) {
+    NodeProto scale = onlyProducer(tanh.getInput(0));
+    if (scale == null || !scale.getOpType().equals("Mul") || scale.getInputCount() != 2) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (!near(constValue(scale.getInput(i)), Math.sqrt(2 / Math.PI))) {
+        continue;
+      }
+      NodeProto inner = onlyProducer(scale.getInput(1 - i));
+      if (inner == null || !inner.getOpType().equals("Add") || inner.getInputCount() != 2) {
+        return null;
+      }
+      for (int j = 0; j < 2; j++) {
+        String x = inner.getInput(j);
+        NodeProto cubic = onlyProducer(inner.getInput(1 - j));
+        if (isConstant(x) || cubic == null || !cubic.getOpType().equals("Mul") || cubic.getInputCount() != 2) {
+          continue;
+        }
+        for (int k = 0; k < 2; k++) {
+          if (!near(constValue(cubic.getInput(k)), 0.044715)) {
+            continue;
+          }
+          List<NodeProto> cube = cube(cubic.getInput(1 - k), x);
+          if (cube != null) {
+            List<NodeProto> head = new ArrayList<>(cube);
+            head.addAll(List.of(cubic, inner, scale, tanh));
+            return Match.of(x, head, ending(tanh, x));
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The two nodes computing {@code value} as {@code x^3} ({@code Mul(x, Mul(x, x))} in either order), or null. */
+  private List<NodeProto> cube(String value, String x) {
+    NodeProto outer = onlyProducer(value);
+    if (outer == null || !outer.getOpType().equals("Mul") || outer.getInputCount() != 2
+        || !outer.getInputList().contains(x)) {
+      return null;
+    }
+    NodeProto square = onlyProducer(otherOperand(outer, x));
+    return square != null && square.getOpType().equals("Mul") && square.getInputCount() == 2
+        && square.getInput(0).equals(x) && square.getInput(1).equals(x) ? List.of(square, outer) : null;
+  }
+
+  /** The nodes after {@code f} (the Erf or the Tanh) that make {@code 0.5 x (1 + f)}, the result's last, or null. */
+  private List<NodeProto> ending(NodeProto f, String x) {
+    NodeProto plusOne = onlyReader(f, "Add");
+    if (plusOne == null || !isConstOperand(plusOne, f.getOutput(0), 1)) {
       return null;
     }
     NodeProto mul = onlyReader(plusOne, "Mul");
@@ -102,21 +171,26 @@ final class GeluFusion {
       return null;
     }
     String other = otherOperand(mul, plusOne.getOutput(0));
-    if (other.equals(x)) {   // Mul(x, 1 + erf), then Mul(0.5)
+    if (other.equals(x)) {   // Mul(x, 1 + f), then Mul(0.5)
       NodeProto half = onlyReader(mul, "Mul");
-      return half != null && isConstOperand(half, mul.getOutput(0), 0.5) ? List.of(scale, erf, plusOne, mul, half) : null;
+      return half != null && isConstOperand(half, mul.getOutput(0), 0.5) ? List.of(plusOne, mul, half) : null;
     }
-    NodeProto halfX = onlyProducer(other);   // Mul(Mul(x, 0.5), 1 + erf)
+    NodeProto halfX = onlyProducer(other);   // Mul(Mul(x, 0.5), 1 + f)
     if (halfX != null && halfX.getOpType().equals("Mul") && isConstOperand(halfX, x, 0.5)) {
-      return List.of(scale, erf, plusOne, halfX, mul);
+      return List.of(plusOne, halfX, mul);
     }
-    if (isConstOperand(mul, plusOne.getOutput(0), 0.5)) {   // Mul(x, Mul(1 + erf, 0.5))
+    if (isConstOperand(mul, plusOne.getOutput(0), 0.5)) {   // Mul(x, Mul(1 + f, 0.5))
       NodeProto times = onlyReader(mul, "Mul");
       if (times != null && otherOperand(times, mul.getOutput(0)).equals(x)) {
-        return List.of(scale, erf, plusOne, mul, times);
+        return List.of(plusOne, mul, times);
       }
     }
     return null;
+  }
+
+  /** Whether {@code name} is an initializer or a {@code Constant} node's output. */
+  private boolean isConstant(String name) {
+    return initializers.containsKey(name) || producer.containsKey(name) && producer.get(name).getOpType().equals("Constant");
   }
 
   /** The input of the node that scales x by 1 / sqrt 2 ({@code Div} by sqrt 2 or {@code Mul} by its inverse), or null. */

@@ -56,6 +56,8 @@ final class NodeMapper {
   private final Map<String, Integer> consumers;
   private final Map<String, Value> values = new HashMap<>();
   private final Map<String, FoldedPad> folded = new HashMap<>();
+  /** Values that are zeros of a shape known only at run time (read only as recurrent initial states). */
+  private final Set<String> runtimeZeros = new HashSet<>();
   private final List<InputSpec> inputs = new ArrayList<>();
   private final List<Draft> drafts = new ArrayList<>();
   private final Set<String> names = new HashSet<>();
@@ -100,6 +102,7 @@ final class NodeMapper {
         poison(n);
         return;
       }
+      checkRuntimeZeros(n, op);
       if (shapes.handles(n)) {
         return;
       }
@@ -221,6 +224,29 @@ final class NodeMapper {
   /** Records {@code value} as the constant {@code name}, computed by a node that is folded away. */
   void defineConstant(String name, Const value) {
     consts.put(name, value);
+  }
+
+  /** Records {@code name} as zeros whose shape follows the batch size ({@link #isRuntimeZeros}). */
+  void defineRuntimeZeros(String name) {
+    runtimeZeros.add(name);
+  }
+
+  /**
+   * Whether {@code name} holds zeros shaped by the batch size at run time, as PyTorch's export of an
+   * LSTM or GRU makes its initial state: a zero state, which the recurrent layers start from anyway.
+   */
+  boolean isRuntimeZeros(String name) {
+    return runtimeZeros.contains(name);
+  }
+
+  /** Such zeros may only be an LSTM's or GRU's initial state (inputs 5 and 6). */
+  private void checkRuntimeZeros(NodeProto n, String op) {
+    for (int i = 0; i < n.getInputCount(); i++) {
+      if (runtimeZeros.contains(n.getInput(i)) && !((op.equals("LSTM") || op.equals("GRU")) && (i == 5 || i == 6))) {
+        throw new Unsupported("it reads '" + OnnxTensors.clip(n.getInput(i)) + "', zeros shaped by the batch size at"
+            + " run time (a ConstantOfShape), which are read only as an LSTM's or GRU's initial state");
+      }
+    }
   }
 
   Const constOrNull(String name) {

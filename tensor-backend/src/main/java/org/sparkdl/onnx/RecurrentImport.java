@@ -105,7 +105,8 @@ final class RecurrentImport {
           forms.put(out, new Form(Kind.Y_H_BATCH, f.base(), f.dirs()));
           return true;
         }
-        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {0})) {
+        if (op.equals("Squeeze") && f.dirs() == 1 && Arrays.equals(axes(n), new long[] {0})
+            || op.equals("Gather") && f.dirs() == 1 && lastOrOnly(n)) {
           m.alias(out, f.base());
           return true;
         }
@@ -128,6 +129,16 @@ final class RecurrentImport {
     }
     throw new Unsupported("it reads the time-major layout of a recurrent layer; only the transposes, reshapes and"
         + " squeezes exporters put around LSTM and GRU are read");
+  }
+
+  /**
+   * Whether a {@code Gather} of a one-direction {@code Y_h [1, N, H]} takes its only entry along
+   * axis 0 with a scalar index (PyTorch's {@code h[-1]} or {@code h[0]}), which leaves {@code [N, H]}.
+   */
+  private boolean lastOrOnly(NodeProto n) {
+    Const index = m.constOrNull(n.getInputCount() > 1 ? n.getInput(1) : "");
+    return Attrs.integer(n, "axis", 0) == 0 && index != null && index.rank() == 0
+        && (index.asLongs()[0] == 0 || index.asLongs()[0] == -1);
   }
 
   /** Whether {@code shape} turns {@code [N, T, D, H]} into {@code [N, T, D H]}, batch and steps copied or inferred. */
@@ -185,6 +196,9 @@ final class RecurrentImport {
     }
     for (int i = 5; i < n.getInputCount(); i++) {
       if (present(n, i)) {
+        if (i < 7 && m.isRuntimeZeros(n.getInput(i))) {
+          continue;
+        }
         Const c = m.constOrNull(n.getInput(i));
         boolean zeros = c != null && i < 7;
         for (int j = 0; zeros && j < c.size(); j++) {

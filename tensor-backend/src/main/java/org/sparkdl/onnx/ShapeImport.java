@@ -44,6 +44,16 @@ final class ShapeImport {
     if (!reads || n.getOpType().equals("Reshape") && !symbolic.containsKey(n.getInput(0))) {
       return false;
     }
+    if (n.getOpType().equals("ConstantOfShape")) {
+      // PyTorch's zero initial state of an LSTM or GRU under a dynamic batch: zeros(layers, batch, hidden)
+      float fill = ConstFolder.fillValue(n);
+      if (fill != 0) {
+        throw new Unsupported("it fills a tensor shaped by the batch size at run time with " + fill + "; only zeros of"
+            + " such a shape are read, as a recurrent layer's initial state");
+      }
+      m.defineRuntimeZeros(n.getOutput(0));
+      return true;
+    }
     if (!FOLLOWED.contains(n.getOpType())) {
       throw new Unsupported("it computes with the batch size (from a Shape node), which is known only at run time;"
           + " a layer fixes every size but the batch, and the batch size may only become a Reshape's first size");
