@@ -148,13 +148,28 @@ final class ConstFolder {
       step[a] = s;
     }
     long[] inStrides = Shapes.strides(x.dims());
+    long base = 0;
+    long[] strides = new long[r];
+    for (int i = 0; i < r; i++) {
+      base += from[i] * inStrides[i];
+      strides[i] = step[i] * inStrides[i];
+    }
+    return view(x, dims, base, strides);
+  }
+
+  /**
+   * The values of {@code x} at {@code base + sum(index[i] strides[i])} for every index of {@code
+   * dims}, row-major: a transpose or a slice, each output element read from where it lies in {@code x}.
+   */
+  private static Const view(Const x, long[] dims, long base, long[] strides) {
+    int r = dims.length;
     int n = (int) Const.count(dims, Integer.MAX_VALUE);
     int[] src = new int[n];
     int[] idx = new int[r];
     for (int o = 0; o < n; o++) {
-      long at = 0;
+      long at = base;
       for (int i = 0; i < r; i++) {
-        at += (from[i] + idx[i] * step[i]) * inStrides[i];
+        at += idx[i] * strides[i];
       }
       src[o] = (int) at;
       for (int i = r - 1; i >= 0; i--) {
@@ -202,38 +217,13 @@ final class ConstFolder {
       throw new Unsupported("perm " + Arrays.toString(perm) + " does not fit rank " + r);
     }
     long[] dims = new long[r];
+    long[] inStrides = Shapes.strides(x.dims());
+    long[] strides = new long[r];
     for (int i = 0; i < r; i++) {
       dims[i] = x.dims()[(int) perm[i]];
+      strides[i] = inStrides[(int) perm[i]];
     }
-    long[] inStrides = Shapes.strides(x.dims());
-    int n = x.size();
-    int[] src = new int[n];
-    int[] idx = new int[r];
-    for (int o = 0; o < n; o++) {
-      long s = 0;
-      for (int i = 0; i < r; i++) {
-        s += idx[i] * inStrides[(int) perm[i]];
-      }
-      src[o] = (int) s;
-      for (int i = r - 1; i >= 0; i--) {
-        if (++idx[i] < dims[i]) {
-          break;
-        }
-        idx[i] = 0;
-      }
-    }
-    if (x.isFloat()) {
-      float[] v = new float[n];
-      for (int o = 0; o < n; o++) {
-        v[o] = x.floats()[src[o]];
-      }
-      return Const.ofFloats(dims, v);
-    }
-    long[] v = new long[n];
-    for (int o = 0; o < n; o++) {
-      v[o] = x.longs()[src[o]];
-    }
-    return Const.ofLongs(dims, v);
+    return view(x, dims, 0, strides);
   }
 
   private static Const concat(List<Const> in, long axisAttr) {

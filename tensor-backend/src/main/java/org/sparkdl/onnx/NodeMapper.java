@@ -65,9 +65,9 @@ final class NodeMapper {
   private final List<String> unsupported = new ArrayList<>();
   private final RecurrentImport recurrent;
   private final ShapeImport shapes;
-  private final Map<String, List<String>> readers;
+  private final Map<String, List<NodeProto>> readers;
 
-  NodeMapper(String file, Map<String, Const> consts, Map<String, Integer> consumers, Map<String, List<String>> readers) {
+  NodeMapper(String file, Map<String, Const> consts, Map<String, Integer> consumers, Map<String, List<NodeProto>> readers) {
     this.readers = readers;
     this.file = file;
     this.consts = consts;
@@ -195,8 +195,14 @@ final class NodeMapper {
   }
 
   /** The operators of the nodes that read {@code value}. */
+  /** The node reading {@code value} when it is read once (and is no graph output), or null. */
+  NodeProto onlyReader(String value) {
+    List<NodeProto> r = readers.getOrDefault(value, List.of());
+    return r.size() == 1 && consumers.getOrDefault(value, 0) == 1 ? r.get(0) : null;
+  }
+
   List<String> consumerOps(String value) {
-    return readers.getOrDefault(value, List.of());
+    return readers.getOrDefault(value, List.of()).stream().map(NodeProto::getOpType).toList();
   }
 
   /** Whether {@code value} is read, and only by nodes of operator {@code op} (not as a graph output). */

@@ -112,9 +112,9 @@ public final class OnnxImporter {
       }
     }
     order = GeluFusion.fuse(order, Map.copyOf(consts), consumers(order, wanted));
-    Map<String, List<String>> readers = new HashMap<>();
+    Map<String, List<NodeProto>> readers = new HashMap<>();
     for (NodeProto n : order) {
-      n.getInputList().forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getOpType()));
+      n.getInputList().forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n));
     }
     NodeMapper mapper = new NodeMapper(fileName, consts, consumers(order, wanted), readers);
     Map<String, String> inputNames = new LinkedHashMap<>();

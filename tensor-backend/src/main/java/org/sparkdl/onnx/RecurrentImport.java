@@ -18,13 +18,25 @@ import org.sparkdl.spec.Lstm;
  * D, H]}, {@code Y_h [N, D, H]}) is read too: its outputs need only their direction axis merged.
  */
 final class RecurrentImport {
-  private enum Kind { TIME_MAJOR, LENGTHS, Y, Y_TND, Y_BATCH, Y_H, Y_H_BATCH }
+  private enum Kind {
+    TIME_MAJOR, LENGTHS, Y, Y_TND, Y_BATCH, Y_H, Y_H_BATCH,
+    /** Y of a layer made to give its last state, read only for its last step: {@code [T, 1, N, H]}, ... */
+    LAST_Y,
+    /** ... squeezed to {@code [T, N, H]}, ... */
+    LAST_TIME_MAJOR,
+    /** ... or batch first, {@code [N, T, 1, H]} (layout 1) ... */
+    LAST_Y_BATCH,
+    /** ... squeezed or transposed to {@code [N, T, H]}. */
+    LAST_BATCH
+  }
 
   /** A value in one of ONNX's recurrent layouts, standing for {@code base}. */
   private record Form(Kind kind, Value base, int dirs) {}
 
   private final NodeMapper m;
   private final Map<String, Form> forms = new HashMap<>();
+  /** Per layer made to give its last state for {@code out[:, -1]}, the steps of its input. */
+  private final Map<String, Integer> lastSteps = new HashMap<>();
 
   RecurrentImport(NodeMapper m) {
     this.m = m;
@@ -125,6 +137,36 @@ final class RecurrentImport {
           return true;
         }
       }
+      case LAST_Y -> {
+        if (op.equals("Squeeze") && Arrays.equals(axes(n), new long[] {1})) {
+          forms.put(out, new Form(Kind.LAST_TIME_MAJOR, f.base(), 1));
+          return true;
+        }
+      }
+      case LAST_Y_BATCH -> {
+        if (op.equals("Squeeze") && Arrays.equals(axes(n), new long[] {2})) {
+          forms.put(out, new Form(Kind.LAST_BATCH, f.base(), 1));
+          return true;
+        }
+      }
+      case LAST_TIME_MAJOR -> {
+        if (op.equals("Transpose") && Arrays.equals(perm, new long[] {1, 0, 2})) {
+          forms.put(out, new Form(Kind.LAST_BATCH, f.base(), 1));
+          return true;
+        }
+        if (op.equals("Gather")) {
+          lastStep(n, f, 0);
+          m.alias(out, f.base());
+          return true;
+        }
+      }
+      case LAST_BATCH -> {
+        if (op.equals("Gather")) {
+          lastStep(n, f, 1);
+          m.alias(out, f.base());
+          return true;
+        }
+      }
       default -> throw new IllegalStateException(f.kind().toString());
     }
     throw new Unsupported("it reads the time-major layout of a recurrent layer; only the transposes, reshapes and"
@@ -139,6 +181,46 @@ final class RecurrentImport {
     Const index = m.constOrNull(n.getInputCount() > 1 ? n.getInput(1) : "");
     return Attrs.integer(n, "axis", 0) == 0 && index != null && index.rank() == 0
         && (index.asLongs()[0] == 0 || index.asLongs()[0] == -1);
+  }
+
+  /**
+   * Checks that a {@code Gather} of a layer's steps takes the last one along {@code axis} (PyTorch's
+   * {@code out[:, -1]} or {@code out[-1]}): the layer was made to give its last state when its
+   * sequence was found read only this way ({@link #lastStepOnly}).
+   */
+  private void lastStep(NodeProto n, Form f, int axis) {
+    int steps = stepsOf(f);
+    Const index = m.constOrNull(n.getInputCount() > 1 ? n.getInput(1) : "");
+    long i = index != null && index.rank() == 0 ? index.asLongs()[0] : Long.MIN_VALUE;
+    if (Attrs.integer(n, "axis", 0) != axis || !(i == -1 || steps > 0 && i == steps - 1)) {
+      throw new Unsupported("it takes " + (index == null || index.rank() != 0 ? "several steps" : "step " + i)
+          + " of a recurrent layer's sequence along axis " + Attrs.integer(n, "axis", 0) + "; of a sequence read only"
+          + " through a Gather, the last step (index -1 along the steps' axis) is read");
+    }
+  }
+
+  private int stepsOf(Form f) {
+    Integer t = lastSteps.get(f.base().node());
+    return t == null ? -1 : t;
+  }
+
+  /**
+   * Whether the sequence {@code y} of a one-direction layer is read only through a chain ending in
+   * one {@code Gather} (PyTorch's {@code out[:, -1, :]}): a {@code Squeeze}, perhaps a {@code
+   * Transpose}, then the {@code Gather}, each the only reader of what it reads. Their attributes and
+   * the step taken are checked as they are mapped ({@link #lastStep}); here only their order, as the
+   * constants they read may come later in the graph.
+   */
+  private boolean lastStepOnly(String y) {
+    NodeProto squeeze = m.onlyReader(y);
+    if (squeeze == null || !squeeze.getOpType().equals("Squeeze")) {
+      return false;
+    }
+    NodeProto next = m.onlyReader(squeeze.getOutput(0));
+    if (next != null && next.getOpType().equals("Transpose")) {
+      next = m.onlyReader(next.getOutput(0));
+    }
+    return next != null && next.getOpType().equals("Gather");
   }
 
   /** Whether {@code shape} turns {@code [N, T, D, H]} into {@code [N, T, D H]}, batch and steps copied or inferred. */
@@ -210,6 +292,10 @@ final class RecurrentImport {
       }
     }
     boolean sequences = m.used(n, 0);
+    // out[:, -1, :] of a one-direction layer: the layer gives its last state instead of every step
+    boolean last = sequences && dirs == 1 && lengths == null && !m.used(n, 1) && !m.used(n, 2)
+        && lastStepOnly(n.getOutput(0));
+    sequences &= !last;
     if (sequences && m.used(n, 1) || m.used(n, 2)) {
       throw new Unsupported("both the sequence and the last state" + (m.used(n, 2) ? " (or the cell state)" : "")
           + " are used; a layer gives one of them");
@@ -219,7 +305,7 @@ final class RecurrentImport {
     String node = n.getName().replaceFirst("/" + op + "$", "");
     String name = m.unique(node.isEmpty() ? n.getOutput(0) : node);
     List<String> inputs = lengths == null ? List.of(x.node()) : List.of(x.node(), lengths);
-    String out = sequences ? n.getOutput(0) : n.getOutputCount() > 1 ? n.getOutput(1) : n.getOutput(0);
+    String out = sequences || last ? n.getOutput(0) : n.getOutputCount() > 1 ? n.getOutput(1) : n.getOutput(0);
     Draft d = m.add(out, lstm ? new Lstm(name, inputs, hidden, 1, dirs == 2, sequences)
         : new Gru(name, inputs, hidden, 1, dirs == 2, sequences));
     float[] bias = b == null ? new float[(int) (dirs * 2 * gh)] : b.asFloats();
@@ -231,8 +317,12 @@ final class RecurrentImport {
       d.put("bias_hh" + suffix, ours(bias, order, hidden, k * 2 * gh + gh));
     }
     Value layer = m.value(out);
-    Kind kind = sequences ? (batchFirst ? Kind.Y_BATCH : Kind.Y) : (batchFirst ? Kind.Y_H_BATCH : Kind.Y_H);
+    Kind kind = last ? (batchFirst ? Kind.LAST_Y_BATCH : Kind.LAST_Y)
+        : sequences ? (batchFirst ? Kind.Y_BATCH : Kind.Y) : (batchFirst ? Kind.Y_H_BATCH : Kind.Y_H);
     forms.put(out, new Form(kind, layer, dirs));
+    if (last) {
+      lastSteps.put(layer.node(), x.shape().get(0));
+    }
   }
 
   /** X of layout 0: the time-major transpose {@code [T, N, F]} of a batch-first sequence. */

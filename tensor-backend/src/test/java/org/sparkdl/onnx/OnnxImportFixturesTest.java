@@ -138,8 +138,19 @@ class OnnxImportFixturesTest {
   }
 
   /** The message of the import of fixture {@code file}, which must fail. */
+  @Test
+  void aRecurrentSequenceReadAtAStepOtherThanTheLastIsNamed() throws IOException {
+    // PyTorch's out[:, 0, :]: the layer gives its last state when its sequence is read through one Gather, which
+    // must then take the last step
+    String message = importError("pytorch/unsupported_first_step.onnx");
+    assertTrue(message.startsWith("pytorch/unsupported_first_step.onnx: 1 node cannot be expressed with this"
+        + " library's layers:\n  Gather node '/Gather"), message);
+    assertTrue(message.endsWith("it takes step 0 of a recurrent layer's sequence along axis 1; of a sequence read only"
+        + " through a Gather, the last step (index -1 along the steps' axis) is read"), message);
+  }
+
   private static String importError(String file) throws IOException {
-    byte[] bytes = Files.readAllBytes(dir.resolve("import/" + file));
+    byte[] bytes = Files.readAllBytes(dir.resolve(file.contains("/") ? file : "import/" + file));
     return assertThrows(ModelFileException.class, () -> OnnxImporter.read(bytes, file, OnnxTensors.ExternalData.NONE,
         OnnxImporter.Options.all())).getMessage();
   }
