@@ -36,6 +36,8 @@ final class SmallGemm {
   private static final int MIN_INNER = 64;
   /** Floats in one AVX-512 vector. */
   private static final int VECTOR = 16;
+  /** At most this many columns of C, a product with {@code B} transposed may be cut into rows. */
+  private static final int MAX_TRANSPOSED_COLUMNS = 256;
   /** At most this many entries of C, a product with {@code B} transposed may be cut along the inner dimension. */
   private static final int TINY_C = 1024;
   static final boolean ENABLED = enabled();
@@ -57,9 +59,11 @@ final class SmallGemm {
    * pieces against the whole product): with {@code B} as stored they won for every shape tried,
    * cut along rows, else columns, else the inner dimension. With {@code B} transposed (a dense
    * layer's forward pass, {@code x W^T}) they won cut along rows only where C's rows are whole
-   * 16-float vectors (32x128x784: 92 -> 69 us; 64x120x400: 75 -> 105), and along the inner
-   * dimension only where C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 ->
-   * 54; 64x120x400: 75 -> 76). With both transposed, rows lost and columns or the inner dimension
+   * 16-float vectors, at most 256 of them, in pieces of a multiple of 8 rows (or 4) (32x128x784: 92
+   * -> 60 us; 64x128x512: 100 -> 82 in 8-row pieces, 174 in 13-row ones; 64x120x400: 75 -> 105;
+   * an LSTM's 64x512x128: 104 -> 160-254 in any pieces), and along the inner dimension only where
+   * C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 -> 54; 64x120x400: 75 ->
+   * 76). With both transposed, rows lost and columns or the inner dimension
    * won (32x128x784: 96 -> 113 by rows, 58 by the inner dimension).
    */
   static Split plan(int m, int n, int k, boolean transA, boolean transB) {
@@ -68,8 +72,11 @@ final class SmallGemm {
       return null;
     }
     Split s = null;
-    if (!transB || !transA && n % VECTOR == 0) {
+    if (!transB) {
       s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS);
+    } else if (!transA && n % VECTOR == 0 && n <= MAX_TRANSPOSED_COLUMNS) {
+      long rows = LIMIT / ((long) n * k);
+      s = along(Dim.M, m, rows >= 8 ? rows / 8 * 8 : rows / 4 * 4, MIN_ROWS, false);
     }
     if (s == null && (!transB || transA)) {
       s = along(Dim.N, n, LIMIT / ((long) m * k), MIN_COLUMNS);
@@ -80,13 +87,21 @@ final class SmallGemm {
     return s;
   }
 
-  /** Even pieces of {@code length} no longer than {@code most}, or null when they would be under {@code least}. */
+  /**
+   * Pieces of {@code length} no longer than {@code most}, as even as they can be (or all of {@code
+   * most} but the last, where {@code most} was rounded to a multiple of the kernels' tiles), or null
+   * when they would be under {@code least}.
+   */
   private static Split along(Dim dim, int length, long most, int least) {
+    return along(dim, length, most, least, true);
+  }
+
+  private static Split along(Dim dim, int length, long most, int least, boolean even) {
     if (most < least) {
       return null;
     }
     int count = (int) ((length + most - 1) / most);
-    int size = (length + count - 1) / count;
+    int size = even ? (length + count - 1) / count : (int) Math.min(most, length);
     return new Split(dim, size, (length + size - 1) / size);
   }
 
