@@ -36,8 +36,9 @@ final class SmallGemm {
   private static final int MIN_INNER = 64;
   /** Floats in one AVX-512 vector. */
   private static final int VECTOR = 16;
-  /** At most this many columns of C, a product with {@code B} transposed may be cut into rows. */
+  /** At most this many columns of C, and at least this long an inner dimension, for {@code B} transposed cut into rows. */
   private static final int MAX_TRANSPOSED_COLUMNS = 256;
+  private static final int MIN_TRANSPOSED_INNER = 768;
   /** At most this many entries of C, a product with {@code B} transposed may be cut along the inner dimension. */
   private static final int TINY_C = 1024;
   static final boolean ENABLED = enabled();
@@ -59,10 +60,11 @@ final class SmallGemm {
    * pieces against the whole product): with {@code B} as stored they won for every shape tried,
    * cut along rows, else columns, else the inner dimension. With {@code B} transposed (a dense
    * layer's forward pass, {@code x W^T}) they won cut along rows only where C's rows are whole
-   * 16-float vectors, at most 256 of them, in pieces of a multiple of 8 rows (or 4) (32x128x784: 92
-   * -> 60 us; 64x128x512: 100 -> 82 in 8-row pieces, 174 in 13-row ones; 64x120x400: 75 -> 105;
-   * an LSTM's 64x512x128: 104 -> 160-254 in any pieces), and along the inner dimension only where
-   * C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 -> 54; 64x120x400: 75 ->
+   * 16-float vectors, at most 256 of them, the inner dimension is long, and the pieces are a
+   * multiple of 8 rows (or 4): 32x128x784: 92 -> 60 us, 32x256x800: 186 -> 122, 64x128x1024: 261 ->
+   * 160; but 64x128x512 100 -> 82 in 8-row pieces and 174 in 13-row ones, 64x128x400 77 -> 122,
+   * 64x256x256 98 -> 238, an LSTM's 64x512x128 104 -> 160-254 in any pieces. Along the inner
+   * dimension they won only where C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 -> 54; 64x120x400: 75 ->
    * 76). With both transposed, rows lost and columns or the inner dimension
    * won (32x128x784: 96 -> 113 by rows, 58 by the inner dimension).
    */
@@ -74,7 +76,7 @@ final class SmallGemm {
     Split s = null;
     if (!transB) {
       s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS);
-    } else if (!transA && n % VECTOR == 0 && n <= MAX_TRANSPOSED_COLUMNS) {
+    } else if (!transA && n % VECTOR == 0 && n <= MAX_TRANSPOSED_COLUMNS && k >= MIN_TRANSPOSED_INNER) {
       long rows = LIMIT / ((long) n * k);
       s = along(Dim.M, m, rows >= 8 ? rows / 8 * 8 : rows / 4 * 4, MIN_ROWS, false);
     }
