@@ -194,13 +194,22 @@ final class NodeMapper {
     return values.get(name);
   }
 
-  /** The operators of the nodes that read {@code value}. */
+  /**
+   * The full dims of {@code name} when it is the time-major transpose of a sequence read by a
+   * recurrent layer ({@code [T, batch, F]}, the batch as {@code batch}), else null: what a {@code
+   * Shape} node reading it gives.
+   */
+  long[] timeMajorDims(String name, long batch) {
+    return recurrent.timeMajorDims(name, batch);
+  }
+
   /** The node reading {@code value} when it is read once (and is no graph output), or null. */
   NodeProto onlyReader(String value) {
     List<NodeProto> r = readers.getOrDefault(value, List.of());
     return r.size() == 1 && consumers.getOrDefault(value, 0) == 1 ? r.get(0) : null;
   }
 
+  /** The operators of the nodes that read {@code value}. */
   List<String> consumerOps(String value) {
     return readers.getOrDefault(value, List.of()).stream().map(NodeProto::getOpType).toList();
   }

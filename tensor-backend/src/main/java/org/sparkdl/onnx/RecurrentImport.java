@@ -234,8 +234,23 @@ final class RecurrentImport {
     return n.getInputCount() > 1 ? m.constant(n, 1, "axes").asLongs() : Attrs.ints(n, "axes");
   }
 
+  /**
+   * Whether only recurrent layers read {@code value}, besides casts and {@code Shape} nodes (PyTorch
+   * reads the batch size of a time-major input for the layer's zero initial state).
+   */
   private boolean consumedByRecurrent(String value) {
-    return m.consumerOps(value).stream().allMatch(op -> op.equals("LSTM") || op.equals("GRU") || op.equals("Cast"));
+    return m.consumerOps(value).stream().allMatch(op -> op.equals("LSTM") || op.equals("GRU") || op.equals("Cast")
+        || op.equals("Shape"));
+  }
+
+  /** {@code [T, batch, F]} when {@code value} is the time-major transpose of a sequence {@code [T, F]}, else null. */
+  long[] timeMajorDims(String value, long batch) {
+    Form f = forms.get(value);
+    if (f == null || f.kind() != Kind.TIME_MAJOR) {
+      return null;
+    }
+    List<Integer> per = f.base().shape();
+    return new long[] {per.get(0), batch, per.get(1)};
   }
 
   void map(NodeProto n, boolean lstm) {

@@ -101,8 +101,11 @@ final class ShapeImport {
   private Symbolic shape(NodeProto n) {
     long[] full;
     Const c = m.constOrNull(n.getInput(0));
+    long[] timeMajor = m.timeMajorDims(n.getInput(0), BATCH);
     if (c != null) {
       full = c.dims();
+    } else if (timeMajor != null) {
+      full = timeMajor;
     } else {
       Value x = m.value(n.getInput(0));
       full = new long[x.shape().size() + 1];
