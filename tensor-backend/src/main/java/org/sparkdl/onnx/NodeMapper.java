@@ -25,6 +25,7 @@ import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.LayerNorm;
 import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.Reshape;
+import org.sparkdl.spec.SequenceMeanPool;
 import org.sparkdl.spec.SpecException;
 
 /**
@@ -135,10 +136,35 @@ final class NodeMapper {
   }
 
   /** The operators mapped on computed values. */
-  static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+  static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
       "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Reshape", "Squeeze", "Unsqueeze",
       "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad");
+
+  /**
+   * {@code ReduceMean} where it is a layer: over the steps of a sequence (axis 1, the axis dropped:
+   * PyTorch's {@code x.mean(dim=1)}), or over every axis after the channels (Keras' and tf2onnx's
+   * global average pooling, as {@code GlobalAveragePool}).
+   */
+  private void reduceMean(NodeProto n) {
+    Value x = value(n.getInput(0));
+    int rank = x.shape().size() + 1;
+    long[] axes = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? constant(n, 1, "axes").asLongs()
+        : Attrs.ints(n, "axes");
+    long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
+    boolean keep = Attrs.integer(n, "keepdims", 1) != 0;
+    long[] spatial = java.util.stream.LongStream.range(2, rank).toArray();
+    String out = n.getOutput(0);
+    if (rank >= 3 && !keep && Arrays.equals(sorted, new long[] {1})) {
+      add(out, new SequenceMeanPool(unique(out), x.node()));
+    } else if (rank >= 3 && Arrays.equals(sorted, spatial)) {
+      add(out, new GlobalAvgPool(unique(out), List.of(x.node())));
+    } else {
+      throw new Unsupported("the mean over axes " + OnnxTensors.clip(Arrays.toString(axes)) + (keep ? ", kept," : "")
+          + " of " + x.shape() + " per example; the mean over a sequence's steps (axis 1, not kept) or over every axis"
+          + " after the channels is a layer");
+    }
+  }
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -375,6 +401,7 @@ final class NodeMapper {
       case "Pad" -> WindowImport.pad(this, n);
       case "MaxPool", "AveragePool" -> WindowImport.pool(this, n);
       case "GlobalAveragePool" -> add(out, new GlobalAvgPool(unique(out), List.of(value(n.getInput(0)).node())));
+      case "ReduceMean" -> reduceMean(n);
       case "BatchNormalization" -> batchNorm(n);
       case "LayerNormalization" -> layerNorm(n);
       case "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose" -> reshape(n, op);

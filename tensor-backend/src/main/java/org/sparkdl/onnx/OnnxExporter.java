@@ -116,7 +116,8 @@ public final class OnnxExporter {
     if (!unsupported.isEmpty()) {
       throw new IllegalArgumentException("The network cannot be written as ONNX: layers " + String.join(", ", unsupported)
           + " have no ONNX operator form here (supported: dense, activations, dropout, add, concat, reshape, flatten,"
-          + " convolutions, pooling, normalisation, embedding, lstm, gru).");
+          + " convolutions, pooling, normalisation, embedding, lstm, gru, the mean over a sequence's steps without"
+          + " lengths).");
     }
     if (!options.outputs().isEmpty() && spec.outputs().size() != 1) {
       throw new IllegalArgumentException("Named outputs need a network of one output; this one has " + spec.outputs() + ".");
@@ -173,8 +174,9 @@ public final class OnnxExporter {
 
   /** Whether {@code ls} has an ONNX form. */
   static boolean exportable(LayerSpec ls) {
+    // a mean over every step is ReduceMean; over each example's valid steps (a lengths input) it has no operator form
     return !(ls instanceof org.sparkdl.spec.MultiHeadAttention || ls instanceof org.sparkdl.spec.PositionalEmbedding
-        || ls instanceof org.sparkdl.spec.SequenceMeanPool);
+        || ls instanceof org.sparkdl.spec.SequenceMeanPool p && p.inputs().size() > 1);
   }
 
   /** Per-channel constants ({@code [C, 1, ...]}, or a scalar for one) broadcast over an input's per-example shape. */
@@ -271,6 +273,8 @@ public final class OnnxExporter {
       g.node("AveragePool", List.of(x), name, attrs.toArray(new org.sparkdl.onnx.proto.OnnxProto.AttributeProto[0]));
     } else if (ls instanceof GlobalAvgPool) {
       g.node("GlobalAveragePool", List.of(x), name);
+    } else if (ls instanceof org.sparkdl.spec.SequenceMeanPool) {
+      g.node("ReduceMean", List.of(x), name, ints("axes", List.of(1)), integer("keepdims", 0));
     } else if (ls instanceof BatchNorm b) {
       int c = in.get(0);
       g.node("BatchNormalization", List.of(x, weight(name + ".weight", c), weight(name + ".bias", c),
