@@ -21,7 +21,7 @@ final class ConstFolder {
    * the file, and exporters use it for small shape arithmetic (PyTorch's {@code F.pad} writes its
    * pads with it).
    */
-  static final long MAX_FILLED = 1L << 20;
+  static final long MAX_FILLED = 1L << 16;
 
   private ConstFolder() {}
 
@@ -138,11 +138,11 @@ final class ConstFolder {
       } else if (s > 0) {
         start = Math.max(0, Math.min(dim, start));
         end = Math.max(0, Math.min(dim, end));
-        dims[a] = end > start ? (end - start + s - 1) / s : 0;
+        dims[a] = end > start ? (end - start - 1) / s + 1 : 0;   // no overflow: end - start <= dim
       } else {
         start = Math.max(0, Math.min(dim - 1, start));
         end = Math.max(-1, Math.min(dim - 1, end));
-        dims[a] = start > end ? (start - end - s - 1) / -s : 0;
+        dims[a] = start > end ? (start - end - 1) / -Math.max(s, -Long.MAX_VALUE) + 1 : 0;
       }
       from[a] = start;
       step[a] = s;
