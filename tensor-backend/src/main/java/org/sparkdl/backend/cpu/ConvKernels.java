@@ -51,11 +51,7 @@ final class ConvKernels {
         }
         if (g.strips) {
           for (int j = 0; j < w.kernelW(); j++) {
-            if (f32) {
-              g.stripF(planeF, partF[j], j);
-            } else {
-              g.stripD(planeD, partD[j], j);
-            }
+            g.stripF(planeF, partF[j], j);
           }
         }
         for (int i = 0; i < w.kernelH(); i++) {
@@ -64,11 +60,7 @@ final class ConvKernels {
             int tap = i * w.kernelW() + j;
             if (g.strips) {
               // tap (i, j)'s segment is the strip of kernel column j from virtual row i dilationH on
-              if (f32) {
-                cf.put(dst, partF[j], g.stripStart(i), g.oh * g.ow);
-              } else {
-                cd.put(dst, partD[j], g.stripStart(i), g.oh * g.ow);
-              }
+              cf.put(dst, partF[j], g.stripStart(i), g.oh * g.ow);
             } else if (f32) {
               g.unfoldF(planeF, partF[tap], i, j);
               cf.put(dst, partF[tap], 0, g.oh * g.ow);
@@ -97,9 +89,7 @@ final class ConvKernels {
       float[] segF = f32 ? new float[g.oh * g.ow] : null;
       double[] planeD = f32 ? null : new double[g.h * g.w];
       double[] segD = f32 ? null : new double[g.oh * g.ow];
-      int strips = g.strips ? w.kernelW() : 0;
-      float[][] stripF = f32 ? new float[strips][g.partLength()] : null;
-      double[][] stripD = f32 ? null : new double[strips][g.partLength()];
+      float[][] stripF = new float[g.strips ? w.kernelW() : 0][g.partLength()];
       for (int unit = from; unit < to; unit++) {
         int n = unit / g.c;
         int c = unit % g.c;
@@ -111,9 +101,6 @@ final class ConvKernels {
           }
         } else {
           Arrays.fill(planeD, 0.0);
-          for (double[] strip : stripD) {
-            Arrays.fill(strip, 0.0);
-          }
         }
         for (int i = 0; i < w.kernelH(); i++) {
           for (int j = 0; j < w.kernelW(); j++) {
@@ -127,20 +114,12 @@ final class ConvKernels {
               }
             } else {
               cd.get(src, segD, 0, segD.length);
-              if (g.strips) {
-                addTo(stripD[j], g.stripStart(i), segD);
-              } else {
-                g.foldD(segD, planeD, i, j);
-              }
+              g.foldD(segD, planeD, i, j);
             }
           }
         }
-        for (int j = 0; j < strips; j++) {
-          if (f32) {
-            g.unstripF(stripF[j], planeF, j);
-          } else {
-            g.unstripD(stripD[j], planeD, j);
-          }
+        for (int j = 0; j < stripF.length; j++) {
+          g.unstripF(stripF[j], planeF, j);
         }
         if (f32) {
           xf.put(plane, planeF, 0, planeF.length);
@@ -153,12 +132,6 @@ final class ConvKernels {
 
   /** {@code into[at + t] += add[t]} for every {@code t}: a loop HotSpot compiles to SIMD instructions. */
   private static void addTo(float[] into, int at, float[] add) {
-    for (int t = 0; t < add.length; t++) {
-      into[at + t] += add[t];
-    }
-  }
-
-  private static void addTo(double[] into, int at, double[] add) {
     for (int t = 0; t < add.length; t++) {
       into[at + t] += add[t];
     }
@@ -178,7 +151,8 @@ final class ConvKernels {
      * the padding), the {@code OW} inputs that kernel column reads across the output columns. Tap
      * {@code (i, j)}'s segment is then the strip's {@code OH OW} entries from row {@code i
      * dilationH}: one bulk copy per tap, and {@code kernelW} row copies per input row, where the
-     * segments one by one take {@code kernelH kernelW} row copies per output row.
+     * segments one by one take {@code kernelH kernelW} row copies per output row. Float32 only:
+     * float64 (gradient checks) unfolds segment by segment.
      */
     final boolean strips;
     private final Window2d win;
@@ -203,7 +177,7 @@ final class ConvKernels {
         lo[j] = Math.min(ow, Math.max(0, first));
         hi[j] = Math.max(lo[j], Math.min(ow, last + 1));
       }
-      strips = win.strideH() == 1;
+      strips = win.strideH() == 1 && x.dtype() == DType.FLOAT32;
     }
 
     /** Length of a strip ({@link #strips}) or of a segment. */
@@ -234,19 +208,6 @@ final class ConvKernels {
       }
     }
 
-    void stripD(double[] plane, double[] strip, int j) {
-      int a = lo[j];
-      int b = hi[j];
-      int sw = win.strideW();
-      for (int ih = 0; ih < h && a < b; ih++) {
-        int src = ih * w + firstColumn(j);
-        int at = (ih + win.padTop()) * ow;
-        for (int q = a; q < b; q++, src += sw) {
-          strip[at + q] = plane[src];
-        }
-      }
-    }
-
     /** Adds the entries of kernel column {@code j}'s strip that read the image to {@code plane}. */
     void unstripF(float[] strip, float[] plane, int j) {
       int a = lo[j];
@@ -263,19 +224,6 @@ final class ConvKernels {
           for (int q = a; q < b; q++, dst += sw) {
             plane[dst] += strip[at + q];
           }
-        }
-      }
-    }
-
-    void unstripD(double[] strip, double[] plane, int j) {
-      int a = lo[j];
-      int b = hi[j];
-      int sw = win.strideW();
-      for (int ih = 0; ih < h && a < b; ih++) {
-        int dst = ih * w + firstColumn(j);
-        int at = (ih + win.padTop()) * ow;
-        for (int q = a; q < b; q++, dst += sw) {
-          plane[dst] += strip[at + q];
         }
       }
     }
