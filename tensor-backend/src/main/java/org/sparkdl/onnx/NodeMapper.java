@@ -25,7 +25,6 @@ import org.sparkdl.spec.InputSpec;
 import org.sparkdl.spec.LayerNorm;
 import org.sparkdl.spec.LayerSpec;
 import org.sparkdl.spec.Reshape;
-import org.sparkdl.spec.SequenceMeanPool;
 import org.sparkdl.spec.SpecException;
 
 /**
@@ -34,9 +33,9 @@ import org.sparkdl.spec.SpecException;
  * <p>Nodes whose inputs are all constants are evaluated ({@link ConstFolder}). Of the others:
  * {@code Gemm}, and {@code MatMul} by a constant (with a following constant {@code Add} as its
  * bias), become dense layers; {@code Conv} a 1-D or 2-D convolution (a following constant {@code Add}
- * folds into its bias, and a zero {@code Pad} read only by convolutions, or by max poolings of a
- * ReLU's output, into their padding); {@code
- * MaxPool}, {@code AveragePool}, {@code GlobalAveragePool}, {@code
+ * folds into its bias, and a zero {@code Pad} into the padding of the convolutions or poolings that
+ * read it: {@link WindowImport#pad}); {@code MaxPool}, {@code AveragePool}, {@code
+ * GlobalAveragePool}, {@code ReduceMean} over a sequence's steps or the spatial axes, {@code
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
@@ -141,31 +140,6 @@ final class NodeMapper {
       "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Reshape", "Squeeze", "Unsqueeze",
       "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad");
 
-  /**
-   * {@code ReduceMean} where it is a layer: over the steps of a sequence (axis 1, the axis dropped:
-   * PyTorch's {@code x.mean(dim=1)}), or over every axis after the channels (Keras' and tf2onnx's
-   * global average pooling, as {@code GlobalAveragePool}).
-   */
-  private void reduceMean(NodeProto n) {
-    Value x = value(n.getInput(0));
-    int rank = x.shape().size() + 1;
-    long[] axes = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? constant(n, 1, "axes").asLongs()
-        : Attrs.ints(n, "axes");
-    long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
-    boolean keep = Attrs.integer(n, "keepdims", 1) != 0;
-    long[] spatial = java.util.stream.LongStream.range(2, rank).toArray();
-    String out = n.getOutput(0);
-    if (rank >= 3 && !keep && Arrays.equals(sorted, new long[] {1})) {
-      add(out, new SequenceMeanPool(unique(out), x.node()));
-    } else if (rank >= 3 && Arrays.equals(sorted, spatial)) {
-      add(out, new GlobalAvgPool(unique(out), List.of(x.node())));
-    } else {
-      throw new Unsupported("the mean over axes " + OnnxTensors.clip(Arrays.toString(axes)) + (keep ? ", kept," : "")
-          + " of " + x.shape() + " per example; the mean over a sequence's steps (axis 1, not kept) or over every axis"
-          + " after the channels is a layer");
-    }
-  }
-
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
   }
@@ -247,12 +221,12 @@ final class NodeMapper {
   }
 
   /**
-   * A zero {@code Pad} left out of the network, to be folded into the convolutions that read it:
-   * the value it pads and the zeros it adds before and after each spatial axis.
+   * A zero {@code Pad} left out of the network, to be folded into the convolutions or poolings that
+   * read it: the value it pads and the zeros it adds before and after each spatial axis.
    */
   record FoldedPad(Value input, int[][] ends) {}
 
-  /** Records {@code output} as {@code pad}, for the convolutions reading it ({@link #foldedPad}). */
+  /** Records {@code output} as {@code pad}, for the layers reading it ({@link #foldedPad}). */
   void fold(String output, FoldedPad pad) {
     folded.put(output, pad);
   }
@@ -401,7 +375,7 @@ final class NodeMapper {
       case "Pad" -> WindowImport.pad(this, n);
       case "MaxPool", "AveragePool" -> WindowImport.pool(this, n);
       case "GlobalAveragePool" -> add(out, new GlobalAvgPool(unique(out), List.of(value(n.getInput(0)).node())));
-      case "ReduceMean" -> reduceMean(n);
+      case "ReduceMean" -> WindowImport.reduceMean(this, n);
       case "BatchNormalization" -> batchNorm(n);
       case "LayerNormalization" -> layerNorm(n);
       case "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose" -> reshape(n, op);

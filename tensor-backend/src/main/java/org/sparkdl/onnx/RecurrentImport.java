@@ -178,9 +178,14 @@ final class RecurrentImport {
    * axis 0 with a scalar index (PyTorch's {@code h[-1]} or {@code h[0]}), which leaves {@code [N, H]}.
    */
   private boolean lastOrOnly(NodeProto n) {
+    Long index = scalarIndex(n);
+    return Attrs.integer(n, "axis", 0) == 0 && index != null && (index == 0 || index == -1);
+  }
+
+  /** The constant scalar index of a {@code Gather}, or null when it is not one. */
+  private Long scalarIndex(NodeProto n) {
     Const index = m.constOrNull(n.getInputCount() > 1 ? n.getInput(1) : "");
-    return Attrs.integer(n, "axis", 0) == 0 && index != null && index.rank() == 0
-        && (index.asLongs()[0] == 0 || index.asLongs()[0] == -1);
+    return index != null && index.rank() == 0 ? index.asLongs()[0] : null;
   }
 
   /**
@@ -190,10 +195,9 @@ final class RecurrentImport {
    */
   private void lastStep(NodeProto n, Form f, int axis) {
     int steps = stepsOf(f);
-    Const index = m.constOrNull(n.getInputCount() > 1 ? n.getInput(1) : "");
-    long i = index != null && index.rank() == 0 ? index.asLongs()[0] : Long.MIN_VALUE;
-    if (Attrs.integer(n, "axis", 0) != axis || !(i == -1 || steps > 0 && i == steps - 1)) {
-      throw new Unsupported("it takes " + (index == null || index.rank() != 0 ? "several steps" : "step " + i)
+    Long i = scalarIndex(n);
+    if (Attrs.integer(n, "axis", 0) != axis || i == null || !(i == -1 || steps > 0 && i == steps - 1)) {
+      throw new Unsupported("it takes " + (i == null ? "several steps" : "step " + i)
           + " of a recurrent layer's sequence along axis " + Attrs.integer(n, "axis", 0) + "; of a sequence read only"
           + " through a Gather, the last step (index -1 along the steps' axis) is read");
     }

@@ -3,14 +3,17 @@ package org.sparkdl.onnx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 import org.sparkdl.spec.Activation;
 import org.sparkdl.spec.AvgPool2d;
 import org.sparkdl.spec.Conv1d;
 import org.sparkdl.spec.Conv2d;
+import org.sparkdl.spec.GlobalAvgPool;
 import org.sparkdl.spec.MaxPool2d;
 import org.sparkdl.spec.Padding;
+import org.sparkdl.spec.SequenceMeanPool;
 
 /** {@code Conv}, {@code MaxPool} and {@code AveragePool} nodes as convolution and pooling layers. */
 final class WindowImport {
@@ -90,6 +93,31 @@ final class WindowImport {
     String name = m.unique(out);
     m.add(out, max ? new MaxPool2d(name, List.of(x.node()), kernel, stride, padding)
         : new AvgPool2d(name, List.of(x.node()), kernel, stride, padding, countPad));
+  }
+
+  /**
+   * {@code ReduceMean} where it is a layer: over the steps of a sequence (axis 1, the axis dropped:
+   * PyTorch's {@code x.mean(dim=1)}), or over every axis after the channels (Keras' and tf2onnx's
+   * global average pooling, as {@code GlobalAveragePool}).
+   */
+  static void reduceMean(NodeMapper m, NodeProto n) {
+    Value x = m.value(n.getInput(0));
+    int rank = x.shape().size() + 1;
+    long[] axes = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? m.constant(n, 1, "axes").asLongs()
+        : Attrs.ints(n, "axes");
+    long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
+    boolean keep = Attrs.integer(n, "keepdims", 1) != 0;
+    long[] spatial = LongStream.range(2, rank).toArray();
+    String out = n.getOutput(0);
+    if (rank >= 3 && !keep && Arrays.equals(sorted, new long[] {1})) {
+      m.add(out, new SequenceMeanPool(m.unique(out), x.node()));
+    } else if (rank >= 3 && Arrays.equals(sorted, spatial)) {
+      m.add(out, new GlobalAvgPool(m.unique(out), List.of(x.node())));
+    } else {
+      throw new Unsupported("the mean over axes " + OnnxTensors.clip(Arrays.toString(axes)) + (keep ? ", kept," : "")
+          + " of " + x.shape() + " per example; the mean over a sequence's steps (axis 1, not kept) or over every axis"
+          + " after the channels is a layer");
+    }
   }
 
   /**

@@ -271,6 +271,11 @@ public final class CpuBackend extends HostBackend {
       FloatPointer pb = floats(b);
       FloatPointer pc = floats(c);
       SmallGemm.Split split = smallGemm && threads == 1 ? SmallGemm.plan(m, n, k, ta, tb) : null;
+      int cut = split == null ? 0 : switch (split.dim()) {
+        case M -> m;
+        case N -> n;
+        case K -> k;
+      };
       for (int i = 0; i < batch; i++) {
         if (split == null) {
           openblas_nolapack.cblas_sgemm(row, transA, transB, m, n, k, (float) alpha,
@@ -280,8 +285,7 @@ public final class CpuBackend extends HostBackend {
         for (int piece = 0; piece < split.count(); piece++) {
           // element offsets of the piece's first row, column or inner index in A, B and C (row-major)
           int from = piece * split.size();
-          int len = Math.min(split.size(), (split.dim() == SmallGemm.Dim.M ? m : split.dim() == SmallGemm.Dim.N ? n : k)
-              - from);
+          int len = Math.min(split.size(), cut - from);
           long offA = switch (split.dim()) {
             case M -> ta ? from : from * lda;
             case N -> 0;

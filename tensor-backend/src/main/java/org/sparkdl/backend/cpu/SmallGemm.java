@@ -20,10 +20,9 @@ import java.util.stream.Stream;
  * <p>Pieces are whole rows of C ({@code m}), else whole columns ({@code n}), else slices of the
  * inner dimension ({@code k}, each piece after the first adding to C); a piece never gets so narrow
  * that the kernels' register tiles run mostly empty, and layouts where a cut measured slower stay
- * whole ({@link #plan}). Rows and columns of C are computed as they
- * would be whole; a split of {@code k} only regroups each sum. {@code -Dsparkdl.cpu.smallGemm=false}
- * turns the splitting off, {@code =true} on (on other CPUs OpenBLAS packs each piece, so it would
- * only cost there).
+ * whole ({@link #plan}). Rows and columns of C are computed as they would be whole; a split of
+ * {@code k} only regroups each sum. {@code -Dsparkdl.cpu.smallGemm=false} turns the splitting off,
+ * {@code =true} on (on other CPUs OpenBLAS packs each piece, so it would only cost there).
  */
 final class SmallGemm {
   /** OpenBLAS's bound on {@code m n k} for its small-matrix kernels. */
@@ -64,9 +63,9 @@ final class SmallGemm {
    * multiple of 8 rows (or 4): 32x128x784: 92 -> 60 us, 32x256x800: 186 -> 122, 64x128x1024: 261 ->
    * 160; but 64x128x512 100 -> 82 in 8-row pieces and 174 in 13-row ones, 64x128x400 77 -> 122,
    * 64x256x256 98 -> 238, an LSTM's 64x512x128 104 -> 160-254 in any pieces. Along the inner
-   * dimension they won only where C is tiny beside it (a convolution's weight gradient, 16x25x6272: 126 -> 54; 64x120x400: 75 ->
-   * 76). With both transposed, rows lost and columns or the inner dimension
-   * won (32x128x784: 96 -> 113 by rows, 58 by the inner dimension).
+   * dimension they won only where C is tiny beside it (a convolution's weight gradient, 16x25x6272:
+   * 126 -> 54; 64x120x400: 75 -> 76). With both transposed, rows lost and columns or the inner
+   * dimension won (32x128x784: 96 -> 113 by rows, 58 by the inner dimension).
    */
   static Split plan(int m, int n, int k, boolean transA, boolean transB) {
     long mnk = (long) m * n * k;
@@ -75,16 +74,16 @@ final class SmallGemm {
     }
     Split s = null;
     if (!transB) {
-      s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS);
+      s = along(Dim.M, m, LIMIT / ((long) n * k), MIN_ROWS, true);
     } else if (!transA && n % VECTOR == 0 && n <= MAX_TRANSPOSED_COLUMNS && k >= MIN_TRANSPOSED_INNER) {
       long rows = LIMIT / ((long) n * k);
       s = along(Dim.M, m, rows >= 8 ? rows / 8 * 8 : rows / 4 * 4, MIN_ROWS, false);
     }
     if (s == null && (!transB || transA)) {
-      s = along(Dim.N, n, LIMIT / ((long) m * k), MIN_COLUMNS);
+      s = along(Dim.N, n, LIMIT / ((long) m * k), MIN_COLUMNS, true);
     }
     if (s == null && (!transB || transA || (long) m * n <= TINY_C)) {
-      s = along(Dim.K, k, LIMIT / ((long) m * n), MIN_INNER);
+      s = along(Dim.K, k, LIMIT / ((long) m * n), MIN_INNER, true);
     }
     return s;
   }
@@ -94,10 +93,6 @@ final class SmallGemm {
    * most} but the last, where {@code most} was rounded to a multiple of the kernels' tiles), or null
    * when they would be under {@code least}.
    */
-  private static Split along(Dim dim, int length, long most, int least) {
-    return along(dim, length, most, least, true);
-  }
-
   private static Split along(Dim dim, int length, long most, int least, boolean even) {
     if (most < least) {
       return null;
