@@ -67,6 +67,12 @@ public final class Conv1d implements Layer {
     return length * ((long) inChannels * w.dim(2) + w.dim(0));
   }
 
+  /** None: scoring unfolds one example at a time, into columns whose size does not grow with the batch. */
+  @Override
+  public long liveWorkspacePerRow(List<Integer> input) {
+    return 0;
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = inputs.get(0);

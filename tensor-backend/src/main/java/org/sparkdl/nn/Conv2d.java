@@ -63,6 +63,12 @@ public final class Conv2d implements Layer {
     return spatial * ((long) inChannels * window.kernelSize() + weights.weight().shape().dim(0));
   }
 
+  /** None: scoring unfolds one example at a time, into columns whose size does not grow with the batch. */
+  @Override
+  public long liveWorkspacePerRow(List<Integer> input) {
+    return 0;
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = input(inputs);

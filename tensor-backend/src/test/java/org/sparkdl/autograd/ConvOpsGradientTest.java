@@ -69,6 +69,21 @@ class ConvOpsGradientTest {
             new int[] {2, 1, 3, 3}, new Window2d(3, 3, 1, 1, 1, 1, 2, 2, 2, 2), 1));
   }
 
+  /**
+   * {@link #conv2dCases} and wider ones: 16 input channels per group times a kernel width of 2 or
+   * more, which scoring unfolds by kernel row (too wide for float64 central differences to stay
+   * within the gradient check's tolerance).
+   */
+  static Stream<Arguments> conv2dForwardCases() {
+    return Stream.concat(conv2dCases(), Stream.of(
+        Arguments.of("16 channels, kernel 3x3, padding 1", new int[] {2, 16, 5, 6}, new int[] {3, 16, 3, 3},
+            new Window2d(3, 3, 1, 1, 1, 1, 1, 1, 1, 1), 1),
+        Arguments.of("16 channels, kernel 2x4, dilation 2x1, stride 1x2, uneven padding", new int[] {2, 16, 6, 9},
+            new int[] {2, 16, 2, 4}, new Window2d(2, 4, 1, 2, 2, 1, 0, 1, 2, 1), 1),
+        Arguments.of("32 channels in 2 groups, kernel 3x3", new int[] {1, 32, 4, 4}, new int[] {4, 16, 3, 3},
+            new Window2d(3, 3, 1, 1, 1, 1, 0, 0, 1, 1), 2)));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("conv2dCases")
   void conv2dGradientsWithRespectToInputWeightAndBias(String name, int[] xs, int[] ws, Window2d w, int groups) {
@@ -78,26 +93,34 @@ class ConvOpsGradientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("conv2dCases")
+  @MethodSource("conv2dForwardCases")
   void conv2dMatchesADirectLoopInBothDtypes(String name, int[] xs, int[] ws, Window2d w, int groups) {
     Tensor x = rand(xs);
     Tensor wt = rand(ws);
     Tensor b = rand(ws[0]);
     double[] expected = directConv(x.toDoubleArray(), xs, wt.toDoubleArray(), ws, b.toDoubleArray(), w, groups);
-    for (DType dt : DType.values()) {
-      try (Scope s = scope.child("forward")) {
-        Tape tape = new Tape(s, false, 0);
-        Tensor xc = s.allocate(dt, x.shape());
-        Tensor wc = s.allocate(dt, wt.shape());
-        Tensor bc = s.allocate(dt, b.shape());
-        be.copy(x, xc);
-        be.copy(wt, wc);
-        be.copy(b, bc);
-        double[] found = ConvOps.conv2d(tape.constant(xc), tape.constant(wc), tape.constant(bc), w, groups)
-            .value().toDoubleArray();
-        assertClose(expected, found, dt == DType.FLOAT32 ? 1e-5 : 1e-12);
+    double[] unbiased = directConv(x.toDoubleArray(), xs, wt.toDoubleArray(), ws, new double[ws[0]], w, groups);
+    // constants on two threads take the batch-wide path; on one, scoring's example-by-example path
+    for (int threads : new int[] {2, 1}) {
+      be.setThreads(threads);
+      for (DType dt : DType.values()) {
+        try (Scope s = scope.child("forward")) {
+          Tape tape = new Tape(s, false, 0);
+          Tensor xc = s.allocate(dt, x.shape());
+          Tensor wc = s.allocate(dt, wt.shape());
+          Tensor bc = s.allocate(dt, b.shape());
+          be.copy(x, xc);
+          be.copy(wt, wc);
+          be.copy(b, bc);
+          double tolerance = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
+          assertClose(expected, ConvOps.conv2d(tape.constant(xc), tape.constant(wc), tape.constant(bc), w, groups)
+              .value().toDoubleArray(), tolerance);
+          assertClose(unbiased, ConvOps.conv2d(tape.constant(xc), tape.constant(wc), null, w, groups).value()
+              .toDoubleArray(), tolerance);
+        }
       }
     }
+    be.setThreads(2);
   }
 
   static double[] directConv(double[] x, int[] xs, double[] w, int[] ws, double[] b, Window2d win, int groups) {
