@@ -21,7 +21,7 @@ import org.sparkdl.tensor.Tensor;
 public final class ConvOps {
   private ConvOps() {}
 
-  /** The fewest values per kernel row ({@code C/groups kw}) at which scoring unfolds an example by kernel row. */
+  /** The fewest values per kernel row ({@code C kw}) at which scoring unfolds an example by kernel row. */
   static final int MIN_ROW_DEPTH = 32;
 
   /**
@@ -46,8 +46,8 @@ public final class ConvOps {
     int spatial = oh * ow;
     int k = ws.dim(1) * window.kernelSize();
     int coutG = cout / groups;
-    if (be.isHost() && be.threads() == 1 && !x.requiresGrad && !w.requiresGrad && (b == null || !b.requiresGrad)) {
-      return tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window, groups),
+    if (groups == 1 && be.isHost() && be.threads() == 1 && !x.requiresGrad && !w.requiresGrad && (b == null || !b.requiresGrad)) {
+      return tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window),
           gy -> {}, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
     }
     Tensor w2 = w.value.contiguous(tape.scope()).reshape(cout, k);
@@ -94,10 +94,11 @@ public final class ConvOps {
   }
 
   /**
-   * The forward pass on one CPU thread when nothing needs a gradient (scoring in a Spark task): one
-   * example at a time, so that its columns stay in the core's cache between the unfolding and the
-   * gemm, which writes the example's {@code [Cout, OH OW]} output in place (no columns for the whole
-   * batch, no layout change afterwards).
+   * The forward pass of a full (ungrouped) convolution on one CPU thread when nothing needs a
+   * gradient (scoring in a Spark task): one example at a time, so that its columns stay in the
+   * core's cache between the unfolding and the gemm, which writes the example's {@code [Cout, OH
+   * OW]} output in place (no columns for the whole batch, no layout change afterwards). Grouped convolutions (depthwise ones among them) keep the
+   * batch-wide path: per example, their many small gemms would be as many more calls.
    *
    * <p>With a vertical stride of 1 and at least {@link #MIN_ROW_DEPTH} values per kernel row, the
    * example is unfolded by kernel row rather than by tap: a 1-row window gives {@code [C kw, Hp OW]}
@@ -106,8 +107,7 @@ public final class ConvOps {
    * the output: {@code kh} times less to unfold (45 KB instead of 160 KB an example for a LeNet's
    * second layer, whose unfolding took a third of the layer's time) for the same multiply-adds.
    */
-  private static Tensor conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window,
-      int groups) {
+  private static Tensor conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window) {
     int n = x.shape().dim(0);
     int c = x.shape().dim(1);
     int cout = w.shape().dim(0);
@@ -120,7 +120,7 @@ public final class ConvOps {
         window.padTop(), window.padBottom(), window.padLeft(), window.padRight()) : window;
     int rows = unfold.outputHeight(x.shape().dim(2));
     Tensor cols = tape.allocate(x.dtype(), Shape.of(c * unfold.kernelSize(), rows * ow));
-    // byRow: the weights as [kh, Cout, C/groups kw], one matrix per kernel row
+    // byRow: the weights as [kh, Cout, C kw], one matrix per kernel row
     Tensor weights = byRow
         ? w.transpose(1, 2).transpose(0, 1).contiguous(tape.scope()).reshape(kh, cout, rowDepth)
         : w.contiguous(tape.scope()).reshape(1, cout, w.shape().size() / cout);
@@ -134,7 +134,7 @@ public final class ConvOps {
       for (int i = 0; i < weights.shape().dim(0); i++) {
         int first = i * window.dilationH() * ow;
         multiply(be, weights.slice(0, i, i + 1).reshape(cout, weights.shape().dim(2)),
-            byRow ? cols.slice(1, first, first + oh * ow) : cols, y, groups, b == null && i == 0 ? 0 : 1);
+            byRow ? cols.slice(1, first, first + oh * ow) : cols, y, 1, b == null && i == 0 ? 0 : 1);
       }
     }
     return out;

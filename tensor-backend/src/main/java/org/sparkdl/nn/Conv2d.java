@@ -63,10 +63,13 @@ public final class Conv2d implements Layer {
     return spatial * ((long) inChannels * window.kernelSize() + weights.weight().shape().dim(0));
   }
 
-  /** None: scoring unfolds one example at a time, into columns whose size does not grow with the batch. */
+  /**
+   * None for a full convolution, which scoring unfolds one example at a time (columns that do not
+   * grow with the batch); all of it for a grouped one, which unfolds the whole batch.
+   */
   @Override
   public long liveWorkspacePerRow(List<Integer> input) {
-    return 0;
+    return groups == 1 ? 0 : workspacePerRow(input);
   }
 
   @Override
