@@ -48,6 +48,11 @@ public final class Activation implements Layer {
     return function;
   }
 
+  /** Whether this is a ReLU, {@code max(x, 0)}. */
+  boolean isRelu() {
+    return op == UnaryOp.RELU;
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = inputs.get(0);

@@ -1,6 +1,7 @@
 package org.sparkdl.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,10 +43,15 @@ public final class Network implements AutoCloseable {
   private final ParameterStore buffers;
   private final List<String> frozen;
   /**
-   * Per layer, whether at inference it runs together with the next one: a convolution whose only
-   * consumer is the batch normalisation after it (and which is not an output) folds it in.
+   * Per layer, how at inference it runs together with the next one, when it is that layer's only
+   * input and read by nothing else (not an output either): a convolution folds the batch
+   * normalisation after it into its weights; a ReLU before a max pooling runs after it instead, on
+   * a quarter of the values for 2x2 windows, with the same result (ReLU is monotone, so it commutes
+   * with the maximum, NaN and signed zeros included).
    */
-  private final boolean[] foldsNext;
+  private enum Pairing { NONE, FOLD_BATCH_NORM, POOL_FIRST }
+
+  private final Pairing[] pairings;
 
   private Network(NetworkSpec spec, Backend backend, DType dtype, Collection<String> frozenLayers) {
     this.spec = spec;
@@ -76,7 +82,7 @@ public final class Network implements AutoCloseable {
         throw new IllegalArgumentException("Buffer '" + b.name() + "' has the name of a parameter.");
       }
     }
-    this.foldsNext = foldable(spec, layers);
+    this.pairings = pairings(spec, layers);
     this.store = new ParameterStore(backend, dtype, params);
     this.buffers = ParameterStore.buffers(backend, dtype, state);
     // buffers start at their defaults (running variance 1) even before weights are loaded into them
@@ -166,23 +172,45 @@ public final class Network implements AutoCloseable {
     return slots;
   }
 
-  /** Per layer, whether it folds the next into itself at inference (a copy; for tests). */
+  /** Per layer, whether it folds the next into itself at inference (for tests). */
   boolean[] foldsNext() {
-    return foldsNext.clone();
+    return matching(Pairing.FOLD_BATCH_NORM);
   }
 
-  /** {@link #foldsNext} of {@code spec}'s layers. */
-  private static boolean[] foldable(NetworkSpec spec, List<Layer> layers) {
+  /** Per layer, whether at inference the max pooling after it runs first (for tests). */
+  boolean[] poolsFirst() {
+    return matching(Pairing.POOL_FIRST);
+  }
+
+  private boolean[] matching(Pairing p) {
+    boolean[] found = new boolean[pairings.length];
+    for (int i = 0; i < found.length; i++) {
+      found[i] = pairings[i] == p;
+    }
+    return found;
+  }
+
+  /** The {@link #pairings} of {@code spec}'s layers. */
+  private static Pairing[] pairings(NetworkSpec spec, List<Layer> layers) {
     Map<String, Integer> uses = new HashMap<>();
     spec.layers().forEach(ls -> ls.inputs().forEach(in -> uses.merge(in, 1, Integer::sum)));
     spec.outputs().forEach(out -> uses.merge(out, 1, Integer::sum));
-    boolean[] folds = new boolean[layers.size()];
+    Pairing[] pairs = new Pairing[layers.size()];
+    Arrays.fill(pairs, Pairing.NONE);
     for (int i = 0; i + 1 < layers.size(); i++) {
       String name = spec.layers().get(i).name();
-      folds[i] = layers.get(i) instanceof Conv2d && layers.get(i + 1) instanceof BatchNorm
-          && spec.layers().get(i + 1).inputs().equals(List.of(name)) && uses.getOrDefault(name, 0) == 1;
+      if (!spec.layers().get(i + 1).inputs().equals(List.of(name)) || uses.getOrDefault(name, 0) != 1) {
+        continue;
+      }
+      Layer layer = layers.get(i);
+      Layer next = layers.get(i + 1);
+      if (layer instanceof Conv2d && next instanceof BatchNorm) {
+        pairs[i] = Pairing.FOLD_BATCH_NORM;
+      } else if (layer instanceof Activation a && a.isRelu() && next instanceof Pool2d p && p.isMax()) {
+        pairs[i] = Pairing.POOL_FIRST;
+      }
     }
-    return folds;
+    return pairs;
   }
 
   /** The {@link Footprint} of {@code spec}'s network. */
@@ -385,10 +413,12 @@ public final class Network implements AutoCloseable {
       for (String name : ls.inputs()) {
         args.add(values.get(name));
       }
-      if (fold && foldsNext[i]) {
-        // the convolution's output feeds only the batch normalisation, which takes the folded result
-        Var folded = ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1));
-        values.put(spec.layers().get(i + 1).name(), folded);
+      if (fold && pairings[i] != Pairing.NONE) {
+        // this layer's output feeds only the next layer, which takes the pair's result
+        Var pair = pairings[i] == Pairing.FOLD_BATCH_NORM
+            ? ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1))
+            : layers.get(i).forward(List.of(layers.get(i + 1).forward(args)));
+        values.put(spec.layers().get(i + 1).name(), pair);
         i++;
         continue;
       }

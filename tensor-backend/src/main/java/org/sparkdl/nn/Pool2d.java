@@ -60,6 +60,11 @@ public final class Pool2d implements Layer {
     return name;
   }
 
+  /** Whether this is a max pooling. */
+  boolean isMax() {
+    return kind == Kind.MAX;
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = inputs.get(0);
