@@ -356,7 +356,9 @@ class _NeuralNetworkParams(Params):
         Params._dummy(),
         "numWorkers",
         "Data-parallel workers (partitions of the cached training data); 0 uses the input's "
-        "partitions. Beyond the task slots of the cluster, a task trains several. Default: 0.",
+        "partitions, dealt out to every task slot when there are fewer, and in gradient mode only as "
+        "many tasks as a step of the network keeps busy (spark.sparkdl.train.taskMultiplyAdds). Beyond "
+        "the task slots of the cluster, a task trains several. Default: 0.",
         typeConverter=_number("numWorkers", 0, True, True),
     )
     featuresLayout: "Param[str]" = Param(
@@ -588,7 +590,7 @@ class _NeuralNetworkParams(Params):
         return self.getOrDefault(self.aggregationDepth)
 
     def getNumWorkers(self) -> int:
-        """Data-parallel workers (0: the input's partitions)."""
+        """Data-parallel workers (0: chosen by the fit)."""
         return self.getOrDefault(self.numWorkers)
 
     def getFeaturesLayout(self) -> str:

@@ -149,7 +149,7 @@ class _NeuralNetworkSetters(_ScoringSetters):
         return self._set(aggregationDepth=value)
 
     def setNumWorkers(self: P, value: int) -> P:
-        """Sets :py:attr:`numWorkers`. Data-parallel workers (0: the input's partitions)."""
+        """Sets :py:attr:`numWorkers`. Data-parallel workers (0: chosen by the fit)."""
         return self._set(numWorkers=value)
 
     def setFeaturesLayout(self: P, value: str) -> P:

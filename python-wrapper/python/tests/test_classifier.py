@@ -172,10 +172,17 @@ def _widest_stage(spark: Any, group: str, fit: Any) -> int:
 def test_one_partition_is_dealt_to_every_task_slot(blob_frame: Any) -> None:
     one = blob_frame.coalesce(1).cache()
     assert one.rdd.getNumPartitions() == 1
-    dealt = _widest_stage(one.sparkSession, "dealt", lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1).fit(one))
-    fixed = _widest_stage(one.sparkSession, "fixed",
-                          lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1, numWorkers=1).fit(one))
-    assert (dealt, fixed) == (2, 1), "one partition trains in both slots of local[2], unless numWorkers says 1"
+    spark = one.sparkSession
+    # a 4-8-3 network's step is too little work to share: one task, unless every slot is asked for
+    small = _widest_stage(spark, "small", lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1).fit(one))
+    spark.conf.set("spark.sparkdl.train.taskMultiplyAdds", "0")
+    try:
+        dealt = _widest_stage(spark, "dealt", lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1).fit(one))
+        fixed = _widest_stage(spark, "fixed",
+                              lambda: NeuralNetworkClassifier(layers=[4, 8, 3], maxEpochs=1, numWorkers=1).fit(one))
+    finally:
+        spark.conf.unset("spark.sparkdl.train.taskMultiplyAdds")
+    assert (small, dealt, fixed) == (1, 2, 1), "one partition trains in both slots of local[2], unless numWorkers says 1"
     one.unpersist()
 
 

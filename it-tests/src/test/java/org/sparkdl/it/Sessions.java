@@ -48,6 +48,8 @@ final class Sessions {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4")
+        // these fits test how several tasks train together, so every slot trains, however small the network
+        .config("spark.sparkdl.train.taskMultiplyAdds", "0")
         .config("spark.sql.warehouse.dir", workDir("spark-warehouse").toString());
   }
 

@@ -100,9 +100,17 @@ final class DistributedTrainer {
     // shuffles a second time under adaptive execution, which runs them as soon as the RDD is made
     int inputPartitions = data.queryExecution().toRdd().getNumPartitions();
     int slots = ExecutionPlan.slots(jsc.sc());
-    int slices = ExecutionPlan.slices(inputPartitions, slots, s.params().getNumWorkers());
+    // in gradient mode (where the tasks compute one global-batch step together, however many they are), a network
+    // too small to share a step among all the slots uses fewer tasks, unless the user chose how many; not one with
+    // buffers (batch normalisation's running statistics), which each task keeps and the driver averages
+    long taskWork = ExecutionPlan.minTaskMultiplyAdds(data.sparkSession().conf().get(ExecutionPlan.TASK_WORK_CONF, null));
+    Network.Footprint footprint = Network.footprint(s.spec());
+    long stepWork = s.params().getNumWorkers() > 0 || s.averageMode() || footprint.buffers() > 0 || taskWork == 0 ? -1
+        : ExecutionPlan.stepMultiplyAdds(footprint.multiplyAddsPerRow(), s.params().getBatchSize());
+    int workers = stepWork < 0 ? slots : Math.min(slots, ExecutionPlan.worthwhileTasks(stepWork, taskWork));
+    int slices = ExecutionPlan.slices(inputPartitions, workers, s.params().getNumWorkers());
     ExecutionPlan plan = ExecutionPlan.choose(jsc.sc().getConf(), jsc.sc().master(), slots, inputPartitions * slices,
-        data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"));
+        data.sparkSession().conf().get(ExecutionPlan.MODE_CONF, "auto"), stepWork, taskWork);
     MemoryEstimate memoryEstimate = MemoryEstimate.of(s.spec(), s.optimizer(), s.params().getBatchSize(), plan.tasks(),
         ExecutionPlan.tasksPerExecutor(jsc.sc(), plan.tasks()), ExecutionPlan.local(jsc.sc().master()));
     LOG.debug("{} {}: memory estimate {}", s.stage(), s.uid(), memoryEstimate);

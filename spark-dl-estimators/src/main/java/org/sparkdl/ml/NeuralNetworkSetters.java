@@ -168,7 +168,7 @@ public interface NeuralNetworkSetters<S extends NeuralNetworkSetters<S>> extends
     return self();
   }
 
-  /** Sets {@link #numWorkers()}. Data-parallel workers (0: the input's partitions). */
+  /** Sets {@link #numWorkers()}. Data-parallel workers (0: chosen by the fit). */
   default S setNumWorkers(int v) {
     set(numWorkers(), v);
     return self();

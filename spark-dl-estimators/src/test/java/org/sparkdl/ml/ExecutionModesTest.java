@@ -94,6 +94,7 @@ class ExecutionModesTest {
     } finally {
       spark.conf().unset(DistributedTrainer.BATCH_BYTES_CONF);
       spark.conf().unset(DataMemory.CONF);
+      spark.conf().unset(ExecutionPlan.TASK_WORK_CONF);
     }
   }
 
@@ -103,6 +104,7 @@ class ExecutionModesTest {
     // parts of its Arrow stream; 6,000 rows in two partitions make three batches per partition (the last short), and
     // 3,200 KB a task keeps the 3.6 MB of a partition on disk with two batches at a time decoded
     spark.conf().set(DistributedTrainer.BATCH_BYTES_CONF, "1500k");
+    spark.conf().set(ExecutionPlan.TASK_WORK_CONF, "0");   // two tasks, however small the network
     try {
       java.util.Random r = new java.util.Random(31);
       List<Row> rows = new java.util.ArrayList<>();
@@ -133,6 +135,7 @@ class ExecutionModesTest {
     } finally {
       spark.conf().unset(DistributedTrainer.BATCH_BYTES_CONF);
       spark.conf().unset(DataMemory.CONF);
+      spark.conf().unset(ExecutionPlan.TASK_WORK_CONF);
     }
   }
 
@@ -141,7 +144,7 @@ class ExecutionModesTest {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 900, 22, 5).cache();
     NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data));
     try (JobRecorder jobs = JobRecorder.start(spark)) {
-      NeuralNetworkClassificationModel barrier = classifier().fit(data);
+      NeuralNetworkClassificationModel barrier = TrainingFixtures.withAllSlots(spark, () -> classifier().fit(data));
       List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
           .map(JobRecorder.Job::barrierTasks).toList();
       assertEquals(List.of(2), tasks, "five partitions train in the two task slots of local[2]");
@@ -153,9 +156,10 @@ class ExecutionModesTest {
   @Test
   void anInputOfFewerPartitionsThanTaskSlotsIsDealtToEverySlot(SparkSession spark) {
     Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 23, 1).cache();
-    NeuralNetworkClassificationModel rounds = TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data));
+    NeuralNetworkClassificationModel rounds = TrainingFixtures.withAllSlots(spark,
+        () -> TrainingFixtures.withExecution(spark, "rounds", () -> classifier().fit(data)));
     try (JobRecorder jobs = JobRecorder.start(spark)) {
-      NeuralNetworkClassificationModel dealt = classifier().fit(data);
+      NeuralNetworkClassificationModel dealt = TrainingFixtures.withAllSlots(spark, () -> classifier().fit(data));
       NeuralNetworkClassificationModel fixed = classifier().setNumWorkers(1).fit(data);
       List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
           .map(JobRecorder.Job::barrierTasks).toList();
@@ -282,6 +286,46 @@ class ExecutionModesTest {
     assertTrue(be.liveBytes() <= tensors, "tensors still allocated: " + be.liveBytes() + " bytes, before the fit " + tensors);
     assertTrue(org.sparkdl.arrow.ArrowMemory.allocatedBytes() <= arrow, "Arrow memory still allocated: "
         + org.sparkdl.arrow.ArrowMemory.allocatedBytes() + " bytes, before the fit " + arrow);
+  }
+
+  @Test
+  void aNetworkTooSmallToShareAStepTrainsAsOneTaskToTheSameWeights(SparkSession spark) {
+    // 4-16-3 at 32 rows a step: a few thousand multiply-adds, where a task's share should hold 25 million
+    Dataset<Row> data = TrainingFixtures.blobs(spark, 600, 24, 2).cache();
+    try (JobRecorder jobs = JobRecorder.start(spark)) {
+      NeuralNetworkClassificationModel one = classifier().fit(data);
+      NeuralNetworkClassificationModel two = TrainingFixtures.withAllSlots(spark, () -> classifier().fit(data));
+      NeuralNetworkClassificationModel average = classifier().setSyncMode("average").fit(data);
+      List<Integer> tasks = jobs.jobs().stream().filter(j -> j.description().contains(": training"))
+          .map(JobRecorder.Job::barrierTasks).toList();
+      assertEquals(List.of(1, 2, 2), tasks, "one task; two with every slot asked for, or in average mode, whose"
+          + " workers each train a replica");
+      // the same global-batch steps, the two partitions' gradients summed in one task or across two
+      assertClose(two.weights(), one.weights(), 1e-5);
+      assertEquals(two.summary().rounds(), one.summary().rounds());
+    }
+  }
+
+  @Test
+  void thePlanSharesAStepAmongAsManyTasksAsItsWorkKeepsBusy() {
+    SparkConf conf = new SparkConf();
+    ExecutionPlan small = ExecutionPlan.choose(conf, "yarn", 8, 4, "auto", ExecutionPlan.stepMultiplyAdds(101_770, 64),
+        ExecutionPlan.MIN_TASK_STEP_MULTIPLY_ADDS);
+    assertTrue(small.barrier());
+    assertEquals(1, small.tasks());
+    assertEquals("one barrier stage of 1 task: a training step of this network is 19.5 million multiply-adds, too little"
+        + " to share among more tasks (each should hold 25.0 million, spark.sparkdl.train.taskMultiplyAdds; numWorkers"
+        + " chooses the number)", small.reason());
+    assertEquals(3, ExecutionPlan.choose(conf, "yarn", 8, 4, "auto", 75_000_000, 25_000_000).tasks());
+    assertEquals(4, ExecutionPlan.choose(conf, "yarn", 8, 4, "auto", 1_000_000_000, 25_000_000).tasks(),
+        "as many as the partitions");
+    assertEquals(4, ExecutionPlan.choose(conf, "yarn", 8, 4, "auto", -1, 25_000_000).tasks(), "not limited");
+    assertFalse(ExecutionPlan.choose(conf, "yarn", 8, 4, "rounds", 1, 25_000_000).barrier());
+    assertEquals(25_000_000, ExecutionPlan.minTaskMultiplyAdds(null));
+    assertEquals(0, ExecutionPlan.minTaskMultiplyAdds(" 0 "));
+    assertEquals("spark.sparkdl.train.taskMultiplyAdds is '-5'; expected a number of multiply-adds >= 0.",
+        assertThrows(IllegalArgumentException.class, () -> ExecutionPlan.minTaskMultiplyAdds("-5")).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ExecutionPlan.minTaskMultiplyAdds("many"));
   }
 
   @Test

@@ -41,11 +41,23 @@ final class TrainingFixtures {
 
   /** What {@code fit} returns with the execution forced to {@code mode} ({@link ExecutionPlan#MODE_CONF}). */
   static <T> T withExecution(SparkSession spark, String mode, java.util.function.Supplier<T> fit) {
-    spark.conf().set(ExecutionPlan.MODE_CONF, mode);
+    return withConf(spark, ExecutionPlan.MODE_CONF, mode, fit);
+  }
+
+  /**
+   * What {@code fit} returns with a task in every slot the data can fill, however small the network
+   * ({@link ExecutionPlan#TASK_WORK_CONF} 0): for tests of how several tasks train together.
+   */
+  static <T> T withAllSlots(SparkSession spark, java.util.function.Supplier<T> fit) {
+    return withConf(spark, ExecutionPlan.TASK_WORK_CONF, "0", fit);
+  }
+
+  private static <T> T withConf(SparkSession spark, String key, String value, java.util.function.Supplier<T> fit) {
+    spark.conf().set(key, value);
     try {
       return fit.get();
     } finally {
-      spark.conf().unset(ExecutionPlan.MODE_CONF);
+      spark.conf().unset(key);
     }
   }
 

@@ -67,6 +67,13 @@ public final class Conv1d implements Layer {
     return length * ((long) inChannels * w.dim(2) + w.dim(0));
   }
 
+  /** The weights' size at every output position. */
+  @Override
+  public long multiplyAddsPerRow(List<Integer> input) {
+    Shape w = weights.weight().shape();
+    return ConvOps.window1d(w.dim(2), stride, padLeft, padRight, dilation).outputWidth(input.get(1)) * w.size();
+  }
+
   /**
    * None for a full convolution, which scoring unfolds one example at a time (columns that do not
    * grow with the batch); all of it for a grouped one, which unfolds the whole batch.

@@ -63,6 +63,13 @@ public final class Conv2d implements Layer {
     return spatial * ((long) inChannels * window.kernelSize() + weights.weight().shape().dim(0));
   }
 
+  /** The weights' size at every output position. */
+  @Override
+  public long multiplyAddsPerRow(List<Integer> input) {
+    long spatial = (long) window.outputHeight(input.get(1)) * window.outputWidth(input.get(2));
+    return spatial * weights.weight().shape().size();
+  }
+
   /**
    * None for a full convolution, which scoring unfolds one example at a time (columns that do not
    * grow with the batch); all of it for a grouped one, which unfolds the whole batch.

@@ -65,6 +65,16 @@ public final class Dense implements Layer {
     return ps;
   }
 
+  /** {@code in x out} for each of the input's rows of {@code in} values (one, or one per step of a sequence). */
+  @Override
+  public long multiplyAddsPerRow(List<Integer> input) {
+    long values = 1;
+    for (int d : input) {
+      values *= d;
+    }
+    return values / in * in * out;
+  }
+
   @Override
   public Var forward(List<Var> inputs) {
     Var x = inputs.get(0);

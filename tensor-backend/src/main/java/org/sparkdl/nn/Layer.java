@@ -40,6 +40,16 @@ public interface Layer {
   }
 
   /**
+   * Multiply-adds of a forward pass per example, for an input shaped {@code input} (batch
+   * excluded): the products of the weights with the input, what the step's time grows with (a
+   * backward pass takes about twice as many). 0 for layers whose work is a pass over their values
+   * (activations, pooling, normalisation) or a lookup (embeddings).
+   */
+  default long multiplyAddsPerRow(List<Integer> input) {
+    return 0;
+  }
+
+  /**
    * The part of {@link #workspacePerRow} a forward pass works on at one time, which sizes scoring
    * batches to the caches: all of it for a convolution's columns, one step's gates and states for a
    * recurrent layer, which walks the rest step by step.

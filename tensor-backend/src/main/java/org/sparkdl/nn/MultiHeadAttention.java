@@ -84,6 +84,16 @@ public final class MultiHeadAttention implements Layer {
     return ps;
   }
 
+  /**
+   * The projections ({@code 4 D^2} a step) and the attention itself ({@code 2 T D} a step: scores
+   * and the weighted sum), for a sequence of {@code T} steps.
+   */
+  @Override
+  public long multiplyAddsPerRow(List<Integer> input) {
+    long steps = input.get(0);
+    return steps * (4L * features * features + 2L * steps * features);
+  }
+
   /** Inputs: {@code x [B, T, D]} and, optionally, the lengths {@code [B, 1]}. */
   @Override
   public Var forward(List<Var> inputs) {

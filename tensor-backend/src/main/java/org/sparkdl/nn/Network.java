@@ -118,8 +118,11 @@ public final class Network implements AutoCloseable {
    *     workspace} for one row (a step keeps them for the backward pass)
    * @param workingSetPerRow the same with each layer's {@linkplain Layer#liveWorkspacePerRow live
    *     workspace} instead of all of it: what a forward pass keeps hot, which sizes scoring batches
+   * @param multiplyAddsPerRow the forward pass's {@linkplain Layer#multiplyAddsPerRow multiply-adds}
+   *     for one row: what a training step's compute grows with
    */
-  public record Footprint(long parameters, long buffers, long activationsPerRow, long workingSetPerRow) {}
+  public record Footprint(long parameters, long buffers, long activationsPerRow, long workingSetPerRow,
+      long multiplyAddsPerRow) {}
 
   /**
    * One parameter or buffer of a network, where it sits in the flat arrays that hold a network's
@@ -220,6 +223,7 @@ public final class Network implements AutoCloseable {
     long buffers = 0;
     long activations = 0;
     long workingSet = 0;
+    long multiplyAdds = 0;
     for (LayerSpec ls : spec.layers()) {
       Layer layer = build(ls, shapes, spec);
       for (Parameter p : layer.parameters()) {
@@ -233,8 +237,9 @@ public final class Network implements AutoCloseable {
       List<Integer> input = shapes.get(ls.inputs().get(0));
       activations += output + layer.workspacePerRow(input);
       workingSet += output + layer.liveWorkspacePerRow(input);
+      multiplyAdds += layer.multiplyAddsPerRow(input);
     }
-    return new Footprint(params, buffers, activations, workingSet);
+    return new Footprint(params, buffers, activations, workingSet, multiplyAdds);
   }
 
   /**

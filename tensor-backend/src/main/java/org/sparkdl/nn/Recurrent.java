@@ -87,6 +87,18 @@ public abstract sealed class Recurrent implements Layer permits Lstm, Gru {
     return (long) input.get(0) * liveWorkspacePerRow(input);
   }
 
+  /** Every weight once per step (input and recurrent products of every layer and direction). */
+  @Override
+  public long multiplyAddsPerRow(List<Integer> input) {
+    long weights = 0;
+    for (Parameter p : parameters) {
+      if (p.shape().rank() == 2) {
+        weights += p.shape().size();
+      }
+    }
+    return input.get(0) * weights;
+  }
+
   /** The gates and the two states of one step, of every layer and direction. */
   @Override
   public long liveWorkspacePerRow(List<Integer> input) {

@@ -266,7 +266,7 @@ public interface NeuralNetworkParams extends Params {
     return (Integer) getOrDefault(aggregationDepth());
   }
 
-  /** Data-parallel workers (0: the input's partitions). */
+  /** Data-parallel workers (0: chosen by the fit). */
   default IntParam numWorkers() {
     return networkParams().get("numWorkers");
   }

@@ -185,9 +185,11 @@ public final class ParamTable {
       estimator("aggregationDepth", Type.INT, 2, new AtLeast(2, true), "Depth of the treeAggregate.",
           "Depth of the treeAggregate that combines workers when a fit runs one Spark job per round (where barrier"
           + " stages cannot run, e.g. with dynamic allocation), >= 2. Default: 2."),
-      estimator("numWorkers", Type.INT, 0, new AtLeast(0, true), "Data-parallel workers (0: the input's partitions).",
-          "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions. Beyond the"
-          + " task slots of the cluster, a task trains several. Default: 0."),
+      estimator("numWorkers", Type.INT, 0, new AtLeast(0, true), "Data-parallel workers (0: chosen by the fit).",
+          "Data-parallel workers (partitions of the cached training data); 0 uses the input's partitions, dealt out"
+          + " to every task slot when there are fewer, and in gradient mode only as many tasks as a step of the network"
+          + " keeps busy (spark.sparkdl.train.taskMultiplyAdds). Beyond the task slots of the cluster, a task trains"
+          + " several. Default: 0."),
       estimator("featuresLayout", Type.STRING, "auto", oneOf("auto", "sparse", "dense"),
           "How the features reach the network's first input: auto, sparse or dense.",
           "How the features reach the network's first input: sparse (compressed rows, so a step costs the rows'"
