@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
@@ -124,11 +125,32 @@ public final class BatchScorer implements Serializable {
    * @param partition the partition id, for error messages
    */
   public Iterator<Row> score(Iterator<Row> rows, HostBackend backend, BatchFunction function, int partition) {
-    ScoringIterator it = features.isSparse()
-        ? new ScoringIterator(rows, features.sparseReader(validate, partition), featureWidth, outputWidth, batchSize, backend,
-            function, predictions, partition)
-        : new ScoringIterator(rows, features.reader(validate, partition), features.lengths(), featureWidth, outputWidth,
-            batchSize, backend, function, predictions, partition);
+    return score(rows, RowForm.external(), backend, function, partition);
+  }
+
+  /**
+   * As {@link #score(Iterator, HostBackend, BatchFunction, int)}, over Spark's internal rows of
+   * {@code schema} (e.g. from {@code dataset.queryExecution().toRdd()}), giving internal rows of
+   * {@link #outputSchema(StructType)}: the input's columns pass through as Spark keeps them, and a
+   * vector of features is read in place, so no row is converted to a {@link Row} and back (for a
+   * row of 784 features that conversion costs more than an MLP's forward pass). An output row is
+   * valid until the next one is asked for, as Spark's internal rows are; the rows of {@code rows}
+   * may be reused by their source.
+   *
+   * @param schema the schema of {@code rows}, the one {@code features} was resolved against
+   */
+  public Iterator<InternalRow> scoreInternal(Iterator<InternalRow> rows, StructType schema, HostBackend backend,
+      BatchFunction function, int partition) {
+    return score(rows, RowForm.internal(schema, predictions.fields()), backend, function, partition);
+  }
+
+  private <T, R> Iterator<R> score(Iterator<T> rows, RowForm<T, R> form, HostBackend backend, BatchFunction function,
+      int partition) {
+    ScoringIterator<T, R> it = features.isSparse()
+        ? new ScoringIterator<>(rows, form, features.sparseReader(validate, partition), featureWidth, outputWidth, batchSize,
+            backend, function, predictions, partition)
+        : new ScoringIterator<>(rows, form, features.reader(validate, partition), features.lengths(), featureWidth,
+            outputWidth, batchSize, backend, function, predictions, partition);
     TaskContext task = TaskContext.get();
     if (task != null) {
       // A consumer that stops early (limit, take) must not leak the buffers.

@@ -71,11 +71,21 @@ public final class InternalRowView implements Row {
 
       @Override
       public Row next() {
-        view.row = rows.next();
-        view.rowNumber++;
-        return view;
+        return view.at(rows.next());
       }
     };
+  }
+
+  /** A view of rows of {@code schema}, pointed at one row at a time by {@link #at}. */
+  static InternalRowView of(StructType schema) {
+    return new InternalRowView(schema);
+  }
+
+  /** This view, now showing {@code next} (valid as long as {@code next} is). */
+  InternalRowView at(InternalRow next) {
+    row = next;
+    rowNumber++;
+    return this;
   }
 
   @Override

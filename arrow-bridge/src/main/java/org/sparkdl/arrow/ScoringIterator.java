@@ -5,8 +5,6 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.sparkdl.backend.HostBackend;
 import org.sparkdl.tensor.CsrMatrix;
 import org.sparkdl.tensor.Shape;
@@ -22,8 +20,9 @@ import org.sparkdl.tensor.Tensor;
  * when a row or the function throws, or by {@link #close()}. The tensors lent to the function are revoked
  * right after each call.
  */
-final class ScoringIterator implements Iterator<Row>, AutoCloseable {
-  private final Iterator<Row> source;
+final class ScoringIterator<T, R> implements Iterator<R>, AutoCloseable {
+  private final Iterator<T> source;
+  private final RowForm<T, R> form;
   private final FeatureReader reader;
   private final SparseRowReader sparse;
   private final int[] starts;
@@ -36,7 +35,7 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private final PredictionColumns predictions;
   private final int appended;
   private final int partition;
-  private final Row[] pending;
+  private final Object[] pending;
   private final float[] outputs;
   private int pendingCount;
   private int cursor;
@@ -48,21 +47,25 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   private ArrowBuf lengthBuf;
   private boolean closed;
 
-  ScoringIterator(Iterator<Row> source, FeatureReader reader, boolean lengths, int featureWidth, int outputWidth,
-      int batchSize, HostBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
-    this(source, reader, null, lengths, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
+  ScoringIterator(Iterator<T> source, RowForm<T, R> form, FeatureReader reader, boolean lengths, int featureWidth,
+      int outputWidth, int batchSize, HostBackend backend, BatchFunction function, PredictionColumns predictions,
+      int partition) {
+    this(source, form, reader, null, lengths, featureWidth, outputWidth, batchSize, backend, function, predictions,
+        partition);
   }
 
   /** A scorer of sparse rows: each batch goes to {@link BatchFunction#applySparse}. */
-  ScoringIterator(Iterator<Row> source, SparseRowReader sparse, int featureWidth, int outputWidth, int batchSize,
-      HostBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
-    this(source, null, sparse, false, featureWidth, outputWidth, batchSize, backend, function, predictions, partition);
+  ScoringIterator(Iterator<T> source, RowForm<T, R> form, SparseRowReader sparse, int featureWidth, int outputWidth,
+      int batchSize, HostBackend backend, BatchFunction function, PredictionColumns predictions, int partition) {
+    this(source, form, null, sparse, false, featureWidth, outputWidth, batchSize, backend, function, predictions,
+        partition);
   }
 
-  private ScoringIterator(Iterator<Row> source, FeatureReader reader, SparseRowReader sparse, boolean lengths,
-      int featureWidth, int outputWidth, int batchSize, HostBackend backend, BatchFunction function,
+  private ScoringIterator(Iterator<T> source, RowForm<T, R> form, FeatureReader reader, SparseRowReader sparse,
+      boolean lengths, int featureWidth, int outputWidth, int batchSize, HostBackend backend, BatchFunction function,
       PredictionColumns predictions, int partition) {
     this.source = source;
+    this.form = form;
     this.reader = reader;
     this.sparse = sparse;
     this.starts = sparse == null ? null : new int[batchSize + 1];
@@ -75,7 +78,7 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     this.predictions = predictions;
     this.appended = predictions.fields().size();
     this.partition = partition;
-    this.pending = new Row[batchSize];
+    this.pending = new Object[batchSize];
     this.outputs = new float[batchSize * outputWidth];
   }
 
@@ -101,20 +104,17 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
   }
 
   @Override
-  public Row next() {
+  public R next() {
     if (!hasNext()) {
       throw new NoSuchElementException("No more rows in partition " + partition + ".");
     }
-    Row in = pending[cursor];
+    @SuppressWarnings("unchecked")
+    T in = (T) pending[cursor];
     pending[cursor] = null;
-    int width = in.length();
-    Object[] values = new Object[width + appended];
-    for (int i = 0; i < width; i++) {
-      values[i] = in.get(i);
-    }
-    predictions.write(outputs, cursor * outputWidth, outputWidth, values, width);
+    Object[] values = new Object[appended];
+    predictions.write(outputs, cursor * outputWidth, outputWidth, values, 0);
     cursor++;
-    return RowFactory.create(values);
+    return form.emit(in, values);
   }
 
   private void scoreNextBatch() {
@@ -130,18 +130,18 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     }
     int n = 0;
     while (n < batchSize && source.hasNext()) {
-      Row row = source.next();
+      T row = source.next();
       file.next();
       int steps;
       try {
-        steps = reader.read(row, rowIndex, featureBuf, 4L * n * featureWidth);
+        steps = reader.read(form.read(row), rowIndex, featureBuf, 4L * n * featureWidth);
       } catch (IllegalArgumentException e) {
         throw file.locate(e);
       }
       if (lengthBuf != null) {
         lengthBuf.setFloat(4L * n, steps);
       }
-      pending[n++] = row;
+      pending[n++] = form.hold(row);
       rowIndex++;
     }
     Tensor x = ArrowTensors.borrow(backend, featureBuf, Shape.of(n, featureWidth));
@@ -174,15 +174,15 @@ final class ScoringIterator implements Iterator<Row>, AutoCloseable {
     sparse.clear();
     int n = 0;
     while (n < batchSize && source.hasNext()) {
-      Row row = source.next();
+      T row = source.next();
       starts[n] = sparse.entries();
       file.next();
       try {
-        sparse.read(row, rowIndex);
+        sparse.read(form.read(row), rowIndex);
       } catch (IllegalArgumentException e) {
         throw file.locate(e);
       }
-      pending[n++] = row;
+      pending[n++] = form.hold(row);
       rowIndex++;
     }
     starts[n] = sparse.entries();

@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
@@ -82,6 +85,49 @@ class BatchScorerTest {
       assertArrayEquals(new double[] {2 * i, 2 * i}, ((Vector) r.get(3)).toArray(), 1e-6);
       assertEquals(2.0 * i, r.getDouble(4), 1e-6);
     }
+  }
+
+  /**
+   * The same rows scored as Spark's internal rows: the source reuses one row object (Spark's scans
+   * do), so an output that kept the row instead of a copy would show the batch's last row
+   * everywhere; a bad row gives the same message.
+   */
+  @Test
+  void scoresSparksInternalRowsAsItScoresRows(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      rows.add(RowFactory.create((long) i, i % 4 == 0 ? null : "row" + i, features(i)));
+    }
+    Dataset<Row> df = spark.createDataFrame(SharedSpark.jsc(spark).parallelize(rows, 3), SCHEMA);
+    BatchScorer scorer = scorer(df.schema(), 4, true);
+    StructType out = scorer.outputSchema(df.schema());
+    List<Row> expected = df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
+      CpuBackend cpu = new CpuBackend(1);
+      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
+    }, Encoders.row(out)).orderBy("id").collectAsList();
+
+    Dataset<Row> internal = internallyScored(spark, df, scorer);
+    assertEquals(out, internal.schema());
+    assertEquals(expected, internal.orderBy("id").collectAsList());
+    assertEquals(features(7), expected.get(7).get(2));
+
+    List<Row> bad = new ArrayList<>(rows);
+    bad.set(9, RowFactory.create(9L, "r", Vectors.dense(1, 2, 3)));
+    Dataset<Row> badDf = spark.createDataFrame(SharedSpark.jsc(spark).parallelize(bad, 3), SCHEMA);
+    Exception e = assertThrows(Exception.class, () -> internallyScored(spark, badDf, scorer).count());
+    assertEquals("Column 'features', row 1 of partition 1: 3 values; the input layer expects 4.",
+        ValidationTest.rootArgumentError(e).getMessage());
+  }
+
+  private static Dataset<Row> internallyScored(SparkSession spark, Dataset<Row> df, BatchScorer scorer) {
+    StructType schema = df.schema();
+    JavaRDD<InternalRow> scored = df.queryExecution().toRdd().toJavaRDD().mapPartitions(
+        (FlatMapFunction<Iterator<InternalRow>, InternalRow>) it -> {
+          CpuBackend cpu = new CpuBackend(1);
+          return scorer.scoreInternal(it, schema, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
+        });
+    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(scored.rdd(),
+        scorer.outputSchema(schema), false);
   }
 
   @Test

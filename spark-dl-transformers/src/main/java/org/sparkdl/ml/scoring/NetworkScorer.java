@@ -5,12 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 import org.sparkdl.arrow.BatchFunction;
@@ -20,7 +23,6 @@ import org.sparkdl.arrow.PredictionColumns;
 import org.sparkdl.autograd.Tape;
 import org.sparkdl.autograd.Var;
 import org.sparkdl.backend.Backend;
-import org.sparkdl.backend.HostBackend;
 import org.sparkdl.ml.executor.ExecutorBackends;
 import org.sparkdl.ml.executor.ExecutorCache;
 import org.sparkdl.ml.param.NeuralNetworkParams;
@@ -34,9 +36,11 @@ import org.sparkdl.train.Inference;
 
 /**
  * Scores DataFrames with a network: batch by batch through the Arrow bridge and the executor's
- * backend, lazily (a {@code mapPartitions}, so it also runs on streaming DataFrames). Every model
- * of this library scores through here, and {@link #predictOne} is the one-row path over the same
- * network code.
+ * backend, lazily. A batch DataFrame is scored over Spark's internal rows (its plan's RDD, the
+ * result a DataFrame over the scored RDD), so its columns pass through without becoming {@code
+ * Row}s; a streaming one through {@code mapPartitions} over {@code Row}s, which streaming plans
+ * allow. Every model of this library scores through here, and {@link #predictOne} is the one-row
+ * path over the same network code.
  */
 public final class NetworkScorer {
   /** The most rows per forward pass when scoring. */
@@ -128,19 +132,33 @@ public final class NetworkScorer {
         predictions);
     StructType outSchema = scorer.outputSchema(schema);
     Broadcast<ModelData> model = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(data);
-    MapPartitionsFunction<Row, Row> score = rows -> scorePartition(rows, scorer, model.value(), backendKind);
-    return dataset.toDF().mapPartitions(score, Encoders.row(outSchema));
+    if (dataset.isStreaming() || !(dataset.sparkSession() instanceof org.apache.spark.sql.classic.SparkSession session)) {
+      MapPartitionsFunction<Row, Row> score = rows -> scorer.score(rows, ExecutorBackends.host(),
+          forward(model.value(), backendKind), partitionId());
+      return dataset.toDF().mapPartitions(score, Encoders.row(outSchema));
+    }
+    // Spark's internal rows in and out: the input's columns pass through as Spark keeps them instead of becoming Rows
+    // and being encoded back, which for 784 features a row cost more than an MLP's forward pass
+    FlatMapFunction<Iterator<InternalRow>, InternalRow> score = rows -> scorer.scoreInternal(rows, schema,
+        ExecutorBackends.host(), forward(model.value(), backendKind), partitionId());
+    RDD<InternalRow> scored = dataset.queryExecution().toRdd().toJavaRDD().mapPartitions(score, true).rdd();
+    return session.internalCreateDataFrame(scored, outSchema, false);
   }
 
-  private static Iterator<Row> scorePartition(Iterator<Row> rows, BatchScorer scorer, ModelData data, String backendKind) {
+  /** The forward pass of the executor's network for {@code data}, lent to the task until it ends. */
+  private static Forward forward(ModelData data, String backendKind) {
     Backend be = ExecutorBackends.get(backendKind);
-    HostBackend host = ExecutorBackends.host();
     ExecutorCache.Lease<Network> lease = network(data, be);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> lease.close());
     }
-    return scorer.score(rows, host, new Forward(lease.get(), be), task == null ? 0 : task.partitionId());
+    return new Forward(lease.get(), be);
+  }
+
+  private static int partitionId() {
+    TaskContext task = TaskContext.get();
+    return task == null ? 0 : task.partitionId();
   }
 
   /**
