@@ -205,8 +205,9 @@ class _NeuralNetworkParams(Params):
         Params._dummy(),
         "hiddenActivation",
         "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu (tanh "
-        "approximation), gelu_erf (exact, PyTorch's default), sigmoid or tanh. Default: relu.",
-        typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "gelu_erf", "sigmoid", "tanh"]),
+        "approximation), gelu_erf (exact, PyTorch's default), silu (x sigmoid(x), also called swish), "
+        "sigmoid or tanh. Default: relu.",
+        typeConverter=_choice("hiddenActivation", ["relu", "leaky_relu", "elu", "gelu", "gelu_erf", "silu", "sigmoid", "tanh"]),
     )
     optimizer: "Param[str]" = Param(
         Params._dummy(),

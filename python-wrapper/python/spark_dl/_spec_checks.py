@@ -19,7 +19,7 @@ MLP_INPUT = "features"
 INITS: Tuple[str, ...] = ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal", "uniform", "zeros")
 #: Functions of :class:`~spark_dl.layers.Activation`.
 ACTIVATION_FUNCTIONS: Tuple[str, ...] = (
-    "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
+    "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "silu", "softmax", "tanh",
 )
 DEFAULT_INIT = "glorot_uniform"
 MAX_UNITS = 1 << 24

@@ -357,6 +357,10 @@ class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
         and what an imported PyTorch model with GELU uses; :meth:`gelu` is the tanh approximation."""
         return self.activation("gelu_erf")
 
+    def silu(self) -> "NetworkBuilder":
+        """``silu``, ``x sigmoid(x)``: PyTorch's ``nn.SiLU``, Keras' ``swish``."""
+        return self.activation("silu")
+
     def sigmoid(self) -> "NetworkBuilder":
         """``sigmoid``."""
         return self.activation("sigmoid")

@@ -84,6 +84,18 @@ public enum UnaryOp {
       return 0.5 * (1 + erf(x * SQRT_HALF)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
     }
   },
+  /**
+   * SiLU, or swish: {@code x sigmoid(x)}, PyTorch's {@code nn.SiLU}, Keras' {@code swish} and
+   * ONNX's {@code Swish} with {@code alpha} 1. Its derivative is {@code s (1 + x (1 - s))} with
+   * {@code s = sigmoid(x)}.
+   */
+  SILU {
+    @Override public double apply(double x, double p) { return x * SIGMOID.apply(x, 0); }
+    @Override public double derivative(double x, double y, double p) {
+      double s = SIGMOID.apply(x, 0);
+      return s * (1 + x * (1 - s));
+    }
+  },
   SIGMOID {
     @Override public double apply(double x, double p) {
       return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));

@@ -39,8 +39,9 @@ import org.sparkdl.spec.SpecException;
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
- * {@code Tanh}, {@code Softmax}, {@code LogSoftmax} and {@code Gelu} (either form, and the exact
- * one spelled out with {@code Erf}: {@link GeluFusion}) their layers; {@code Reshape}, {@code
+ * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu} (either form, also spelled out
+ * with {@code Erf} or {@code Tanh}) and {@code Swish} with alpha 1 (also spelled out as {@code
+ * Mul(x, Sigmoid(x))}; {@link ActivationFusion} reads the spelled-out forms) their layers; {@code Reshape}, {@code
  * Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
  * elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
@@ -137,7 +138,7 @@ final class NodeMapper {
   /** The operators mapped on computed values. */
   static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
-      "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Reshape", "Squeeze", "Unsqueeze",
+      "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Swish", "Reshape", "Squeeze", "Unsqueeze",
       "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad");
 
   private static String first(NodeProto n) {
@@ -359,6 +360,13 @@ final class NodeMapper {
           throw new Unsupported("approximate='" + OnnxTensors.clip(approximate) + "'; 'none' and 'tanh' are read");
         }
         activation(n, approximate.equals("tanh") ? "gelu" : "gelu_erf", 0);
+      }
+      case "Swish" -> {
+        float alpha = Attrs.real(n, "alpha", 1f);
+        if (alpha != 1f) {
+          throw new Unsupported("alpha=" + alpha + "; only 1 (x sigmoid(x), the silu activation) is read");
+        }
+        activation(n, "silu", 0);
       }
       case "Softmax", "LogSoftmax" -> {
         Value x = value(n.getInput(0));

@@ -328,6 +328,11 @@ public final class OnnxExporter {
         String product = g.node("Mul", List.of(x, onePlus), g.fresh(name + "/x_one_plus"));
         g.node("Mul", List.of(product, g.scalar(name + "/half", 0.5f)), name);
       }
+      case "silu" -> {
+        // PyTorch's own export of nn.SiLU() (Swish is an operator only from opset 24), which the importer fuses back
+        String s = g.node("Sigmoid", List.of(x), g.fresh(name + "/sigmoid"));
+        g.node("Mul", List.of(x, s), name);
+      }
       default -> throw new IllegalStateException("No ONNX form for activation " + a.function());
     }
   }

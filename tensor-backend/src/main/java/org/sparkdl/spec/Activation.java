@@ -10,8 +10,9 @@ import java.util.List;
  * <p>Functions: {@code relu}, {@code leaky_relu} (slope {@code alpha} for x &lt; 0, default 0.01),
  * {@code elu} ({@code alpha (e^x - 1)} for x &lt; 0, default 1.0), {@code gelu} (tanh form, {@code
  * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}), {@code gelu_erf} (exact form, {@code 0.5 x (1 +
- * erf(x / sqrt 2))}, PyTorch's default), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code
- * log_softmax} (both over the last axis), {@code identity}.
+ * erf(x / sqrt 2))}, PyTorch's default), {@code silu} ({@code x sigmoid(x)}, also called swish),
+ * {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
+ * {@code identity}.
  *
  * @param name unique layer name
  * @param inputs exactly one node name
@@ -24,7 +25,8 @@ public record Activation(String name, List<String> inputs, String function, doub
   public static final String TYPE = "activation";
   /** Known activation functions, sorted. */
   public static final List<String> FUNCTIONS = List.of(
-      "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh");
+      "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "silu", "softmax",
+      "tanh");
 
   /** Validates the fields and makes {@code inputs} immutable. */
   public Activation {

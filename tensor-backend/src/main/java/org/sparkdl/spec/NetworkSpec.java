@@ -283,6 +283,11 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return activation("gelu_erf");
     }
 
+    /** {@code silu}, {@code x sigmoid(x)}: PyTorch's {@code nn.SiLU}, Keras' {@code swish}. */
+    public Builder silu() {
+      return activation("silu");
+    }
+
     /** {@code sigmoid}. */
     public Builder sigmoid() {
       return activation("sigmoid");

@@ -46,4 +46,37 @@ class UnaryOpTest {
     assertEquals(0.8413447460685429, UnaryOp.GELU_ERF.apply(1, 0), 1e-15);
     assertEquals(0.8411919906082768, UnaryOp.GELU.apply(1, 0), 1e-15);
   }
+
+  /** {@code (x, x / (1 + e^-x))} from CPython's {@code math.exp}. */
+  private static final double[][] SILU = {
+      {-30.0, -2.8072868906517896e-12},
+      {-5.0, -0.03346425462142428},
+      {-1.0, -0.2689414213699951},
+      {-0.25, -0.10945587477855048},
+      {0.0, 0.0},
+      {0.5, 0.3112296656009273},
+      {1.0, 0.7310585786300049},
+      {3.0, 2.8577223804672998},
+      {20.0, 19.999999958776925},
+  };
+
+  @Test
+  void siluMatchesItsReferenceValuesAndSaturates() {
+    for (double[] row : SILU) {
+      assertEquals(row[1], UnaryOp.SILU.apply(row[0], 0), 1e-15 * Math.max(1, Math.abs(row[1])), "silu(" + row[0] + ")");
+    }
+    assertEquals(800.0, UnaryOp.SILU.apply(800, 0));
+    assertEquals(-0.0, UnaryOp.SILU.apply(-800, 0));
+    assertEquals(1.0, UnaryOp.SILU.derivative(800, 800, 0));
+    assertEquals(0.0, UnaryOp.SILU.derivative(-800, -0.0, 0), 0.0);
+  }
+
+  @Test
+  void siluDerivativeMatchesCentralDifferences() {
+    double h = 1e-6;
+    for (double x = -12; x <= 12; x += 0.37) {
+      double numeric = (UnaryOp.SILU.apply(x + h, 0) - UnaryOp.SILU.apply(x - h, 0)) / (2 * h);
+      assertEquals(numeric, UnaryOp.SILU.derivative(x, UnaryOp.SILU.apply(x, 0), 0), 1e-8, "at " + x);
+    }
+  }
 }

@@ -94,6 +94,10 @@ class OnnxExportFixturesTest {
         layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"gelu_erf\""),
         layer("dense", "fc2", "\"units\": 4"), "{\"type\": \"add\", \"name\": \"residual\", \"inputs\": [\"x\", \"fc2\"]}",
         layer("flatten", "f", ""), layer("dense", "out", "\"units\": 3")), OnnxExporter.Options.plain()));
+    // SiLU, written as torch.onnx writes nn.SiLU() at opset 17 (Mul(x, Sigmoid(x))) and fused back on import
+    c.add(new Case("mlp_silu", network("{\"name\": \"x\", \"shape\": [6]}",
+        layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"silu\""),
+        layer("dense", "fc2", "\"units\": 3")), OnnxExporter.Options.plain()));
     return c;
   }
 

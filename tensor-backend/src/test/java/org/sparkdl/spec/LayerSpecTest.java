@@ -95,7 +95,7 @@ class LayerSpecTest {
     assertEquals("Layer 'a': alpha of elu must be finite and >= 0, found NaN.",
         error(() -> new Activation("a", List.of("x"), "elu", Double.NaN)));
     assertEquals("Layer 'a': unknown activation function 'null'; known functions: elu, gelu, gelu_erf, identity, leaky_relu,"
-        + " log_softmax, relu, sigmoid, softmax, tanh.", error(() -> new Activation("a", "x", null)));
+        + " log_softmax, relu, sigmoid, silu, softmax, tanh.", error(() -> new Activation("a", "x", null)));
   }
 
   @Test

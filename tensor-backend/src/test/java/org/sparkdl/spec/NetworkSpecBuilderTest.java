@@ -33,14 +33,15 @@ class NetworkSpecBuilderTest {
   @Test
   void activationsAreNamedAfterTheirFunction() {
     NetworkSpec spec = NetworkSpec.builder().input("x", 4)
-        .relu().leakyRelu().leakyRelu(0.3).elu().elu(0.5).gelu().geluErf().sigmoid().tanh().softmax().logSoftmax()
-        .activation("identity").relu()
+        .relu().leakyRelu().leakyRelu(0.3).elu().elu(0.5).gelu().geluErf().silu().sigmoid().tanh().softmax()
+        .logSoftmax().activation("identity").relu()
         .build();
-    assertEquals(List.of("relu_1", "leaky_relu_1", "leaky_relu_2", "elu_1", "elu_2", "gelu_1", "gelu_erf_1", "sigmoid_1",
-        "tanh_1", "softmax_1", "log_softmax_1", "identity_1", "relu_2"), names(spec));
+    assertEquals(List.of("relu_1", "leaky_relu_1", "leaky_relu_2", "elu_1", "elu_2", "gelu_1", "gelu_erf_1", "silu_1",
+        "sigmoid_1", "tanh_1", "softmax_1", "log_softmax_1", "identity_1", "relu_2"), names(spec));
     assertEquals("gelu_erf", ((Activation) spec.layers().get(6)).function());
+    assertEquals("silu", ((Activation) spec.layers().get(7)).function());
     List<Double> alphas = spec.layers().stream().map(l -> ((Activation) l).alpha()).toList();
-    assertEquals(List.of(0.0, 0.01, 0.3, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), alphas);
+    assertEquals(List.of(0.0, 0.01, 0.3, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), alphas);
   }
 
   @Test
@@ -184,7 +185,7 @@ class NetworkSpecBuilderTest {
     assertEquals("Input 'features': shape dims must be > 0, found [0].",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {0, 3}, "relu")).getMessage());
     assertEquals("Layer 'swish_1': unknown activation function 'swish'; known functions: elu, gelu, gelu_erf, identity,"
-            + " leaky_relu, log_softmax, relu, sigmoid, softmax, tanh.",
+            + " leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh.",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {4, 3, 2}, "swish")).getMessage());
   }
 }

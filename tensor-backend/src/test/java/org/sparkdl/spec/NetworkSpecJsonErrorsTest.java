@@ -200,7 +200,7 @@ class NetworkSpecJsonErrorsTest {
             + " normal, uniform, zeros.",
         error(network("{\"type\": \"dense\", \"name\": \"d\", \"units\": 2, \"init\": \"xavier\"}")));
     assertEquals("Layer 'a': unknown activation function 'relu6'; known functions: elu, gelu, gelu_erf, identity, leaky_relu,"
-            + " log_softmax, relu, sigmoid, softmax, tanh.",
+            + " log_softmax, relu, sigmoid, silu, softmax, tanh.",
         error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"relu6\", \"alpha\": 6}")));
     assertEquals("Layer 'a': function 'relu' takes no alpha; remove the field.",
         error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"relu\", \"alpha\": 0.1}")));

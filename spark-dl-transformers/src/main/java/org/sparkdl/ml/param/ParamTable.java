@@ -117,10 +117,11 @@ public final class ParamTable {
           + " MLlib's MultilayerPerceptronClassifier. Every size > 0, at least 2. Ignored when network is set. Default:"
           + " unset."),
       estimator("hiddenActivation", Type.STRING, "relu",
-          oneOf("relu", "leaky_relu", "elu", "gelu", "gelu_erf", "sigmoid", "tanh"),
+          oneOf("relu", "leaky_relu", "elu", "gelu", "gelu_erf", "silu", "sigmoid", "tanh"),
           "Activation between the layers of the layers shorthand.",
           "Activation between the layers of the layers shorthand: relu, leaky_relu, elu, gelu (tanh approximation),"
-          + " gelu_erf (exact, PyTorch's default), sigmoid or tanh. Default: relu."),
+          + " gelu_erf (exact, PyTorch's default), silu (x sigmoid(x), also called swish), sigmoid or tanh. Default:"
+          + " relu."),
       estimator("optimizer", Type.STRING, "adam", oneOf("sgd", "adam", "adamw", "rmsprop"),
           "The optimizer: sgd, adam, adamw or rmsprop.", "Optimizer: sgd, adam, adamw or rmsprop. Default: adam."),
       estimator("learningRate", Type.DOUBLE, 3e-3, new AtLeast(0, false), "The base learning rate.",

@@ -139,7 +139,7 @@ class NetworkParamSetTest {
   @Test
   void theLayersShorthandPutsEachHiddenActivationBetweenItsDenseLayers() {
     NeuralNetworkRegressionModel m = stage();
-    for (String f : List.of("relu", "leaky_relu", "elu", "gelu", "gelu_erf", "sigmoid", "tanh")) {
+    for (String f : List.of("relu", "leaky_relu", "elu", "gelu", "gelu_erf", "silu", "sigmoid", "tanh")) {
       NetworkSpec spec = m.copy(new ParamMap().put(m.layers(), new int[] {3, 5, 4, 1}).put(m.hiddenActivation(), f))
           .resolveNetwork();
       assertEquals(List.of(f, f), spec.layers().stream().filter(Activation.class::isInstance)

@@ -10,10 +10,13 @@ import org.sparkdl.onnx.proto.OnnxProto.AttributeProto;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
 /**
- * Finds GELU spelled out in elementwise operators, as exporters without ONNX's {@code Gelu} (before
- * opset 20) write PyTorch's {@code nn.GELU()} and {@code nn.GELU(approximate="tanh")}, and replaces
- * each by one {@code Gelu} node, which maps to the {@code gelu_erf} or {@code gelu} activation. The
- * forms read, with either operand order of each commutative node:
+ * Finds activations spelled out in elementwise operators, as exporters write them for opsets
+ * without their own operator, and replaces each by that one node. SiLU ({@code nn.SiLU}, Keras'
+ * {@code swish}), {@code Mul(x, Sigmoid(x))} in either operand order, becomes {@code Swish}
+ * (opset 24), which maps to the {@code silu} activation. GELU, as PyTorch writes {@code nn.GELU()}
+ * and {@code nn.GELU(approximate="tanh")} before opset 20's {@code Gelu}, becomes one {@code Gelu}
+ * node, which maps to the {@code gelu_erf} or {@code gelu} activation. The GELU forms read, with
+ * either operand order of each commutative node:
  *
  * <pre>
  *   Div(x, sqrt 2) | Mul(x, 1 / sqrt 2)  ->  Erf  ->  Add(1)  ->  Mul(x)  ->  Mul(0.5)     (torch.onnx)
@@ -28,7 +31,7 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
  * intermediate values that disappear. The constants may be initializers or {@code Constant} nodes;
  * they match when within 1e-6 of the value, relative.
  */
-final class GeluFusion {
+final class ActivationFusion {
   private static final double RELATIVE = 1e-6;
 
   private final Map<String, NodeProto> producer = new HashMap<>();
@@ -36,7 +39,7 @@ final class GeluFusion {
   private final Map<String, Integer> consumers;
   private final Map<String, Const> initializers;
 
-  private GeluFusion(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
+  private ActivationFusion(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
     this.initializers = initializers;
     this.consumers = consumers;
     for (NodeProto n : order) {
@@ -46,16 +49,27 @@ final class GeluFusion {
   }
 
   /**
-   * {@code order} with each erf-GELU subgraph replaced by one {@code Gelu} node, placed where its
-   * last node was (so that it still comes after what it reads and before what reads it).
+   * {@code order} with each SiLU and GELU subgraph replaced by one {@code Swish} or {@code Gelu}
+   * node, placed where its last node was (so that it still comes after what it reads and before
+   * what reads it).
    *
    * @param consumers how many times each value is read, graph outputs counting as readers
    */
   static List<NodeProto> fuse(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
-    GeluFusion f = new GeluFusion(order, initializers, consumers);
+    ActivationFusion f = new ActivationFusion(order, initializers, consumers);
     Map<NodeProto, NodeProto> replaced = new HashMap<>();
     Set<NodeProto> removed = new HashSet<>();
     for (NodeProto n : order) {
+      if (n.getOpType().equals("Sigmoid") && standard(n) && !removed.contains(n)) {
+        Match match = f.matchSilu(n);
+        if (match != null) {
+          NodeProto last = match.nodes().get(1);
+          removed.addAll(match.nodes());
+          replaced.put(last, NodeProto.newBuilder().setOpType("Swish").setName(last.getName()).addInput(match.x())
+              .addOutput(last.getOutput(0)).build());
+        }
+        continue;
+      }
       boolean erf = n.getOpType().equals("Erf");
       if ((erf || n.getOpType().equals("Tanh")) && standard(n) && !removed.contains(n)) {
         Match match = erf ? f.matchErf(n) : f.matchTanh(n);
@@ -97,6 +111,16 @@ final class GeluFusion {
       nodes.addAll(tail);
       return new Match(x, nodes);
     }
+  }
+
+  /** {@code Mul(x, sigmoid)} after {@code sigmoid = Sigmoid(x)}, with nothing else reading the sigmoid, or null. */
+  private Match matchSilu(NodeProto sigmoid) {
+    String x = sigmoid.getInputCount() == 1 ? sigmoid.getInput(0) : null;
+    NodeProto mul = onlyReader(sigmoid, "Mul");
+    if (x == null || isConstant(x) || mul == null || !otherOperand(mul, sigmoid.getOutput(0)).equals(x)) {
+      return null;
+    }
+    return new Match(x, List.of(sigmoid, mul));
   }
 
   /** The erf form around {@code erf}, or null. */
