@@ -68,11 +68,7 @@ class BatchScorerTest {
     }
     Dataset<Row> df = spark.createDataFrame(SharedSpark.jsc(spark).parallelize(rows, 3), SCHEMA);
     BatchScorer scorer = scorer(df.schema(), 4, true);
-    StructType out = scorer.outputSchema(df.schema());
-    Dataset<Row> scored = df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
-      CpuBackend cpu = new CpuBackend(1);
-      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
-    }, Encoders.row(out));
+    Dataset<Row> scored = scoredAsRows(df, scorer);
 
     assertEquals("id,name,features,raw,sum", String.join(",", scored.schema().fieldNames()));
     List<Row> result = scored.orderBy("id").collectAsList();
@@ -101,10 +97,7 @@ class BatchScorerTest {
     Dataset<Row> df = spark.createDataFrame(SharedSpark.jsc(spark).parallelize(rows, 3), SCHEMA);
     BatchScorer scorer = scorer(df.schema(), 4, true);
     StructType out = scorer.outputSchema(df.schema());
-    List<Row> expected = df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
-      CpuBackend cpu = new CpuBackend(1);
-      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
-    }, Encoders.row(out)).orderBy("id").collectAsList();
+    List<Row> expected = scoredAsRows(df, scorer).orderBy("id").collectAsList();
 
     Dataset<Row> internal = internallyScored(spark, df, scorer);
     assertEquals(out, internal.schema());
@@ -117,6 +110,14 @@ class BatchScorerTest {
     Exception e = assertThrows(Exception.class, () -> internallyScored(spark, badDf, scorer).count());
     assertEquals("Column 'features', row 1 of partition 1: 3 values; the input layer expects 4.",
         ValidationTest.rootArgumentError(e).getMessage());
+  }
+
+  /** {@code df} scored through {@code mapPartitions} over {@code Row}s, the path streaming DataFrames take. */
+  private static Dataset<Row> scoredAsRows(Dataset<Row> df, BatchScorer scorer) {
+    return df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
+      CpuBackend cpu = new CpuBackend(1);
+      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
+    }, Encoders.row(scorer.outputSchema(df.schema())));
   }
 
   private static Dataset<Row> internallyScored(SparkSession spark, Dataset<Row> df, BatchScorer scorer) {
@@ -142,10 +143,7 @@ class BatchScorerTest {
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType));
     Dataset<Row> stream = spark.readStream().schema(schema).json(in.toString());
     BatchScorer scorer = scorer(schema, 3, true);
-    Dataset<Row> scored = stream.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
-      CpuBackend cpu = new CpuBackend(1);
-      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
-    }, Encoders.row(scorer.outputSchema(schema)));
+    Dataset<Row> scored = scoredAsRows(stream, scorer);
     StreamingQuery query = scored.writeStream().format("memory").queryName("scored_stream")
         .trigger(Trigger.AvailableNow()).option("checkpointLocation", dir.resolve("checkpoint").toString()).start();
     query.awaitTermination(60_000);
@@ -221,10 +219,7 @@ class BatchScorerTest {
     }
     Dataset<Row> df = spark.createDataFrame(SharedSpark.jsc(spark).parallelize(rows, 2), SCHEMA);
     BatchScorer scorer = scorer(df.schema(), 4, true);
-    Dataset<Row> scored = df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
-      CpuBackend cpu = new CpuBackend(1);
-      return scorer.score(it, cpu, sumAndMax(cpu), TaskContext.getPartitionId());
-    }, Encoders.row(scorer.outputSchema(df.schema())));
+    Dataset<Row> scored = scoredAsRows(df, scorer);
     Exception e = assertThrows(Exception.class, scored::count);
     assertEquals("Column 'features', row 1 of partition 1: 3 values; the input layer expects 4.",
         ValidationTest.rootArgumentError(e).getMessage());

@@ -34,10 +34,15 @@ class UnaryOpTest {
 
   @Test
   void exactGeluDerivativeMatchesCentralDifferences() {
+    derivativeMatchesCentralDifferences(UnaryOp.GELU_ERF, 6);
+  }
+
+  /** {@code op}'s derivative against central differences at steps of 0.37 over {@code [-bound, bound]}. */
+  private static void derivativeMatchesCentralDifferences(UnaryOp op, double bound) {
     double h = 1e-6;
-    for (double x = -6; x <= 6; x += 0.37) {
-      double numeric = (UnaryOp.GELU_ERF.apply(x + h, 0) - UnaryOp.GELU_ERF.apply(x - h, 0)) / (2 * h);
-      assertEquals(numeric, UnaryOp.GELU_ERF.derivative(x, UnaryOp.GELU_ERF.apply(x, 0), 0), 1e-8, "at " + x);
+    for (double x = -bound; x <= bound; x += 0.37) {
+      double numeric = (op.apply(x + h, 0) - op.apply(x - h, 0)) / (2 * h);
+      assertEquals(numeric, op.derivative(x, op.apply(x, 0), 0), 1e-8, op + " at " + x);
     }
   }
 
@@ -73,10 +78,6 @@ class UnaryOpTest {
 
   @Test
   void siluDerivativeMatchesCentralDifferences() {
-    double h = 1e-6;
-    for (double x = -12; x <= 12; x += 0.37) {
-      double numeric = (UnaryOp.SILU.apply(x + h, 0) - UnaryOp.SILU.apply(x - h, 0)) / (2 * h);
-      assertEquals(numeric, UnaryOp.SILU.derivative(x, UnaryOp.SILU.apply(x, 0), 0), 1e-8, "at " + x);
-    }
+    derivativeMatchesCentralDifferences(UnaryOp.SILU, 12);
   }
 }
