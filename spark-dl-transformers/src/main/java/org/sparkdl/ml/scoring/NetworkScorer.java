@@ -5,15 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 import org.sparkdl.arrow.BatchFunction;
@@ -139,10 +136,9 @@ public final class NetworkScorer {
     }
     // Spark's internal rows in and out: the input's columns pass through as Spark keeps them instead of becoming Rows
     // and being encoded back, which for 784 features a row cost more than an MLP's forward pass
-    FlatMapFunction<Iterator<InternalRow>, InternalRow> score = rows -> scorer.scoreInternal(rows, schema,
-        ExecutorBackends.host(), forward(model.value(), backendKind), partitionId());
-    RDD<InternalRow> scored = dataset.queryExecution().toRdd().toJavaRDD().mapPartitions(score, true).rdd();
-    return session.internalCreateDataFrame(scored, outSchema, false);
+    ScoredRows.Score score = rows -> scorer.scoreInternal(rows, schema, ExecutorBackends.host(),
+        forward(model.value(), backendKind), partitionId());
+    return session.internalCreateDataFrame(new ScoredRows(dataset, score), outSchema, false);
   }
 
   /** The forward pass of the executor's network for {@code data}, lent to the task until it ends. */

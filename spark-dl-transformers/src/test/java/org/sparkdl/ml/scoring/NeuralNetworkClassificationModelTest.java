@@ -105,15 +105,21 @@ class NeuralNetworkClassificationModelTest {
     }
   }
 
+  /**
+   * Also over a shuffle, whose plan adaptive execution would run as soon as the plan became an RDD:
+   * the scored rows make their input's RDD only when an action asks for their partitions.
+   */
   @Test
   void transformRunsNoJobUntilAnAction(SparkSession spark) {
     NeuralNetworkClassificationModel model = ScoringFixtures.classifier("clf", 4, 8, 3);
     Dataset<Row> data = ScoringFixtures.frame(spark, 40, 4, 2);
-    try (JobRecorder jobs = JobRecorder.start(spark)) {
-      Dataset<Row> scored = model.transform(data);
-      assertEquals(List.of(), jobs.jobs());
-      assertEquals(40, scored.count());
-      assertFalse(jobs.jobs().isEmpty());
+    for (Dataset<Row> input : List.of(data, data.repartition(3))) {
+      try (JobRecorder jobs = JobRecorder.start(spark)) {
+        Dataset<Row> scored = model.transform(input);
+        assertEquals(List.of(), jobs.jobs());
+        assertEquals(40, scored.count());
+        assertFalse(jobs.jobs().isEmpty());
+      }
     }
   }
 
