@@ -361,6 +361,18 @@ class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
         """``silu``, ``x sigmoid(x)``: PyTorch's ``nn.SiLU``, Keras' ``swish``."""
         return self.activation("silu")
 
+    def relu6(self) -> "NetworkBuilder":
+        """``relu6``, ``min(max(x, 0), 6)``: MobileNet's activation, PyTorch's ``nn.ReLU6``."""
+        return self.activation("relu6")
+
+    def hard_sigmoid(self) -> "NetworkBuilder":
+        """``hard_sigmoid``, ``relu6(x + 3) / 6``: PyTorch's ``nn.Hardsigmoid``."""
+        return self.activation("hard_sigmoid")
+
+    def hard_swish(self) -> "NetworkBuilder":
+        """``hard_swish``, ``x relu6(x + 3) / 6``: MobileNetV3's, PyTorch's ``nn.Hardswish``."""
+        return self.activation("hard_swish")
+
     def sigmoid(self) -> "NetworkBuilder":
         """``sigmoid``."""
         return self.activation("sigmoid")

@@ -49,6 +49,23 @@ public enum UnaryOp {
     @Override public double apply(double x, double p) { return Math.max(x, 0); }
     @Override public double derivative(double x, double y, double p) { return x > 0 ? 1 : 0; }
   },
+  /** {@code min(max(x, 0), 6)}: MobileNet's ReLU6 (PyTorch's {@code nn.ReLU6}, ONNX's {@code Clip(x, 0, 6)}). */
+  RELU6 {
+    @Override public double apply(double x, double p) { return Math.min(Math.max(x, 0), 6); }
+    @Override public double derivative(double x, double y, double p) { return x > 0 && x < 6 ? 1 : 0; }
+  },
+  /** {@code relu6(x + 3) / 6}: PyTorch's {@code nn.Hardsigmoid}, ONNX's {@code HardSigmoid} with alpha 1/6, beta 0.5. */
+  HARD_SIGMOID {
+    @Override public double apply(double x, double p) { return Math.min(Math.max(x + 3, 0), 6) / 6; }
+    @Override public double derivative(double x, double y, double p) { return x > -3 && x < 3 ? 1.0 / 6 : 0; }
+  },
+  /** {@code x relu6(x + 3) / 6}: MobileNetV3's hard swish (PyTorch's {@code nn.Hardswish}, ONNX's {@code HardSwish}). */
+  HARD_SWISH {
+    @Override public double apply(double x, double p) { return x * (Math.min(Math.max(x + 3, 0), 6) / 6); }
+    @Override public double derivative(double x, double y, double p) {
+      return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;   // PyTorch's values at the kinks
+    }
+  },
   /** {@code x > 0 ? x : p * x}. */
   LEAKY_RELU {
     @Override public double apply(double x, double p) { return x > 0 ? x : p * x; }

@@ -12,7 +12,8 @@ import org.sparkdl.backend.UnaryOp;
  * <p>Functions: {@code relu}, {@code leaky_relu} ({@code x > 0 ? x : alpha x}, alpha default
  * 0.01), {@code elu} ({@code x > 0 ? x : alpha (e^x - 1)}, alpha default 1), {@code gelu} (tanh
  * form), {@code gelu_erf} (exact form, {@code 0.5 x (1 + erf(x / sqrt 2))}), {@code silu} ({@code
- * x sigmoid(x)}), {@code sigmoid},
+ * x sigmoid(x)}), {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3)
+ * / 6}), {@code hard_swish} ({@code x hard_sigmoid(x)}), {@code sigmoid},
  * {@code tanh}, {@code softmax}, {@code log_softmax}, {@code identity}.
  */
 public final class Activation implements Layer {
@@ -32,13 +33,16 @@ public final class Activation implements Layer {
       case "gelu" -> UnaryOp.GELU;
       case "gelu_erf" -> UnaryOp.GELU_ERF;
       case "silu" -> UnaryOp.SILU;
+      case "relu6" -> UnaryOp.RELU6;
+      case "hard_sigmoid" -> UnaryOp.HARD_SIGMOID;
+      case "hard_swish" -> UnaryOp.HARD_SWISH;
       case "sigmoid" -> UnaryOp.SIGMOID;
       case "tanh" -> UnaryOp.TANH;
       case "identity" -> UnaryOp.IDENTITY;
       case "softmax", "log_softmax" -> null;
       default -> throw new IllegalArgumentException("Layer '" + name + "' has unknown activation '" + function
-          + "'; known: relu, leaky_relu, elu, gelu, gelu_erf, silu, sigmoid, tanh, softmax, log_softmax,"
-          + " identity.");
+          + "'; known: relu, relu6, leaky_relu, elu, gelu, gelu_erf, silu, hard_sigmoid,"
+          + " hard_swish, sigmoid, tanh, softmax, log_softmax, identity.");
     };
   }
 

@@ -39,9 +39,8 @@ import org.sparkdl.spec.SpecException;
  * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
- * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu} (either form, also spelled out
- * with {@code Erf} or {@code Tanh}) and {@code Swish} with alpha 1 (also spelled out as {@code
- * Mul(x, Sigmoid(x))}; {@link ActivationFusion} reads the spelled-out forms) their layers; {@code Reshape}, {@code
+ * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu}, {@code Swish}, {@code Clip},
+ * {@code HardSigmoid} and {@code HardSwish} as {@link ActivationImport} reads them their layers; {@code Reshape}, {@code
  * Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
  * elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
@@ -138,8 +137,9 @@ final class NodeMapper {
   /** The operators mapped on computed values. */
   static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
-      "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Swish", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad");
+      "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Swish", "Clip", "HardSigmoid", "HardSwish",
+      "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape",
+      "Pad");
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -349,31 +349,10 @@ final class NodeMapper {
         }
         alias(out, value(n.getInput(0)));
       }
-      case "Relu" -> activation(n, "relu", 0);
-      case "Sigmoid" -> activation(n, "sigmoid", 0);
-      case "Tanh" -> activation(n, "tanh", 0);
-      case "LeakyRelu" -> activation(n, "leaky_relu", Attrs.decimal(n, "alpha", 0.01));
-      case "Elu" -> activation(n, "elu", Attrs.decimal(n, "alpha", 1));
-      case "Gelu" -> {
-        String approximate = Attrs.text(n, "approximate", "none");
-        if (!approximate.equals("none") && !approximate.equals("tanh")) {
-          throw new Unsupported("approximate='" + OnnxTensors.clip(approximate) + "'; 'none' and 'tanh' are read");
-        }
-        activation(n, approximate.equals("tanh") ? "gelu" : "gelu_erf", 0);
-      }
-      case "Swish" -> {
-        float alpha = Attrs.real(n, "alpha", 1f);
-        if (alpha != 1f) {
-          throw new Unsupported("alpha=" + alpha + "; only 1 (x sigmoid(x), the silu activation) is read");
-        }
-        activation(n, "silu", 0);
-      }
-      case "Softmax", "LogSoftmax" -> {
-        Value x = value(n.getInput(0));
-        if (Shapes.axis(Attrs.integer(n, "axis", -1), x.shape().size() + 1) != x.shape().size()) {
-          throw new Unsupported("softmax over an axis other than the last");
-        }
-        activation(n, op.equals("Softmax") ? "softmax" : "log_softmax", 0);
+      case "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Swish", "Softmax", "LogSoftmax", "Clip", "HardSigmoid",
+          "HardSwish" -> {
+        ActivationImport.Function f = ActivationImport.of(n, this);
+        activation(n, f.name(), f.alpha());
       }
       case "Gemm" -> gemm(n);
       case "MatMul" -> matmul(n);

@@ -328,6 +328,9 @@ public final class OnnxExporter {
         String product = g.node("Mul", List.of(x, onePlus), g.fresh(name + "/x_one_plus"));
         g.node("Mul", List.of(product, g.scalar(name + "/half", 0.5f)), name);
       }
+      case "relu6" -> g.node("Clip", List.of(x, g.scalar(name + "/min", 0f), g.scalar(name + "/max", 6f)), name);
+      case "hard_sigmoid" -> g.node("HardSigmoid", List.of(x), name, real("alpha", 1.0 / 6), real("beta", 0.5));
+      case "hard_swish" -> g.node("HardSwish", List.of(x), name);
       case "silu" -> {
         // PyTorch's own export of nn.SiLU() (Swish is an operator only from opset 24), which the importer fuses back
         String s = g.node("Sigmoid", List.of(x), g.fresh(name + "/sigmoid"));

@@ -11,7 +11,9 @@ import java.util.List;
  * {@code elu} ({@code alpha (e^x - 1)} for x &lt; 0, default 1.0), {@code gelu} (tanh form, {@code
  * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}), {@code gelu_erf} (exact form, {@code 0.5 x (1 +
  * erf(x / sqrt 2))}, PyTorch's default), {@code silu} ({@code x sigmoid(x)}, also called swish),
- * {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
+ * {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3) / 6}, PyTorch's
+ * {@code nn.Hardsigmoid}), {@code hard_swish} ({@code x hard_sigmoid(x)}, PyTorch's {@code
+ * nn.Hardswish}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
  * {@code identity}.
  *
  * @param name unique layer name
@@ -25,8 +27,8 @@ public record Activation(String name, List<String> inputs, String function, doub
   public static final String TYPE = "activation";
   /** Known activation functions, sorted. */
   public static final List<String> FUNCTIONS = List.of(
-      "elu", "gelu", "gelu_erf", "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "silu", "softmax",
-      "tanh");
+      "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "relu",
+      "relu6", "sigmoid", "silu", "softmax", "tanh");
 
   /** Validates the fields and makes {@code inputs} immutable. */
   public Activation {

@@ -288,6 +288,21 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return activation("silu");
     }
 
+    /** {@code relu6}, {@code min(max(x, 0), 6)}: MobileNet's activation, PyTorch's {@code nn.ReLU6}. */
+    public Builder relu6() {
+      return activation("relu6");
+    }
+
+    /** {@code hard_sigmoid}, {@code relu6(x + 3) / 6}: PyTorch's {@code nn.Hardsigmoid}. */
+    public Builder hardSigmoid() {
+      return activation("hard_sigmoid");
+    }
+
+    /** {@code hard_swish}, {@code x relu6(x + 3) / 6}: MobileNetV3's, PyTorch's {@code nn.Hardswish}. */
+    public Builder hardSwish() {
+      return activation("hard_swish");
+    }
+
     /** {@code sigmoid}. */
     public Builder sigmoid() {
       return activation("sigmoid");

@@ -80,4 +80,25 @@ class UnaryOpTest {
   void siluDerivativeMatchesCentralDifferences() {
     derivativeMatchesCentralDifferences(UnaryOp.SILU, 12);
   }
+
+  @Test
+  void theHardFunctionsArePiecewiseLinearAsPyTorchDefinesThem() {
+    double[] x = {Double.NEGATIVE_INFINITY, -4, -3, -1.5, 0, 1.5, 3, 5, 6, 7, Double.POSITIVE_INFINITY};
+    double[] relu6 = {0, 0, 0, 0, 0, 1.5, 3, 5, 6, 6, 6};
+    double[] hardSigmoid = {0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1, 1};
+    double[] hardSwish = {Double.NaN, -0.0, -0.0, -0.375, 0, 1.125, 3, 5, 6, 7, Double.POSITIVE_INFINITY};
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(relu6[i], UnaryOp.RELU6.apply(x[i], 0), "relu6(" + x[i] + ")");
+      assertEquals(hardSigmoid[i], UnaryOp.HARD_SIGMOID.apply(x[i], 0), 1e-15, "hard_sigmoid(" + x[i] + ")");
+      assertEquals(hardSwish[i], UnaryOp.HARD_SWISH.apply(x[i], 0), 1e-15, "hard_swish(" + x[i] + ")");
+    }
+    assertEquals(Double.NaN, UnaryOp.RELU6.apply(Double.NaN, 0));
+  }
+
+  @Test
+  void theHardFunctionsDerivativesMatchCentralDifferencesAwayFromTheirKinks() {
+    for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU6, UnaryOp.HARD_SIGMOID, UnaryOp.HARD_SWISH}) {
+      derivativeMatchesCentralDifferences(op, 9);
+    }
+  }
 }

@@ -98,6 +98,12 @@ class OnnxExportFixturesTest {
     c.add(new Case("mlp_silu", network("{\"name\": \"x\", \"shape\": [6]}",
         layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"silu\""),
         layer("dense", "fc2", "\"units\": 3")), OnnxExporter.Options.plain()));
+    // MobileNet's activations: ReLU6 as Clip(x, 0, 6), HardSwish, HardSigmoid(alpha 1/6, beta 0.5), as torch.onnx writes them
+    c.add(new Case("cnn_mobile", network("{\"name\": \"image\", \"shape\": [2, 6, 6]}",
+        layer("conv2d", "c1", "\"filters\": 4, \"kernel\": 3, \"padding\": \"same\""),
+        layer("activation", "r6", "\"function\": \"relu6\""), layer("dense", "d1", "\"units\": 6"),
+        layer("activation", "hs", "\"function\": \"hard_swish\""), layer("dense", "d2", "\"units\": 3"),
+        layer("activation", "hsig", "\"function\": \"hard_sigmoid\"")), OnnxExporter.Options.plain()));
     return c;
   }
 

@@ -94,8 +94,8 @@ class LayerSpecTest {
         error(() -> new Activation("a", List.of("x"), "relu", 0.5)));
     assertEquals("Layer 'a': alpha of elu must be finite and >= 0, found NaN.",
         error(() -> new Activation("a", List.of("x"), "elu", Double.NaN)));
-    assertEquals("Layer 'a': unknown activation function 'null'; known functions: elu, gelu, gelu_erf, identity, leaky_relu,"
-        + " log_softmax, relu, sigmoid, silu, softmax, tanh.", error(() -> new Activation("a", "x", null)));
+    assertEquals("Layer 'a': unknown activation function 'null'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
+        + " hard_swish, identity, leaky_relu, log_softmax, relu, relu6, sigmoid, silu, softmax, tanh.", error(() -> new Activation("a", "x", null)));
   }
 
   @Test
