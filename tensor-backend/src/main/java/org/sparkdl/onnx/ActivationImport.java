@@ -11,7 +11,7 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
  * last axis; {@code Clip} to {@code [0, 6]} (how PyTorch writes {@code nn.ReLU6}) as {@code relu6}
  * and to {@code [0, inf)} as {@code relu}; {@code HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5
  * as {@code hard_sigmoid}. The forms exporters spell out in elementwise operators (GELU before
- * opset 20, SiLU before opset 24) reach here as one node, fused by {@link ActivationFusion}.
+ * opset 20, SiLU before opset 24) reach here as one node, fused by {@link ElementwiseFusion}.
  */
 final class ActivationImport {
   private ActivationImport() {}

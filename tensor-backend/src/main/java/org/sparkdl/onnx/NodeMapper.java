@@ -36,7 +36,8 @@ import org.sparkdl.spec.SpecException;
  * folds into its bias, and a zero {@code Pad} into the padding of the convolutions or poolings that
  * read it: {@link WindowImport#pad}); {@code MaxPool}, {@code AveragePool}, {@code
  * GlobalAveragePool}, {@code ReduceMean} over a sequence's steps or the spatial axes, {@code
- * BatchNormalization} (inference), {@code LayerNormalization}, {@code Flatten}, {@code Concat},
+ * BatchNormalization} (inference), {@code LayerNormalization} (also spelled out before opset 17:
+ * {@link ElementwiseFusion}), {@code Flatten}, {@code Concat},
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
  * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu}, {@code Swish}, {@code Clip},

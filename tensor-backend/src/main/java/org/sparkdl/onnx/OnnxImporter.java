@@ -111,7 +111,7 @@ public final class OnnxImporter {
         throw new ModelFileException(fileName, "defines initializer '" + OnnxTensors.clip(t.getName()) + "' twice.");
       }
     }
-    order = ActivationFusion.fuse(order, Map.copyOf(consts), consumers(order, wanted));
+    order = ElementwiseFusion.fuse(order, Map.copyOf(consts), consumers(order, wanted));
     Map<String, List<NodeProto>> readers = new HashMap<>();
     for (NodeProto n : order) {
       n.getInputList().forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n));

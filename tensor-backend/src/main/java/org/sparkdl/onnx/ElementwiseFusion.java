@@ -10,8 +10,17 @@ import org.sparkdl.onnx.proto.OnnxProto.AttributeProto;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
 /**
- * Finds activations spelled out in elementwise operators, as exporters write them for opsets
- * without their own operator, and replaces each by that one node. SiLU ({@code nn.SiLU}, Keras'
+ * Finds layers spelled out in elementwise operators, as exporters write them for opsets without
+ * their own operator, and replaces each by that one node. Layer normalisation over the last axis
+ * before opset 17 ({@code torch.onnx} at opsets 13 to 16 and hand-written modules):
+ *
+ * <pre>
+ *   ReduceMean(x) -> Sub(x, mean) = d -> Pow(d, 2) -> ReduceMean -> Add(eps) -> Sqrt -> Div(d, sqrt)
+ *       -> Mul(gamma) -> Add(beta)
+ * </pre>
+ *
+ * <p>both reductions over axis -1 keeping it, {@code gamma} and {@code beta} constants, becomes
+ * {@code LayerNormalization}. SiLU ({@code nn.SiLU}, Keras'
  * {@code swish}), {@code Mul(x, Sigmoid(x))} in either operand order, becomes {@code Swish}
  * (opset 24), which maps to the {@code silu} activation. GELU, as PyTorch writes {@code nn.GELU()}
  * and {@code nn.GELU(approximate="tanh")} before opset 20's {@code Gelu}, becomes one {@code Gelu}
@@ -31,7 +40,7 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
  * intermediate values that disappear. The constants may be initializers or {@code Constant} nodes;
  * they match when within 1e-6 of the value, relative.
  */
-final class ActivationFusion {
+final class ElementwiseFusion {
   private static final double RELATIVE = 1e-6;
 
   private final Map<String, NodeProto> producer = new HashMap<>();
@@ -39,7 +48,7 @@ final class ActivationFusion {
   private final Map<String, Integer> consumers;
   private final Map<String, Const> initializers;
 
-  private ActivationFusion(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
+  private ElementwiseFusion(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
     this.initializers = initializers;
     this.consumers = consumers;
     for (NodeProto n : order) {
@@ -56,10 +65,19 @@ final class ActivationFusion {
    * @param consumers how many times each value is read, graph outputs counting as readers
    */
   static List<NodeProto> fuse(List<NodeProto> order, Map<String, Const> initializers, Map<String, Integer> consumers) {
-    ActivationFusion f = new ActivationFusion(order, initializers, consumers);
+    ElementwiseFusion f = new ElementwiseFusion(order, initializers, consumers);
     Map<NodeProto, NodeProto> replaced = new HashMap<>();
     Set<NodeProto> removed = new HashSet<>();
     for (NodeProto n : order) {
+      if (n.getOpType().equals("ReduceMean") && standard(n) && !removed.contains(n)) {
+        List<NodeProto> match = f.matchLayerNorm(n);
+        if (match != null) {
+          NodeProto last = match.get(match.size() - 1);
+          removed.addAll(match);
+          replaced.put(last, f.layerNorm(n.getInput(0), match));
+        }
+        continue;
+      }
       if (n.getOpType().equals("Sigmoid") && standard(n) && !removed.contains(n)) {
         Match match = f.matchSilu(n);
         if (match != null) {
@@ -92,6 +110,73 @@ final class ActivationFusion {
       }
     }
     return out;
+  }
+
+  /** LayerNormalization of {@code x} over the last axis with the epsilon, scale and bias of {@code match}. */
+  private NodeProto layerNorm(String x, List<NodeProto> match) {
+    NodeProto addEps = match.get(4);
+    NodeProto mul = match.get(7);
+    NodeProto last = match.get(8);
+    String eps = otherOperand(addEps, match.get(3).getOutput(0));
+    return NodeProto.newBuilder().setOpType("LayerNormalization").setName(last.getName()).addInput(x)
+        .addInput(otherOperand(mul, match.get(6).getOutput(0))).addInput(otherOperand(last, mul.getOutput(0)))
+        .addOutput(last.getOutput(0))
+        .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1))
+        .addAttribute(AttributeProto.newBuilder().setName("epsilon").setType(AttributeProto.AttributeType.FLOAT)
+            .setF((float) constValue(eps)))
+        .build();
+  }
+
+  /**
+   * The nine nodes of a layer normalisation spelled out from {@code mean} (in the order of the
+   * class comment), or null.
+   */
+  private List<NodeProto> matchLayerNorm(NodeProto mean) {
+    String x = mean.getInputCount() > 0 ? mean.getInput(0) : "";
+    NodeProto sub = lastAxisMean(mean) ? onlyReader(mean, "Sub") : null;
+    if (sub == null || !sub.getInput(0).equals(x) || isConstant(x)) {
+      return null;
+    }
+    String d = sub.getOutput(0);
+    List<NodeProto> uses = readers.getOrDefault(d, List.of());
+    if (consumers.getOrDefault(d, 0) != 2 || uses.size() != 2) {
+      return null;
+    }
+    NodeProto pow = uses.get(0).getOpType().equals("Pow") ? uses.get(0) : uses.get(1);
+    NodeProto div = pow == uses.get(0) ? uses.get(1) : uses.get(0);
+    if (!pow.getOpType().equals("Pow") || !div.getOpType().equals("Div") || !standard(pow) || !standard(div)
+        || pow.getInputCount() != 2 || !pow.getInput(0).equals(d) || !near(constValue(pow.getInput(1)), 2)
+        || div.getInputCount() != 2 || !div.getInput(0).equals(d)) {
+      return null;
+    }
+    NodeProto variance = onlyReaderOf(pow, "ReduceMean");
+    NodeProto addEps = variance != null && lastAxisMean(variance) ? onlyReader(variance, "Add") : null;
+    if (addEps == null || !(constValue(otherOperand(addEps, variance.getOutput(0))) > 0)) {
+      return null;
+    }
+    NodeProto sqrt = onlyReaderOf(addEps, "Sqrt");
+    if (sqrt == null || onlyReader(sqrt, "Div") != div || !div.getInput(1).equals(sqrt.getOutput(0))) {
+      return null;
+    }
+    NodeProto mul = onlyReader(div, "Mul");
+    NodeProto add = mul != null && isConstant(otherOperand(mul, div.getOutput(0))) ? onlyReader(mul, "Add") : null;
+    if (add == null || !isConstant(otherOperand(add, mul.getOutput(0)))) {
+      return null;
+    }
+    return List.of(mean, sub, pow, variance, addEps, sqrt, div, mul, add);
+  }
+
+  /** Whether {@code n} is a {@code ReduceMean} over axis -1 alone that keeps it (axes as attribute or, from opset 18, input). */
+  private boolean lastAxisMean(NodeProto n) {
+    if (!n.getOpType().equals("ReduceMean") || !standard(n) || Attrs.integer(n, "keepdims", 1) != 1) {
+      return false;
+    }
+    AttributeProto axes = Attrs.find(n, "axes");
+    if (axes != null) {
+      return axes.getIntsCount() == 1 && axes.getInts(0) == -1;
+    }
+    Const c = n.getInputCount() > 1 ? constant(n.getInput(1)) : null;
+    return c != null && !c.isFloat() && c.size() == 1 && c.asLongs()[0] == -1;
   }
 
   private static NodeProto gelu(String x, NodeProto last, String approximate) {
@@ -241,14 +326,20 @@ final class ActivationFusion {
     return p != null && standard(p) && p.getOutputCount() == 1 && consumers.getOrDefault(value, 0) == 1 ? p : null;
   }
 
-  /** The one node reading {@code n}'s one output, when it is a standard {@code op}, or null. */
+  /** The one node reading {@code n}'s one output, when it is a standard binary {@code op}, or null. */
   private NodeProto onlyReader(NodeProto n, String op) {
+    NodeProto next = onlyReaderOf(n, op);
+    return next != null && next.getInputCount() == 2 ? next : null;
+  }
+
+  /** The one node reading {@code n}'s one output, when it is a standard {@code op}, or null. */
+  private NodeProto onlyReaderOf(NodeProto n, String op) {
     if (n.getOutputCount() != 1 || consumers.getOrDefault(n.getOutput(0), 0) != 1) {
       return null;
     }
     List<NodeProto> r = readers.getOrDefault(n.getOutput(0), List.of());
     NodeProto next = r.size() == 1 ? r.get(0) : null;
-    return next != null && next.getOpType().equals(op) && standard(next) && next.getInputCount() == 2 ? next : null;
+    return next != null && next.getOpType().equals(op) && standard(next) ? next : null;
   }
 
   /** Whether binary {@code n} reads {@code value} and, as its other operand, a constant near {@code expected}. */
@@ -262,6 +353,12 @@ final class ActivationFusion {
 
   /** The one value of a constant (an initializer or a {@code Constant} node) holding a single element, or NaN. */
   private double constValue(String name) {
+    Const c = constant(name);
+    return c == null || c.size() != 1 ? Double.NaN : c.asFloats()[0];
+  }
+
+  /** The value of an initializer or a {@code Constant} node's output, or null. */
+  private Const constant(String name) {
     Const c = initializers.get(name);
     NodeProto p = producer.get(name);
     if (c == null && p != null && p.getOpType().equals("Constant") && standard(p)) {
@@ -272,7 +369,7 @@ final class ActivationFusion {
         c = null;   // a malformed constant is reported when the node itself is mapped
       }
     }
-    return c == null || c.size() != 1 ? Double.NaN : c.asFloats()[0];
+    return c;
   }
 
   private static boolean near(double found, double expected) {
