@@ -19,8 +19,8 @@ MLP_INPUT = "features"
 INITS: Tuple[str, ...] = ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal", "uniform", "zeros")
 #: Functions of :class:`~spark_dl.layers.Activation`.
 ACTIVATION_FUNCTIONS: Tuple[str, ...] = (
-    "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "relu", "relu6",
-    "sigmoid", "silu", "softmax", "tanh",
+    "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "mish", "relu",
+    "relu6", "sigmoid", "silu", "softmax", "softplus", "tanh",
 )
 DEFAULT_INIT = "glorot_uniform"
 MAX_UNITS = 1 << 24

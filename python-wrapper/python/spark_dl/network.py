@@ -373,6 +373,14 @@ class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
         """``hard_swish``, ``x relu6(x + 3) / 6``: MobileNetV3's, PyTorch's ``nn.Hardswish``."""
         return self.activation("hard_swish")
 
+    def softplus(self) -> "NetworkBuilder":
+        """``softplus``, ``log(1 + e^x)``."""
+        return self.activation("softplus")
+
+    def mish(self) -> "NetworkBuilder":
+        """``mish``, ``x tanh(softplus(x))``: YOLOv4's, PyTorch's ``nn.Mish``."""
+        return self.activation("mish")
+
     def sigmoid(self) -> "NetworkBuilder":
         """``sigmoid``."""
         return self.activation("sigmoid")

@@ -113,6 +113,17 @@ public enum UnaryOp {
       return s * (1 + x * (1 - s));
     }
   },
+  /**
+   * Mish, {@code x tanh(softplus(x))} (YOLOv4's, PyTorch's {@code nn.Mish}, ONNX's {@code Mish}).
+   * Its derivative is {@code tanh(s) + x (1 - tanh(s)^2) sigmoid(x)} with {@code s = softplus(x)}.
+   */
+  MISH {
+    @Override public double apply(double x, double p) { return x * Math.tanh(SOFTPLUS.apply(x, 0)); }
+    @Override public double derivative(double x, double y, double p) {
+      double t = Math.tanh(SOFTPLUS.apply(x, 0));
+      return t + x * (1 - t * t) * SIGMOID.apply(x, 0);
+    }
+  },
   SIGMOID {
     @Override public double apply(double x, double p) {
       return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));

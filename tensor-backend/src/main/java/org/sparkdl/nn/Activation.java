@@ -13,7 +13,8 @@ import org.sparkdl.backend.UnaryOp;
  * 0.01), {@code elu} ({@code x > 0 ? x : alpha (e^x - 1)}, alpha default 1), {@code gelu} (tanh
  * form), {@code gelu_erf} (exact form, {@code 0.5 x (1 + erf(x / sqrt 2))}), {@code silu} ({@code
  * x sigmoid(x)}), {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3)
- * / 6}), {@code hard_swish} ({@code x hard_sigmoid(x)}), {@code sigmoid},
+ * / 6}), {@code hard_swish} ({@code x hard_sigmoid(x)}), {@code softplus} ({@code log(1 + e^x)}),
+ * {@code mish} ({@code x tanh(softplus(x))}), {@code sigmoid},
  * {@code tanh}, {@code softmax}, {@code log_softmax}, {@code identity}.
  */
 public final class Activation implements Layer {
@@ -36,13 +37,15 @@ public final class Activation implements Layer {
       case "relu6" -> UnaryOp.RELU6;
       case "hard_sigmoid" -> UnaryOp.HARD_SIGMOID;
       case "hard_swish" -> UnaryOp.HARD_SWISH;
+      case "softplus" -> UnaryOp.SOFTPLUS;
+      case "mish" -> UnaryOp.MISH;
       case "sigmoid" -> UnaryOp.SIGMOID;
       case "tanh" -> UnaryOp.TANH;
       case "identity" -> UnaryOp.IDENTITY;
       case "softmax", "log_softmax" -> null;
       default -> throw new IllegalArgumentException("Layer '" + name + "' has unknown activation '" + function
-          + "'; known: relu, relu6, leaky_relu, elu, gelu, gelu_erf, silu, hard_sigmoid,"
-          + " hard_swish, sigmoid, tanh, softmax, log_softmax, identity.");
+          + "'; known: relu, relu6, leaky_relu, elu, gelu, gelu_erf, silu, mish, softplus,"
+          + " hard_sigmoid, hard_swish, sigmoid, tanh, softmax, log_softmax, identity.");
     };
   }
 

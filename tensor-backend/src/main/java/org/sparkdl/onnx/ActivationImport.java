@@ -5,13 +5,14 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
 /**
  * The activation operators read as the activation layer: which function, with which parameter.
- * {@code Relu}, {@code Sigmoid}, {@code Tanh}, {@code LeakyRelu}, {@code Elu}, {@code HardSwish}
- * as their namesakes; {@code Gelu} as {@code gelu_erf} or, with {@code approximate="tanh"}, {@code
+ * {@code Relu}, {@code Sigmoid}, {@code Tanh}, {@code LeakyRelu}, {@code Elu}, {@code HardSwish},
+ * {@code Softplus} and {@code Mish} as their namesakes; {@code Gelu} as {@code gelu_erf} or, with {@code approximate="tanh"}, {@code
  * gelu}; {@code Swish} with alpha 1 as {@code silu}; {@code Softmax} and {@code LogSoftmax} over the
  * last axis; {@code Clip} to {@code [0, 6]} (how PyTorch writes {@code nn.ReLU6}) as {@code relu6}
  * and to {@code [0, inf)} as {@code relu}; {@code HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5
  * as {@code hard_sigmoid}. The forms exporters spell out in elementwise operators (GELU before
- * opset 20, SiLU before opset 24) reach here as one node, fused by {@link ElementwiseFusion}.
+ * opset 20, SiLU before opset 24, Mish before opset 18) reach here as one node, fused by {@link
+ * ElementwiseFusion}.
  */
 final class ActivationImport {
   private ActivationImport() {}
@@ -30,6 +31,8 @@ final class ActivationImport {
       case "Sigmoid" -> new Function("sigmoid", 0);
       case "Tanh" -> new Function("tanh", 0);
       case "HardSwish" -> new Function("hard_swish", 0);
+      case "Softplus" -> new Function("softplus", 0);
+      case "Mish" -> new Function("mish", 0);
       case "LeakyRelu" -> new Function("leaky_relu", Attrs.decimal(n, "alpha", 0.01));
       case "Elu" -> new Function("elu", Attrs.decimal(n, "alpha", 1));
       case "Gelu" -> {

@@ -20,7 +20,8 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
  * </pre>
  *
  * <p>both reductions over axis -1 keeping it, {@code gamma} and {@code beta} constants, becomes
- * {@code LayerNormalization}. SiLU ({@code nn.SiLU}, Keras'
+ * {@code LayerNormalization}. Mish ({@code nn.Mish}), {@code Mul(x, Tanh(Softplus(x)))} in either
+ * operand order, becomes {@code Mish} (opset 18). SiLU ({@code nn.SiLU}, Keras'
  * {@code swish}), {@code Mul(x, Sigmoid(x))} in either operand order, becomes {@code Swish}
  * (opset 24), which maps to the {@code silu} activation. GELU, as PyTorch writes {@code nn.GELU()}
  * and {@code nn.GELU(approximate="tanh")} before opset 20's {@code Gelu}, becomes one {@code Gelu}
@@ -75,6 +76,16 @@ final class ElementwiseFusion {
           NodeProto last = match.get(match.size() - 1);
           removed.addAll(match);
           replaced.put(last, f.layerNorm(n.getInput(0), match));
+        }
+        continue;
+      }
+      if (n.getOpType().equals("Softplus") && standard(n) && !removed.contains(n)) {
+        Match match = f.matchMish(n);
+        if (match != null) {
+          NodeProto last = match.nodes().get(2);
+          removed.addAll(match.nodes());
+          replaced.put(last, NodeProto.newBuilder().setOpType("Mish").setName(last.getName()).addInput(match.x())
+              .addOutput(last.getOutput(0)).build());
         }
         continue;
       }
@@ -206,6 +217,17 @@ final class ElementwiseFusion {
       return null;
     }
     return new Match(x, List.of(sigmoid, mul));
+  }
+
+  /** {@code Mul(x, Tanh(softplus))} after {@code softplus = Softplus(x)}, each value read once, or null. */
+  private Match matchMish(NodeProto softplus) {
+    String x = softplus.getInputCount() == 1 ? softplus.getInput(0) : null;
+    NodeProto tanh = onlyReaderOf(softplus, "Tanh");
+    NodeProto mul = tanh == null ? null : onlyReader(tanh, "Mul");
+    if (x == null || isConstant(x) || mul == null || !otherOperand(mul, tanh.getOutput(0)).equals(x)) {
+      return null;
+    }
+    return new Match(x, List.of(softplus, tanh, mul));
   }
 
   /** The erf form around {@code erf}, or null. */

@@ -41,7 +41,7 @@ import org.sparkdl.spec.SpecException;
  * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
  * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
  * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu}, {@code Swish}, {@code Clip},
- * {@code HardSigmoid} and {@code HardSwish} as {@link ActivationImport} reads them their layers; {@code Reshape}, {@code
+ * {@code HardSigmoid}, {@code HardSwish}, {@code Softplus} and {@code Mish} as {@link ActivationImport} reads them their layers; {@code Reshape}, {@code
  * Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
  * elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
@@ -139,8 +139,8 @@ final class NodeMapper {
   static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
       "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
       "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Swish", "Clip", "HardSigmoid", "HardSwish",
-      "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU", "Constant", "Shape",
-      "Pad");
+      "Softplus", "Mish", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU",
+      "Constant", "Shape", "Pad");
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -351,7 +351,7 @@ final class NodeMapper {
         alias(out, value(n.getInput(0)));
       }
       case "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Swish", "Softmax", "LogSoftmax", "Clip", "HardSigmoid",
-          "HardSwish" -> {
+          "HardSwish", "Softplus", "Mish" -> {
         ActivationImport.Function f = ActivationImport.of(n, this);
         activation(n, f.name(), f.alpha());
       }

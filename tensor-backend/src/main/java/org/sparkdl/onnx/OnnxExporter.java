@@ -331,6 +331,12 @@ public final class OnnxExporter {
       case "relu6" -> g.node("Clip", List.of(x, g.scalar(name + "/min", 0f), g.scalar(name + "/max", 6f)), name);
       case "hard_sigmoid" -> g.node("HardSigmoid", List.of(x), name, real("alpha", 1.0 / 6), real("beta", 0.5));
       case "hard_swish" -> g.node("HardSwish", List.of(x), name);
+      case "softplus" -> g.node("Softplus", List.of(x), name);
+      case "mish" -> {
+        // as torch.onnx writes nn.Mish() before opset 18's Mish, which the importer fuses back
+        String sp = g.node("Softplus", List.of(x), g.fresh(name + "/softplus"));
+        g.node("Mul", List.of(x, g.node("Tanh", List.of(sp), g.fresh(name + "/tanh"))), name);
+      }
       case "silu" -> {
         // PyTorch's own export of nn.SiLU() (Swish is an operator only from opset 24), which the importer fuses back
         String s = g.node("Sigmoid", List.of(x), g.fresh(name + "/sigmoid"));

@@ -13,7 +13,8 @@ import java.util.List;
  * erf(x / sqrt 2))}, PyTorch's default), {@code silu} ({@code x sigmoid(x)}, also called swish),
  * {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3) / 6}, PyTorch's
  * {@code nn.Hardsigmoid}), {@code hard_swish} ({@code x hard_sigmoid(x)}, PyTorch's {@code
- * nn.Hardswish}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
+ * nn.Hardswish}), {@code softplus} ({@code log(1 + e^x)}), {@code mish} ({@code x
+ * tanh(softplus(x))}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
  * {@code identity}.
  *
  * @param name unique layer name
@@ -27,8 +28,8 @@ public record Activation(String name, List<String> inputs, String function, doub
   public static final String TYPE = "activation";
   /** Known activation functions, sorted. */
   public static final List<String> FUNCTIONS = List.of(
-      "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "relu",
-      "relu6", "sigmoid", "silu", "softmax", "tanh");
+      "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "mish",
+      "relu", "relu6", "sigmoid", "silu", "softmax", "softplus", "tanh");
 
   /** Validates the fields and makes {@code inputs} immutable. */
   public Activation {

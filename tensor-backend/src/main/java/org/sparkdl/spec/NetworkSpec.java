@@ -303,6 +303,16 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return activation("hard_swish");
     }
 
+    /** {@code softplus}, {@code log(1 + e^x)}. */
+    public Builder softplus() {
+      return activation("softplus");
+    }
+
+    /** {@code mish}, {@code x tanh(softplus(x))}: YOLOv4's, PyTorch's {@code nn.Mish}. */
+    public Builder mish() {
+      return activation("mish");
+    }
+
     /** {@code sigmoid}. */
     public Builder sigmoid() {
       return activation("sigmoid");

@@ -101,4 +101,27 @@ class UnaryOpTest {
       derivativeMatchesCentralDifferences(op, 9);
     }
   }
+
+  /** {@code (x, log(1 + e^x), x tanh(log(1 + e^x)))} from CPython's {@code math}. */
+  private static final double[][] SOFTPLUS_AND_MISH = {
+      {-30.0, 9.357622968839737e-14, -2.807286890651921e-12},
+      {-3.0, 0.04858735157374206, -0.1456474612756246},
+      {-1.0, 0.31326168751822286, -0.30340146137410895},
+      {0.0, 0.6931471805599453, 0.0},
+      {0.5, 0.9740769841801067, 0.3752452113048951},
+      {2.0, 2.1269280110429727, 1.9439589595339946},
+      {10.0, 10.000045398899218, 9.999999958780672},
+      {30.0, 30.000000000000092, 30.0},
+      {50.0, 50.0, 50.0},
+  };
+
+  @Test
+  void mishMatchesItsReferenceValuesAndCentralDifferences() {
+    for (double[] row : SOFTPLUS_AND_MISH) {
+      assertEquals(row[1], UnaryOp.SOFTPLUS.apply(row[0], 0), 1e-15 * Math.max(1, Math.abs(row[1])), "softplus(" + row[0] + ")");
+      assertEquals(row[2], UnaryOp.MISH.apply(row[0], 0), 1e-15 * Math.max(1, Math.abs(row[2])), "mish(" + row[0] + ")");
+    }
+    derivativeMatchesCentralDifferences(UnaryOp.MISH, 12);
+    derivativeMatchesCentralDifferences(UnaryOp.SOFTPLUS, 12);
+  }
 }

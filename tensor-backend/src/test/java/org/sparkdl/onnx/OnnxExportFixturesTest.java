@@ -104,6 +104,11 @@ class OnnxExportFixturesTest {
         layer("activation", "r6", "\"function\": \"relu6\""), layer("dense", "d1", "\"units\": 6"),
         layer("activation", "hs", "\"function\": \"hard_swish\""), layer("dense", "d2", "\"units\": 3"),
         layer("activation", "hsig", "\"function\": \"hard_sigmoid\"")), OnnxExporter.Options.plain()));
+    // Mish as torch.onnx writes nn.Mish() at opset 17 (Softplus, Tanh, Mul), then a Softplus
+    c.add(new Case("mlp_mish", network("{\"name\": \"x\", \"shape\": [6]}",
+        layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"mish\""),
+        layer("dense", "fc2", "\"units\": 4"), layer("activation", "sp", "\"function\": \"softplus\""),
+        layer("dense", "fc3", "\"units\": 3")), OnnxExporter.Options.plain()));
     return c;
   }
 

@@ -185,7 +185,8 @@ class NetworkSpecBuilderTest {
     assertEquals("Input 'features': shape dims must be > 0, found [0].",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {0, 3}, "relu")).getMessage());
     assertEquals("Layer 'swish_1': unknown activation function 'swish'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
-            + " hard_swish, identity, leaky_relu, log_softmax, relu, relu6, sigmoid, silu, softmax, tanh.",
+            + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, sigmoid, silu, softmax, softplus,"
+            + " tanh.",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {4, 3, 2}, "swish")).getMessage());
   }
 }
