@@ -79,22 +79,14 @@ final class ElementwiseFusion {
         }
         continue;
       }
-      if (n.getOpType().equals("Softplus") && standard(n) && !removed.contains(n)) {
-        Match match = f.matchMish(n);
+      // x times a function of x: Mish from its Softplus, SiLU (Swish) from its Sigmoid
+      String fused = n.getOpType().equals("Softplus") ? "Mish" : n.getOpType().equals("Sigmoid") ? "Swish" : null;
+      if (fused != null && standard(n) && !removed.contains(n)) {
+        Match match = fused.equals("Mish") ? f.matchMish(n) : f.matchSilu(n);
         if (match != null) {
-          NodeProto last = match.nodes().get(2);
+          NodeProto last = match.nodes().get(match.nodes().size() - 1);
           removed.addAll(match.nodes());
-          replaced.put(last, NodeProto.newBuilder().setOpType("Mish").setName(last.getName()).addInput(match.x())
-              .addOutput(last.getOutput(0)).build());
-        }
-        continue;
-      }
-      if (n.getOpType().equals("Sigmoid") && standard(n) && !removed.contains(n)) {
-        Match match = f.matchSilu(n);
-        if (match != null) {
-          NodeProto last = match.nodes().get(1);
-          removed.addAll(match.nodes());
-          replaced.put(last, NodeProto.newBuilder().setOpType("Swish").setName(last.getName()).addInput(match.x())
+          replaced.put(last, NodeProto.newBuilder().setOpType(fused).setName(last.getName()).addInput(match.x())
               .addOutput(last.getOutput(0)).build());
         }
         continue;
