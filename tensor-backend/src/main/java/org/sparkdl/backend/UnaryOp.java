@@ -56,12 +56,12 @@ public enum UnaryOp {
   },
   /** {@code relu6(x + 3) / 6}: PyTorch's {@code nn.Hardsigmoid}, ONNX's {@code HardSigmoid} with alpha 1/6, beta 0.5. */
   HARD_SIGMOID {
-    @Override public double apply(double x, double p) { return Math.min(Math.max(x + 3, 0), 6) / 6; }
+    @Override public double apply(double x, double p) { return RELU6.apply(x + 3, 0) / 6; }
     @Override public double derivative(double x, double y, double p) { return x > -3 && x < 3 ? 1.0 / 6 : 0; }
   },
   /** {@code x relu6(x + 3) / 6}: MobileNetV3's hard swish (PyTorch's {@code nn.Hardswish}, ONNX's {@code HardSwish}). */
   HARD_SWISH {
-    @Override public double apply(double x, double p) { return x * (Math.min(Math.max(x + 3, 0), 6) / 6); }
+    @Override public double apply(double x, double p) { return x * HARD_SIGMOID.apply(x, 0); }
     @Override public double derivative(double x, double y, double p) {
       return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;   // PyTorch's values at the kinks
     }

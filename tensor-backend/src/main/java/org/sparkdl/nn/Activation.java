@@ -44,8 +44,7 @@ public final class Activation implements Layer {
       case "identity" -> UnaryOp.IDENTITY;
       case "softmax", "log_softmax" -> null;
       default -> throw new IllegalArgumentException("Layer '" + name + "' has unknown activation '" + function
-          + "'; known: relu, relu6, leaky_relu, elu, gelu, gelu_erf, silu, mish, softplus,"
-          + " hard_sigmoid, hard_swish, sigmoid, tanh, softmax, log_softmax, identity.");
+          + "'; known: " + String.join(", ", org.sparkdl.spec.Activation.FUNCTIONS) + ".");
     };
   }
 

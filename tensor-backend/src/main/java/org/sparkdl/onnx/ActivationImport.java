@@ -1,20 +1,25 @@
 package org.sparkdl.onnx;
 
+import java.util.Set;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
 /**
  * The activation operators read as the activation layer: which function, with which parameter.
  * {@code Relu}, {@code Sigmoid}, {@code Tanh}, {@code LeakyRelu}, {@code Elu}, {@code HardSwish},
- * {@code Softplus} and {@code Mish} as their namesakes; {@code Gelu} as {@code gelu_erf} or, with {@code approximate="tanh"}, {@code
- * gelu}; {@code Swish} with alpha 1 as {@code silu}; {@code Softmax} and {@code LogSoftmax} over the
- * last axis; {@code Clip} to {@code [0, 6]} (how PyTorch writes {@code nn.ReLU6}) as {@code relu6}
- * and to {@code [0, inf)} as {@code relu}; {@code HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5
- * as {@code hard_sigmoid}. The forms exporters spell out in elementwise operators (GELU before
+ * {@code Softplus} and {@code Mish} as their namesakes; {@code Gelu} as {@code gelu_erf} or, with
+ * {@code approximate="tanh"}, {@code gelu}; {@code Swish} with alpha 1 as {@code silu}; {@code
+ * Softmax} and {@code LogSoftmax} over the last axis; {@code Clip} to {@code [0, 6]} (how PyTorch
+ * writes {@code nn.ReLU6}) as {@code relu6} and to {@code [0, inf)} as {@code relu}; {@code
+ * HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5 as {@code hard_sigmoid}. The forms exporters spell out in elementwise operators (GELU before
  * opset 20, SiLU before opset 24, Mish before opset 18) reach here as one node, fused by {@link
  * ElementwiseFusion}.
  */
 final class ActivationImport {
+  /** The operators {@link #of} reads. */
+  static final Set<String> OPS = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Swish", "Softmax",
+      "LogSoftmax", "Clip", "HardSigmoid", "HardSwish", "Softplus", "Mish");
+
   private ActivationImport() {}
 
   /** An activation layer's function and its parameter. */

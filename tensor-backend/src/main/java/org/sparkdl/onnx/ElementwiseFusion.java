@@ -59,9 +59,9 @@ final class ElementwiseFusion {
   }
 
   /**
-   * {@code order} with each SiLU and GELU subgraph replaced by one {@code Swish} or {@code Gelu}
-   * node, placed where its last node was (so that it still comes after what it reads and before
-   * what reads it).
+   * {@code order} with each layer normalisation, Mish, SiLU and GELU subgraph replaced by one
+   * {@code LayerNormalization}, {@code Mish}, {@code Swish} or {@code Gelu} node, placed where its
+   * last node was (so that it still comes after what it reads and before what reads it).
    *
    * @param consumers how many times each value is read, graph outputs counting as readers
    */

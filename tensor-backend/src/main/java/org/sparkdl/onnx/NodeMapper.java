@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.sparkdl.io.ModelFileException;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
@@ -37,12 +39,9 @@ import org.sparkdl.spec.SpecException;
  * read it: {@link WindowImport#pad}); {@code MaxPool}, {@code AveragePool}, {@code
  * GlobalAveragePool}, {@code ReduceMean} over a sequence's steps or the spatial axes, {@code
  * BatchNormalization} (inference), {@code LayerNormalization} (also spelled out before opset 17:
- * {@link ElementwiseFusion}), {@code Flatten}, {@code Concat},
- * {@code Gather} of a constant table (an embedding), {@code Sum} and {@code Add} of two computed
- * values, and the activations {@code Relu}, {@code LeakyRelu}, {@code Elu}, {@code Sigmoid},
- * {@code Tanh}, {@code Softmax}, {@code LogSoftmax}, {@code Gelu}, {@code Swish}, {@code Clip},
- * {@code HardSigmoid}, {@code HardSwish}, {@code Softplus} and {@code Mish} as {@link ActivationImport} reads them their layers; {@code Reshape}, {@code
- * Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
+ * {@link ElementwiseFusion}), {@code Flatten}, {@code Concat}, {@code Gather} of a constant table
+ * (an embedding), {@code Sum} and {@code Add} of two computed values, and the activation operators
+ * as {@link ActivationImport} reads them their layers; {@code Reshape}, {@code Squeeze}, {@code Unsqueeze} and {@code Transpose} that keep the batch axis and the order of the
  * elements a reshape; {@code Identity}, {@code Dropout} and {@code Cast}
  * pass their input on; {@code Add}, {@code Sub}, {@code Mul} and {@code Div} by a constant that is
  * one value or one per channel a per-channel scale and shift (a depthwise 1x1 convolution, or a
@@ -135,12 +134,11 @@ final class NodeMapper {
     }
   }
 
-  /** The operators mapped on computed values. */
-  static final Set<String> OPS = Set.of("Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
-      "BatchNormalization", "LayerNormalization", "Flatten", "Concat", "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Relu",
-      "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Swish", "Clip", "HardSigmoid", "HardSwish",
-      "Softplus", "Mish", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Cast", "LSTM", "GRU",
-      "Constant", "Shape", "Pad");
+  /** The operators mapped on computed values, the activations among them ({@link ActivationImport#OPS}). */
+  static final Set<String> OPS = Stream.concat(ActivationImport.OPS.stream(), Stream.of("Gemm", "MatMul", "Conv", "MaxPool",
+      "AveragePool", "GlobalAveragePool", "ReduceMean", "BatchNormalization", "LayerNormalization", "Flatten", "Concat",
+      "Gather", "Sum", "Add", "Sub", "Mul", "Div", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout",
+      "Cast", "LSTM", "GRU", "Constant", "Shape", "Pad")).collect(Collectors.toUnmodifiableSet());
 
   private static String first(NodeProto n) {
     return n.getOutputCount() == 0 ? "" : n.getOutput(0);
@@ -341,6 +339,11 @@ final class NodeMapper {
     if (recurrent.handles(n)) {
       return;
     }
+    if (ActivationImport.OPS.contains(op)) {
+      ActivationImport.Function f = ActivationImport.of(n, this);
+      activation(n, f.name(), f.alpha());
+      return;
+    }
     String out = n.getOutput(0);
     switch (op) {
       case "Identity", "Cast" -> alias(out, value(n.getInput(0)));
@@ -349,11 +352,6 @@ final class NodeMapper {
           throw new Unsupported("its mask output is used");
         }
         alias(out, value(n.getInput(0)));
-      }
-      case "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Swish", "Softmax", "LogSoftmax", "Clip", "HardSigmoid",
-          "HardSwish", "Softplus", "Mish" -> {
-        ActivationImport.Function f = ActivationImport.of(n, this);
-        activation(n, f.name(), f.alpha());
       }
       case "Gemm" -> gemm(n);
       case "MatMul" -> matmul(n);

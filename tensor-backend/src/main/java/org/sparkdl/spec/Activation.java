@@ -11,11 +11,11 @@ import java.util.List;
  * {@code elu} ({@code alpha (e^x - 1)} for x &lt; 0, default 1.0), {@code gelu} (tanh form, {@code
  * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}), {@code gelu_erf} (exact form, {@code 0.5 x (1 +
  * erf(x / sqrt 2))}, PyTorch's default), {@code silu} ({@code x sigmoid(x)}, also called swish),
- * {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3) / 6}, PyTorch's
- * {@code nn.Hardsigmoid}), {@code hard_swish} ({@code x hard_sigmoid(x)}, PyTorch's {@code
- * nn.Hardswish}), {@code softplus} ({@code log(1 + e^x)}), {@code mish} ({@code x
- * tanh(softplus(x))}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax} (both over the last axis),
- * {@code identity}.
+ * {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3) / 6},
+ * PyTorch's {@code nn.Hardsigmoid}), {@code hard_swish} ({@code x hard_sigmoid(x)}, PyTorch's
+ * {@code nn.Hardswish}), {@code softplus} ({@code log(1 + e^x)}), {@code mish} ({@code x
+ * tanh(softplus(x))}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax}
+ * (both over the last axis), {@code identity}.
  *
  * @param name unique layer name
  * @param inputs exactly one node name

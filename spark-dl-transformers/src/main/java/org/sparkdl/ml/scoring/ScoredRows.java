@@ -61,7 +61,8 @@ final class ScoredRows extends RDD<InternalRow> {
   @Override
   public scala.collection.Iterator<InternalRow> compute(Partition split, TaskContext context) {
     try {
-      return CollectionConverters.asScala(score.call(CollectionConverters.asJava(firstParent(ROWS).iterator(split, context))));
+      java.util.Iterator<InternalRow> rows = CollectionConverters.asJava(firstParent(ROWS).iterator(split, context));
+      return CollectionConverters.asScala(score.call(rows));
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Exception e) {
