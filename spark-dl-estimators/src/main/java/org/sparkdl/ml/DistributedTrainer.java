@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -117,6 +118,19 @@ final class DistributedTrainer {
     memoryEstimate.check(s.stage() + " " + s.uid(), Runtime.getRuntime().maxMemory(), MemoryEstimate.nativeLimit(jsc.sc()),
         MemoryEstimate.limitSource(jsc.sc()));
     List<String> frozen = frozenLayers(s);
+    if (slices > 1) {
+      LOG.info("{} {}: the input has {} partition(s) for {} task slots; each partition's rows are dealt to {} tasks,"
+          + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions, slots,
+          slices);
+    }
+    LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
+    jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
+    TrainingWatch watch = new TrainingWatch(s.stage() + " " + s.uid(), s.objective(), s.params().getLearningRate(),
+        s.params().getStopOnDivergence());
+    EncodingStats stats = EncodingStats.register(jsc.sc(), s.objective().classification());
+    encoded = encode(data, validationIndicator, columns, s, stats, slices);
+    // the encoding job runs on the executors while the driver loads the backend and builds its copy of the network
+    JavaFutureAction<List<Described>> described = describe(encoded);
     try (Network master = Network.create(s.spec(), ExecutorBackends.host(), DType.FLOAT32, s.params().getSeed(), frozen);
         LocalTrainer driver = new LocalTrainer(master, Loss.of(s.objective().lossName()), s.optimizer(), s.params().getSeed())) {
       if (!s.params().getInitialModel().isEmpty()) {
@@ -126,20 +140,9 @@ final class DistributedTrainer {
         LOG.info("{} {}: layers {} frozen ({} of {} parameters train)", s.stage(), s.uid(), frozen,
             master.parameters().size() - master.parameters().frozenSize(), master.parameters().size());
       }
-      if (slices > 1) {
-        LOG.info("{} {}: the input has {} partition(s) for {} task slots; each partition's rows are dealt to {} tasks,"
-            + " row by row (set numWorkers to choose the number of workers)", s.stage(), s.uid(), inputPartitions, slots,
-            slices);
-      }
-      LOG.info("{} {}: training as {}", s.stage(), s.uid(), plan.reason());
-      jsc.setJobDescription(s.stage() + " " + s.uid() + ": encoding the training data");
-      TrainingWatch watch = new TrainingWatch(s.stage() + " " + s.uid(), s.objective(), s.params().getLearningRate(),
-          s.params().getStopOnDivergence());
-      EncodingStats stats = EncodingStats.register(jsc.sc(), s.objective().classification());
-      encoded = encode(data, validationIndicator, columns, s, stats, slices);
       List<DataMemory.Batch> batches;
       try {
-        batches = describe(encoded, inputPartitions);
+        batches = batches(described, inputPartitions);
       } catch (SparkException | RuntimeException e) {
         RuntimeException cause = unwrap(e);
         if (cause instanceof IllegalArgumentException bad) {
@@ -353,6 +356,9 @@ final class DistributedTrainer {
         runner.close();
       }
       jsc.setJobDescription(previousDescription);
+      if (!described.isDone()) {
+        described.cancel(true);   // the driver failed before the encoding job ended
+      }
       if (encoded != null) {
         encoded.unpersist(false);
       }
@@ -453,34 +459,47 @@ final class DistributedTrainer {
       implements java.io.Serializable {}
 
   /**
-   * Where each encoded batch is and how large, in one job (rows, split and size; not the bytes).
+   * Where each encoded batch is and how large (rows, split and size; not the bytes): one job,
+   * submitted now and awaited by {@link #batches}.
+   */
+  private static JavaFutureAction<List<Described>> describe(JavaRDD<EncodedPart> parts) {
+    return parts.mapPartitions(it -> {
+      List<Described> batches = new ArrayList<>();
+      long bytes = 0;
+      while (it.hasNext()) {
+        EncodedPart e = it.next();
+        if (e.error() != null) {
+          batches.add(new Described(null, e.partition(), e.error(), e.badRow()));
+          continue;
+        }
+        bytes = e.part() == 0 ? e.bytes().length : bytes + e.bytes().length;
+        if (e.last()) {
+          batches.add(new Described(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes),
+              e.partition(), null, -1));
+        }
+      }
+      return batches.iterator();
+    }).collectAsync();
+  }
+
+  /**
+   * The batches {@link #describe} found, once its job has ended.
    *
    * @param inputPartitions the input's partitions (encoded partition {@code c} read input partition
    *     {@code c} modulo this)
    * @throws IllegalArgumentException naming the first bad row in input order
    */
-  private static List<DataMemory.Batch> describe(JavaRDD<EncodedPart> parts, int inputPartitions) throws SparkException {
+  private static List<DataMemory.Batch> batches(JavaFutureAction<List<Described>> described, int inputPartitions)
+      throws SparkException {
     List<Described> found;
     try {
-      found = parts.mapPartitions(it -> {
-        List<Described> batches = new ArrayList<>();
-        long bytes = 0;
-        while (it.hasNext()) {
-          EncodedPart e = it.next();
-          if (e.error() != null) {
-            batches.add(new Described(null, e.partition(), e.error(), e.badRow()));
-            continue;
-          }
-          bytes = e.part() == 0 ? e.bytes().length : bytes + e.bytes().length;
-          if (e.last()) {
-            batches.add(new Described(new DataMemory.Batch(e.partition(), e.validation(), e.index(), e.rows(), bytes),
-                e.partition(), null, -1));
-          }
-        }
-        return batches.iterator();
-      }).collect();
-    } catch (RuntimeException e) {
-      throw unwrap(e);
+      found = described.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      described.cancel(true);
+      throw new IllegalStateException("Interrupted while the training data was being encoded.", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof SparkException se ? se : new SparkException(e.getCause().getMessage(), e.getCause());
     }
     found.stream().filter(d -> d.error() != null).min(java.util.Comparator.<Described>comparingInt(d -> d.partition()
         % inputPartitions).thenComparingLong(Described::badRow))
