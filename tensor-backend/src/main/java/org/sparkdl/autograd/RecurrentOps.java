@@ -73,19 +73,21 @@ public final class RecurrentOps {
 
     Tensor xt = tape.allocate(dt, Shape.of(steps, batch, features));
     be.copy(x.value.transpose(0, 1), xt);
-    // input projections of all steps at once, biases broadcast in first; the cells overwrite them with activations
+    // input projections of all steps at once; the cells overwrite them with activations. An LSTM cell adds both biases
+    // as it reads its gates (a broadcast of them into every step's gates would be written and read again in full);
+    // a GRU's gates start as the input bias, its recurrent projections as the recurrent one
     Tensor gates = tape.allocate(dt, Shape.of(steps, batch, width));
     Tensor recurrent = null;
+    Tensor bias = null;
     if (cell == Cell.LSTM) {
-      Tensor bias = tape.allocate(dt, Shape.of(width));
+      bias = tape.allocate(dt, Shape.of(width));
       be.zip(BinaryOp.ADD, bIh.value, bHh.value, bias);
-      be.copy(bias, gates);
     } else {
       be.copy(bIh.value, gates);
       recurrent = tape.allocate(dt, Shape.of(steps, batch, width));
       be.copy(bHh.value, recurrent);
     }
-    be.gemm(xt.reshape(rows, features), false, wIh.value, true, gates.reshape(rows, width), 1, 1);
+    be.gemm(xt.reshape(rows, features), false, wIh.value, true, gates.reshape(rows, width), 1, cell == Cell.LSTM ? 0 : 1);
 
     // states in time order: forwards, step t reads slot t and writes t + 1; reversed, it reads t + 1 and writes t
     Tensor h = tape.allocate(dt, Shape.of(steps + 1, batch, hidden));
@@ -96,6 +98,8 @@ public final class RecurrentOps {
       be.fill(step(c, first), 0);
     }
     Tensor y = sequences ? tape.allocate(dt, Shape.of(steps, batch, hidden)) : null;
+    // with no gradient to come, an LSTM step need not leave its activations behind
+    boolean training = x.requiresGrad || wIh.requiresGrad || wHh.requiresGrad || bIh.requiresGrad || bHh.requiresGrad;
     for (int s = 0; s < steps; s++) {
       int t = reverse ? steps - 1 - s : s;
       int in = reverse ? t + 1 : t;
@@ -106,7 +110,11 @@ public final class RecurrentOps {
       if (cell == Cell.LSTM) {
         Tensor gt = step(gates, t);
         be.gemm(hPrev, false, wHh.value, true, gt, 1, 1);
-        be.lstmCell(gt, step(c, in), hPrev, m, step(c, out), step(h, out), yt);
+        if (training) {
+          be.lstmCell(gt, bias, step(c, in), hPrev, m, step(c, out), step(h, out), yt);
+        } else {
+          be.lstmStep(gt, bias, step(c, in), hPrev, m, step(c, out), step(h, out), yt);
+        }
       } else {
         Tensor rt = step(recurrent, t);
         be.gemm(hPrev, false, wHh.value, true, rt, 1, 1);

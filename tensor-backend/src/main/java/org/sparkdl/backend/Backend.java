@@ -629,10 +629,40 @@ public abstract class Backend implements Device, AutoCloseable {
    * null. All tensors are contiguous, {@code cPrev, hPrev, c, h, y} of shape {@code [B, H]}.
    */
   public final void lstmCell(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
-    sameBackend(gates, cPrev, hPrev, mask, c, h, y);
-    sameDtype("lstmCell", gates, cPrev, hPrev, mask, c, h, y);
+    lstmCell(gates, null, cPrev, hPrev, mask, c, h, y);
+  }
+
+  /**
+   * {@link #lstmCell(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)} with {@code bias
+   * [4H]} (contiguous; null for none) added to every row of the pre-activations first, in the same
+   * pass: the projections need not be written over a broadcast bias.
+   */
+  public final void lstmCell(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y) {
+    checkLstmCell(gates, bias, cPrev, hPrev, mask, c, h, y);
+    lstmCellKernel(gates, bias, cPrev, hPrev, mask, c, h, y, true);
+  }
+
+  /**
+   * An LSTM step at inference: {@code c}, {@code h} and {@code y} as {@link #lstmCell(Tensor,
+   * Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)} gives them (to float rounding), but
+   * {@code gates} is scratch on return, not the activations a gradient would read, which lets a
+   * backend form the states in fewer operations.
+   */
+  public final void lstmStep(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y) {
+    checkLstmCell(gates, bias, cPrev, hPrev, mask, c, h, y);
+    lstmCellKernel(gates, bias, cPrev, hPrev, mask, c, h, y, false);
+  }
+
+  private void checkLstmCell(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y) {
+    sameBackend(gates, bias, cPrev, hPrev, mask, c, h, y);
+    sameDtype("lstmCell", gates, bias, cPrev, hPrev, mask, c, h, y);
     SequenceShapes.checkCell("lstmCell", 4, gates, mask, cPrev, hPrev, c, h, y);
-    lstmCellKernel(gates, cPrev, hPrev, mask, c, h, y);
+    if (bias != null) {
+      SequenceShapes.checkBias("lstmCell", gates, bias);
+    }
   }
 
   /**
@@ -786,8 +816,9 @@ public abstract class Backend implements Device, AutoCloseable {
   /** {@link #scatterAddRows} on contiguous operands and validated shapes; checks every index before writing. */
   protected abstract void scatterAddRowsKernel(Tensor src, Tensor indices, Tensor table);
 
-  protected abstract void lstmCellKernel(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
-      Tensor y);
+  /** {@code activations}: whether {@code gates} must hold the activations on return (see {@link #lstmStep}). */
+  protected abstract void lstmCellKernel(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y, boolean activations);
 
   protected abstract void lstmCellBackwardKernel(Tensor gates, Tensor cPrev, Tensor c, Tensor mask, Tensor gy,
       Tensor gh, Tensor gc, Tensor gGates);

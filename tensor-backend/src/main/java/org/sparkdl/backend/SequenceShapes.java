@@ -54,6 +54,12 @@ final class SequenceShapes {
     }
   }
 
+  /** {@code bias} is a contiguous vector as wide as a row of {@code gates}. */
+  static void checkBias(String op, Tensor gates, Tensor bias) {
+    WindowShapes.expect(op, "the bias", Shape.of(gates.dim(1)), bias);
+    WindowShapes.requireContiguous(op, "the bias", bias);
+  }
+
   /** {@code t} has the shape of {@code gates} and is contiguous. */
   static void checkSame(String op, String what, Tensor gates, Tensor t) {
     WindowShapes.expect(op, what, gates.shape(), t);

@@ -3,6 +3,7 @@ package org.sparkdl.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -125,15 +126,44 @@ public abstract class SequenceKernelsContractTest {
     assertEquals("gruCell: gates must be [batch, 3 * hidden]; found [2, 8].",
         assertThrows(IllegalArgumentException.class, () -> be.gruCell(gates, gates, state, null, state, null))
             .getMessage());
+    assertEquals("lstmCell: the bias must have shape [8]; found [4].",
+        assertThrows(IllegalArgumentException.class, () -> be.lstmCell(gates, scope.allocate(DType.FLOAT32, Shape.of(4)),
+            state, state, null, state, state, null)).getMessage());
     assertEquals("lstmCell: the mask must have shape [2]; found [3].",
         assertThrows(IllegalArgumentException.class, () -> be.lstmCell(gates, state, state,
             scope.allocate(DType.FLOAT32, Shape.of(3)), state, state, null)).getMessage());
   }
 
   @ParameterizedTest(name = "{0}, hidden {1}, masked {2}")
-  @CsvSource({"FLOAT32, 32, false", "FLOAT32, 32, true", "FLOAT32, 5, true", "FLOAT64, 32, true", "FLOAT64, 5, false"})
-  void lstmCellAndItsGradientMatchPlainLoops(DType dt, int hid, boolean masked) {
+  @CsvSource({"FLOAT32, 32, false", "FLOAT32, 32, true", "FLOAT32, 5, true", "FLOAT64, 32, true"})
+  void anInferenceStepGivesTheTrainingStepsStates(DType dt, int hid, boolean masked) {
+    // pre-activations out to where the gates saturate, so that the inference formulas meet their extremes too
+    double[] pre = random(BATCH * 4 * hid, 10, 30);
+    double[] bias = random(4 * hid, 11, 1);
+    Tensor m = tensor(dt, masked ? MASK : null, BATCH);
+    Tensor cp = tensor(dt, random(BATCH * hid, 12, 3), BATCH, hid);
+    Tensor hp = tensor(dt, random(BATCH * hid, 13, 1), BATCH, hid);
+    Tensor[] states = new Tensor[6];
+    for (int k = 0; k < 6; k++) {
+      states[k] = scope.allocate(dt, Shape.of(BATCH, hid));
+    }
+    be.lstmCell(tensor(dt, pre, BATCH, 4 * hid), tensor(dt, bias, 4 * hid), cp, hp, m, states[0], states[1], states[2]);
+    be.lstmStep(tensor(dt, pre, BATCH, 4 * hid), tensor(dt, bias, 4 * hid), cp, hp, m, states[3], states[4], states[5]);
+    String[] names = {"c", "h", "y"};
+    for (int k = 0; k < 3; k++) {
+      assertClose(states[k].toDoubleArray(), states[k + 3], dt, names[k]);
+      for (double v : states[k + 3].toDoubleArray()) {
+        assertTrue(Double.isFinite(v), names[k] + " " + v);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}, hidden {1}, masked {2}, bias {3}")
+  @CsvSource({"FLOAT32, 32, false, false", "FLOAT32, 32, true, false", "FLOAT32, 5, true, false", "FLOAT64, 32, true, false",
+      "FLOAT64, 5, false, false", "FLOAT32, 32, true, true", "FLOAT32, 5, false, true", "FLOAT64, 5, true, true"})
+  void lstmCellAndItsGradientMatchPlainLoops(DType dt, int hid, boolean masked, boolean biased) {
     double[] pre = random(BATCH * 4 * hid, 3, 2);
+    double[] bias = biased ? random(4 * hid, 9, 1) : null;
     double[] cPrev = random(BATCH * hid, 4, 1);
     double[] hPrev = random(BATCH * hid, 5, 1);
     double[] m = masked ? MASK : null;
@@ -142,7 +172,11 @@ public abstract class SequenceKernelsContractTest {
     Tensor h = scope.allocate(dt, Shape.of(BATCH, hid));
     Tensor y = scope.allocate(dt, Shape.of(BATCH, hid));
     Tensor cp = tensor(dt, cPrev, BATCH, hid);
-    be.lstmCell(gates, cp, tensor(dt, hPrev, BATCH, hid), tensor(dt, m, BATCH), c, h, y);
+    if (biased) {
+      be.lstmCell(gates, tensor(dt, bias, 4 * hid), cp, tensor(dt, hPrev, BATCH, hid), tensor(dt, m, BATCH), c, h, y);
+    } else {
+      be.lstmCell(gates, cp, tensor(dt, hPrev, BATCH, hid), tensor(dt, m, BATCH), c, h, y);
+    }
 
     double[] act = new double[pre.length];
     double[] ec = new double[BATCH * hid];
@@ -152,10 +186,10 @@ public abstract class SequenceKernelsContractTest {
       boolean real = m == null || m[b] != 0;
       for (int j = 0; j < hid; j++) {
         int g0 = b * 4 * hid + j;
-        double i = sigmoid(pre[g0]);
-        double f = sigmoid(pre[g0 + hid]);
-        double g = Math.tanh(pre[g0 + 2 * hid]);
-        double o = sigmoid(pre[g0 + 3 * hid]);
+        double i = sigmoid(pre[g0] + (biased ? bias[j] : 0));
+        double f = sigmoid(pre[g0 + hid] + (biased ? bias[hid + j] : 0));
+        double g = Math.tanh(pre[g0 + 2 * hid] + (biased ? bias[2 * hid + j] : 0));
+        double o = sigmoid(pre[g0 + 3 * hid] + (biased ? bias[3 * hid + j] : 0));
         act[g0] = i;
         act[g0 + hid] = f;
         act[g0 + 2 * hid] = g;

@@ -475,8 +475,9 @@ public final class CpuBackend extends HostBackend {
   }
 
   @Override
-  protected void lstmCellKernel(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
-    SequenceKernels.lstmCell(gates, cPrev, hPrev, mask, c, h, y);
+  protected void lstmCellKernel(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h,
+      Tensor y, boolean activations) {
+    SequenceKernels.lstmCell(gates, bias, cPrev, hPrev, mask, c, h, y, activations);
   }
 
   @Override

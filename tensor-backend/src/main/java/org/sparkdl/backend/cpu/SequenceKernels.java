@@ -71,9 +71,10 @@ final class SequenceKernels {
 
   // ---------------------------------------------------------------- LSTM
 
-  static void lstmCell(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
+  static void lstmCell(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y,
+      boolean activations) {
     if (simd(gates, 4)) {
-      SimdCellKernels.lstmCell(gates, cPrev, hPrev, mask, c, h, y);
+      SimdCellKernels.lstmCell(gates, bias, cPrev, hPrev, mask, c, h, y, activations);
       return;
     }
     int batch = gates.dim(0);
@@ -86,10 +87,13 @@ final class SequenceKernels {
     Rows hr = new Rows(h);
     Rows yr = y == null ? null : new Rows(y);
     double[] m = mask == null ? null : mask.toDoubleArray();
+    double[] bs = bias == null ? null : bias.toDoubleArray();
     for (int b = 0; b < batch; b++) {
       double[] a = g.load(b);
       for (int j = 0; j < 4 * hidden; j++) {
-        a[j] = j >= 2 * hidden && j < 3 * hidden ? tanh(a[j], exact) : sigmoid(a[j]);
+        // in the tensors' precision, as the projections were before the bias was added in the same pass
+        double x = bs == null ? a[j] : exact ? a[j] + bs[j] : (float) a[j] + (float) bs[j];
+        a[j] = j >= 2 * hidden && j < 3 * hidden ? tanh(x, exact) : sigmoid(x);
       }
       g.store(b);
       if (m != null && m[b] == 0) {

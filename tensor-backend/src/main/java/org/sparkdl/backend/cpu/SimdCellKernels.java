@@ -1,5 +1,7 @@
 package org.sparkdl.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -23,6 +25,7 @@ import org.sparkdl.tensor.Tensor;
  */
 final class SimdCellKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
   private static final int L = S.length();
   private static final float LOG2E = 1.44269504088896341f;
   private static final float ROUND = 12582912f;
@@ -104,58 +107,111 @@ final class SimdCellKernels {
     }
   }
 
-  static void lstmCell(Tensor gates, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y) {
+  /**
+   * Two passes over each row, reading and writing the tensors' memory in place (no row is copied
+   * to the heap and back): the gates (bias added, activated, written back), then the new cell and
+   * hidden state. The exponential is {@link #exp}'s, written out in each loop (vectors stay in one
+   * method, see the class comment), and the operations come in the same order as in separate
+   * passes of {@code exp}, {@code sigmoidOfExp} and {@code tanhOfExp}, so the bits are theirs.
+   * Without {@code activations} (inference: nothing will read them) the gates keep the
+   * exponentials instead, and the states are formed from them with fewer divisions.
+   */
+  static void lstmCell(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y,
+      boolean activations) {
     int batch = gates.dim(0);
-    int hid = gates.dim(1) / 4;
-    Rows g = Rows.of(gates);
-    Rows cp = Rows.of(cPrev);
-    Rows hp = Rows.of(hPrev);
-    Rows cn = Rows.of(c);
-    Rows hn = Rows.of(h);
-    Rows yn = Rows.of(y);
+    int rowBytes = 4 * (gates.dim(1) / 4);
+    ByteBuffer g = gates.storage().hostBuffer();
+    ByteBuffer bs = bias == null ? null : bias.storage().hostBuffer();
+    ByteBuffer cp = cPrev.storage().hostBuffer();
+    ByteBuffer hp = hPrev.storage().hostBuffer();
+    ByteBuffer cn = c.storage().hostBuffer();
+    ByteBuffer hn = h.storage().hostBuffer();
+    ByteBuffer yn = y == null ? null : y.storage().hostBuffer();
+    int bo = bias == null ? 0 : 4 * (int) bias.offset();
     float[] m = mask == null ? null : mask.toFloatArray();
-    float[] a = new float[4 * hid];
-    float[] prev = new float[hid];
-    float[] cv = new float[hid];
-    float[] e = new float[hid];
-    float[] hv = new float[hid];
-    float[] zeros = new float[hid];
+    FloatVector one = FloatVector.broadcast(S, 1f);
     for (int b = 0; b < batch; b++) {
-      g.read(b, a);
-      scaled(a, 0, -1f, a, 0, 2 * hid);
-      scaled(a, 2 * hid, 2f, a, 2 * hid, hid);
-      scaled(a, 3 * hid, -1f, a, 3 * hid, hid);
-      exp(a, 0, 4 * hid);
-      sigmoidOfExp(a, 0, 2 * hid);
-      tanhOfExp(a, 2 * hid, hid);
-      sigmoidOfExp(a, 3 * hid, hid);
-      g.write(b, a);
+      int gr = 4 * (int) gates.offset() + 4 * b * rowBytes;
+      // i, f, o: sigmoid of x through e^-x; g: tanh of x through e^2x
+      for (int q = 0; q < 4; q++) {
+        float scale = q == 2 ? 2f : -1f;
+        for (int j = q * rowBytes; j < (q + 1) * rowBytes; j += 4 * L) {
+          FloatVector x = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+          if (bs != null) {
+            x = x.add(FloatVector.fromByteBuffer(S, bs, bo + j, ORDER));
+          }
+          FloatVector cl = x.mul(scale).max(-87f).min(88f);
+          FloatVector t = cl.mul(LOG2E).add(ROUND);
+          FloatVector k = t.sub(ROUND);
+          FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+          FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+              .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+              .add(1f);
+          IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+          FloatVector e = p.mul(bits.reinterpretAsFloats());
+          (!activations ? e : q == 2 ? e.sub(1f).div(e.add(1f)) : one.div(e.add(1f))).intoByteBuffer(g, gr + j, ORDER);
+        }
+      }
+      int cpr = 4 * (int) cPrev.offset() + b * rowBytes;
+      int hpr = 4 * (int) hPrev.offset() + b * rowBytes;
+      int cr = 4 * (int) c.offset() + b * rowBytes;
+      int hr = 4 * (int) h.offset() + b * rowBytes;
+      int yr = y == null ? 0 : 4 * (int) y.offset() + b * rowBytes;
       if (m != null && m[b] == 0) {
-        cn.copyRow(b, cp);
-        hn.copyRow(b, hp);
-        if (yn != null) {
-          yn.write(b, zeros);
+        for (int j = 0; j < rowBytes; j += 4 * L) {
+          FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).intoByteBuffer(cn, cr + j, ORDER);
+          FloatVector.fromByteBuffer(S, hp, hpr + j, ORDER).intoByteBuffer(hn, hr + j, ORDER);
+          if (yn != null) {
+            FloatVector.zero(S).intoByteBuffer(yn, yr + j, ORDER);
+          }
         }
         continue;
       }
-      cp.read(b, prev);
-      for (int j = 0; j < hid; j += L) {
-        FloatVector i = FloatVector.fromArray(S, a, j);
-        FloatVector f = FloatVector.fromArray(S, a, hid + j);
-        FloatVector gg = FloatVector.fromArray(S, a, 2 * hid + j);
-        FloatVector cj = f.mul(FloatVector.fromArray(S, prev, j)).add(i.mul(gg));
-        cj.intoArray(cv, j);
-        cj.add(cj).intoArray(e, j);
+      for (int j = 0; j < rowBytes && !activations; j += 4 * L) {
+        // the gates hold e^-i, e^-f, e^2g, e^-o: c = cPrev / (1 + e^-f) + (e^2g - 1) / ((1 + e^-i)(e^2g + 1)) and
+        // h = (e^2c - 1) / ((1 + e^-o)(e^2c + 1)), three divisions where the activations take five
+        FloatVector ei = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+        FloatVector ef = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
+        FloatVector eg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
+        FloatVector cj = FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).div(ef.add(1f))
+            .add(eg.sub(1f).div(ei.add(1f).mul(eg.add(1f))));
+        FloatVector cl = cj.add(cj).max(-87f).min(88f);
+        FloatVector t = cl.mul(LOG2E).add(ROUND);
+        FloatVector k = t.sub(ROUND);
+        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+            .add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        FloatVector eo = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER);
+        FloatVector hj = e.sub(1f).div(eo.add(1f).mul(e.add(1f)));
+        cj.intoByteBuffer(cn, cr + j, ORDER);
+        hj.intoByteBuffer(hn, hr + j, ORDER);
+        if (yn != null) {
+          hj.intoByteBuffer(yn, yr + j, ORDER);
+        }
       }
-      exp(e, 0, hid);
-      tanhOfExp(e, 0, hid);
-      for (int j = 0; j < hid; j += L) {
-        FloatVector.fromArray(S, a, 3 * hid + j).mul(FloatVector.fromArray(S, e, j)).intoArray(hv, j);
-      }
-      cn.write(b, cv);
-      hn.write(b, hv);
-      if (yn != null) {
-        yn.write(b, hv);
+      for (int j = 0; j < rowBytes && activations; j += 4 * L) {
+        FloatVector i = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+        FloatVector f = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
+        FloatVector gg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
+        FloatVector cj = f.mul(FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER)).add(i.mul(gg));
+        FloatVector cl = cj.add(cj).max(-87f).min(88f);
+        FloatVector t = cl.mul(LOG2E).add(ROUND);
+        FloatVector k = t.sub(ROUND);
+        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+            .add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        FloatVector hj = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER).mul(e.sub(1f).div(e.add(1f)));
+        cj.intoByteBuffer(cn, cr + j, ORDER);
+        hj.intoByteBuffer(hn, hr + j, ORDER);
+        if (yn != null) {
+          hj.intoByteBuffer(yn, yr + j, ORDER);
+        }
       }
     }
   }

@@ -47,7 +47,13 @@ class SimdCellKernelsTest {
       Tensor zero = s.zeros(DType.FLOAT32, Shape.of(1, hid));
       Tensor c = s.allocate(DType.FLOAT32, Shape.of(1, hid));
       Tensor h = s.allocate(DType.FLOAT32, Shape.of(1, hid));
-      SimdCellKernels.lstmCell(gates, zero, zero, null, c, h, null);
+      Tensor scratch = s.of(DType.FLOAT32, Shape.of(1, 4 * hid), pre);
+      Tensor hStep = s.allocate(DType.FLOAT32, Shape.of(1, hid));
+      SimdCellKernels.lstmCell(scratch, null, zero, zero, null, c, hStep, null, false);
+      for (float v : hStep.toFloatArray()) {
+        assertTrue(Float.isFinite(v), "h at inference " + v);
+      }
+      SimdCellKernels.lstmCell(gates, null, zero, zero, null, c, h, null, true);
       float[] expected = new float[4 * hid];
       for (int j = 0; j < expected.length; j++) {
         boolean tanh = j >= 2 * hid && j < 3 * hid;
