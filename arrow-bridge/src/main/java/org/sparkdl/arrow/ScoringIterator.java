@@ -118,6 +118,7 @@ final class ScoringIterator<T, R> implements Iterator<R>, AutoCloseable {
   }
 
   private void scoreNextBatch() {
+    form.newBatch();
     if (sparse != null) {
       scoreNextSparseBatch();
       return;
