@@ -43,6 +43,44 @@ class RecurrentOpsTest {
     }
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {3, 32})
+  void anLstmWithoutGradientsComputesWhatTheTrainingPassDoes(int hidden) {
+    // float32 with 32 hidden units takes the SIMD inference step; 3 units the plain loops. The sums come in another
+    // order (one gemm of [x, h] against both weights), so the two agree to float32 rounding, grown over five steps
+    try (org.sparkdl.backend.cpu.CpuBackend cpu = new org.sparkdl.backend.cpu.CpuBackend(1); Scope s = cpu.openScope("lstm")) {
+      java.util.Random r = new java.util.Random(5);
+      java.util.function.Function<int[], Tensor> rand = dims -> {
+        Tensor t = s.allocate(DType.FLOAT32, Shape.of(dims));
+        float[] v = new float[t.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (2 * r.nextGaussian());
+        }
+        return s.of(DType.FLOAT32, Shape.of(dims), v);
+      };
+      Tensor x = rand.apply(new int[] {3, 5, 4});
+      Tensor[] w = {rand.apply(new int[] {4 * hidden, 4}), rand.apply(new int[] {4 * hidden, hidden}),
+          rand.apply(new int[] {4 * hidden}), rand.apply(new int[] {4 * hidden})};
+      // [T, B] = [5, 3]: example 1 ends after 3 steps
+      Tensor mask = s.of(DType.FLOAT32, Shape.of(5, 3), new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1});
+      for (boolean reverse : new boolean[] {false, true}) {
+        for (boolean sequences : new boolean[] {false, true}) {
+          Tape training = new Tape(s, false, 0);
+          Tape inference = new Tape(s, false, 0);
+          float[] expected = RecurrentOps.run(RecurrentOps.Cell.LSTM, training.variable(x), mask, training.variable(w[0]),
+              training.variable(w[1]), training.variable(w[2]), training.variable(w[3]), reverse, sequences).value.toFloatArray();
+          Var out = RecurrentOps.run(RecurrentOps.Cell.LSTM, inference.constant(x), mask, inference.constant(w[0]),
+              inference.constant(w[1]), inference.constant(w[2]), inference.constant(w[3]), reverse, sequences);
+          float[] found = out.value.toFloatArray();
+          assertEquals(expected.length, found.length);
+          for (int i = 0; i < found.length; i++) {
+            assertEquals(expected[i], found[i], 1e-5f, "reverse " + reverse + ", sequences " + sequences + ", element " + i);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void embeddingOfAPlainTableStartsItsGradientFromZero() {
     Tensor ids = scope.of(DType.FLOAT64, Shape.of(2, 2), new double[] {1, 1, 0, 2});
