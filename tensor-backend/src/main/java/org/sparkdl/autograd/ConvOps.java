@@ -119,22 +119,32 @@ public final class ConvOps {
     Window2d unfold = byRow ? new Window2d(1, window.kernelW(), 1, window.strideW(), 1, window.dilationW(),
         window.padTop(), window.padBottom(), window.padLeft(), window.padRight()) : window;
     int rows = unfold.outputHeight(x.shape().dim(2));
-    Tensor cols = tape.allocate(x.dtype(), Shape.of(c * unfold.kernelSize(), rows * ow));
+    int depth = c * unfold.kernelSize();
+    // with a bias, the columns end in a row of ones and the first product's weights in a column of the bias: the
+    // product adds it, where broadcasting it into each example's output first wrote and read the output once more
+    Tensor cols = tape.allocate(x.dtype(), Shape.of(depth + (b == null ? 0 : 1), rows * ow));
+    Tensor unfolded = cols.slice(0, 0, depth);
     // byRow: the weights as [kh, Cout, C kw], one matrix per kernel row
     Tensor weights = byRow
         ? w.transpose(1, 2).transpose(0, 1).contiguous(tape.scope()).reshape(kh, cout, rowDepth)
         : w.contiguous(tape.scope()).reshape(1, cout, w.shape().size() / cout);
+    Tensor first = weights.slice(0, 0, 1).reshape(cout, depth);
+    if (b != null) {
+      be.fill(cols.slice(0, depth, depth + 1), 1);
+      Tensor withBias = tape.allocate(x.dtype(), Shape.of(cout, depth + 1));
+      be.copy(first, withBias.slice(1, 0, depth));
+      be.copy(b.reshape(cout, 1), withBias.slice(1, depth, depth + 1));
+      first = withBias;
+    }
     Tensor out = tape.allocate(x.dtype(), Shape.of(n, cout, oh, ow));
     for (int e = 0; e < n; e++) {
-      be.im2col(x.slice(0, e, e + 1), unfold, cols);
+      be.im2col(x.slice(0, e, e + 1), unfold, unfolded);
       Tensor y = out.slice(0, e, e + 1).reshape(cout, oh * ow);
-      if (b != null) {
-        be.copy(b.reshape(cout, 1), y);
-      }
       for (int i = 0; i < weights.shape().dim(0); i++) {
-        int first = i * window.dilationH() * ow;
-        multiply(be, weights.slice(0, i, i + 1).reshape(cout, weights.shape().dim(2)),
-            byRow ? cols.slice(1, first, first + oh * ow) : cols, y, 1, b == null && i == 0 ? 0 : 1);
+        int from = i * window.dilationH() * ow;
+        Tensor rowsOf = i == 0 ? cols : unfolded;
+        multiply(be, i == 0 ? first : weights.slice(0, i, i + 1).reshape(cout, depth),
+            byRow ? rowsOf.slice(1, from, from + oh * ow) : rowsOf, y, 1, i == 0 ? 0 : 1);
       }
     }
     return out;
