@@ -20,7 +20,7 @@ INITS: Tuple[str, ...] = ("glorot_normal", "glorot_uniform", "he_normal", "he_un
 #: Functions of :class:`~spark_dl.layers.Activation`.
 ACTIVATION_FUNCTIONS: Tuple[str, ...] = (
     "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "mish", "relu",
-    "relu6", "sigmoid", "silu", "softmax", "softplus", "tanh",
+    "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
 )
 DEFAULT_INIT = "glorot_uniform"
 MAX_UNITS = 1 << 24

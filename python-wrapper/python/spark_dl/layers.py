@@ -147,7 +147,8 @@ class Activation(Layer):
             (exact, ``0.5 x (1 + erf(x / sqrt 2))``, PyTorch's ``nn.GELU()`` default), ``silu``
             (``x sigmoid(x)``, also called swish), ``relu6`` (``min(max(x, 0), 6)``), ``hard_sigmoid``
             (``relu6(x + 3) / 6``), ``hard_swish`` (``x hard_sigmoid(x)``), ``softplus``
-            (``log(1 + e^x)``), ``mish`` (``x tanh(softplus(x))``), ``sigmoid``, ``tanh``,
+            (``log(1 + e^x)``), ``mish`` (``x tanh(softplus(x))``), ``selu`` (the self-normalising scaled ELU,
+            PyTorch's ``nn.SELU``), ``sigmoid``, ``tanh``,
             ``softmax`` and ``log_softmax`` (both over the last axis), ``identity``.
         alpha: the function's parameter (leaky_relu, elu); left out, the function's default.
         name: unique layer name; chosen by the builder when left out (``relu_1``, ...).

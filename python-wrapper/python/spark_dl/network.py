@@ -381,6 +381,10 @@ class NetworkBuilder(WindowLayerMethods, SequenceLayerMethods):
         """``mish``, ``x tanh(softplus(x))``: YOLOv4's, PyTorch's ``nn.Mish``."""
         return self.activation("mish")
 
+    def selu(self) -> "NetworkBuilder":
+        """``selu``: the self-normalising scaled ELU (PyTorch's ``nn.SELU``, Keras' ``selu``)."""
+        return self.activation("selu")
+
     def sigmoid(self) -> "NetworkBuilder":
         """``sigmoid``."""
         return self.activation("sigmoid")

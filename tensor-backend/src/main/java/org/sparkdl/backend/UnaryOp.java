@@ -71,6 +71,14 @@ public enum UnaryOp {
     @Override public double apply(double x, double p) { return x > 0 ? x : p * x; }
     @Override public double derivative(double x, double y, double p) { return x > 0 ? 1 : p; }
   },
+  /**
+   * SELU, {@code scale (x > 0 ? x : alpha (e^x - 1))} with the self-normalising constants of
+   * Klambauer et al. (PyTorch's {@code nn.SELU}, Keras' {@code selu}, ONNX's {@code Selu}).
+   */
+  SELU {
+    @Override public double apply(double x, double p) { return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)); }
+    @Override public double derivative(double x, double y, double p) { return x > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA; }
+  },
   /** {@code x > 0 ? x : p * (exp(x) - 1)}. */
   ELU {
     @Override public double apply(double x, double p) { return x > 0 ? x : p * Math.expm1(x); }
@@ -149,6 +157,10 @@ public enum UnaryOp {
   };
 
   private static final double GELU_C = Math.sqrt(2 / Math.PI);
+  /** SELU's alpha (Klambauer et al.; PyTorch's value, whose float32 is ONNX's default). */
+  public static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+  /** SELU's scale (ONNX calls it gamma). */
+  public static final double SELU_SCALE = 1.0507009873554804934193349852946;
   private static final double SQRT_HALF = Math.sqrt(0.5);
   private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);

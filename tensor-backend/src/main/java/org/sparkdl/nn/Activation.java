@@ -14,7 +14,8 @@ import org.sparkdl.backend.UnaryOp;
  * form), {@code gelu_erf} (exact form, {@code 0.5 x (1 + erf(x / sqrt 2))}), {@code silu} ({@code
  * x sigmoid(x)}), {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3)
  * / 6}), {@code hard_swish} ({@code x hard_sigmoid(x)}), {@code softplus} ({@code log(1 + e^x)}),
- * {@code mish} ({@code x tanh(softplus(x))}), {@code sigmoid},
+ * {@code mish} ({@code x tanh(softplus(x))}), {@code selu} (scaled ELU with the self-normalising
+ * constants), {@code sigmoid},
  * {@code tanh}, {@code softmax}, {@code log_softmax}, {@code identity}.
  */
 public final class Activation implements Layer {
@@ -39,6 +40,7 @@ public final class Activation implements Layer {
       case "hard_swish" -> UnaryOp.HARD_SWISH;
       case "softplus" -> UnaryOp.SOFTPLUS;
       case "mish" -> UnaryOp.MISH;
+      case "selu" -> UnaryOp.SELU;
       case "sigmoid" -> UnaryOp.SIGMOID;
       case "tanh" -> UnaryOp.TANH;
       case "identity" -> UnaryOp.IDENTITY;

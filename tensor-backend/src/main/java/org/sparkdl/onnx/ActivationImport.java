@@ -1,6 +1,7 @@
 package org.sparkdl.onnx;
 
 import java.util.Set;
+import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.onnx.Draft.Value;
 import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
 
@@ -11,14 +12,15 @@ import org.sparkdl.onnx.proto.OnnxProto.NodeProto;
  * {@code approximate="tanh"}, {@code gelu}; {@code Swish} with alpha 1 as {@code silu}; {@code
  * Softmax} and {@code LogSoftmax} over the last axis; {@code Clip} to {@code [0, 6]} (how PyTorch
  * writes {@code nn.ReLU6}) as {@code relu6} and to {@code [0, inf)} as {@code relu}; {@code
- * HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5 as {@code hard_sigmoid}. The forms exporters spell out in elementwise operators (GELU before
+ * HardSigmoid} with PyTorch's alpha 1/6 and beta 0.5 as {@code hard_sigmoid}; {@code Selu} with
+ * its default alpha and gamma (PyTorch's and Keras' constants) as {@code selu}. The forms exporters spell out in elementwise operators (GELU before
  * opset 20, SiLU before opset 24, Mish before opset 18) reach here as one node, fused by {@link
  * ElementwiseFusion}.
  */
 final class ActivationImport {
   /** The operators {@link #of} reads. */
   static final Set<String> OPS = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Gelu", "Swish", "Softmax",
-      "LogSoftmax", "Clip", "HardSigmoid", "HardSwish", "Softplus", "Mish");
+      "LogSoftmax", "Clip", "HardSigmoid", "HardSwish", "Softplus", "Mish", "Selu");
 
   private ActivationImport() {}
 
@@ -70,6 +72,15 @@ final class ActivationImport {
               + " PyTorch's nn.Hardsigmoid, the hard_sigmoid activation) are read");
         }
         yield new Function("hard_sigmoid", 0);
+      }
+      case "Selu" -> {
+        float alpha = Attrs.real(n, "alpha", (float) UnaryOp.SELU_ALPHA);
+        float gamma = Attrs.real(n, "gamma", (float) UnaryOp.SELU_SCALE);
+        if (alpha != (float) UnaryOp.SELU_ALPHA || gamma != (float) UnaryOp.SELU_SCALE) {
+          throw new Unsupported("alpha=" + alpha + ", gamma=" + gamma + "; only the defaults " + (float) UnaryOp.SELU_ALPHA
+              + " and " + (float) UnaryOp.SELU_SCALE + " (the self-normalising constants, the selu activation) are read");
+        }
+        yield new Function("selu", 0);
       }
       default -> throw new IllegalArgumentException("Not an activation operator: " + n.getOpType());
     };

@@ -8,6 +8,7 @@ import static org.sparkdl.onnx.GraphWriter.text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.onnx.proto.OnnxProto.GraphProto;
 import org.sparkdl.onnx.proto.OnnxProto.ModelProto;
 import org.sparkdl.onnx.proto.OnnxProto.OperatorSetIdProto;
@@ -332,6 +333,7 @@ public final class OnnxExporter {
       case "hard_sigmoid" -> g.node("HardSigmoid", List.of(x), name, real("alpha", 1.0 / 6), real("beta", 0.5));
       case "hard_swish" -> g.node("HardSwish", List.of(x), name);
       case "softplus" -> g.node("Softplus", List.of(x), name);
+      case "selu" -> g.node("Selu", List.of(x), name, real("alpha", UnaryOp.SELU_ALPHA), real("gamma", UnaryOp.SELU_SCALE));
       case "mish" -> {
         // as torch.onnx writes nn.Mish() before opset 18's Mish, which the importer fuses back
         String sp = g.node("Softplus", List.of(x), g.fresh(name + "/softplus"));

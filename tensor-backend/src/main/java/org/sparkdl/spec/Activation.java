@@ -14,7 +14,8 @@ import java.util.List;
  * {@code relu6} ({@code min(max(x, 0), 6)}), {@code hard_sigmoid} ({@code relu6(x + 3) / 6},
  * PyTorch's {@code nn.Hardsigmoid}), {@code hard_swish} ({@code x hard_sigmoid(x)}, PyTorch's
  * {@code nn.Hardswish}), {@code softplus} ({@code log(1 + e^x)}), {@code mish} ({@code x
- * tanh(softplus(x))}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax}
+ * tanh(softplus(x))}), {@code selu} ({@code 1.0507 (x > 0 ? x : 1.6733 (e^x - 1))}, PyTorch's
+ * {@code nn.SELU}), {@code sigmoid}, {@code tanh}, {@code softmax} and {@code log_softmax}
  * (both over the last axis), {@code identity}.
  *
  * @param name unique layer name
@@ -29,7 +30,7 @@ public record Activation(String name, List<String> inputs, String function, doub
   /** Known activation functions, sorted. */
   public static final List<String> FUNCTIONS = List.of(
       "elu", "gelu", "gelu_erf", "hard_sigmoid", "hard_swish", "identity", "leaky_relu", "log_softmax", "mish",
-      "relu", "relu6", "sigmoid", "silu", "softmax", "softplus", "tanh");
+      "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh");
 
   /** Validates the fields and makes {@code inputs} immutable. */
   public Activation {

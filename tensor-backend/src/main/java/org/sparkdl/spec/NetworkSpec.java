@@ -313,6 +313,11 @@ public record NetworkSpec(int formatVersion, List<InputSpec> inputs, List<LayerS
       return activation("mish");
     }
 
+    /** {@code selu}: the self-normalising scaled ELU (PyTorch's {@code nn.SELU}, Keras' {@code selu}). */
+    public Builder selu() {
+      return activation("selu");
+    }
+
     /** {@code sigmoid}. */
     public Builder sigmoid() {
       return activation("sigmoid");

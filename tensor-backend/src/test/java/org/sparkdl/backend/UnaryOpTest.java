@@ -124,4 +124,24 @@ class UnaryOpTest {
     derivativeMatchesCentralDifferences(UnaryOp.MISH, 12);
     derivativeMatchesCentralDifferences(UnaryOp.SOFTPLUS, 12);
   }
+
+  /** {@code (x, selu(x))} from CPython's {@code math} with PyTorch's constants. */
+  private static final double[][] SELU = {
+      {-30.0, -1.7580993408472123},
+      {-3.0, -1.6705687287671118},
+      {-1.0, -1.1113307378125625},
+      {-0.001, -0.0017572205841202705},
+      {0.0, 0.0},
+      {0.5, 0.5253504936777402},
+      {2.0, 2.101401974710961},
+      {10.0, 10.507009873554804},
+  };
+
+  @Test
+  void seluMatchesItsReferenceValuesAndCentralDifferences() {
+    for (double[] row : SELU) {
+      assertEquals(row[1], UnaryOp.SELU.apply(row[0], 0), 1e-15 * Math.max(1, Math.abs(row[1])), "selu(" + row[0] + ")");
+    }
+    derivativeMatchesCentralDifferences(UnaryOp.SELU, 9);
+  }
 }

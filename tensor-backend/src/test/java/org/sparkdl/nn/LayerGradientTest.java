@@ -57,7 +57,7 @@ class LayerGradientTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"relu", "leaky_relu", "elu", "gelu", "gelu_erf", "silu", "relu6", "hard_sigmoid", "hard_swish", "softplus", "mish", "sigmoid", "tanh", "softmax", "log_softmax", "identity"})
+  @ValueSource(strings = {"relu", "leaky_relu", "elu", "gelu", "gelu_erf", "silu", "relu6", "hard_sigmoid", "hard_swish", "softplus", "mish", "selu", "sigmoid", "tanh", "softmax", "log_softmax", "identity"})
   void activations(String fn) {
     Activation a = new Activation("act", fn, fn.equals("elu") ? 1.0 : 0.01);
     GradCheck.check(be, List.of(rand(4, 6)), (t, in) -> a.forward(in));

@@ -109,6 +109,10 @@ class OnnxExportFixturesTest {
         layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"mish\""),
         layer("dense", "fc2", "\"units\": 4"), layer("activation", "sp", "\"function\": \"softplus\""),
         layer("dense", "fc3", "\"units\": 3")), OnnxExporter.Options.plain()));
+    // SELU as ONNX's Selu with the self-normalising constants
+    c.add(new Case("mlp_selu", network("{\"name\": \"x\", \"shape\": [6]}",
+        layer("dense", "fc1", "\"units\": 8"), layer("activation", "act", "\"function\": \"selu\""),
+        layer("dense", "fc2", "\"units\": 3")), OnnxExporter.Options.plain()));
     return c;
   }
 

@@ -139,13 +139,15 @@ class OnnxImportFixturesTest {
 
   @Test
   void activationsWhoseParametersNoLayerHasAreNamed() throws IOException {
-    assertEquals("unsupported_activation.onnx: 5 nodes cannot be expressed with this library's layers:\n"
+    assertEquals("unsupported_activation.onnx: 6 nodes cannot be expressed with this library's layers:\n"
         + "  Clip node '/Clip_4' (output 'clip_4'): it clips to [-1.0, 1.0]; [0, 6] (relu6) and [0, inf) (relu) are read\n"
         + "  HardSigmoid node '/HardSigmoid_5' (output 'hardsigmoid_5'): alpha=0.2, beta=0.5; only alpha 1/6 and beta 0.5"
         + " (relu6(x + 3) / 6, PyTorch's nn.Hardsigmoid, the hard_sigmoid activation) are read\n"
         + "  Swish node '/Swish_6' (output 'swish_6'): alpha=2.0; only 1 (x sigmoid(x), the silu activation) is read\n"
-        + "  ReduceMax node '/ReduceMax_7' (output 'reducemax_7'): no layer computes ReduceMax\n"
-        + "  Clip node '/Clip_8' (output 'y'): its max (input 2) must be one constant value",
+        + "  Selu node '/Selu_7' (output 'selu_7'): alpha=1.0, gamma=2.0; only the defaults 1.6732632 and 1.050701 (the"
+        + " self-normalising constants, the selu activation) are read\n"
+        + "  ReduceMax node '/ReduceMax_8' (output 'reducemax_8'): no layer computes ReduceMax\n"
+        + "  Clip node '/Clip_9' (output 'y'): its max (input 2) must be one constant value",
         importError("unsupported_activation.onnx"));
   }
 

@@ -95,7 +95,7 @@ class LayerSpecTest {
     assertEquals("Layer 'a': alpha of elu must be finite and >= 0, found NaN.",
         error(() -> new Activation("a", List.of("x"), "elu", Double.NaN)));
     assertEquals("Layer 'a': unknown activation function 'null'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
-        + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, sigmoid, silu, softmax, softplus,"
+        + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus,"
         + " tanh.", error(() -> new Activation("a", "x", null)));
   }
 

@@ -185,7 +185,7 @@ class NetworkSpecBuilderTest {
     assertEquals("Input 'features': shape dims must be > 0, found [0].",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {0, 3}, "relu")).getMessage());
     assertEquals("Layer 'swish_1': unknown activation function 'swish'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
-            + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, sigmoid, silu, softmax, softplus,"
+            + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus,"
             + " tanh.",
         assertThrows(SpecException.class, () -> NetworkSpec.mlp(new int[] {4, 3, 2}, "swish")).getMessage());
   }

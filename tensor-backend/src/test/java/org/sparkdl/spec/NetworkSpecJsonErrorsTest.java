@@ -199,10 +199,10 @@ class NetworkSpecJsonErrorsTest {
     assertEquals("Layer 'd': unknown init 'xavier'; known inits: glorot_normal, glorot_uniform, he_normal, he_uniform,"
             + " normal, uniform, zeros.",
         error(network("{\"type\": \"dense\", \"name\": \"d\", \"units\": 2, \"init\": \"xavier\"}")));
-    assertEquals("Layer 'a': unknown activation function 'selu'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
-            + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, sigmoid, silu, softmax, softplus,"
+    assertEquals("Layer 'a': unknown activation function 'prelu'; known functions: elu, gelu, gelu_erf, hard_sigmoid,"
+            + " hard_swish, identity, leaky_relu, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus,"
             + " tanh.",
-        error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"selu\", \"alpha\": 6}")));
+        error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"prelu\", \"alpha\": 6}")));
     assertEquals("Layer 'a': function 'relu' takes no alpha; remove the field.",
         error(network("{\"type\": \"activation\", \"name\": \"a\", \"function\": \"relu\", \"alpha\": 0.1}")));
     assertEquals("Layer 'a': alpha of leaky_relu must be finite and >= 0, found -0.1.",
