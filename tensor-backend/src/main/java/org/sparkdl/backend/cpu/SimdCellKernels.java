@@ -108,16 +108,19 @@ final class SimdCellKernels {
   }
 
   /**
-   * Two passes over each row, reading and writing the tensors' memory in place (no row is copied
-   * to the heap and back): the gates (bias added, activated, written back), then the new cell and
-   * hidden state. The exponential is {@link #exp}'s, written out in each loop (vectors stay in one
-   * method, see the class comment), and the operations come in the same order as in separate
-   * passes of {@code exp}, {@code sigmoidOfExp} and {@code tanhOfExp}, so the bits are theirs.
-   * Without {@code activations} (inference: nothing will read them) the gates keep the
-   * exponentials instead, and the states are formed from them with fewer divisions.
+   * One LSTM step, the bias added to the gates as they are read. With {@code activations} (a
+   * training step) see {@link #lstmCellWithActivations}. Without them (inference: nothing will read
+   * the gates again) each row takes two passes over the tensors' memory in place (no row is copied
+   * to the heap and back): the gates' exponentials, then the states formed from them with fewer
+   * divisions. The exponential is {@link #exp}'s, written out in each loop (vectors stay in one
+   * method, see the class comment).
    */
   static void lstmCell(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c, Tensor h, Tensor y,
       boolean activations) {
+    if (activations) {
+      lstmCellWithActivations(gates, bias, cPrev, hPrev, mask, c, h, y);
+      return;
+    }
     int batch = gates.dim(0);
     int rowBytes = 4 * (gates.dim(1) / 4);
     ByteBuffer g = gates.storage().hostBuffer();
@@ -129,32 +132,12 @@ final class SimdCellKernels {
     ByteBuffer yn = y == null ? null : y.storage().hostBuffer();
     int bo = bias == null ? 0 : 4 * (int) bias.offset();
     float[] m = mask == null ? null : mask.toFloatArray();
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    // at inference the states multiply two exponentials in one denominator, so each stays below e^40 (2.4e17; the
-    // product, below 5.5e34, cannot overflow): a sigmoid or tanh then differs from its limit by under 5e-18
-    float top = activations ? 88f : 40f;
+    // the states multiply two exponentials in one denominator, so each stays below e^40 (2.4e17; the product, below
+    // 5.5e34, cannot overflow): a sigmoid or tanh then differs from its limit by under 5e-18
+    float top = 40f;
     for (int b = 0; b < batch; b++) {
       int gr = 4 * (int) gates.offset() + 4 * b * rowBytes;
-      // i, f, o: sigmoid of x through e^-x; g: tanh of x through e^2x
-      for (int q = 0; q < 4; q++) {
-        float scale = q == 2 ? 2f : -1f;
-        for (int j = q * rowBytes; j < (q + 1) * rowBytes; j += 4 * L) {
-          FloatVector x = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
-          if (bs != null) {
-            x = x.add(FloatVector.fromByteBuffer(S, bs, bo + j, ORDER));
-          }
-          FloatVector cl = x.mul(scale).max(-87f).min(top);
-          FloatVector t = cl.mul(LOG2E).add(ROUND);
-          FloatVector k = t.sub(ROUND);
-          FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-          FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
-              .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
-              .add(1f);
-          IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-          FloatVector e = p.mul(bits.reinterpretAsFloats());
-          (!activations ? e : q == 2 ? e.sub(1f).div(e.add(1f)) : one.div(e.add(1f))).intoByteBuffer(g, gr + j, ORDER);
-        }
-      }
+      exponentialsOfRow(g, gr, bs, bo, rowBytes, top);
       int cpr = 4 * (int) cPrev.offset() + b * rowBytes;
       int hpr = 4 * (int) hPrev.offset() + b * rowBytes;
       int cr = 4 * (int) c.offset() + b * rowBytes;
@@ -168,54 +151,142 @@ final class SimdCellKernels {
             FloatVector.zero(S).intoByteBuffer(yn, yr + j, ORDER);
           }
         }
+      } else {
+        statesFromExponentials(g, gr, rowBytes, cp, cpr, cn, cr, hn, hr, yn, yr, top);
+      }
+    }
+  }
+
+  /**
+   * A row's exponentials {@code e^-i, e^-f, e^2g, e^-o} from its pre-activations (plus the bias),
+   * in place, for {@link #statesFromExponentials}. Each pass is a method of its own, so that
+   * HotSpot compiles each soon: until then every vector operation allocates.
+   */
+  private static void exponentialsOfRow(ByteBuffer g, int gr, ByteBuffer bs, int bo, int rowBytes, float top) {
+    for (int q = 0; q < 4; q++) {
+      float scale = q == 2 ? 2f : -1f;
+      for (int j = q * rowBytes; j < (q + 1) * rowBytes; j += 4 * L) {
+        FloatVector x = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+        if (bs != null) {
+          x = x.add(FloatVector.fromByteBuffer(S, bs, bo + j, ORDER));
+        }
+        FloatVector cl = x.mul(scale).max(-87f).min(top);
+        FloatVector t = cl.mul(LOG2E).add(ROUND);
+        FloatVector k = t.sub(ROUND);
+        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+            .add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        p.mul(bits.reinterpretAsFloats()).intoByteBuffer(g, gr + j, ORDER);
+      }
+    }
+  }
+
+  /**
+   * The states from a row's exponentials: {@code c = cPrev / (1 + e^-f) + (e^2g - 1) / ((1 +
+   * e^-i)(e^2g + 1))} and {@code h = (e^2c - 1) / ((1 + e^-o)(e^2c + 1))}, three divisions where
+   * the activations take five.
+   */
+  private static void statesFromExponentials(ByteBuffer g, int gr, int rowBytes, ByteBuffer cp, int cpr, ByteBuffer cn,
+      int cr, ByteBuffer hn, int hr, ByteBuffer yn, int yr, float top) {
+    for (int j = 0; j < rowBytes; j += 4 * L) {
+      FloatVector ei = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+      FloatVector ef = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
+      FloatVector eg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
+      FloatVector cj = FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).div(ef.add(1f))
+          .add(eg.sub(1f).div(ei.add(1f).mul(eg.add(1f))));
+      FloatVector cl = cj.add(cj).max(-87f).min(top);
+      FloatVector t = cl.mul(LOG2E).add(ROUND);
+      FloatVector k = t.sub(ROUND);
+      FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+          .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
+          .add(1f);
+      IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+      FloatVector e = p.mul(bits.reinterpretAsFloats());
+      FloatVector eo = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER);
+      FloatVector hj = e.sub(1f).div(eo.add(1f).mul(e.add(1f)));
+      cj.intoByteBuffer(cn, cr + j, ORDER);
+      hj.intoByteBuffer(hn, hr + j, ORDER);
+      if (yn != null) {
+        hj.intoByteBuffer(yn, yr + j, ORDER);
+      }
+    }
+  }
+
+  /**
+   * The training step: the activations written back for the backward pass. Rows are copied to
+   * heap arrays and run through small loops ({@link #exp}, {@link #sigmoidOfExp}, {@link
+   * #tanhOfExp}) shared with the backward and GRU kernels, which HotSpot compiles within the first
+   * steps of a fresh JVM (one method fusing the passes ran its first seconds of LSTM training 3x
+   * slower, in code not yet compiled, where every vector operation allocates).
+   */
+  private static void lstmCellWithActivations(Tensor gates, Tensor bias, Tensor cPrev, Tensor hPrev, Tensor mask, Tensor c,
+      Tensor h, Tensor y) {
+    int batch = gates.dim(0);
+    int hid = gates.dim(1) / 4;
+    Rows g = Rows.of(gates);
+    Rows cp = Rows.of(cPrev);
+    Rows hp = Rows.of(hPrev);
+    Rows cn = Rows.of(c);
+    Rows hn = Rows.of(h);
+    Rows yn = Rows.of(y);
+    float[] m = mask == null ? null : mask.toFloatArray();
+    float[] bs = bias == null ? null : bias.toFloatArray();
+    float[] a = new float[4 * hid];
+    float[] prev = new float[hid];
+    float[] cv = new float[hid];
+    float[] e = new float[hid];
+    float[] hv = new float[hid];
+    float[] zeros = new float[hid];
+    for (int b = 0; b < batch; b++) {
+      g.read(b, a);
+      if (bs != null) {
+        added(a, bs, 4 * hid);
+      }
+      scaled(a, 0, -1f, a, 0, 2 * hid);
+      scaled(a, 2 * hid, 2f, a, 2 * hid, hid);
+      scaled(a, 3 * hid, -1f, a, 3 * hid, hid);
+      exp(a, 0, 4 * hid);
+      sigmoidOfExp(a, 0, 2 * hid);
+      tanhOfExp(a, 2 * hid, hid);
+      sigmoidOfExp(a, 3 * hid, hid);
+      g.write(b, a);
+      if (m != null && m[b] == 0) {
+        cn.copyRow(b, cp);
+        hn.copyRow(b, hp);
+        if (yn != null) {
+          yn.write(b, zeros);
+        }
         continue;
       }
-      for (int j = 0; j < rowBytes && !activations; j += 4 * L) {
-        // the gates hold e^-i, e^-f, e^2g, e^-o: c = cPrev / (1 + e^-f) + (e^2g - 1) / ((1 + e^-i)(e^2g + 1)) and
-        // h = (e^2c - 1) / ((1 + e^-o)(e^2c + 1)), three divisions where the activations take five
-        FloatVector ei = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
-        FloatVector ef = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
-        FloatVector eg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
-        FloatVector cj = FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).div(ef.add(1f))
-            .add(eg.sub(1f).div(ei.add(1f).mul(eg.add(1f))));
-        FloatVector cl = cj.add(cj).max(-87f).min(top);
-        FloatVector t = cl.mul(LOG2E).add(ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
-            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
-            .add(1f);
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = p.mul(bits.reinterpretAsFloats());
-        FloatVector eo = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER);
-        FloatVector hj = e.sub(1f).div(eo.add(1f).mul(e.add(1f)));
-        cj.intoByteBuffer(cn, cr + j, ORDER);
-        hj.intoByteBuffer(hn, hr + j, ORDER);
-        if (yn != null) {
-          hj.intoByteBuffer(yn, yr + j, ORDER);
-        }
+      cp.read(b, prev);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector i = FloatVector.fromArray(S, a, j);
+        FloatVector f = FloatVector.fromArray(S, a, hid + j);
+        FloatVector gg = FloatVector.fromArray(S, a, 2 * hid + j);
+        FloatVector cj = f.mul(FloatVector.fromArray(S, prev, j)).add(i.mul(gg));
+        cj.intoArray(cv, j);
+        cj.add(cj).intoArray(e, j);
       }
-      for (int j = 0; j < rowBytes && activations; j += 4 * L) {
-        FloatVector i = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
-        FloatVector f = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
-        FloatVector gg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
-        FloatVector cj = f.mul(FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER)).add(i.mul(gg));
-        FloatVector cl = cj.add(cj).max(-87f).min(88f);
-        FloatVector t = cl.mul(LOG2E).add(ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
-            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
-            .add(1f);
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = p.mul(bits.reinterpretAsFloats());
-        FloatVector hj = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER).mul(e.sub(1f).div(e.add(1f)));
-        cj.intoByteBuffer(cn, cr + j, ORDER);
-        hj.intoByteBuffer(hn, hr + j, ORDER);
-        if (yn != null) {
-          hj.intoByteBuffer(yn, yr + j, ORDER);
-        }
+      exp(e, 0, hid);
+      tanhOfExp(e, 0, hid);
+      for (int j = 0; j < hid; j += L) {
+        FloatVector.fromArray(S, a, 3 * hid + j).mul(FloatVector.fromArray(S, e, j)).intoArray(hv, j);
       }
+      cn.write(b, cv);
+      hn.write(b, hv);
+      if (yn != null) {
+        yn.write(b, hv);
+      }
+    }
+  }
+
+  /** {@code a[j] += b[j]} for {@code j < n}. */
+  private static void added(float[] a, float[] b, int n) {
+    for (int j = 0; j < n; j += L) {
+      FloatVector.fromArray(S, a, j).add(FloatVector.fromArray(S, b, j)).intoArray(a, j);
     }
   }
 
