@@ -132,12 +132,9 @@ final class SimdCellKernels {
     ByteBuffer yn = y == null ? null : y.storage().hostBuffer();
     int bo = bias == null ? 0 : 4 * (int) bias.offset();
     float[] m = mask == null ? null : mask.toFloatArray();
-    // the states multiply two exponentials in one denominator, so each stays below e^40 (2.4e17; the product, below
-    // 5.5e34, cannot overflow): a sigmoid or tanh then differs from its limit by under 5e-18
-    float top = 40f;
     for (int b = 0; b < batch; b++) {
       int gr = 4 * (int) gates.offset() + 4 * b * rowBytes;
-      exponentialsOfRow(g, gr, bs, bo, rowBytes, top);
+      exponentialsOfRow(g, gr, bs, bo, rowBytes);
       int cpr = 4 * (int) cPrev.offset() + b * rowBytes;
       int hpr = 4 * (int) hPrev.offset() + b * rowBytes;
       int cr = 4 * (int) c.offset() + b * rowBytes;
@@ -152,51 +149,31 @@ final class SimdCellKernels {
           }
         }
       } else {
-        statesFromExponentials(g, gr, rowBytes, cp, cpr, cn, cr, hn, hr, yn, yr, top);
+        statesFromExponentials(g, gr, rowBytes, cp, cpr, cn, cr, hn, hr, yn, yr);
       }
     }
   }
 
   /**
-   * A row's exponentials {@code e^-i, e^-f, e^2g, e^-o} from its pre-activations (plus the bias),
-   * in place, for {@link #statesFromExponentials}. Each pass is a method of its own, so that
-   * HotSpot compiles each soon: until then every vector operation allocates.
+   * Largest argument of an inference step's exponentials: its states multiply two exponentials in
+   * one denominator, so each stays below e^40 (2.4e17; the product, below 5.5e34, cannot overflow);
+   * a sigmoid or tanh then differs from its limit by under 5e-18.
    */
-  private static void exponentialsOfRow(ByteBuffer g, int gr, ByteBuffer bs, int bo, int rowBytes, float top) {
-    for (int q = 0; q < 4; q++) {
-      float scale = q == 2 ? 2f : -1f;
-      for (int j = q * rowBytes; j < (q + 1) * rowBytes; j += 4 * L) {
-        FloatVector x = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
-        if (bs != null) {
-          x = x.add(FloatVector.fromByteBuffer(S, bs, bo + j, ORDER));
-        }
-        FloatVector cl = x.mul(scale).max(-87f).min(top);
-        FloatVector t = cl.mul(LOG2E).add(ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
-            .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
-            .add(1f);
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        p.mul(bits.reinterpretAsFloats()).intoByteBuffer(g, gr + j, ORDER);
-      }
-    }
-  }
+  private static final float INFERENCE_TOP = 40f;
 
   /**
-   * The states from a row's exponentials: {@code c = cPrev / (1 + e^-f) + (e^2g - 1) / ((1 +
-   * e^-i)(e^2g + 1))} and {@code h = (e^2c - 1) / ((1 + e^-o)(e^2c + 1))}, three divisions where
-   * the activations take five.
+   * {@code e^(scale (x + bias))} in place over {@code bytes} of {@code buf} from {@code at} (bias
+   * from {@code biasAt}; null for none), the argument clamped to {@code [-87, INFERENCE_TOP]}, as
+   * {@link #exp} computes it. The inference step's passes are methods of their own, so that HotSpot
+   * compiles each soon: until then every vector operation allocates.
    */
-  private static void statesFromExponentials(ByteBuffer g, int gr, int rowBytes, ByteBuffer cp, int cpr, ByteBuffer cn,
-      int cr, ByteBuffer hn, int hr, ByteBuffer yn, int yr, float top) {
-    for (int j = 0; j < rowBytes; j += 4 * L) {
-      FloatVector ei = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
-      FloatVector ef = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
-      FloatVector eg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
-      FloatVector cj = FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).div(ef.add(1f))
-          .add(eg.sub(1f).div(ei.add(1f).mul(eg.add(1f))));
-      FloatVector cl = cj.add(cj).max(-87f).min(top);
+  private static void expInPlace(ByteBuffer buf, int at, int bytes, ByteBuffer bias, int biasAt, float scale) {
+    for (int j = 0; j < bytes; j += 4 * L) {
+      FloatVector x = FloatVector.fromByteBuffer(S, buf, at + j, ORDER);
+      if (bias != null) {
+        x = x.add(FloatVector.fromByteBuffer(S, bias, biasAt + j, ORDER));
+      }
+      FloatVector cl = x.mul(scale).max(-87f).min(INFERENCE_TOP);
       FloatVector t = cl.mul(LOG2E).add(ROUND);
       FloatVector k = t.sub(ROUND);
       FloatVector r = cl.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
@@ -204,10 +181,38 @@ final class SimdCellKernels {
           .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f).mul(r.mul(r)).add(r)
           .add(1f);
       IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-      FloatVector e = p.mul(bits.reinterpretAsFloats());
+      p.mul(bits.reinterpretAsFloats()).intoByteBuffer(buf, at + j, ORDER);
+    }
+  }
+
+  /** A row's exponentials {@code e^-i, e^-f, e^2g, e^-o} from its pre-activations (plus the bias), in place. */
+  private static void exponentialsOfRow(ByteBuffer g, int gr, ByteBuffer bs, int bo, int rowBytes) {
+    for (int q = 0; q < 4; q++) {
+      expInPlace(g, gr + q * rowBytes, rowBytes, bs, bo + q * rowBytes, q == 2 ? 2f : -1f);
+    }
+  }
+
+  /**
+   * The states from a row's exponentials: {@code c = cPrev / (1 + e^-f) + (e^2g - 1) / ((1 +
+   * e^-i)(e^2g + 1))} and {@code h = (e^2c - 1) / ((1 + e^-o)(e^2c + 1))}, three divisions where
+   * the activations take five. {@code 2c}, then {@code e^2c}, pass through the row of {@code h}.
+   */
+  private static void statesFromExponentials(ByteBuffer g, int gr, int rowBytes, ByteBuffer cp, int cpr, ByteBuffer cn,
+      int cr, ByteBuffer hn, int hr, ByteBuffer yn, int yr) {
+    for (int j = 0; j < rowBytes; j += 4 * L) {
+      FloatVector ei = FloatVector.fromByteBuffer(S, g, gr + j, ORDER);
+      FloatVector ef = FloatVector.fromByteBuffer(S, g, gr + rowBytes + j, ORDER);
+      FloatVector eg = FloatVector.fromByteBuffer(S, g, gr + 2 * rowBytes + j, ORDER);
+      FloatVector cj = FloatVector.fromByteBuffer(S, cp, cpr + j, ORDER).div(ef.add(1f))
+          .add(eg.sub(1f).div(ei.add(1f).mul(eg.add(1f))));
+      cj.intoByteBuffer(cn, cr + j, ORDER);
+      cj.add(cj).intoByteBuffer(hn, hr + j, ORDER);
+    }
+    expInPlace(hn, hr, rowBytes, null, 0, 1f);
+    for (int j = 0; j < rowBytes; j += 4 * L) {
+      FloatVector e = FloatVector.fromByteBuffer(S, hn, hr + j, ORDER);
       FloatVector eo = FloatVector.fromByteBuffer(S, g, gr + 3 * rowBytes + j, ORDER);
       FloatVector hj = e.sub(1f).div(eo.add(1f).mul(e.add(1f)));
-      cj.intoByteBuffer(cn, cr + j, ORDER);
       hj.intoByteBuffer(hn, hr + j, ORDER);
       if (yn != null) {
         hj.intoByteBuffer(yn, yr + j, ORDER);
