@@ -194,7 +194,6 @@ public final class RecurrentOps {
     }, x, wIh, wHh, bIh, bHh);
   }
 
-  /** Step {@code t} of a time-major {@code [T, B, K]} tensor, as a contiguous {@code [B, K]} view. */
   /**
    * An LSTM's forward pass when no gradient will be asked for: each step's gates come from one
    * gemm of {@code [x_t, h]} with {@code [W_ih, W_hh]} into one step's buffer, and {@link
@@ -241,6 +240,7 @@ public final class RecurrentOps {
     return result;
   }
 
+  /** Step {@code t} of a time-major {@code [T, B, K]} tensor, as a contiguous {@code [B, K]} view. */
   private static Tensor step(Tensor timeMajor, int t) {
     return timeMajor.slice(0, t, t + 1).reshape(timeMajor.dim(1), timeMajor.dim(2));
   }
