@@ -2,6 +2,7 @@ package org.sparkdl.autograd;
 
 import org.sparkdl.backend.Backend;
 import org.sparkdl.backend.ReduceOp;
+import org.sparkdl.backend.UnaryOp;
 import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.Shape;
 import org.sparkdl.tensor.Tensor;
@@ -15,8 +16,9 @@ import org.sparkdl.tensor.Tensor;
  * gemm sees the batch as one wide matrix rather than many thin ones. Backward reuses the columns for
  * the weight gradient ({@code gW = gY colsᵀ}) and folds {@code Wᵀ gY} back with {@link
  * Backend#col2im} for the input gradient, which is skipped when the input needs none (the first
- * layer's data). Scoring on one CPU thread, where nothing needs a gradient, unfolds one example at a
- * time instead (see {@code conv2dPerExample}).
+ * layer's data). Scoring, where nothing needs a gradient, runs a convolution together with the ReLU
+ * and max pooling after it ({@link #conv2dScoring}): in the backend's fused kernel where it has one,
+ * else on one CPU thread one example at a time (see {@code conv2dPerExample}).
  */
 public final class ConvOps {
   private ConvOps() {}
@@ -47,7 +49,7 @@ public final class ConvOps {
     int k = ws.dim(1) * window.kernelSize();
     int coutG = cout / groups;
     if (groups == 1 && be.isHost() && be.threads() == 1 && !x.requiresGrad && !w.requiresGrad && (b == null || !b.requiresGrad)) {
-      return tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window),
+      return tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window, null),
           gy -> {}, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
     }
     Tensor w2 = w.value.contiguous(tape.scope()).reshape(cout, k);
@@ -94,11 +96,51 @@ public final class ConvOps {
   }
 
   /**
+   * A convolution for scoring, where nothing needs a gradient, with what follows it in the network:
+   * {@code maxPool(relu(conv2d(x, w, b)))}, the ReLU only when {@code relu}, the pooling only when
+   * {@code maxPool} is not null (a ReLU commutes with a maximum, so which of the two came first
+   * does not matter). The backend's fused kernel ({@link Backend#conv2dScoring}) runs it where it
+   * has one; on one CPU thread without one, each example's convolution goes to a scratch output
+   * that is pooled while it is in cache; otherwise the layers run one by one.
+   */
+  public static Var conv2dScoring(Var x, Var w, Var b, Window2d window, int groups, boolean relu, Window2d maxPool) {
+    checkConv(x.shape(), w.shape(), b, window, groups);
+    if (x.requiresGrad || w.requiresGrad || (b != null && b.requiresGrad)) {
+      throw new IllegalArgumentException("conv2dScoring computes no gradients; an input requires one.");
+    }
+    Tape tape = x.tape;
+    Backend be = tape.backend();
+    Var[] inputs = b == null ? new Var[] {x, w} : new Var[] {x, w, b};
+    if (groups == 1) {
+      Shape conv = Shape.of(x.shape().dim(0), w.shape().dim(0), window.outputHeight(x.shape().dim(2)),
+          window.outputWidth(x.shape().dim(3)));
+      Shape pooled = maxPool == null ? conv : Shape.of(conv.dim(0), conv.dim(1), maxPool.outputHeight(conv.dim(2)),
+          maxPool.outputWidth(conv.dim(3)));
+      Tensor y = tape.allocate(x.dtype(), pooled);
+      if (be.conv2dScoring(x.value, w.value, b == null ? null : b.value, window, relu, maxPool, y)) {
+        return tape.record(y, gy -> {}, inputs);
+      }
+      if (be.isHost() && be.threads() == 1) {
+        Var out = tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window,
+            maxPool), gy -> {}, inputs);
+        return relu ? Ops.map(UnaryOp.RELU, out, 0) : out;
+      }
+    }
+    Var y = conv2d(x, w, b, window, groups);
+    if (maxPool != null) {
+      y = maxPool2d(y, maxPool);
+    }
+    return relu ? Ops.map(UnaryOp.RELU, y, 0) : y;
+  }
+
+  /**
    * The forward pass of a full (ungrouped) convolution on one CPU thread when nothing needs a
    * gradient (scoring in a Spark task): one example at a time, so that its columns stay in the
    * core's cache between the unfolding and the gemm, which writes the example's {@code [Cout, OH
-   * OW]} output in place (no columns for the whole batch, no layout change afterwards). Grouped convolutions (depthwise ones among them) keep the
-   * batch-wide path: per example, their many small gemms would be as many more calls.
+   * OW]} output in place (no columns for the whole batch, no layout change afterwards); with a max
+   * pooling {@code maxPool} after it, the output goes to a scratch example that is pooled into the
+   * result while in cache. Grouped convolutions (depthwise ones among them) keep the batch-wide
+   * path: per example, their many small gemms would be as many more calls.
    *
    * <p>With a vertical stride of 1 and at least {@link #MIN_ROW_DEPTH} values per kernel row, the
    * example is unfolded by kernel row rather than by tap: a 1-row window gives {@code [C kw, Hp OW]}
@@ -107,7 +149,8 @@ public final class ConvOps {
    * the output: {@code kh} times less to unfold (45 KB instead of 160 KB an example for a LeNet's
    * second layer, whose unfolding took a third of the layer's time) for the same multiply-adds.
    */
-  private static Tensor conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window) {
+  private static Tensor conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window,
+      Window2d maxPool) {
     int n = x.shape().dim(0);
     int c = x.shape().dim(1);
     int cout = w.shape().dim(0);
@@ -136,15 +179,21 @@ public final class ConvOps {
       be.copy(b.reshape(cout, 1), withBias.slice(1, depth, depth + 1));
       first = withBias;
     }
-    Tensor out = tape.allocate(x.dtype(), Shape.of(n, cout, oh, ow));
+    Tensor out = tape.allocate(x.dtype(), maxPool == null ? Shape.of(n, cout, oh, ow)
+        : Shape.of(n, cout, maxPool.outputHeight(oh), maxPool.outputWidth(ow)));
+    // with a pooling after it, each example's convolution goes to scratch and is pooled into the output from cache
+    Tensor scratch = maxPool == null ? null : tape.allocate(x.dtype(), Shape.of(1, cout, oh, ow));
     for (int e = 0; e < n; e++) {
       be.im2col(x.slice(0, e, e + 1), unfold, unfolded);
-      Tensor y = out.slice(0, e, e + 1).reshape(cout, oh * ow);
+      Tensor y = (maxPool == null ? out.slice(0, e, e + 1) : scratch).reshape(cout, oh * ow);
       for (int i = 0; i < weights.shape().dim(0); i++) {
         int from = i * window.dilationH() * ow;
         Tensor rowsOf = i == 0 ? cols : unfolded;
         multiply(be, i == 0 ? first : weights.slice(0, i, i + 1).reshape(cout, depth),
             byRow ? rowsOf.slice(1, from, from + oh * ow) : rowsOf, y, 1, i == 0 ? 0 : 1);
+      }
+      if (maxPool != null) {
+        be.maxPool2d(scratch, maxPool, out.slice(0, e, e + 1));
       }
     }
     return out;

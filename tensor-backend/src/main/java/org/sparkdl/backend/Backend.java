@@ -481,6 +481,43 @@ public abstract class Backend implements Device, AutoCloseable {
     }
   }
 
+  /**
+   * A convolution for scoring with the layers that commonly follow it fused in: {@code y =
+   * maxPool(relu(conv(x, w) + b))}, with {@code x [N, C, H, W]}, {@code w [Cout, C, kh, kw]} (no
+   * groups), {@code b [Cout]} or null, the ReLU only when {@code relu}, the pooling only when {@code
+   * maxPool} is not null; {@code y} is the result's shape. A backend that runs this faster than
+   * the layers one by one (an unfolding, a gemm and an output per layer) overrides {@link
+   * #conv2dScoringKernel}; where it does not, or not for these shapes, this returns false and
+   * leaves {@code y} untouched, and the caller runs the layers. No gradient can follow.
+   *
+   * @return whether {@code y} now holds the result
+   */
+  public final boolean conv2dScoring(Tensor x, Tensor w, Tensor b, Window2d window, boolean relu, Window2d maxPool,
+      Tensor y) {
+    sameBackend(x, w, b, y);
+    sameDtype("conv2dScoring", x, w, b, y);
+    Shape xs = x.shape();
+    Shape ws = w.shape();
+    if (xs.rank() != 4 || ws.rank() != 4 || ws.dim(1) != xs.dim(1) || ws.dim(2) != window.kernelH()
+        || ws.dim(3) != window.kernelW() || (b != null && !b.shape().equals(Shape.of(ws.dim(0))))) {
+      throw new IllegalArgumentException("conv2dScoring needs x [N, C, H, W], w [Cout, C, " + window.kernelH() + ", "
+          + window.kernelW() + "] and b [Cout] or none; found " + xs + ", " + ws + " and "
+          + (b == null ? "none" : b.shape()) + ".");
+    }
+    Shape conv = WindowShapes.output("conv2dScoring", xs, window).with(1, ws.dim(0));
+    Shape out = conv;
+    if (maxPool != null) {
+      WindowShapes.checkPool("conv2dScoring", maxPool);
+      out = WindowShapes.output("conv2dScoring", conv, maxPool);
+    }
+    WindowShapes.expect("conv2dScoring", "y", out, y);
+    WindowShapes.requireContiguous("conv2dScoring", "y", y);
+    try (Scope tmp = openScope("conv2dScoring")) {
+      return conv2dScoringKernel(x.contiguous(tmp), w.contiguous(tmp), b == null ? null : b.contiguous(tmp), window,
+          relu, maxPool, y);
+    }
+  }
+
   /** {@code y [N, C, OH, OW]} = the largest element of each window of {@code x [N, C, H, W]}; padding is ignored. */
   public final void maxPool2d(Tensor x, Window2d w, Tensor y) {
     sameBackend(x, y);
@@ -781,6 +818,15 @@ public abstract class Backend implements Device, AutoCloseable {
 
   /** {@link #col2im} on a contiguous {@code cols} and validated shapes; overwrites {@code x}. */
   protected abstract void col2imKernel(Tensor cols, Window2d w, Tensor x);
+
+  /**
+   * {@link #conv2dScoring} on contiguous inputs and validated shapes; returns false (having written
+   * nothing) where the backend has no such kernel, which is the default.
+   */
+  protected boolean conv2dScoringKernel(Tensor x, Tensor w, Tensor b, Window2d window, boolean relu, Window2d maxPool,
+      Tensor y) {
+    return false;
+  }
 
   protected abstract void maxPool2dKernel(Tensor x, Window2d w, Tensor y);
 

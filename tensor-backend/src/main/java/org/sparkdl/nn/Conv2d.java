@@ -87,23 +87,28 @@ public final class Conv2d implements Layer {
   }
 
   /**
-   * This convolution followed by {@code bn} at inference, as one convolution whose weights and bias
-   * carry the normalisation: {@code w scale} and {@code b scale + shift} per output channel. One
-   * pass over the output instead of three; equal to the two layers up to float rounding.
+   * This convolution at inference together with the layers after it that read only it: {@code bn}
+   * (or null) folded into its weights and bias ({@code w scale} and {@code b scale + shift} per
+   * output channel: one pass over the output instead of three, equal to the two layers up to float
+   * rounding), then a ReLU when {@code relu}, then the max pooling {@code pool} (or null), which the
+   * backend may run while each example's output is in cache ({@link ConvOps#conv2dScoring}).
    */
-  Var forwardFolded(List<Var> inputs, BatchNorm bn) {
+  Var forwardScoring(List<Var> inputs, BatchNorm bn, boolean relu, Pool2d pool) {
     Var x = input(inputs);
     Tape tape = x.tape();
-    Var[] affine = bn.inferenceAffine(tape);
-    int cout = weights.weight().shape().dim(0);
-    int[] perChannel = new int[weights.weight().shape().rank()];
-    Arrays.fill(perChannel, 1);
-    perChannel[0] = cout;
-    Var w = Ops.mul(weights.weight().on(tape), Ops.reshape(affine[0], perChannel));
-    Var shift = Ops.reshape(affine[1], cout);
-    Var b = weights.bias() == null ? shift
-        : Ops.add(Ops.mul(weights.bias().on(tape), Ops.reshape(affine[0], cout)), shift);
-    return ConvOps.conv2d(x, w, b, window, groups);
+    Var w = weights.weight().on(tape);
+    Var b = weights.bias() == null ? null : weights.bias().on(tape);
+    if (bn != null) {
+      Var[] affine = bn.inferenceAffine(tape);
+      int cout = weights.weight().shape().dim(0);
+      int[] perChannel = new int[weights.weight().shape().rank()];
+      Arrays.fill(perChannel, 1);
+      perChannel[0] = cout;
+      w = Ops.mul(w, Ops.reshape(affine[0], perChannel));
+      Var shift = Ops.reshape(affine[1], cout);
+      b = b == null ? shift : Ops.add(Ops.mul(b, Ops.reshape(affine[0], cout)), shift);
+    }
+    return ConvOps.conv2dScoring(x, w, b, window, groups, relu, pool == null ? null : pool.window());
   }
 
   private Var input(List<Var> inputs) {

@@ -43,15 +43,21 @@ public final class Network implements AutoCloseable {
   private final ParameterStore buffers;
   private final List<String> frozen;
   /**
-   * Per layer, how at inference it runs together with the next one, when it is that layer's only
-   * input and read by nothing else (not an output either): a convolution folds the batch
-   * normalisation after it into its weights; a ReLU before a max pooling runs after it instead, on
-   * a quarter of the values for 2x2 windows, with the same result (ReLU is monotone, so it commutes
-   * with the maximum, NaN and signed zeros included).
+   * Per layer, the layers it runs together with at inference when each of them is the only input
+   * of the next and read by nothing else (not an output either); null for a layer that runs alone
+   * or inside an earlier layer's run:
+   * <ul>
+   *   <li>a 2-D convolution takes a batch normalisation after it (folded into its weights), then a
+   *       ReLU and a max pooling (in either order), which the backend may run while each example's
+   *       output is still in cache ({@link Conv2d#forwardScoring});
+   *   <li>a ReLU before a max pooling runs after it instead, on a quarter of the values for 2x2
+   *       windows, with the same result (ReLU is monotone, so it commutes with the maximum, NaN
+   *       and signed zeros included).
+   * </ul>
    */
-  private enum Pairing { NONE, FOLD_BATCH_NORM, POOL_FIRST }
+  private record Run(int span, BatchNorm batchNorm, boolean relu, Pool2d maxPool) {}
 
-  private final Pairing[] pairings;
+  private final Run[] runs;
 
   private Network(NetworkSpec spec, Backend backend, DType dtype, Collection<String> frozenLayers) {
     this.spec = spec;
@@ -82,7 +88,7 @@ public final class Network implements AutoCloseable {
         throw new IllegalArgumentException("Buffer '" + b.name() + "' has the name of a parameter.");
       }
     }
-    this.pairings = pairings(spec, layers);
+    this.runs = runs(spec, layers);
     this.store = new ParameterStore(backend, dtype, params);
     this.buffers = ParameterStore.buffers(backend, dtype, state);
     // buffers start at their defaults (running variance 1) even before weights are loaded into them
@@ -175,45 +181,81 @@ public final class Network implements AutoCloseable {
     return slots;
   }
 
-  /** Per layer, whether it folds the next into itself at inference (for tests). */
+  /** Per layer, whether it folds the batch normalisation after it into itself at inference (for tests). */
   boolean[] foldsNext() {
-    return matching(Pairing.FOLD_BATCH_NORM);
-  }
-
-  /** Per layer, whether at inference the max pooling after it runs first (for tests). */
-  boolean[] poolsFirst() {
-    return matching(Pairing.POOL_FIRST);
-  }
-
-  private boolean[] matching(Pairing p) {
-    boolean[] found = new boolean[pairings.length];
+    boolean[] found = new boolean[runs.length];
     for (int i = 0; i < found.length; i++) {
-      found[i] = pairings[i] == p;
+      found[i] = runs[i] != null && runs[i].batchNorm() != null;
     }
     return found;
   }
 
-  /** The {@link #pairings} of {@code spec}'s layers. */
-  private static Pairing[] pairings(NetworkSpec spec, List<Layer> layers) {
+  /** Per layer, whether it is a ReLU and at inference the max pooling after it runs first (for tests). */
+  boolean[] poolsFirst() {
+    boolean[] found = new boolean[runs.length];
+    for (int i = 0; i < found.length; i++) {
+      found[i] = runs[i] != null && layers.get(i) instanceof Activation;
+    }
+    return found;
+  }
+
+  /** Per layer, how many layers run as one from it at inference; 0 inside a run (for tests). */
+  int[] scoringSpans() {
+    int[] spans = new int[runs.length];
+    for (int i = 0; i < spans.length; i++) {
+      spans[i] = runs[i] == null ? 1 : runs[i].span();
+      i += spans[i] - 1;   // the layers inside a run stay 0
+    }
+    return spans;
+  }
+
+  /** The {@link #runs} of {@code spec}'s layers. */
+  private static Run[] runs(NetworkSpec spec, List<Layer> layers) {
     Map<String, Integer> uses = new HashMap<>();
     spec.layers().forEach(ls -> ls.inputs().forEach(in -> uses.merge(in, 1, Integer::sum)));
     spec.outputs().forEach(out -> uses.merge(out, 1, Integer::sum));
-    Pairing[] pairs = new Pairing[layers.size()];
-    Arrays.fill(pairs, Pairing.NONE);
-    for (int i = 0; i + 1 < layers.size(); i++) {
-      String name = spec.layers().get(i).name();
-      if (!spec.layers().get(i + 1).inputs().equals(List.of(name)) || uses.getOrDefault(name, 0) != 1) {
-        continue;
-      }
+    Run[] runs = new Run[layers.size()];
+    for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
-      Layer next = layers.get(i + 1);
-      if (layer instanceof Conv2d && next instanceof BatchNorm) {
-        pairs[i] = Pairing.FOLD_BATCH_NORM;
-      } else if (layer instanceof Activation a && a.isRelu() && next instanceof Pool2d p && p.isMax()) {
-        pairs[i] = Pairing.POOL_FIRST;
+      if (layer instanceof Conv2d) {
+        int end = i;
+        BatchNorm bn = null;
+        boolean relu = false;
+        Pool2d pool = null;
+        if (joins(spec, uses, end) && layers.get(end + 1) instanceof BatchNorm b) {
+          bn = b;
+          end++;
+        }
+        for (int k = 0; k < 2; k++) {
+          if (!relu && joins(spec, uses, end) && isRelu(layers.get(end + 1))) {
+            relu = true;
+            end++;
+          } else if (pool == null && joins(spec, uses, end) && layers.get(end + 1) instanceof Pool2d p && p.isMax()) {
+            pool = p;
+            end++;
+          }
+        }
+        runs[i] = new Run(end - i + 1, bn, relu, pool);
+        i = end;
+      } else if (isRelu(layer) && joins(spec, uses, i) && layers.get(i + 1) instanceof Pool2d p && p.isMax()) {
+        runs[i] = new Run(2, null, true, p);
+        i++;
       }
     }
-    return pairs;
+    return runs;
+  }
+
+  private static boolean isRelu(Layer layer) {
+    return layer instanceof Activation a && a.isRelu();
+  }
+
+  /** Whether layer {@code i + 1} exists and reads only layer {@code i}, which nothing else reads. */
+  private static boolean joins(NetworkSpec spec, Map<String, Integer> uses, int i) {
+    if (i + 1 >= spec.layers().size()) {
+      return false;
+    }
+    String name = spec.layers().get(i).name();
+    return spec.layers().get(i + 1).inputs().equals(List.of(name)) && uses.getOrDefault(name, 0) == 1;
   }
 
   /** The {@link Footprint} of {@code spec}'s network. */
@@ -418,13 +460,14 @@ public final class Network implements AutoCloseable {
       for (String name : ls.inputs()) {
         args.add(values.get(name));
       }
-      if (fold && pairings[i] != Pairing.NONE) {
-        // this layer's output feeds only the next layer, which takes the pair's result
-        Var pair = pairings[i] == Pairing.FOLD_BATCH_NORM
-            ? ((Conv2d) layers.get(i)).forwardFolded(args, (BatchNorm) layers.get(i + 1))
+      Run run = runs[i];
+      if (fold && run != null) {
+        // each layer of the run feeds only the next; the last one's name takes the run's result
+        Var result = layers.get(i) instanceof Conv2d conv
+            ? conv.forwardScoring(args, run.batchNorm(), run.relu(), run.maxPool())
             : layers.get(i).forward(List.of(layers.get(i + 1).forward(args)));
-        values.put(spec.layers().get(i + 1).name(), pair);
-        i++;
+        i += run.span() - 1;
+        values.put(spec.layers().get(i).name(), result);
         continue;
       }
       values.put(ls.name(), layers.get(i).forward(args));

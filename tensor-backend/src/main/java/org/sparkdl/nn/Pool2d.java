@@ -60,6 +60,11 @@ public final class Pool2d implements Layer {
     return name;
   }
 
+  /** The window of a max or average pooling; null for a global one. */
+  Window2d window() {
+    return window;
+  }
+
   /** Whether this is a max pooling. */
   boolean isMax() {
     return kind == Kind.MAX;
