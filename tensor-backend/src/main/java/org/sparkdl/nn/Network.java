@@ -123,7 +123,9 @@ public final class Network implements AutoCloseable {
    * @param activationsPerRow values of every layer's output and {@linkplain Layer#workspacePerRow
    *     workspace} for one row (a step keeps them for the backward pass)
    * @param workingSetPerRow the same with each layer's {@linkplain Layer#liveWorkspacePerRow live
-   *     workspace} instead of all of it: what a forward pass keeps hot, which sizes scoring batches
+   *     workspace} instead of all of it, and without the outputs inside a run of layers that
+   *     scoring runs as one (a convolution with its batch normalisation, ReLU and pooling), which
+   *     exist for one example at a time: what a scoring forward pass keeps hot, which sizes its batches
    * @param multiplyAddsPerRow the forward pass's {@linkplain Layer#multiplyAddsPerRow multiply-adds}
    *     for one row: what a training step's compute grows with
    */
@@ -266,8 +268,21 @@ public final class Network implements AutoCloseable {
     long activations = 0;
     long workingSet = 0;
     long multiplyAdds = 0;
+    List<Layer> built = new ArrayList<>();
     for (LayerSpec ls : spec.layers()) {
-      Layer layer = build(ls, shapes, spec);
+      built.add(build(ls, shapes, spec));
+    }
+    Run[] runs = runs(spec, built);
+    // inside a scoring run only the run's last output is a batch's tensor; the others exist for one example at a time
+    boolean[] inRun = new boolean[built.size()];
+    for (int i = 0; i < runs.length; i++) {
+      if (runs[i] != null && runs[i].span() > 1) {
+        Arrays.fill(inRun, i, i + runs[i].span() - 1, true);
+      }
+    }
+    for (int l = 0; l < built.size(); l++) {
+      LayerSpec ls = spec.layers().get(l);
+      Layer layer = built.get(l);
       for (Parameter p : layer.parameters()) {
         params += values(p.shape().toArray());
       }
@@ -278,7 +293,7 @@ public final class Network implements AutoCloseable {
       long output = out == null ? 0 : values(out.stream().mapToInt(Integer::intValue).toArray());
       List<Integer> input = shapes.get(ls.inputs().get(0));
       activations += output + layer.workspacePerRow(input);
-      workingSet += output + layer.liveWorkspacePerRow(input);
+      workingSet += (inRun[l] ? 0 : output) + layer.liveWorkspacePerRow(input);
       multiplyAdds += layer.multiplyAddsPerRow(input);
     }
     return new Footprint(params, buffers, activations, workingSet, multiplyAdds);

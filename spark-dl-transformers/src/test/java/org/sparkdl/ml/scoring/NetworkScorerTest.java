@@ -56,8 +56,9 @@ class NetworkScorerTest {
     // reshaped input and the layers' outputs (6.8 KB) a row, where training keeps every step's (22,426 values)
     assertEquals(512, NetworkScorer.scoringBatch(NetworkSpec.builder().input("x", 784).reshape(28, 28).lstm(128).dense(10)
         .build()));
-    // a LeNet's feature maps, 52,746 values (206 KB) a row: its convolutions unfold one example at a time
-    assertEquals(16, NetworkScorer.scoringBatch(NetworkSpec.builder().input("image", 1, 28, 28)
+    // a LeNet: its convolutions run with the batch normalisation, ReLU and pooling after them one example at a
+    // time, so only the pooled maps and the dense layers' outputs count, 5,258 values (21 KB) a row
+    assertEquals(128, NetworkScorer.scoringBatch(NetworkSpec.builder().input("image", 1, 28, 28)
         .conv2d(16, 5, c -> c.withPadding(org.sparkdl.spec.Padding.of(2))).batchNorm().relu().maxPool2d(2)
         .conv2d(32, 5).batchNorm().relu().maxPool2d(2).flatten().dense(256).relu().dense(10).build()));
     // rows larger than the target still go eight at a time

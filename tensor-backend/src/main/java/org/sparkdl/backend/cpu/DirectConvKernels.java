@@ -2,6 +2,7 @@ package org.sparkdl.backend.cpu;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.sparkdl.backend.Window2d;
@@ -86,7 +87,7 @@ final class DirectConvKernels {
     int inSize = g.c * g.h * g.w;
     int outSize = g.cout * g.ph * g.pw;
     CpuThreads.parallelFor(threads, x.dim(0), 1, (from, to) -> {
-      Scratch scratch = new Scratch(g, pool);
+      Scratch scratch = Scratch.of(g, pool);
       for (int e = from; e < to; e++) {
         g.score(xf, xStart + e * inSize, packed, bias, relu, pool, scratch);
         yf.put(yStart + e * outSize, scratch.out, 0, outSize);
@@ -94,8 +95,15 @@ final class DirectConvKernels {
     });
   }
 
-  /** One thread's heap arrays for {@link Geometry#score}, reused example after example. */
+  /**
+   * One thread's heap arrays for {@link Geometry#score}, reused example after example and, for the
+   * last few geometries the thread ran (a network's layers take turns), call after call: every
+   * array is written before it is read, except the plane's padding, which is never written.
+   */
   private static final class Scratch {
+    private static final int KEPT = 4;
+    private static final ThreadLocal<Scratch[]> RECENT = ThreadLocal.withInitial(() -> new Scratch[KEPT]);
+    private final List<Object> key;
     /** The padded input; its padding is never written, so it stays zero. */
     final float[] plane;
     /** The example's input as read from the tensor, before it is laid out in {@link #plane}. */
@@ -108,7 +116,22 @@ final class DirectConvKernels {
     /** The example's output, {@code [Cout, PH, PW]}. */
     final float[] out;
 
-    Scratch(Geometry g, Window2d pool) {
+    /** This thread's scratch for {@code g} and {@code pool}, the most recent first. */
+    static Scratch of(Geometry g, Window2d pool) {
+      List<Object> key = List.of(g.key, pool == null ? List.of() : pool);
+      Scratch[] recent = RECENT.get();
+      int found = 0;
+      while (found < KEPT - 1 && recent[found] != null && !recent[found].key.equals(key)) {
+        found++;
+      }
+      Scratch s = recent[found] != null && recent[found].key.equals(key) ? recent[found] : new Scratch(g, pool, key);
+      System.arraycopy(recent, 0, recent, 1, found);
+      recent[0] = s;
+      return s;
+    }
+
+    private Scratch(Geometry g, Window2d pool, List<Object> key) {
+      this.key = key;
       plane = new float[g.planeSize];
       flat = new float[g.c * g.h * g.w];
       tile = new float[g.tileSize];
@@ -635,7 +658,11 @@ final class DirectConvKernels {
     final int channel;
     final int planeSize;
 
+    /** What the sizes above follow from: an example's shape, the output channels and the window. */
+    final List<Object> key;
+
     Geometry(Tensor x, Tensor weight, Window2d win, Window2d pool) {
+      key = List.of(x.dim(1), x.dim(2), x.dim(3), weight.dim(0), win);
       c = x.dim(1);
       h = x.dim(2);
       w = x.dim(3);
@@ -792,9 +819,12 @@ final class DirectConvKernels {
         for (int r = 0; r < h; r++) {
           int row = (ch * hp + r + padTop) * halfRow;
           int in = (ch * h + r) * w;
-          for (int col = 0; col < w; col++) {
-            int padded = col + padLeft;
-            plane[(padded & 1) * half + row + (padded >> 1)] = flat[in + col];
+          // padded column p goes to (p odd ? half : 0) + row + p / 2: the even ones, then the odd ones
+          for (int col = padLeft & 1, to = row + (col + padLeft) / 2; col < w; col += 2, to++) {
+            plane[to] = flat[in + col];
+          }
+          for (int col = 1 - (padLeft & 1), to = half + row + (col + padLeft) / 2; col < w; col += 2, to++) {
+            plane[to] = flat[in + col];
           }
         }
       }
