@@ -416,7 +416,7 @@ public final class CpuBackend extends HostBackend {
   @Override
   protected boolean conv2dScoringKernel(Tensor x, Tensor w, Tensor b, Window2d window, boolean relu, Window2d maxPool,
       Tensor y) {
-    if (x.dtype() != DType.FLOAT32 || !Simd.AVAILABLE || !DirectConvKernels.covers(w.dim(0), window, window.outputWidth(x.dim(3)))) {
+    if (x.dtype() != DType.FLOAT32 || !Simd.AVAILABLE || !DirectConvKernels.covers(w.dim(0), window, window.outputWidth(x.dim(3)), maxPool)) {
       return false;
     }
     DirectConvKernels.conv(x, w, b, window, relu, maxPool, y, threads);

@@ -22,19 +22,20 @@ import org.sparkdl.tensor.Tensor;
  *       vectors and broadcasts each position's input value, two multiply-adds per broadcast. Its
  *       tile is channels-last {@code [OH OW, Cout]}, where pooling takes the maximum of whole
  *       channel vectors; the result is written out in NCHW.
- *   <li>the <em>rows</em> kernel, for fewer output channels (a first layer over one or three
- *       input channels), holds two vectors of consecutive positions along a row (stride 1 across)
- *       for {@link #GROUP} output channels: per tap it loads the two input vectors and broadcasts
- *       each channel's weight. Its tile is channels-first {@code [Cout, OH, OWp]}, the rows
- *       rounded up to whole vectors (the positions past the row are computed and dropped).
+ *   <li>the <em>pooling rows</em> kernel, for a thin layer (a first layer over one or three input
+ *       channels, fewer output channels than {@link #BLOCK}) followed by a 2x2 max pooling of
+ *       stride 2, holds two output rows of {@code 2 L} columns for a few output channels, the even
+ *       and the odd columns in separate vectors (the plane holds the input's even columns, then its
+ *       odd ones, so that every load is contiguous): per tap four input vectors and a broadcast
+ *       weight per channel, and the pooling is three lane-wise maxima of the accumulators.
  * </ul>
  * The accumulators start at the bias. On a LeNet (AVX-512, one core whose peak is 117 GFLOP/s),
  * unfolding and a gemm per example (the other scoring path) ran the second layer (16 to 32
  * channels, 5x5, 14x14 input) at 70-75 GFLOP/s, as thin gemms keep OpenBLAS from its large-matrix
- * speed; the channels kernel runs it at 88-93. The first layer (1 to 16 channels, 28x28, padding 2)
- * took 8.5 us an example unfolded and 7.6 us in the rows kernel, and its pooling is no longer a
- * pass over the whole batch's output. Other layers (fewer channels and a stride across, or rows
- * shorter than a vector) are not taken: see {@link #covers}.
+ * speed; the channels kernel runs it at 100-105. The first layer with its pooling (1 to 16
+ * channels, 28x28, padding 2) took 15.3 us an example and takes 8.7. A thin layer without that
+ * pooling is not taken: the same kernel without it, rows of outputs to pool or copy out
+ * afterwards, ran slower than the gemm (see {@link #covers}).
  *
  * <p>Only touch this class after checking {@link Simd#AVAILABLE}: loading it without the Vector
  * API module fails.
@@ -50,22 +51,24 @@ final class DirectConvKernels {
    * with six), else six.
    */
   static final int POSITIONS = L >= 16 ? 10 : 6;
-  /** Output channels one pass of the rows kernel computes (eight with AVX-512's registers, else four). */
-  static final int GROUP = L >= 16 ? 8 : 4;
+  /** Output channels one pass of the pooling rows kernel computes (four with AVX-512's registers, else two). */
+  static final int GROUP = L >= 16 ? 4 : 2;
 
   private DirectConvKernels() {}
 
   /**
-   * Whether a kernel takes a convolution with {@code cout} output channels, window {@code win} and
-   * output rows of {@code outputWidth}: the channels kernel takes any with at least {@link #BLOCK}
-   * channels, the rows kernel those with a stride of 1 across and rows of at least a vector.
+   * Whether a kernel takes a convolution with {@code cout} output channels, window {@code win},
+   * output rows of {@code outputWidth} and the max pooling {@code pool} (or null) after it: the
+   * channels kernel any with at least {@link #BLOCK} channels, the pooling rows kernel those with a
+   * stride of 1 across, rows of at least a vector and a 2x2 pooling of stride 2.
    */
-  static boolean covers(int cout, Window2d win, int outputWidth) {
-    return cout >= BLOCK || rows(win, outputWidth);
+  static boolean covers(int cout, Window2d win, int outputWidth, Window2d pool) {
+    return cout >= BLOCK || (win.strideW() == 1 && outputWidth >= L && pairsOfPairs(pool));
   }
 
-  private static boolean rows(Window2d win, int outputWidth) {
-    return win.strideW() == 1 && outputWidth >= L;
+  /** Whether {@code pool} is a 2x2 max pooling of stride 2 without padding. */
+  private static boolean pairsOfPairs(Window2d pool) {
+    return pool != null && pool.equals(Window2d.square(2, 2, 0));
   }
 
   /**
@@ -111,8 +114,6 @@ final class DirectConvKernels {
     final float[] tile;
     /** The channels kernel's pooled tile. */
     final float[] pooled;
-    /** The rows kernel's pooling buffers (see {@link Geometry#rowBuffers}). */
-    final float[][] rowBuffers;
     /** The example's output, {@code [Cout, PH, PW]}. */
     final float[] out;
 
@@ -136,7 +137,6 @@ final class DirectConvKernels {
       flat = new float[g.c * g.h * g.w];
       tile = new float[g.tileSize];
       pooled = g.rows || pool == null ? tile : new float[g.ph * g.pw * g.ocp];
-      rowBuffers = g.rows && !g.pooledRows ? g.rowBuffers(pool) : null;
       out = new float[g.cout * g.ph * g.pw];
     }
   }
@@ -325,140 +325,6 @@ final class DirectConvKernels {
   }
 
   /**
-   * The rows kernel for eight output channels at a time (AVX-512: sixteen accumulators): for each
-   * group of channels {@code oc} and each entry {@code p} of {@code bases} (the first input of a run
-   * of {@code 2 L} output positions along a row, {@code at[p]} its place in a channel's output),
-   * {@code tile[oc + o, at[p] + i] = bias[oc + o] + sum_k packed[k, oc + o] plane[bases[p] +
-   * taps[k] + i]} for {@code i < 2 L}.
-   */
-  private static void rows8(float[] plane, float[] packed, float[] bias, int[] taps, int[] bases, int[] at,
-      int ocp, int plane2, float[] tile) {
-    for (int oc = 0; oc < ocp; oc += 8) {
-      for (int p = 0; p < bases.length; p++) {
-        int q = bases[p];
-        FloatVector a00 = FloatVector.broadcast(S, bias[oc + 0]);
-        FloatVector a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(S, bias[oc + 1]);
-        FloatVector a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(S, bias[oc + 2]);
-        FloatVector a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(S, bias[oc + 3]);
-        FloatVector a31 = a30;
-        FloatVector a40 = FloatVector.broadcast(S, bias[oc + 4]);
-        FloatVector a41 = a40;
-        FloatVector a50 = FloatVector.broadcast(S, bias[oc + 5]);
-        FloatVector a51 = a50;
-        FloatVector a60 = FloatVector.broadcast(S, bias[oc + 6]);
-        FloatVector a61 = a60;
-        FloatVector a70 = FloatVector.broadcast(S, bias[oc + 7]);
-        FloatVector a71 = a70;
-        for (int k = 0; k < taps.length; k++) {
-          int t = q + taps[k];
-          int wo = k * ocp + oc;
-          FloatVector x0 = FloatVector.fromArray(S, plane, t);
-          FloatVector x1 = FloatVector.fromArray(S, plane, t + L);
-          FloatVector v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 0));
-          a00 = x0.fma(v, a00);
-          a01 = x1.fma(v, a01);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 1));
-          a10 = x0.fma(v, a10);
-          a11 = x1.fma(v, a11);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 2));
-          a20 = x0.fma(v, a20);
-          a21 = x1.fma(v, a21);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 3));
-          a30 = x0.fma(v, a30);
-          a31 = x1.fma(v, a31);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 4));
-          a40 = x0.fma(v, a40);
-          a41 = x1.fma(v, a41);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 5));
-          a50 = x0.fma(v, a50);
-          a51 = x1.fma(v, a51);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 6));
-          a60 = x0.fma(v, a60);
-          a61 = x1.fma(v, a61);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 7));
-          a70 = x0.fma(v, a70);
-          a71 = x1.fma(v, a71);
-        }
-        int o = oc * plane2 + at[p];
-        a00.intoArray(tile, o);
-        a01.intoArray(tile, o + L);
-        o += plane2;
-        a10.intoArray(tile, o);
-        a11.intoArray(tile, o + L);
-        o += plane2;
-        a20.intoArray(tile, o);
-        a21.intoArray(tile, o + L);
-        o += plane2;
-        a30.intoArray(tile, o);
-        a31.intoArray(tile, o + L);
-        o += plane2;
-        a40.intoArray(tile, o);
-        a41.intoArray(tile, o + L);
-        o += plane2;
-        a50.intoArray(tile, o);
-        a51.intoArray(tile, o + L);
-        o += plane2;
-        a60.intoArray(tile, o);
-        a61.intoArray(tile, o + L);
-        o += plane2;
-        a70.intoArray(tile, o);
-        a71.intoArray(tile, o + L);
-      }
-    }
-  }
-
-  /** {@link #rows8} for four output channels at a time (eight accumulators, for AVX2's sixteen registers). */
-  private static void rows4(float[] plane, float[] packed, float[] bias, int[] taps, int[] bases, int[] at,
-      int ocp, int plane2, float[] tile) {
-    for (int oc = 0; oc < ocp; oc += 4) {
-      for (int p = 0; p < bases.length; p++) {
-        int q = bases[p];
-        FloatVector a00 = FloatVector.broadcast(S, bias[oc + 0]);
-        FloatVector a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(S, bias[oc + 1]);
-        FloatVector a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(S, bias[oc + 2]);
-        FloatVector a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(S, bias[oc + 3]);
-        FloatVector a31 = a30;
-        for (int k = 0; k < taps.length; k++) {
-          int t = q + taps[k];
-          int wo = k * ocp + oc;
-          FloatVector x0 = FloatVector.fromArray(S, plane, t);
-          FloatVector x1 = FloatVector.fromArray(S, plane, t + L);
-          FloatVector v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 0));
-          a00 = x0.fma(v, a00);
-          a01 = x1.fma(v, a01);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 1));
-          a10 = x0.fma(v, a10);
-          a11 = x1.fma(v, a11);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 2));
-          a20 = x0.fma(v, a20);
-          a21 = x1.fma(v, a21);
-          v = FloatVector.broadcast(S, UncheckedFloats.get(packed, wo + 3));
-          a30 = x0.fma(v, a30);
-          a31 = x1.fma(v, a31);
-        }
-        int o = oc * plane2 + at[p];
-        a00.intoArray(tile, o);
-        a01.intoArray(tile, o + L);
-        o += plane2;
-        a10.intoArray(tile, o);
-        a11.intoArray(tile, o + L);
-        o += plane2;
-        a20.intoArray(tile, o);
-        a21.intoArray(tile, o + L);
-        o += plane2;
-        a30.intoArray(tile, o);
-        a31.intoArray(tile, o + L);
-      }
-    }
-  }
-
-  /**
    * The rows kernel fused with a 2x2 max pooling of stride 2, for four output channels (AVX-512):
    * per pass, two output rows ({@code 2a} and {@code 2a + 1}) by {@code 2 L} columns, the even and
    * the odd columns in separate vectors, sixteen accumulators. The planes hold the padded input's
@@ -579,24 +445,6 @@ final class DirectConvKernels {
     }
   }
 
-  /**
-   * {@code dst[di + i] = max(a[ai + i], b[bi + i])} for {@code i < n}, {@code n} a multiple of the
-   * vector length. Each vector pass of the epilogues is a small method with one loop and no vector
-   * live outside it.
-   */
-  private static void max(float[] a, int ai, float[] b, int bi, float[] dst, int di, int n) {
-    for (int i = 0; i < n; i += L) {
-      FloatVector.fromArray(S, a, ai + i).max(FloatVector.fromArray(S, b, bi + i)).intoArray(dst, di + i);
-    }
-  }
-
-  /** {@code dst[di + i] = max(src[si + i], floor)} for {@code i < n}, a multiple of the vector length. */
-  private static void atLeast(float[] src, int si, float floor, float[] dst, int di, int n) {
-    for (int i = 0; i < n; i += L) {
-      FloatVector.fromArray(S, src, si + i).max(floor).intoArray(dst, di + i);
-    }
-  }
-
   /** The weights {@code [Cout, C, kh, kw]} as {@code [C kh kw, ocp]}, channels past {@code Cout} zero. */
   private static float[] pack(Tensor w, Geometry g) {
     float[] flat = new float[w.size()];
@@ -626,29 +474,25 @@ final class DirectConvKernels {
     final int pw;
     final int padTop;
     final int padLeft;
-    /** Whether the rows kernel runs (else the channels kernel). */
+    /**
+     * Whether the pooling rows kernel runs ({@link #rowsPool4}), else the channels kernel. Its plane
+     * holds the even columns of the padded input, then the odd ones; {@link #taps} are then the even
+     * outputs' offsets, {@link #tapsOdd} the odd ones'.
+     */
     final boolean rows;
     /** Output channels rounded up to whole passes of the kernel. */
     final int ocp;
-    /** Row length of the rows kernel's tile: {@code OW} rounded up to two vectors. */
-    final int owp;
     final int tileSize;
     final int[] taps;
+    final int[] tapsOdd;
     /**
-     * Each pass's first input in the padded plane: for the channels kernel one per output position,
-     * the last repeated up to whole passes; for the rows kernel one per run of {@code 2 L}
-     * positions along a row.
+     * Each pass's first input in the plane: for the channels kernel one per output position, the
+     * last repeated up to whole passes; for the rows kernel one per run of {@code 2 L} columns of a
+     * pair of output rows.
      */
     final int[] bases;
     /** The rows kernel's place in a channel's tile of each run in {@link #bases}. */
     final int[] at;
-    /**
-     * Whether the rows kernel pools as it goes ({@link #rowsPool4}): a 2x2 max pooling of stride 2
-     * without padding. Its plane holds the even columns of the padded input, then the odd ones;
-     * {@link #taps} are then the even outputs' offsets, {@link #tapsOdd} the odd ones'.
-     */
-    final boolean pooledRows;
-    final int[] tapsOdd;
     /** Row length of the pooled plane's even (and odd) columns, and where its odd columns start. */
     final int half;
     final int halfRow;
@@ -679,14 +523,11 @@ final class DirectConvKernels {
       rows = cout < BLOCK;
       int pass = rows ? GROUP : BLOCK;
       ocp = (cout + pass - 1) / pass * pass;
-      pooledRows = rows && pool != null && pool.kernelH() == 2 && pool.kernelW() == 2 && pool.strideH() == 2
-          && pool.strideW() == 2 && pool.padTop() == 0 && pool.padBottom() == 0 && pool.padLeft() == 0
-          && pool.padRight() == 0;
       halfRow = (wp + 1) / 2;
       half = c * hp * halfRow + 2 * L;
       taps = new int[c * win.kernelSize()];
-      tapsOdd = pooledRows ? new int[taps.length] : null;
-      if (pooledRows) {
+      tapsOdd = rows ? new int[taps.length] : null;
+      if (rows) {
         int runs = (pw + L - 1) / L;
         rowStep = win.strideH() * halfRow;
         channel = ph * pw + L;
@@ -712,13 +553,11 @@ final class DirectConvKernels {
         }
         tileSize = ocp * channel;
         planeSize = 2 * half;
-        owp = 0;
         return;
       }
       rowStep = 0;
       channel = 0;
       planeSize = c * hp * wp + 2 * L;
-      owp = (ow + 2 * L - 1) / (2 * L) * (2 * L);
       int k = 0;
       for (int ch = 0; ch < c; ch++) {
         for (int i = 0; i < win.kernelH(); i++) {
@@ -727,30 +566,17 @@ final class DirectConvKernels {
           }
         }
       }
-      if (rows) {
-        int runs = owp / (2 * L);
-        bases = new int[oh * runs];
-        at = new int[bases.length];
-        for (int r = 0; r < oh; r++) {
-          for (int s = 0; s < runs; s++) {
-            bases[r * runs + s] = r * win.strideH() * wp + s * 2 * L;
-            at[r * runs + s] = r * owp + s * 2 * L;
-          }
-        }
-        tileSize = ocp * oh * owp;
-      } else {
-        int blocks = (positions + POSITIONS - 1) / POSITIONS * POSITIONS;
-        bases = new int[blocks];
-        at = null;
-        for (int q = 0; q < blocks; q++) {
-          int p = Math.min(q, positions - 1);
-          bases[q] = p / ow * win.strideH() * wp + p % ow * win.strideW();
-        }
-        tileSize = blocks * ocp;
+      int blocks = (positions + POSITIONS - 1) / POSITIONS * POSITIONS;
+      bases = new int[blocks];
+      at = null;
+      for (int q = 0; q < blocks; q++) {
+        int p = Math.min(q, positions - 1);
+        bases[q] = p / ow * win.strideH() * wp + p % ow * win.strideW();
       }
+      tileSize = blocks * ocp;
       // the channels kernel reads plane[bases[q] + taps[k]] unchecked; the weights' unchecked reads,
       // packed[k ocp + oc + o] with oc + o < ocp, are in range by construction
-      if (!rows && Arrays.stream(bases).max().orElse(0) + Arrays.stream(taps).max().orElse(0) >= planeSize) {
+      if (Arrays.stream(bases).max().orElse(0) + Arrays.stream(taps).max().orElse(0) >= planeSize) {
         throw new IllegalStateException("Direct convolution of " + x.shape() + " by " + weight.shape() + " with " + win
             + " would read past its plane of " + planeSize + " values.");
       }
@@ -759,9 +585,9 @@ final class DirectConvKernels {
     /** One example read from {@code src} at {@code from}, its result left in {@code s.out}. */
     void score(FloatBuffer src, int from, float[] packed, float[] bias, boolean relu, Window2d pool, Scratch s) {
       float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-      if (pooledRows) {
+      if (rows) {
         loadColumns(src, from, s.flat, s.plane);
-        if (GROUP == 8) {
+        if (GROUP == 4) {
           rowsPool4(s.plane, packed, bias, taps, tapsOdd, bases, at, rowStep, ocp, channel, floor, s.tile);
         } else {
           rowsPool2(s.plane, packed, bias, taps, tapsOdd, bases, at, rowStep, ocp, channel, floor, s.tile);
@@ -772,15 +598,6 @@ final class DirectConvKernels {
         return;
       }
       load(src, from, s.flat, s.plane);
-      if (rows) {
-        if (GROUP == 8) {
-          rows8(s.plane, packed, bias, taps, bases, at, ocp, oh * owp, s.tile);
-        } else {
-          rows4(s.plane, packed, bias, taps, bases, at, ocp, oh * owp, s.tile);
-        }
-        fromRows(s.tile, relu, pool, s.out, s.rowBuffers[0], s.rowBuffers[1]);
-        return;
-      }
       if (POSITIONS == 10) {
         channels10(s.plane, packed, bias, taps, bases, ocp, s.tile);
       } else {
@@ -812,7 +629,7 @@ final class DirectConvKernels {
       }
     }
 
-    /** {@link #load} into the pooled plane: the padded input's even columns, then its odd ones. */
+    /** {@link #load} into the rows kernel's plane: the padded input's even columns, then its odd ones. */
     void loadColumns(FloatBuffer src, int from, float[] flat, float[] plane) {
       src.get(from, flat, 0, c * h * w);
       for (int ch = 0; ch < c; ch++) {
@@ -879,81 +696,5 @@ final class DirectConvKernels {
       }
     }
 
-    /**
-     * {@code out [Cout, PH, PW]} from the rows kernel's {@code tile [ocp, OH, OWp]}: each window's
-     * maximum, or the row's first {@code OW} values without pooling; then {@code max(v, 0)} with
-     * {@code relu}. Pooling runs in whole passes over the example, each in vectors: first the
-     * maximum of each window's rows ({@code rows [Cout PH, OWp]}), then along each row the maximum
-     * of every run of {@code kw} ({@code runs}), of which the windows inside the row pick theirs;
-     * the few windows clipped by the padding take theirs element by element. A pass reads what an
-     * earlier pass wrote, not what it just wrote: a vector load of values just stored by other
-     * stores (a row copy, a fill, a store at another offset) waits for them to leave the store
-     * buffer, which had cost more than the whole pooling. Scalar {@code Math.max} has the vector
-     * maximum's semantics (NaN wins, +0 above -0) but a long latency, so it is kept to the borders.
-     */
-    void fromRows(float[] tile, boolean relu, Window2d pool, float[] out, float[] rows, float[] runs) {
-      float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-      if (pool == null) {
-        for (int o = 0; o < cout; o++) {
-          for (int a = 0; a < oh; a++) {
-            atLeast(tile, (o * oh + a) * owp, floor, runs, 0, owp);
-            System.arraycopy(runs, 0, out, (o * oh + a) * ow, ow);
-          }
-        }
-        return;
-      }
-      for (int o = 0; o < cout; o++) {
-        for (int a = 0; a < ph; a++) {
-          int r0 = Math.max(0, a * pool.strideH() - pool.padTop());
-          int r1 = Math.min(oh, a * pool.strideH() - pool.padTop() + pool.kernelH());
-          int to = (o * ph + a) * owp;
-          int first = (o * oh + r0) * owp;
-          if (r1 - r0 == 1) {
-            atLeast(tile, first, Float.NEGATIVE_INFINITY, rows, to, owp);
-            continue;
-          }
-          max(tile, first, tile, first + owp, rows, to, owp);
-          for (int r = r0 + 2; r < r1; r++) {
-            max(rows, to, tile, (o * oh + r) * owp, rows, to, owp);
-          }
-        }
-      }
-      int kw = pool.kernelW();
-      // windows starting at 0 .. ow - kw lie inside the row
-      int inside = ow - kw + 1;
-      int width = (inside + L - 1) / L * L;
-      for (int row = 0; row < cout * ph; row++) {
-        int from = row * owp;
-        atLeast(rows, from, floor, runs, 0, width);
-        for (int j = 1; j < kw; j++) {
-          max(runs, 0, rows, from + j, runs, 0, width);
-        }
-        int to = row * pw;
-        for (int bb = 0; bb < pw; bb++) {
-          int start = bb * pool.strideW() - pool.padLeft();
-          if (start >= 0 && start < inside) {
-            out[to + bb] = runs[start];
-          } else {
-            float m = floor;
-            for (int s = Math.max(0, start), end = Math.min(ow, start + kw); s < end; s++) {
-              m = Math.max(m, rows[from + s]);
-            }
-            out[to + bb] = m;
-          }
-        }
-      }
-    }
-
-    /**
-     * The scratch of {@link #fromRows}: the maximum of each window's rows ({@code [Cout PH, OWp]},
-     * with room for the runs' vectors to read past the last row) and one row's runs; without
-     * pooling, only a row's buffer.
-     */
-    float[][] rowBuffers(Window2d pool) {
-      if (pool == null) {
-        return new float[][] {null, new float[owp]};
-      }
-      return new float[][] {new float[cout * ph * owp + 2 * L + pool.kernelW()], new float[owp]};
-    }
   }
 }
