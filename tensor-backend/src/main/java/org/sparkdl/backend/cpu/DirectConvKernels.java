@@ -101,10 +101,13 @@ final class DirectConvKernels {
   /**
    * One thread's heap arrays for {@link Geometry#score}, reused example after example and, for the
    * last few geometries the thread ran (a network's layers take turns), call after call: every
-   * array is written before it is read, except the plane's padding, which is never written.
+   * array is written before it is read, except the plane's padding, which is never written. Only
+   * scratch of at most {@link #KEPT_BYTES} stays with the thread between calls, so that a large
+   * image's layers do not hold tens of megabytes per thread for the executor's lifetime.
    */
   private static final class Scratch {
     private static final int KEPT = 4;
+    private static final long KEPT_BYTES = 1L << 20;
     private static final ThreadLocal<Scratch[]> RECENT = ThreadLocal.withInitial(() -> new Scratch[KEPT]);
     private final List<Object> key;
     /** The padded input; its padding is never written, so it stays zero. */
@@ -125,10 +128,22 @@ final class DirectConvKernels {
       while (found < KEPT - 1 && recent[found] != null && !recent[found].key.equals(key)) {
         found++;
       }
-      Scratch s = recent[found] != null && recent[found].key.equals(key) ? recent[found] : new Scratch(g, pool, key);
-      System.arraycopy(recent, 0, recent, 1, found);
-      recent[0] = s;
+      if (recent[found] != null && recent[found].key.equals(key)) {
+        Scratch s = recent[found];
+        System.arraycopy(recent, 0, recent, 1, found);
+        recent[0] = s;
+        return s;
+      }
+      Scratch s = new Scratch(g, pool, key);
+      if (s.bytes() <= KEPT_BYTES) {
+        System.arraycopy(recent, 0, recent, 1, found);
+        recent[0] = s;
+      }
       return s;
+    }
+
+    private long bytes() {
+      return 4L * (plane.length + flat.length + tile.length + (pooled == tile ? 0 : pooled.length) + out.length);
     }
 
     private Scratch(Geometry g, Window2d pool, List<Object> key) {
