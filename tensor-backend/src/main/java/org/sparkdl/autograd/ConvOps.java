@@ -49,8 +49,9 @@ public final class ConvOps {
     int k = ws.dim(1) * window.kernelSize();
     int coutG = cout / groups;
     if (groups == 1 && be.isHost() && be.threads() == 1 && !x.requiresGrad && !w.requiresGrad && (b == null || !b.requiresGrad)) {
-      return tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window, null),
-          gy -> {}, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
+      Tensor out = tape.allocate(x.dtype(), Shape.of(n, cout, oh, ow));
+      conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window, null, out);
+      return tape.record(out, gy -> {}, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
     }
     Tensor w2 = w.value.contiguous(tape.scope()).reshape(cout, k);
     Tensor cols = tape.allocate(x.dtype(), Shape.of(c * window.kernelSize(), n * spatial));
@@ -121,8 +122,8 @@ public final class ConvOps {
         return tape.record(y, gy -> {}, inputs);
       }
       if (be.isHost() && be.threads() == 1) {
-        Var out = tape.record(conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window,
-            maxPool), gy -> {}, inputs);
+        conv2dPerExample(be, tape, x.value, w.value, b == null ? null : b.value, window, maxPool, y);
+        Var out = tape.record(y, gy -> {}, inputs);
         return relu ? Ops.map(UnaryOp.RELU, out, 0) : out;
       }
     }
@@ -137,9 +138,9 @@ public final class ConvOps {
    * The forward pass of a full (ungrouped) convolution on one CPU thread when nothing needs a
    * gradient (scoring in a Spark task): one example at a time, so that its columns stay in the
    * core's cache between the unfolding and the gemm, which writes the example's {@code [Cout, OH
-   * OW]} output in place (no columns for the whole batch, no layout change afterwards); with a max
-   * pooling {@code maxPool} after it, the output goes to a scratch example that is pooled into the
-   * result while in cache. Grouped convolutions (depthwise ones among them) keep the batch-wide
+   * OW]} output in place in {@code out} (no columns for the whole batch, no layout change
+   * afterwards); with a max pooling {@code maxPool} after it, the output goes to a scratch example
+   * that is pooled into {@code out} while in cache. Grouped convolutions (depthwise ones among them) keep the batch-wide
    * path: per example, their many small gemms would be as many more calls.
    *
    * <p>With a vertical stride of 1 and at least {@link #MIN_ROW_DEPTH} values per kernel row, the
@@ -149,8 +150,8 @@ public final class ConvOps {
    * the output: {@code kh} times less to unfold (45 KB instead of 160 KB an example for a LeNet's
    * second layer, whose unfolding took a third of the layer's time) for the same multiply-adds.
    */
-  private static Tensor conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window,
-      Window2d maxPool) {
+  private static void conv2dPerExample(Backend be, Tape tape, Tensor x, Tensor w, Tensor b, Window2d window,
+      Window2d maxPool, Tensor out) {
     int n = x.shape().dim(0);
     int c = x.shape().dim(1);
     int cout = w.shape().dim(0);
@@ -179,8 +180,6 @@ public final class ConvOps {
       be.copy(b.reshape(cout, 1), withBias.slice(1, depth, depth + 1));
       first = withBias;
     }
-    Tensor out = tape.allocate(x.dtype(), maxPool == null ? Shape.of(n, cout, oh, ow)
-        : Shape.of(n, cout, maxPool.outputHeight(oh), maxPool.outputWidth(ow)));
     // with a pooling after it, each example's convolution goes to scratch and is pooled into the output from cache
     Tensor scratch = maxPool == null ? null : tape.allocate(x.dtype(), Shape.of(1, cout, oh, ow));
     for (int e = 0; e < n; e++) {
@@ -196,7 +195,6 @@ public final class ConvOps {
         be.maxPool2d(scratch, maxPool, out.slice(0, e, e + 1));
       }
     }
-    return out;
   }
 
   /** {@code out = w2 cols + beta out}, group by group: group g's weight rows times its rows of the columns. */

@@ -2,6 +2,7 @@ package org.sparkdl.backend.cpu;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Arrays;
 import org.sparkdl.backend.Window2d;
 import org.sparkdl.tensor.DType;
@@ -38,10 +39,11 @@ final class ConvKernels {
       // float32 the thread keeps them for the next call of the same geometry (scoring unfolds one
       // example per call, and allocating them each time was a tenth of a LeNet's scoring time)
       int arrays = g.strips ? w.kernelW() : w.kernelSize();
-      UnfoldScratch scratch = f32 ? UnfoldScratch.of(x.dim(2), x.dim(3), w, arrays, g.partLength()) : null;
-      float[] planeF = f32 ? scratch.plane : null;
+      UnfoldScratch scratch = f32 ? SCRATCH.get(List.of(g.h, g.w, w, arrays, g.partLength()),
+          () -> new UnfoldScratch(g.h, g.w, arrays, g.partLength())) : null;
+      float[] planeF = f32 ? scratch.plane() : null;
       double[] planeD = f32 ? null : new double[g.h * g.w];
-      float[][] partF = f32 ? scratch.parts : null;
+      float[][] partF = f32 ? scratch.parts() : null;
       double[][] partD = f32 ? null : new double[arrays][g.partLength()];
       for (int unit = from; unit < to; unit++) {
         int n = unit / g.c;
@@ -140,37 +142,24 @@ final class ConvKernels {
     }
   }
 
-  /** Sizes of one call, and for each kernel column the range of output columns that read the image. */
   /**
-   * A thread's float32 unfolding arrays for one geometry (plane size and window), kept for its
-   * next call with the same geometry; the padding's entries are never written, so they stay zero.
+   * A thread's float32 unfolding arrays for one geometry (plane size and window), kept by {@link
+   * #SCRATCH} for its next calls; the padding's entries are never written, so they stay zero.
    */
-  private static final class UnfoldScratch {
-    private static final ThreadLocal<UnfoldScratch> LAST = new ThreadLocal<>();
-    private final int h;
-    private final int w;
-    private final Window2d window;
-    final float[] plane;
-    final float[][] parts;
-
-    private UnfoldScratch(int h, int w, Window2d window, int arrays, int partLength) {
-      this.h = h;
-      this.w = w;
-      this.window = window;
-      this.plane = new float[h * w];
-      this.parts = new float[arrays][partLength];
+  private record UnfoldScratch(float[] plane, float[][] parts) implements ThreadScratch.Sized {
+    UnfoldScratch(int h, int w, int arrays, int partLength) {
+      this(new float[h * w], new float[arrays][partLength]);
     }
 
-    static UnfoldScratch of(int h, int w, Window2d window, int arrays, int partLength) {
-      UnfoldScratch s = LAST.get();
-      if (s == null || s.h != h || s.w != w || !s.window.equals(window)) {
-        s = new UnfoldScratch(h, w, window, arrays, partLength);
-        LAST.set(s);
-      }
-      return s;
+    @Override
+    public long bytes() {
+      return 4L * (plane.length + (long) parts.length * (parts.length == 0 ? 0 : parts[0].length));
     }
   }
 
+  private static final ThreadScratch<UnfoldScratch> SCRATCH = new ThreadScratch<>();
+
+  /** Sizes of one call, and for each kernel column the range of output columns that read the image. */
   private static final class Geometry {
     final int n;
     final int c;

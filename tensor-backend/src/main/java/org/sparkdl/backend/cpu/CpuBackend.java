@@ -412,11 +412,12 @@ public final class CpuBackend extends HostBackend {
     ConvKernels.col2im(cols, w, x, threads);
   }
 
-  /** The direct kernel ({@link DirectConvKernels}) for float32 with enough output channels, when SIMD may run. */
+  /** The direct kernels ({@link DirectConvKernels}) for float32 shapes they take, when SIMD may run. */
   @Override
   protected boolean conv2dScoringKernel(Tensor x, Tensor w, Tensor b, Window2d window, boolean relu, Window2d maxPool,
       Tensor y) {
-    if (x.dtype() != DType.FLOAT32 || !Simd.AVAILABLE || !DirectConvKernels.covers(w.dim(0), window, window.outputWidth(x.dim(3)), maxPool)) {
+    if (x.dtype() != DType.FLOAT32 || !Simd.AVAILABLE
+        || !DirectConvKernels.covers(w.dim(0), window, window.outputWidth(x.dim(3)), maxPool)) {
       return false;
     }
     DirectConvKernels.conv(x, w, b, window, relu, maxPool, y, threads);

@@ -90,7 +90,7 @@ final class DirectConvKernels {
     int inSize = g.c * g.h * g.w;
     int outSize = g.cout * g.ph * g.pw;
     CpuThreads.parallelFor(threads, x.dim(0), 1, (from, to) -> {
-      Scratch scratch = Scratch.of(g, pool);
+      Scratch scratch = SCRATCH.get(List.of(g.key, pool == null ? List.of() : pool), () -> new Scratch(g, pool));
       for (int e = from; e < to; e++) {
         g.score(xf, xStart + e * inSize, packed, bias, relu, pool, scratch);
         yf.put(yStart + e * outSize, scratch.out, 0, outSize);
@@ -98,18 +98,14 @@ final class DirectConvKernels {
     });
   }
 
+  private static final ThreadScratch<Scratch> SCRATCH = new ThreadScratch<>();
+
   /**
-   * One thread's heap arrays for {@link Geometry#score}, reused example after example and, for the
-   * last few geometries the thread ran (a network's layers take turns), call after call: every
-   * array is written before it is read, except the plane's padding, which is never written. Only
-   * scratch of at most {@link #KEPT_BYTES} stays with the thread between calls, so that a large
-   * image's layers do not hold tens of megabytes per thread for the executor's lifetime.
+   * One thread's heap arrays for {@link Geometry#score}, reused example after example and, through
+   * {@link #SCRATCH}, call after call: every array is written before it is read, except the
+   * plane's padding, which is never written.
    */
-  private static final class Scratch {
-    private static final int KEPT = 4;
-    private static final long KEPT_BYTES = 1L << 20;
-    private static final ThreadLocal<Scratch[]> RECENT = ThreadLocal.withInitial(() -> new Scratch[KEPT]);
-    private final List<Object> key;
+  private static final class Scratch implements ThreadScratch.Sized {
     /** The padded input; its padding is never written, so it stays zero. */
     final float[] plane;
     /** The example's input as read from the tensor, before it is laid out in {@link #plane}. */
@@ -120,34 +116,12 @@ final class DirectConvKernels {
     /** The example's output, {@code [Cout, PH, PW]}. */
     final float[] out;
 
-    /** This thread's scratch for {@code g} and {@code pool}, the most recent first. */
-    static Scratch of(Geometry g, Window2d pool) {
-      List<Object> key = List.of(g.key, pool == null ? List.of() : pool);
-      Scratch[] recent = RECENT.get();
-      int found = 0;
-      while (found < KEPT - 1 && recent[found] != null && !recent[found].key.equals(key)) {
-        found++;
-      }
-      if (recent[found] != null && recent[found].key.equals(key)) {
-        Scratch s = recent[found];
-        System.arraycopy(recent, 0, recent, 1, found);
-        recent[0] = s;
-        return s;
-      }
-      Scratch s = new Scratch(g, pool, key);
-      if (s.bytes() <= KEPT_BYTES) {
-        System.arraycopy(recent, 0, recent, 1, found);
-        recent[0] = s;
-      }
-      return s;
-    }
-
-    private long bytes() {
+    @Override
+    public long bytes() {
       return 4L * (plane.length + flat.length + tile.length + (pooled == tile ? 0 : pooled.length) + out.length);
     }
 
-    private Scratch(Geometry g, Window2d pool, List<Object> key) {
-      this.key = key;
+    Scratch(Geometry g, Window2d pool) {
       plane = new float[g.planeSize];
       flat = new float[g.c * g.h * g.w];
       tile = new float[g.tileSize];
@@ -710,6 +684,5 @@ final class DirectConvKernels {
         }
       }
     }
-
   }
 }
